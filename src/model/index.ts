@@ -1,0 +1,32 @@
+export type { Decoder, DecoderStream } from "./decoder.ts";
+export * from "./errors.ts";
+export type {
+  ControlVector,
+  HiddenStates,
+  Internals,
+  InternalsGenerateRequest,
+  Intervention,
+  PositionSelector,
+} from "./internals.ts";
+export type {
+  CallMeta,
+  Capabilities,
+  ChatMessage,
+  FinishReason,
+  GenerateRequest,
+  GenerateResult,
+  Generation,
+  LanguageModel,
+  Role,
+  ScoreRequest,
+  ScoreResult,
+  TokenLogprob,
+  TopLogprob,
+  Usage,
+} from "./language-model.ts";
+export {
+  requireCapability,
+  requireDecoder,
+  requireInternals,
+  requireScore,
+} from "./require-capability.ts";

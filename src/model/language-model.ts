@@ -1,0 +1,123 @@
+import type { Decoder } from "./decoder.ts";
+import type { Internals } from "./internals.ts";
+
+export type Role = "system" | "user" | "assistant";
+
+export interface ChatMessage {
+  role: Role;
+  content: string;
+}
+
+/**
+ * One generation request. Exactly one of `messages` (chat-templated by the engine) or `prompt`
+ * (raw text, no template) is given.
+ */
+export interface GenerateRequest {
+  messages?: ChatMessage[];
+  prompt?: string;
+  /** Text the assistant turn starts with; the returned text does not repeat it. */
+  prefill?: string;
+  /** Number of samples (default 1). */
+  n?: number;
+  temperature?: number;
+  topP?: number;
+  topK?: number;
+  maxTokens?: number;
+  stop?: string[];
+  seed?: number;
+  /** Constrain the output to this JSON schema (grammar on llama.cpp, response_format on servers). */
+  jsonSchema?: Record<string, unknown>;
+  /** Return per-token logprobs with this many alternatives (0 = the chosen token only). */
+  logprobs?: number;
+  signal?: AbortSignal;
+}
+
+export interface TopLogprob {
+  token: string;
+  logprob: number;
+}
+
+/** Normalized per-position logprob, the same shape whatever the engine. Natural log. */
+export interface TokenLogprob {
+  token: string;
+  logprob: number;
+  top: TopLogprob[];
+}
+
+export type FinishReason = "stop" | "length" | "other";
+
+export interface Generation {
+  text: string;
+  finishReason: FinishReason;
+  logprobs?: TokenLogprob[];
+}
+
+export interface Usage {
+  inputTokens: number;
+  outputTokens: number;
+}
+
+/** How a result was obtained: filled by engines and middleware (cache, retry). */
+export interface CallMeta {
+  cached?: boolean;
+  retries?: number;
+  latencyMs?: number;
+}
+
+export interface GenerateResult {
+  generations: Generation[];
+  usage: Usage;
+  meta?: CallMeta;
+}
+
+/** Teacher-forced log-probs of `continuation` after `prompt` (messages are chat-templated). */
+export interface ScoreRequest {
+  prompt: string | ChatMessage[];
+  continuation: string;
+  /** Alternatives per position (default 0). */
+  topLogprobs?: number;
+  signal?: AbortSignal;
+}
+
+export interface ScoreResult {
+  tokens: TokenLogprob[];
+  /** Sum of the continuation's token logprobs. */
+  total: number;
+  usage: Usage;
+  meta?: CallMeta;
+}
+
+/** What an engine can do, as data, so methods can check before they start. */
+export interface Capabilities {
+  /** "full": the whole vocabulary is reachable; "top-k": only `maxTopLogprobs` alternatives. */
+  logprobs: "full" | "top-k" | "none";
+  maxTopLogprobs: number;
+  score: boolean;
+  /** Several samples in one call. */
+  n: boolean;
+  seed: boolean;
+  jsonSchema: boolean;
+  /** Raw prompts without a chat template. */
+  rawPrompt: boolean;
+  /** Stepwise decoding with raw next-token logits (`decoder()`). */
+  decoder: boolean;
+  /** Hidden states and residual-stream interventions (`internals`). */
+  internals: boolean;
+  /** Serving LoRA adapters. */
+  lora: boolean;
+}
+
+/** The one thing every method speaks to. Engines implement it; methods never import engines. */
+export interface LanguageModel {
+  /** Name in the pool (or the path/URL it came from). */
+  readonly id: string;
+  /** Engine name, e.g. "llamacpp", "openai", "scripted". */
+  readonly provider: string;
+  readonly capabilities: Capabilities;
+  generate(request: GenerateRequest): Promise<GenerateResult>;
+  score?(request: ScoreRequest): Promise<ScoreResult>;
+  decoder?(): Decoder;
+  readonly internals?: Internals;
+  /** Free native memory, sockets, workers. Safe to call twice. */
+  close?(): Promise<void>;
+}

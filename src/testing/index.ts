@@ -1,0 +1,6 @@
+export {
+  type Script,
+  ScriptedModel,
+  type ScriptedModelOptions,
+  type ScriptedReply,
+} from "./scripted-model.ts";
