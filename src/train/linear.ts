@@ -1,0 +1,124 @@
+import { type Arr, addInto, zerosLike } from "./array.ts";
+import { gemm } from "./gemm.ts";
+import type { Param } from "./param.ts";
+import type { Rng } from "./rng.ts";
+
+/**
+ * A low-rank update of one linear weight, in llama.cpp's adapter convention:
+ * W' = W + scale · B·A with A = [rank, in] (GGUF `lora_a`, ne=[in, rank]), B = [out, rank]
+ * (GGUF `lora_b`, ne=[rank, out]) and scale = alpha / rank.
+ */
+export interface LoraAdapter {
+  a: Param;
+  b: Param;
+  rank: number;
+  alpha: number;
+  /** Dropout on the adapter's input during training (0 = off). */
+  dropout: number;
+}
+
+/** `y = x·Wᵀ + b (+ LoRA)`. W is [out, in] row-major, i.e. the GGUF tensor with ne=[in, out]. */
+export interface Linear {
+  w: Param;
+  bias?: Param;
+  lora?: LoraAdapter;
+}
+
+export interface LinearCache {
+  x: Arr;
+  /** The adapter's (dropped-out) input and its low-rank projection x·Aᵀ. */
+  xd?: Arr;
+  u?: Arr;
+  /** Dropout's kept entries (absent when dropout was off). */
+  keep?: Uint8Array;
+}
+
+/** Whether to keep what the backward needs, and the RNG for dropout. */
+export interface PassContext {
+  train: boolean;
+  rng?: Rng;
+}
+
+export function linearDims(lin: Linear): { inF: number; outF: number } {
+  return { inF: lin.w.shape[1]!, outF: lin.w.shape[0]! };
+}
+
+/** Forward over T rows. */
+export async function linearForward(
+  lin: Linear,
+  x: Arr,
+  T: number,
+  ctx: PassContext,
+): Promise<{ y: Arr; cache: LinearCache }> {
+  const { inF, outF } = linearDims(lin);
+  const y = await gemm(x, lin.w.data, T, outF, inF, false, true);
+  if (lin.bias) {
+    const b = lin.bias.data;
+    for (let t = 0; t < T; t++) for (let o = 0; o < outF; o++) y[t * outF + o]! += b[o]!;
+  }
+  const cache: LinearCache = { x };
+  const lora = lin.lora;
+  if (lora) {
+    let xd = x;
+    if (ctx.train && lora.dropout > 0 && ctx.rng) {
+      xd = zerosLike(x, x.length);
+      const p = 1 - lora.dropout;
+      const mask = new Uint8Array(x.length);
+      for (let i = 0; i < x.length; i++) {
+        if (ctx.rng.next() < p) {
+          mask[i] = 1;
+          xd[i] = x[i]! / p;
+        }
+      }
+      cache.keep = mask;
+    }
+    const u = await gemm(xd, lora.a.data, T, lora.rank, inF, false, true);
+    const d = await gemm(u, lora.b.data, T, outF, lora.rank, false, true);
+    const s = lora.alpha / lora.rank;
+    for (let i = 0; i < y.length; i++) y[i]! += s * d[i]!;
+    cache.xd = xd;
+    cache.u = u;
+  }
+  return { y, cache };
+}
+
+/**
+ * Backward: accumulates into the gradients of the trainable parts (W, bias, A, B) and returns
+ * dx (skipped when `needDx` is false, e.g. for the first projection of a frozen embedding).
+ */
+export async function linearBackward(
+  lin: Linear,
+  cache: LinearCache,
+  dy: Arr,
+  T: number,
+  needDx = true,
+): Promise<Arr | undefined> {
+  const { inF, outF } = linearDims(lin);
+  if (lin.w.grad) addInto(lin.w.grad, await gemm(dy, cache.x, outF, inF, T, true, false));
+  if (lin.bias?.grad) {
+    const g = lin.bias.grad;
+    for (let t = 0; t < T; t++) for (let o = 0; o < outF; o++) g[o]! += dy[t * outF + o]!;
+  }
+  const dx = needDx ? await gemm(dy, lin.w.data, T, inF, outF) : undefined;
+  const lora = lin.lora;
+  if (lora && cache.u && cache.xd) {
+    const s = lora.alpha / lora.rank;
+    const r = lora.rank;
+    if (lora.b.grad) {
+      const gb = await gemm(dy, cache.u, outF, r, T, true, false);
+      for (let i = 0; i < gb.length; i++) lora.b.grad[i]! += s * gb[i]!;
+    }
+    const du = await gemm(dy, lora.b.data, T, r, outF);
+    for (let i = 0; i < du.length; i++) du[i]! *= s;
+    if (lora.a.grad) addInto(lora.a.grad, await gemm(du, cache.xd, r, inF, T, true, false));
+    if (dx) {
+      const dxd = await gemm(du, lora.a.data, T, inF, r);
+      const mask = cache.keep;
+      if (mask) {
+        const p = 1 - lora.dropout;
+        for (let i = 0; i < dxd.length; i++) if (mask[i]) dx[i]! += dxd[i]! / p;
+      } else addInto(dx, dxd);
+    }
+  }
+  return dx;
+}

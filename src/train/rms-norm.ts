@@ -1,0 +1,52 @@
+import { type Arr, zerosLike } from "./array.ts";
+import type { Param } from "./param.ts";
+
+/** Cache kept by the forward for the backward: the input and each row's 1/rms. */
+export interface RmsNormCache {
+  x: Arr;
+  inv: Arr;
+}
+
+/** `y = x / sqrt(mean(x²) + eps) · w` row by row over `rows × n` (llama.cpp's RMS_NORM + MUL). */
+export function rmsNormForward(
+  x: Arr,
+  w: Param,
+  rows: number,
+  eps: number,
+): { y: Arr; cache: RmsNormCache } {
+  const n = w.data.length;
+  const y = zerosLike(x, rows * n);
+  const inv = zerosLike(x, rows);
+  const wd = w.data;
+  for (let r = 0; r < rows; r++) {
+    const o = r * n;
+    let ss = 0;
+    for (let i = 0; i < n; i++) ss += x[o + i]! * x[o + i]!;
+    const s = 1 / Math.sqrt(ss / n + eps);
+    inv[r] = s;
+    for (let i = 0; i < n; i++) y[o + i] = x[o + i]! * s * wd[i]!;
+  }
+  return { y, cache: { x, inv } };
+}
+
+/**
+ * dx = s·(w∘dy) − x·s³·Σ(w∘dy∘x)/n, and dw += Σ_rows dy∘x·s (when `w` is trainable).
+ */
+export function rmsNormBackward(dy: Arr, w: Param, cache: RmsNormCache): Arr {
+  const n = w.data.length;
+  const { x, inv } = cache;
+  const rows = inv.length;
+  const dx = zerosLike(dy, rows * n);
+  const wd = w.data;
+  const dw = w.grad;
+  for (let r = 0; r < rows; r++) {
+    const o = r * n;
+    const s = inv[r]!;
+    let dot = 0;
+    for (let i = 0; i < n; i++) dot += wd[i]! * dy[o + i]! * x[o + i]!;
+    const c = (dot * s * s * s) / n;
+    for (let i = 0; i < n; i++) dx[o + i] = s * wd[i]! * dy[o + i]! - x[o + i]! * c;
+    if (dw) for (let i = 0; i < n; i++) dw[i]! += dy[o + i]! * x[o + i]! * s;
+  }
+  return dx;
+}
