@@ -1,0 +1,118 @@
+import { existsSync } from "node:fs";
+import { ConfigError } from "../model/errors.ts";
+import type { LanguageModel } from "../model/language-model.ts";
+import type { ModelConfig } from "./config.ts";
+
+/** Turns a resolved model entry into a loaded model; the pool's default calls the engines. */
+export type ModelLoader = (request: {
+  name: string;
+  entry: ModelConfig;
+  /** Local path of the GGUF (llamacpp), already resolved from a cached name or hf: ref. */
+  file?: string;
+}) => Promise<LanguageModel>;
+
+/** Turns a model reference (path, cached name, hf: ref) into a local file path. */
+export type ModelFileResolver = (ref: string, options: { cacheDir?: string }) => Promise<string>;
+
+interface LlamaCppEngineModule {
+  loadLlamaCppModel(options: {
+    modelPath: string;
+    id?: string;
+    contextSize?: number;
+    threads?: number;
+    gpu?: "auto" | boolean;
+    lora?: { path: string; scale?: number }[];
+  }): Promise<LanguageModel>;
+}
+
+interface OpenAIEngineModule {
+  createOpenAIModel(options: {
+    baseURL: string;
+    model: string;
+    apiKey?: string;
+    api?: "chat" | "completions";
+    timeoutMs?: number;
+    maxRetries?: number;
+    concurrency?: number;
+    id?: string;
+  }): LanguageModel;
+}
+
+interface ModelFilesModule {
+  resolveModelFile(ref: string, options?: { cacheDir?: string }): Promise<string>;
+}
+
+/**
+ * Engines are imported when first used, so a runtime that only talks to servers never loads
+ * llama.cpp's native addon (and the reverse).
+ */
+async function importModule<T>(relative: string, what: string): Promise<T> {
+  const url = new URL(relative, import.meta.url);
+  try {
+    return (await import(url.href)) as T;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ERR_MODULE_NOT_FOUND" && !existsSync(url))
+      throw new ConfigError(`${what} is not available in this build of chorus`);
+    throw error;
+  }
+}
+
+/** Loads llamacpp entries in-process and connects openai entries to their server. */
+export const loadWithEngine: ModelLoader = async ({ name, entry, file }) => {
+  if (entry.engine === "llamacpp") {
+    const engine = await importModule<LlamaCppEngineModule>(
+      "../engines/llamacpp/index.ts",
+      "the llamacpp engine",
+    );
+    return engine.loadLlamaCppModel({
+      modelPath: file ?? entry.file!,
+      id: name,
+      ...(entry.contextSize !== undefined ? { contextSize: entry.contextSize } : {}),
+      ...(entry.threads !== undefined ? { threads: entry.threads } : {}),
+      ...(entry.gpu !== undefined ? { gpu: entry.gpu } : {}),
+      ...(entry.lora !== undefined
+        ? {
+            lora: entry.lora.map((a) => ({
+              path: a.path,
+              ...(a.scale !== undefined ? { scale: a.scale } : {}),
+            })),
+          }
+        : {}),
+    });
+  }
+  const envName = entry.apiKeyEnv ?? "OPENAI_API_KEY";
+  const apiKey = process.env[envName];
+  if (entry.apiKeyEnv !== undefined && !apiKey)
+    throw new ConfigError(
+      `models.${name}.apiKeyEnv: the environment variable ${envName} is not set; export it or remove apiKeyEnv`,
+      `models.${name}.apiKeyEnv`,
+    );
+  const engine = await importModule<OpenAIEngineModule>(
+    "../engines/openai/index.ts",
+    "the openai engine",
+  );
+  return engine.createOpenAIModel({
+    baseURL: entry.baseURL!,
+    model: entry.model!,
+    id: name,
+    ...(apiKey ? { apiKey } : {}),
+    ...(entry.api !== undefined ? { api: entry.api } : {}),
+    ...(entry.timeoutMs !== undefined ? { timeoutMs: entry.timeoutMs } : {}),
+    ...(entry.maxRetries !== undefined ? { maxRetries: entry.maxRetries } : {}),
+    ...(entry.concurrency !== undefined ? { concurrency: entry.concurrency } : {}),
+  });
+};
+
+/** Resolves through the model-files layer (paths, cached names, hf: downloads). */
+export const resolveWithModelFiles: ModelFileResolver = async (ref, options) => {
+  const files = await importModule<ModelFilesModule>(
+    "../model-files/index.ts",
+    "model file resolution",
+  ).catch((error: unknown) => {
+    // Without the model-files layer a plain existing path still works.
+    if (error instanceof ConfigError && existsSync(ref)) return undefined;
+    throw error;
+  });
+  if (!files) return ref;
+  return files.resolveModelFile(ref, options);
+};

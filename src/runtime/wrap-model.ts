@@ -1,0 +1,221 @@
+import { ModelCallError } from "../model/errors.ts";
+import type { Internals, InternalsGenerateRequest } from "../model/internals.ts";
+import type {
+  GenerateRequest,
+  GenerateResult,
+  LanguageModel,
+  ScoreRequest,
+  ScoreResult,
+  Usage,
+} from "../model/language-model.ts";
+import { CallCache } from "./call-cache.ts";
+import type { CallEvent } from "./call-event.ts";
+import type { SamplingDefaults } from "./config.ts";
+import { currentItemId } from "./item-context.ts";
+import type { RunStats } from "./run-stats.ts";
+import type { TokenBudget } from "./token-budget.ts";
+
+/** What a wrapped model does around each call of the inner one. */
+export interface WrapModelOptions {
+  /** Name in events (the pool name); defaults to the inner model's id. */
+  name?: string;
+  /**
+   * What the cache keys on besides the request: something naming the weights (GGUF sha256 plus
+   * adapters, or baseURL + server model). Defaults to `<provider>:<id>`.
+   */
+  cacheIdentity?: string;
+  cache?: CallCache;
+  /** Cache sampled calls too (by default only temperature 0 or seeded calls are cached). */
+  cacheAll?: boolean;
+  /** Filled into requests that leave them unset. */
+  defaults?: SamplingDefaults;
+  budget?: TokenBudget;
+  stats?: RunStats;
+  /** Receives one event per call (the run's events.jsonl). */
+  onCall?: (event: CallEvent) => void;
+  /** `close()` on the wrapper closes the inner model (default true; a pool keeps ownership). */
+  closeInner?: boolean;
+}
+
+/** A request is reproducible when sampling is greedy or seeded. */
+export function isDeterministic(request: { temperature?: number; seed?: number }): boolean {
+  return request.temperature === 0 || request.seed !== undefined;
+}
+
+/**
+ * Wraps a model so every call goes through sampling defaults -> budget check -> cache -> the
+ * inner model -> event log and counters. The wrapper keeps the inner model's capabilities,
+ * decoder and internals, so capability checks and white-box methods see no difference.
+ * @example
+ * const model = wrapModel(inner, { cache, budget, stats, onCall: (e) => run.appendEvent(e) });
+ */
+export function wrapModel(inner: LanguageModel, options: WrapModelOptions = {}): LanguageModel {
+  const name = options.name ?? inner.id;
+  const identity = options.cacheIdentity ?? `${inner.provider}:${inner.id}`;
+  const inFlight = new Map<string, Promise<unknown>>();
+
+  const emit = (
+    kind: CallEvent["kind"],
+    fields: { usage?: Usage; latencyMs: number; cached: boolean; retries: number; error?: string },
+  ) => {
+    const { stats } = options;
+    if (stats) {
+      stats.calls++;
+      if (fields.cached) stats.cacheHits++;
+      stats.retries += fields.retries;
+      if (fields.error !== undefined) stats.callErrors++;
+      if (fields.usage && !fields.cached) {
+        stats.inputTokens += fields.usage.inputTokens;
+        stats.outputTokens += fields.usage.outputTokens;
+      }
+    }
+    if (!options.onCall) return;
+    const item = currentItemId();
+    const event: CallEvent = {
+      time: new Date().toISOString(),
+      model: name,
+      provider: inner.provider,
+      kind,
+      ...(item !== undefined ? { item } : {}),
+      inputTokens: fields.usage?.inputTokens ?? 0,
+      outputTokens: fields.usage?.outputTokens ?? 0,
+      latencyMs: Math.round(fields.latencyMs * 100) / 100,
+      cached: fields.cached,
+      retries: fields.retries,
+      ...(fields.error !== undefined ? { error: fields.error } : {}),
+    };
+    options.onCall(event);
+  };
+
+  /** Calls the inner model with budget, events and counters, no cache. */
+  const callInner = async <R extends { usage: Usage; meta?: GenerateResult["meta"] }>(
+    kind: CallEvent["kind"],
+    call: () => Promise<R>,
+  ): Promise<R> => {
+    options.budget?.check();
+    const started = performance.now();
+    let result: R;
+    try {
+      result = await call();
+    } catch (error) {
+      const retries = error instanceof ModelCallError ? (error.details.retries ?? 0) : 0;
+      emit(kind, {
+        latencyMs: performance.now() - started,
+        cached: false,
+        retries,
+        error: error instanceof Error ? error.message : String(error),
+      });
+      throw error;
+    }
+    options.budget?.spend(result.usage.inputTokens + result.usage.outputTokens);
+    emit(kind, {
+      usage: result.usage,
+      latencyMs: performance.now() - started,
+      cached: false,
+      retries: result.meta?.retries ?? 0,
+    });
+    return result;
+  };
+
+  /** Cache lookup around `callInner`; identical concurrent calls share one inner call. */
+  const cached = async <R extends { usage: Usage; meta?: GenerateResult["meta"] }>(
+    kind: "generate" | "score",
+    request: object,
+    call: () => Promise<R>,
+  ): Promise<R> => {
+    const { cache } = options;
+    if (!cache) return callInner(kind, call);
+    const key = CallCache.key({ kind, provider: inner.provider, modelId: identity, request });
+    const started = performance.now();
+    const hit = cache.get<R>(key);
+    if (hit !== undefined) {
+      const latencyMs = performance.now() - started;
+      emit(kind, { usage: hit.usage, latencyMs, cached: true, retries: 0 });
+      return { ...hit, meta: { cached: true, retries: 0, latencyMs } };
+    }
+    const pending = inFlight.get(key) as Promise<R> | undefined;
+    if (pending) {
+      const shared = await pending;
+      emit(kind, {
+        usage: shared.usage,
+        latencyMs: performance.now() - started,
+        cached: true,
+        retries: 0,
+      });
+      return {
+        ...shared,
+        meta: { cached: true, retries: 0, latencyMs: performance.now() - started },
+      };
+    }
+    const promise = callInner(kind, call).then((result) => {
+      const { meta: _meta, ...value } = result;
+      cache.set(key, { kind, provider: inner.provider, modelId: identity }, value);
+      return result;
+    });
+    inFlight.set(key, promise);
+    try {
+      return await promise;
+    } finally {
+      inFlight.delete(key);
+    }
+  };
+
+  const withDefaults = <T extends GenerateRequest>(request: T): T => {
+    const defaults = options.defaults;
+    if (!defaults) return request;
+    const out = { ...request };
+    for (const key of ["temperature", "topP", "topK", "maxTokens", "seed"] as const) {
+      const value = defaults[key];
+      if (out[key] === undefined && value !== undefined) out[key] = value;
+    }
+    return out;
+  };
+
+  const generate = (request: GenerateRequest): Promise<GenerateResult> => {
+    const full = withDefaults(request);
+    const call = () => inner.generate(full);
+    if (!options.cache || !(options.cacheAll || isDeterministic(full)))
+      return callInner("generate", call);
+    const { signal: _signal, ...keyed } = full;
+    return cached("generate", keyed, call);
+  };
+
+  const wrapped: LanguageModel = {
+    id: inner.id,
+    provider: inner.provider,
+    capabilities: inner.capabilities,
+    generate,
+    async close() {
+      if (options.closeInner !== false) await inner.close?.();
+    },
+  };
+
+  const innerScore = inner.score?.bind(inner);
+  if (innerScore) {
+    // Scoring is teacher-forced, hence always deterministic and always cacheable.
+    (wrapped as { score?: LanguageModel["score"] }).score = (
+      request: ScoreRequest,
+    ): Promise<ScoreResult> => {
+      const { signal: _signal, ...keyed } = request;
+      return cached("score", keyed, () => innerScore(request));
+    };
+  }
+  if (inner.decoder)
+    (wrapped as { decoder?: LanguageModel["decoder"] }).decoder = inner.decoder.bind(inner);
+  const internals = inner.internals;
+  if (internals) {
+    const wrappedInternals: Internals = {
+      nLayers: internals.nLayers,
+      nEmbd: internals.nEmbd,
+      captureHidden: internals.captureHidden.bind(internals),
+      logits: internals.logits.bind(internals),
+      // Interventions are functions, so these calls are never cached; they are still counted.
+      generate: (request: InternalsGenerateRequest) => {
+        const full = withDefaults(request);
+        return callInner("internals.generate", () => internals.generate(full));
+      },
+    };
+    (wrapped as { internals?: Internals }).internals = wrappedInternals;
+  }
+  return wrapped;
+}
