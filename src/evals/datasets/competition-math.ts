@@ -1,0 +1,27 @@
+import type { DatasetLoader } from "./dataset-loader.ts";
+import { readRecords, stringField } from "./read-records.ts";
+import { requireSharedDataset } from "./shared-file.ts";
+
+function competition(name: string, description: string): DatasetLoader {
+  return {
+    name,
+    description,
+    splits: ["test"],
+    answerType: "math",
+    load() {
+      return readRecords(requireSharedDataset(`${name}/test.jsonl`)).map((record, index) => ({
+        id: `${name}-${String(record.value["id"] ?? index)}`,
+        question: stringField(record, "problem"),
+        // AMC answers are stored as floats (27.0); the canonical form is "27"
+        answer: String(Number(stringField(record, "answer"))),
+        answerType: "math" as const,
+        meta: { url: record.value["url"] },
+      }));
+    },
+  };
+}
+
+/** AIME 2024 I + II (30 problems, integer answers). */
+export const aime24 = competition("aime24", "AIME 2024 (I and II): 30 problems, integer answers");
+/** AMC 2023 (40 problems). */
+export const amc23 = competition("amc23", "AMC 2023: 40 problems, numeric answers");

@@ -1,0 +1,59 @@
+import type { AnswerType } from "./answers/extract-answer.ts";
+import type { EvalItem } from "./eval-item.ts";
+import type { ModelSource } from "./model-source.ts";
+
+/** Tokens and model calls spent on one item. */
+export interface ItemUsage {
+  inputTokens: number;
+  outputTokens: number;
+  calls: number;
+  /** Of those, calls whose results were shared with another method in this run (counted here too). */
+  reusedCalls: number;
+}
+
+/** What a method returns for one item. */
+export interface MethodOutput {
+  /** The extracted final answer (undefined = no answer). */
+  prediction: string | undefined;
+  /** The final response text, when there is one. */
+  response?: string;
+  /** Method-specific trace: decisions, confidences, recruited experts... (kept in results.jsonl). */
+  details?: Record<string, unknown>;
+  /** Batch methods fill this themselves; for `runItem` the harness meters the models. */
+  usage?: ItemUsage;
+  /** Set by methods that score themselves (code execution, faithfulness): in [0, 1]. */
+  score?: number;
+}
+
+/** Everything a method gets besides the items. */
+export interface EvalContext {
+  models: ModelSource;
+  /** The run's seed; methods derive per-item seeds from it and the item id. */
+  seed: number;
+  /** Method options from the CLI (`--set key=value`) or the caller. */
+  options: Readonly<Record<string, unknown>>;
+  dataset: { name: string; split: string; answerType: AnswerType };
+  /**
+   * Work shared between methods of one eval run: the first call for `key` computes, later calls
+   * (e.g. the self-consistency baseline asking for MAgICoRe's k solver samples) reuse the result,
+   * and its usage is counted for each method that uses it.
+   */
+  reuse<T>(key: string, compute: () => Promise<T>): Promise<T>;
+  signal?: AbortSignal;
+  /** Progress lines for stderr. */
+  log(message: string): void;
+}
+
+/**
+ * A method the eval harness can run. Implement exactly one of `runItem` (independent items; the
+ * harness runs them with concurrency, meters tokens, and resumes) or `runBatch` (methods that need
+ * the whole set at once: dataset calibration, batched routing).
+ */
+export interface EvalMethod {
+  readonly name: string;
+  readonly description: string;
+  /** Answer types it can handle; the harness refuses other datasets with a clear error. */
+  readonly answerTypes: readonly AnswerType[];
+  runItem?(item: EvalItem, context: EvalContext): Promise<MethodOutput>;
+  runBatch?(items: readonly EvalItem[], context: EvalContext): Promise<MethodOutput[]>;
+}
