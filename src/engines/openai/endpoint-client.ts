@@ -1,0 +1,199 @@
+import { ModelCallError, ModelTimeoutError } from "../../model/errors.ts";
+import type { Semaphore } from "./endpoint-semaphore.ts";
+import {
+  backoffMs,
+  isConnectionError,
+  isRetryableStatus,
+  parseRetryAfter,
+  type RetryPolicy,
+} from "./retry-policy.ts";
+
+/** Settings for one server endpoint. */
+export interface EndpointClientOptions {
+  baseURL: string;
+  apiKey: string | undefined;
+  timeoutMs: number;
+  retry: RetryPolicy;
+  semaphore: Semaphore;
+  fetch: typeof fetch;
+}
+
+/** A parsed JSON answer and how many retries it took. */
+export interface EndpointResponse {
+  body: unknown;
+  /** The raw text, for error messages about the body's shape. */
+  text: string;
+  retries: number;
+}
+
+/** What a request is for, so errors can say what was expected. */
+export interface EndpointRequest {
+  method: "GET" | "POST";
+  /** Path under the base URL (`/chat/completions`), or from the server root when `fromRoot`. */
+  path: string;
+  fromRoot?: boolean;
+  body?: unknown;
+  /** e.g. "a chat completion object" — used in the malformed-JSON message. */
+  expected: string;
+  signal?: AbortSignal | undefined;
+}
+
+/**
+ * JSON over HTTP to one OpenAI-compatible server: bounded concurrency, a timeout per attempt,
+ * retries with backoff on 429/5xx/dropped connections, and errors that carry the server's words.
+ */
+export class EndpointClient {
+  readonly #options: EndpointClientOptions;
+
+  constructor(options: EndpointClientOptions) {
+    this.#options = options;
+  }
+
+  /** Full URL of a path under the base URL (or from the server root, where /tokenize lives). */
+  url(path: string, fromRoot = false): string {
+    const base = this.#options.baseURL.replace(/\/+$/, "");
+    return (fromRoot ? base.replace(/\/v\d+$/, "") : base) + path;
+  }
+
+  async request(request: EndpointRequest): Promise<EndpointResponse> {
+    const { retry } = this.#options;
+    const url = this.url(request.path, request.fromRoot);
+    for (let retries = 0; ; retries++) {
+      const outcome = await this.#attempt(request, url, retries);
+      if ("response" in outcome) return outcome.response;
+      const { error, retryAfterMs } = outcome;
+      if (retries >= retry.maxRetries) {
+        if (retries > 0) {
+          error.message += ` (gave up after ${retries} ${retries === 1 ? "retry" : "retries"})`;
+        }
+        throw error;
+      }
+      await sleep(retryAfterMs ?? backoffMs(retry, retries), request.signal);
+    }
+  }
+
+  async #attempt(
+    request: EndpointRequest,
+    url: string,
+    retries: number,
+  ): Promise<
+    { response: EndpointResponse } | { error: ModelCallError; retryAfterMs: number | undefined }
+  > {
+    const { semaphore, timeoutMs, apiKey, retry } = this.#options;
+    const release = await semaphore.acquire(request.signal);
+    const timeout = AbortSignal.timeout(timeoutMs);
+    const signal = request.signal ? AbortSignal.any([request.signal, timeout]) : timeout;
+    const what = `${request.method} ${url}`;
+    try {
+      const headers: Record<string, string> = { accept: "application/json" };
+      if (request.body !== undefined) headers["content-type"] = "application/json";
+      if (apiKey) headers.authorization = `Bearer ${apiKey}`;
+      let status: number;
+      let text: string;
+      let retryAfter: string | null;
+      try {
+        const response = await this.#options.fetch(url, {
+          method: request.method,
+          headers,
+          signal,
+          ...(request.body === undefined ? {} : { body: JSON.stringify(request.body) }),
+        });
+        status = response.status;
+        retryAfter = response.headers.get("retry-after");
+        text = await response.text();
+      } catch (error) {
+        if (request.signal?.aborted) throw request.signal.reason;
+        if (timeout.aborted) {
+          throw new ModelTimeoutError(
+            `${what} did not answer within ${timeoutMs} ms; raise timeoutMs if the server is ` +
+              "just slow, or check that it is not stuck",
+            { url, retries },
+          );
+        }
+        if (isConnectionError(error)) {
+          const reason = describeConnectionError(error);
+          return {
+            error: new ModelCallError(`${what} failed: ${reason}; is the server running?`, {
+              url,
+              retries,
+            }),
+            retryAfterMs: undefined,
+          };
+        }
+        throw new ModelCallError(`${what} failed: ${describeConnectionError(error)}`, {
+          url,
+          retries,
+        });
+      }
+      if (status < 200 || status >= 300) {
+        const serverMessage = serverMessageOf(text);
+        const error = new ModelCallError(
+          `${what} failed with HTTP ${status}: ${serverMessage || "(empty body)"}`,
+          { status, serverMessage, url, retries },
+        );
+        if (!isRetryableStatus(status)) throw error;
+        return { error, retryAfterMs: parseRetryAfter(retryAfter, retry.maxRetryAfterMs) };
+      }
+      let body: unknown;
+      try {
+        body = JSON.parse(text);
+      } catch {
+        throw new ModelCallError(
+          `${what} returned malformed JSON (expected ${request.expected}); first 200 chars: ` +
+            JSON.stringify(text.slice(0, 200)),
+          { status, url, retries },
+        );
+      }
+      return { response: { body, text, retries } };
+    } finally {
+      release();
+    }
+  }
+}
+
+/** The server's own explanation: OpenAI's `error.message`, vLLM/FastAPI variants, or the text. */
+export function serverMessageOf(text: string): string {
+  try {
+    const body = JSON.parse(text) as Record<string, unknown>;
+    const error = body.error;
+    if (typeof error === "string") return error;
+    if (error && typeof error === "object") {
+      const message = (error as Record<string, unknown>).message;
+      if (typeof message === "string") return message;
+    }
+    if (typeof body.message === "string") return body.message;
+    if (typeof body.detail === "string") return body.detail;
+    if (body.detail !== undefined) return JSON.stringify(body.detail).slice(0, 500);
+  } catch {
+    // not JSON: the body text itself is the message
+  }
+  return text.trim().slice(0, 500);
+}
+
+function describeConnectionError(error: unknown): string {
+  const parts: string[] = [];
+  for (let e: unknown = error, depth = 0; e && depth < 4; depth++) {
+    const { code, message } = e as { code?: unknown; message?: unknown };
+    const part = [typeof code === "string" ? code : "", typeof message === "string" ? message : ""]
+      .filter(Boolean)
+      .join(" ");
+    if (part && !parts.includes(part)) parts.push(part);
+    e = (e as { cause?: unknown }).cause;
+  }
+  return parts.join(": ") || String(error);
+}
+
+function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(signal.reason);
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(signal?.reason);
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener("abort", onAbort);
+      resolve();
+    }, ms);
+    signal?.addEventListener("abort", onAbort, { once: true });
+  });
+}

@@ -1,0 +1,115 @@
+/** OpenAI-compatible servers whose dialects we know. */
+export type ServerFlavor = "vllm" | "llamacpp" | "ollama" | "openai";
+
+/** What a model option may say: a known flavour, or "auto" to ask the server (`GET /models`). */
+export type FlavorOption = "auto" | ServerFlavor;
+
+/** A flavour after detection; "generic" speaks plain OpenAI and sends no extension fields. */
+export type ResolvedFlavor = ServerFlavor | "generic";
+
+/** How each dialect does the things the OpenAI API leaves open. */
+export interface FlavorTraits {
+  /** How a chat prefill is sent: vLLM's continue flags, a bare trailing assistant message, or not at all. */
+  prefill: "continue-final-message" | "trailing-assistant" | "unsupported";
+  /** `top_k` is accepted (an extension; OpenAI rejects unknown fields). */
+  topK: boolean;
+  /** How `score` gets prompt logprobs. */
+  score: "echo" | "unsupported";
+  /** Chat-message scoring through vLLM's `prompt_logprobs` and `/tokenize` with messages. */
+  chatScore: boolean;
+  /** The server answers one choice per request, so `n` samples are n requests. */
+  oneChoicePerRequest: boolean;
+  /** Raw-prompt requests can carry a JSON schema. */
+  completionsJsonSchema: boolean;
+  /** llama.cpp's completions take the schema as a top-level `json_schema` field. */
+  jsonSchemaField: boolean;
+  /** Asking for 0 alternatives returns no logprobs at all, so ask for 1 and cut. */
+  needsOneTopLogprob: boolean;
+}
+
+const traits: Record<ResolvedFlavor, FlavorTraits> = {
+  vllm: {
+    prefill: "continue-final-message",
+    topK: true,
+    score: "echo",
+    chatScore: true,
+    oneChoicePerRequest: false,
+    completionsJsonSchema: true,
+    jsonSchemaField: false,
+    needsOneTopLogprob: false,
+  },
+  llamacpp: {
+    prefill: "trailing-assistant",
+    topK: true,
+    score: "echo",
+    chatScore: false,
+    oneChoicePerRequest: true,
+    completionsJsonSchema: true,
+    jsonSchemaField: true,
+    needsOneTopLogprob: true,
+  },
+  ollama: {
+    prefill: "trailing-assistant",
+    topK: true,
+    score: "unsupported",
+    chatScore: false,
+    oneChoicePerRequest: true,
+    completionsJsonSchema: false,
+    jsonSchemaField: false,
+    needsOneTopLogprob: true,
+  },
+  openai: {
+    prefill: "unsupported",
+    topK: false,
+    score: "echo",
+    chatScore: false,
+    oneChoicePerRequest: false,
+    completionsJsonSchema: false,
+    jsonSchemaField: false,
+    needsOneTopLogprob: false,
+  },
+  generic: {
+    prefill: "trailing-assistant",
+    topK: true,
+    score: "echo",
+    chatScore: false,
+    oneChoicePerRequest: false,
+    completionsJsonSchema: true,
+    jsonSchemaField: false,
+    needsOneTopLogprob: true,
+  },
+};
+
+/** The dialect rules for a flavour. */
+export function flavorTraits(flavor: ResolvedFlavor): FlavorTraits {
+  return traits[flavor];
+}
+
+/**
+ * Guesses the server from its `GET /models` answer (`owned_by` is "vllm", "llamacpp", "library"
+ * for Ollama, "openai"/"system" for OpenAI) and, failing that, from the URL.
+ */
+export function detectFlavor(modelsBody: unknown, baseURL: string): ResolvedFlavor {
+  const owners = new Set<string>();
+  const data = (modelsBody as { data?: unknown } | null)?.data;
+  if (Array.isArray(data)) {
+    for (const entry of data) {
+      const owner = (entry as { owned_by?: unknown } | null)?.owned_by;
+      if (typeof owner === "string") owners.add(owner.toLowerCase());
+    }
+  }
+  if (owners.has("vllm")) return "vllm";
+  if (owners.has("llamacpp") || owners.has("llama.cpp")) return "llamacpp";
+  if (owners.has("ollama") || owners.has("library")) return "ollama";
+  let url: URL | undefined;
+  try {
+    url = new URL(baseURL);
+  } catch {
+    url = undefined;
+  }
+  if (url?.hostname === "api.openai.com" || owners.has("openai") || owners.has("system")) {
+    return "openai";
+  }
+  if (url?.port === "11434") return "ollama";
+  return "generic";
+}

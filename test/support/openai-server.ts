@@ -1,0 +1,518 @@
+/**
+ * A real OpenAI-compatible HTTP server for tests (node:http on 127.0.0.1, a free port). It answers
+ * deterministically from the prompt, speaks the response shapes of vLLM, llama.cpp server or
+ * OpenAI (logprobs, echo, prompt_logprobs, /tokenize), and injects faults on demand.
+ *
+ * @example
+ * const server = await startOpenAITestServer({ flavor: "vllm" });
+ * const model = createOpenAIModel({ baseURL: server.url, model: "test-model", flavor: "vllm" });
+ * server.setFaults({ status: { code: 429, times: 1, retryAfter: "1" } });
+ * // ... assert on server.requests, server.maxInFlight
+ * await server.close();
+ *
+ * The model's behaviour, so tests can compute expected values:
+ * - tokens are whitespace-led words (`testTokenize`); a completions prompt is preceded by a BOS
+ *   token `<s>` (vLLM and OpenAI flavours), chat messages are templated as `<|role|>content`
+ *   followed by `<|assistant|>` unless the last assistant turn is continued;
+ * - the reply is " echo" then the prompt's last (up to 6) words reversed, lowercased; with
+ *   temperature > 0 it starts with " s<seed + choice index>" instead; a JSON schema gives
+ *   `{"answer": "<those words>"}`;
+ * - the logprob of token t at position p is `testTokenLogprob(t, p)`; alternatives at every
+ *   position are `alt1..alt20` with logprobs -0.1, -0.4, -0.7, ... (`testAlternatives`).
+ */
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import type { AddressInfo, Socket } from "node:net";
+
+/** Response dialect to imitate. */
+export type TestServerFlavor = "vllm" | "llamacpp" | "openai";
+
+/** Faults for the next requests to the generation endpoints (POST under /v1). */
+export interface OpenAITestServerFaults {
+  /** Answer this status with an OpenAI-style error body, `times` times (default: always). */
+  status?: { code: number; times?: number; retryAfter?: string; message?: string };
+  /** Never answer (until close), `times` times (default: always). */
+  hang?: { times?: number };
+  /** Answer 200 with a body that is not JSON, `times` times (default: always). */
+  malformed?: { times?: number };
+  /** Destroy the socket without answering, `times` times (default: always). */
+  reset?: { times?: number };
+  /** Wait this long before every answer (overrides the server's `delayMs`). */
+  delayMs?: number;
+}
+
+export interface OpenAITestServerOptions {
+  /** Default "vllm". */
+  flavor?: TestServerFlavor;
+  /** Served model names (default ["test-model"]); other names get a 404 like real servers. */
+  models?: string[];
+  /** Wait this long before every answer to a POST. */
+  delayMs?: number;
+  /** llama.cpp flavour: accept `echo` like builds with echo support (no text_offset in the answer). */
+  llamacppEcho?: boolean;
+  /** llama.cpp flavour: logprobs as probabilities (`prob`, `top_probs`), as with post_sampling_probs. */
+  llamacppProbabilities?: boolean;
+  /** Start chat content with the continued prefill, as some servers do. */
+  echoPrefill?: boolean;
+  faults?: OpenAITestServerFaults;
+}
+
+/** One request the server received. */
+export interface RecordedRequest {
+  method: string;
+  path: string;
+  headers: IncomingMessage["headers"];
+  /** Parsed JSON body (undefined for GET or an empty body). */
+  // biome-ignore lint/suspicious/noExplicitAny: tests inspect arbitrary request fields
+  body: any;
+}
+
+export interface OpenAITestServer {
+  /** Base URL including `/v1`, for `createOpenAIModel({ baseURL })`. */
+  url: string;
+  /** Every request received, in arrival order. */
+  requests: RecordedRequest[];
+  /** Requests being handled now, and the most ever at once. */
+  readonly inFlight: number;
+  readonly maxInFlight: number;
+  /** Replace the active faults (pass {} to clear). */
+  setFaults(faults: OpenAITestServerFaults): void;
+  close(): Promise<void>;
+}
+
+const alternativesCount = 20;
+
+/** The server's tokenizer: whitespace-led words. */
+export function testTokenize(text: string): string[] {
+  return text.match(/\s*\S+|\s+/g) ?? [];
+}
+
+/** Deterministic logprob of `token` at position `position` of the evaluated sequence. */
+export function testTokenLogprob(token: string, position: number): number {
+  return -((fnv1a(`${position}:${token}`) % 400) / 100) - 0.05;
+}
+
+/** Alternatives the server offers at every position, most likely first. */
+export function testAlternatives(): Array<{ token: string; logprob: number }> {
+  return Array.from({ length: alternativesCount }, (_, m) => ({
+    token: `alt${m + 1}`,
+    logprob: -0.1 - 0.3 * m,
+  }));
+}
+
+/** Token id of a token string (BOS is 1). */
+export function testTokenId(token: string): number {
+  return token === "<s>" ? 1 : 3 + (fnv1a(token) % 32000);
+}
+
+/** Starts the server on 127.0.0.1 with a free port. */
+export async function startOpenAITestServer(
+  options: OpenAITestServerOptions = {},
+): Promise<OpenAITestServer> {
+  const flavor = options.flavor ?? "vllm";
+  const models = options.models ?? ["test-model"];
+  let faults: OpenAITestServerFaults = options.faults ?? {};
+  const faultCounts = new Map<string, number>();
+  const requests: RecordedRequest[] = [];
+  const sockets = new Set<Socket>();
+  let inFlight = 0;
+  let maxInFlight = 0;
+
+  const takeFault = (kind: "status" | "hang" | "malformed" | "reset"): boolean => {
+    const fault = faults[kind];
+    if (!fault) return false;
+    const used = faultCounts.get(kind) ?? 0;
+    if (fault.times !== undefined && used >= fault.times) return false;
+    faultCounts.set(kind, used + 1);
+    return true;
+  };
+
+  const handle = async (req: IncomingMessage, res: ServerResponse) => {
+    const path = (req.url ?? "/").split("?")[0] ?? "/";
+    const text = await readBody(req);
+    let body: unknown;
+    if (text !== "") {
+      try {
+        body = JSON.parse(text);
+      } catch {
+        requests.push({ method: req.method ?? "", path, headers: req.headers, body: text });
+        return sendError(res, 400, "request body is not valid JSON");
+      }
+    }
+    requests.push({ method: req.method ?? "", path, headers: req.headers, body });
+    if (req.method === "GET" && path === "/v1/models") {
+      const owner = { vllm: "vllm", llamacpp: "llamacpp", openai: "openai" }[flavor];
+      return sendJson(res, 200, {
+        object: "list",
+        data: models.map((id) => ({ id, object: "model", created: 0, owned_by: owner })),
+      });
+    }
+    if (req.method !== "POST") return sendError(res, 404, `no route ${req.method} ${path}`);
+    if (path === "/tokenize" && flavor !== "openai") return tokenize(res, body as Json);
+    const generation = path === "/v1/chat/completions" || path === "/v1/completions";
+    if (!generation) return sendError(res, 404, `File Not Found: ${path}`);
+
+    if (takeFault("reset")) return void req.socket.destroy();
+    if (takeFault("hang")) return;
+    const delay = faults.delayMs ?? options.delayMs ?? 0;
+    if (delay > 0) await new Promise((resolve) => setTimeout(resolve, delay));
+    if (takeFault("status")) {
+      const fault = faults.status!;
+      if (fault.retryAfter !== undefined) res.setHeader("retry-after", fault.retryAfter);
+      return sendError(res, fault.code, fault.message ?? `injected HTTP ${fault.code}`);
+    }
+    if (takeFault("malformed")) {
+      res.writeHead(200, { "content-type": "application/json" });
+      return void res.end('{"id": "cmpl-1", "choices": [ <html>oops');
+    }
+    const request = body as Json;
+    if (!models.includes(String(request?.model))) {
+      return sendError(res, 404, `The model \`${String(request?.model)}\` does not exist.`);
+    }
+    if (path === "/v1/chat/completions") return chat(res, request);
+    return completions(res, request);
+  };
+
+  const chat = (res: ServerResponse, request: Json) => {
+    const messages = request.messages as Array<{ role: string; content: string }>;
+    if (!Array.isArray(messages) || messages.length === 0) {
+      return sendError(res, 400, "messages must be a non-empty array");
+    }
+    const n = Number(request.n ?? 1);
+    if (flavor === "llamacpp" && n !== 1) {
+      return sendError(res, 400, "Only one completion choice is allowed");
+    }
+    const last = messages[messages.length - 1]!;
+    const continues =
+      last.role === "assistant" &&
+      (flavor === "llamacpp" || (flavor === "vllm" && request.continue_final_message === true));
+    const prompt = template(messages, continues);
+    const promptTokens = testTokenize(prompt);
+    const k = request.logprobs === true ? Number(request.top_logprobs ?? 0) : undefined;
+    let completionTokens = 0;
+    const choices = Array.from({ length: n }, (_, index) => {
+      const reply = generate(prompt, request, index, promptTokens.length);
+      completionTokens += reply.tokens.length;
+      const content = continues && options.echoPrefill ? last.content + reply.text : reply.text;
+      const choice: Json = {
+        index,
+        message: { role: "assistant", content },
+        finish_reason: reply.finishReason,
+        logprobs: null,
+      };
+      if (k !== undefined) choice.logprobs = { content: chatLogprobs(reply.positions, k) };
+      return choice;
+    });
+    const response: Json = {
+      id: "chatcmpl-test",
+      object: "chat.completion",
+      created: 0,
+      model: request.model,
+      choices,
+      usage: usage(promptTokens.length, completionTokens),
+    };
+    if (flavor === "vllm" && typeof request.prompt_logprobs === "number") {
+      response.prompt_logprobs = promptLogprobs(promptTokens, request.prompt_logprobs);
+    }
+    sendJson(res, 200, response);
+  };
+
+  const completions = (res: ServerResponse, request: Json) => {
+    if (typeof request.prompt !== "string") return sendError(res, 400, "prompt must be a string");
+    const n = Number(request.n ?? 1);
+    if (flavor === "llamacpp" && n !== 1) {
+      return sendError(res, 400, "Only one completion choice is allowed");
+    }
+    const echo = request.echo === true;
+    if (echo && flavor === "llamacpp" && !options.llamacppEcho) {
+      return sendError(res, 400, "Only no echo is supported");
+    }
+    const withBos = flavor !== "llamacpp";
+    const promptTokens = [...(withBos ? ["<s>"] : []), ...testTokenize(request.prompt)];
+    const k = typeof request.logprobs === "number" ? request.logprobs : undefined;
+    let completionTokens = 0;
+    const choices = Array.from({ length: n }, (_, index) => {
+      const reply = generate(request.prompt as string, request, index, promptTokens.length);
+      completionTokens += reply.tokens.length;
+      const choice: Json = {
+        index,
+        text: (echo ? request.prompt : "") + reply.text,
+        finish_reason: reply.finishReason,
+        logprobs: null,
+      };
+      if (k !== undefined) {
+        const prompted: Position[] = echo
+          ? promptTokens.map((token, p) => ({
+              token,
+              logprob: p === 0 ? null : testTokenLogprob(token, p),
+            }))
+          : [];
+        const positions = [...prompted, ...reply.positions];
+        choice.logprobs =
+          flavor === "llamacpp"
+            ? { content: chatLogprobs(positions, k, options.llamacppProbabilities) }
+            : legacyLogprobs(positions, k, echo ? 0 : codePoints(request.prompt as string));
+      }
+      if (flavor === "vllm" && typeof request.prompt_logprobs === "number") {
+        choice.prompt_logprobs = promptLogprobs(promptTokens, request.prompt_logprobs);
+      }
+      return choice;
+    });
+    sendJson(res, 200, {
+      id: "cmpl-test",
+      object: "text_completion",
+      created: 0,
+      model: request.model,
+      choices,
+      usage: usage(promptTokens.length, completionTokens),
+    });
+  };
+
+  const tokenize = (res: ServerResponse, request: Json) => {
+    let tokens: string[];
+    if (flavor === "vllm") {
+      if (Array.isArray(request?.messages)) {
+        const messages = request.messages as Array<{ role: string; content: string }>;
+        tokens = testTokenize(template(messages, request.continue_final_message === true));
+      } else if (typeof request?.prompt === "string") {
+        tokens = [
+          ...(request.add_special_tokens === false ? [] : ["<s>"]),
+          ...testTokenize(request.prompt),
+        ];
+      } else return sendError(res, 400, "give prompt or messages");
+      const ids = tokens.map(testTokenId);
+      return sendJson(res, 200, { tokens: ids, count: ids.length, max_model_len: 4096 });
+    }
+    if (typeof request?.content !== "string") return sendError(res, 400, "content is required");
+    tokens = testTokenize(request.content);
+    if (request.with_pieces === true) {
+      return sendJson(res, 200, {
+        tokens: tokens.map((piece) => ({ id: testTokenId(piece), piece })),
+      });
+    }
+    sendJson(res, 200, { tokens: tokens.map(testTokenId) });
+  };
+
+  const server = createServer((req, res) => {
+    inFlight += 1;
+    maxInFlight = Math.max(maxInFlight, inFlight);
+    let done = false;
+    const finish = () => {
+      if (done) return;
+      done = true;
+      inFlight -= 1;
+    };
+    res.on("close", finish);
+    handle(req, res).catch((error: unknown) => {
+      if (!res.headersSent) sendError(res, 500, `test server bug: ${String(error)}`);
+    });
+  });
+  server.on("connection", (socket) => {
+    sockets.add(socket);
+    socket.on("close", () => sockets.delete(socket));
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+
+  return {
+    url: `http://127.0.0.1:${port}/v1`,
+    requests,
+    get inFlight() {
+      return inFlight;
+    },
+    get maxInFlight() {
+      return maxInFlight;
+    },
+    setFaults(next) {
+      faults = next;
+      faultCounts.clear();
+    },
+    close() {
+      for (const socket of sockets) socket.destroy();
+      return new Promise((resolve, reject) =>
+        server.close((error) => (error ? reject(error) : resolve())),
+      );
+    },
+  };
+}
+
+type Json = Record<string, unknown>;
+
+interface Position {
+  token: string;
+  logprob: number | null;
+}
+
+interface Reply {
+  text: string;
+  tokens: string[];
+  positions: Position[];
+  finishReason: "stop" | "length";
+}
+
+function template(messages: ReadonlyArray<{ role: string; content: string }>, continues: boolean) {
+  return (
+    messages.map((m) => `<|${m.role}|>${m.content}`).join("") + (continues ? "" : "<|assistant|>")
+  );
+}
+
+/** The deterministic reply: see the module comment. */
+function generate(prompt: string, request: Json, index: number, offset: number): Reply {
+  const words = prompt
+    .replace(/<\|[a-z]+\|>/g, " ")
+    .split(/\s+/)
+    .filter(Boolean)
+    .slice(-6)
+    .reverse()
+    .map((w) => w.toLowerCase());
+  const temperature = Number(request.temperature ?? 1);
+  const seed = Number(request.seed ?? 0);
+  const lead = temperature > 0 ? `s${seed + index}` : "echo";
+  const schema =
+    (request.response_format as Json | undefined)?.type === "json_schema" ||
+    request.json_schema !== undefined;
+  let text = schema
+    ? JSON.stringify({ answer: words.join(" ") })
+    : [lead, ...words].map((w) => ` ${w}`).join("");
+  let finishReason: Reply["finishReason"] = "stop";
+  const stops = Array.isArray(request.stop) ? (request.stop as string[]) : [];
+  for (const stop of stops) {
+    const at = text.indexOf(stop);
+    if (at >= 0) text = text.slice(0, at);
+  }
+  let tokens = testTokenize(text);
+  const maxTokens = typeof request.max_tokens === "number" ? request.max_tokens : 16;
+  if (tokens.length > maxTokens) {
+    tokens = tokens.slice(0, maxTokens);
+    text = tokens.join("");
+    finishReason = "length";
+  }
+  const positions = tokens.map((token, j) => ({
+    token,
+    logprob: testTokenLogprob(token, offset + j),
+  }));
+  return { text, tokens, positions, finishReason };
+}
+
+/** The k most likely candidates at a position: the token itself competes with the alternatives. */
+function topK(position: Position, k: number): Array<{ token: string; logprob: number }> {
+  const candidates = [...testAlternatives()];
+  if (position.logprob !== null)
+    candidates.push({ token: position.token, logprob: position.logprob });
+  return candidates.sort((a, b) => b.logprob - a.logprob).slice(0, k);
+}
+
+function chatLogprobs(positions: readonly Position[], k: number, probabilities = false) {
+  return positions.map((p) => {
+    const top = topK(p, k);
+    if (probabilities) {
+      return {
+        id: testTokenId(p.token),
+        token: p.token,
+        bytes: [...Buffer.from(p.token)],
+        prob: p.logprob === null ? null : Math.exp(p.logprob),
+        top_probs: top.map((t) => ({
+          id: testTokenId(t.token),
+          token: t.token,
+          prob: Math.exp(t.logprob),
+        })),
+      };
+    }
+    return {
+      token: p.token,
+      logprob: p.logprob,
+      bytes: [...Buffer.from(p.token)],
+      top_logprobs: top.map((t) => ({
+        token: t.token,
+        logprob: t.logprob,
+        bytes: [...Buffer.from(t.token)],
+      })),
+    };
+  });
+}
+
+/** vLLM/OpenAI legacy shape; vLLM's top_logprobs holds the chosen token plus the top k. */
+function legacyLogprobs(positions: readonly Position[], k: number, startOffset: number) {
+  let offset = startOffset;
+  const textOffset: number[] = [];
+  for (const p of positions) {
+    textOffset.push(offset);
+    // Like vLLM, the BOS token's text "<s>" counts into the offsets although the text omits it.
+    offset += codePoints(p.token);
+  }
+  return {
+    tokens: positions.map((p) => p.token),
+    token_logprobs: positions.map((p) => p.logprob),
+    top_logprobs: positions.map((p) => {
+      if (p.logprob === null) return null;
+      const entries = Object.fromEntries(topK(p, k).map((t) => [t.token, t.logprob]));
+      entries[p.token] = p.logprob;
+      return entries;
+    }),
+    text_offset: textOffset,
+  };
+}
+
+/** vLLM prompt_logprobs: null for the first token, then {id: {logprob, rank, decoded_token}}. */
+function promptLogprobs(tokens: readonly string[], k: number) {
+  return tokens.map((token, p) => {
+    if (p === 0) return null;
+    const own = { token, logprob: testTokenLogprob(token, p) };
+    const ranked = [...testAlternatives(), own].sort((a, b) => b.logprob - a.logprob);
+    const entry: Record<string, { logprob: number; rank: number; decoded_token: string }> = {};
+    ranked.forEach((t, i) => {
+      if (i < k || t === own) {
+        entry[String(testTokenId(t.token))] = {
+          logprob: t.logprob,
+          rank: i + 1,
+          decoded_token: t.token,
+        };
+      }
+    });
+    return entry;
+  });
+}
+
+function usage(prompt: number, completion: number) {
+  return {
+    prompt_tokens: prompt,
+    completion_tokens: completion,
+    total_tokens: prompt + completion,
+  };
+}
+
+function sendJson(res: ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, {
+    "content-type": "application/json",
+    "content-length": Buffer.byteLength(text),
+  });
+  res.end(text);
+}
+
+function sendError(res: ServerResponse, status: number, message: string): void {
+  sendJson(res, status, { error: { code: status, message, type: "invalid_request_error" } });
+}
+
+function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req.on("data", (chunk: Buffer) => chunks.push(chunk));
+    req.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
+    req.on("error", reject);
+  });
+}
+
+function codePoints(text: string): number {
+  let count = 0;
+  for (const _ of text) count++;
+  return count;
+}
+
+function fnv1a(text: string): number {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) {
+    hash ^= text.charCodeAt(i);
+    hash = Math.imul(hash, 0x01000193) >>> 0;
+  }
+  return hash;
+}
