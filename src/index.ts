@@ -1,1 +1,2 @@
 export * from "./model/index.ts";
+export { createOpenAIModel, type OpenAIModelOptions } from "./engines/openai/index.ts";
