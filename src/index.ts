@@ -1,2 +1,3 @@
 export * from "./model/index.ts";
 export { createOpenAIModel, type OpenAIModelOptions } from "./engines/openai/index.ts";
+export * from "./gguf/index.ts";
