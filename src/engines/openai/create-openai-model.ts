@@ -275,7 +275,11 @@ function checkOptions(options: OpenAIModelOptions): void {
     );
   }
   if (url.protocol !== "http:" && url.protocol !== "https:") {
-    throw new ConfigError(`baseURL must be http(s), got "${options.baseURL}"`, "baseURL");
+    throw new ConfigError(
+      `baseURL must start with http:// or https://, got "${options.baseURL}"; give e.g. ` +
+        "http://127.0.0.1:8000/v1",
+      "baseURL",
+    );
   }
   if (typeof options.model !== "string" || options.model === "") {
     throw new ConfigError("model is required: the model name the server serves", "model");
