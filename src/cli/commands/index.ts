@@ -4,7 +4,9 @@ import type { Command } from "commander";
  * Every CLI command: one file each in this folder, each exporting `register(program)`.
  * Add a command by adding its import here (one line per command keeps edits from colliding).
  */
-const commands: Array<() => Promise<{ register: (program: Command) => void }>> = [];
+const commands: Array<() => Promise<{ register: (program: Command) => void }>> = [
+  () => import("./sandbox.ts"),
+];
 
 export async function registerAll(program: Command): Promise<void> {
   for (const load of commands) (await load()).register(program);
