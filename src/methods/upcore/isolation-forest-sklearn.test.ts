@@ -23,7 +23,7 @@ print(json.dumps([int(i) for i in np.where(labels == -1)[0]]))
 
 test("pruned set overlaps scikit-learn's by at least 90%", {
   skip: python ? false : "scikit-learn not installed (apt-get install python3-sklearn)",
-}, () => {
+}, (t) => {
   const rng = new SeededRandom(2024);
   const dim = 16;
   const points: number[][] = [];
