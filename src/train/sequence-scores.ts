@@ -1,0 +1,69 @@
+import type { TokenGrads, TokenScores } from "./losses.ts";
+import type { Rng } from "./rng.ts";
+import { tokenLogProbs, tokenLogProbsBackward } from "./token-logprobs.ts";
+import type { ResidualHook, Transformer } from "./transformer.ts";
+
+/** A tokenized training sequence: `tokens[start..]` are supervised (the completion). */
+export interface TokenizedExample {
+  tokens: readonly number[];
+  /** Index of the first supervised token (≥ 1: a token needs a context to be predicted). */
+  start: number;
+}
+
+/** Per-token scores of a sequence's completion, their sum, and (when training) a backward. */
+export interface SequenceScores extends TokenScores {
+  target: Float64Array;
+  meanAll: Float64Array;
+  /** Σ log p(y_k) over the completion: the sequence log-probability DPO and NPO use. */
+  sum: number;
+  /** Pushes dL/dscores back through the model into the trainable parameters' gradients. */
+  backward?: (grads: TokenGrads) => Promise<void>;
+}
+
+/**
+ * Teacher-forced scores of `example`'s completion: one forward over tokens[0..T−2], where
+ * position t predicts tokens[t+1]. With `train`, keeps what `backward` needs.
+ */
+export async function scoreSequence(
+  model: Transformer,
+  example: TokenizedExample,
+  options: { train?: boolean; rng?: Rng; hooks?: readonly ResidualHook[] } = {},
+): Promise<SequenceScores> {
+  const { tokens, start } = example;
+  if (!(start >= 1 && start < tokens.length)) {
+    throw new RangeError(
+      `example has ${tokens.length} tokens and supervision starting at ${start}; it needs 1 ≤ start < length`,
+    );
+  }
+  const input = tokens.slice(0, -1);
+  const targets = input.map((_, t) => (t + 1 >= start ? tokens[t + 1]! : -1));
+  const V = model.config.vocabSize;
+  const fwd = await model.forward(input, {
+    train: options.train ?? false,
+    ...(options.rng ? { rng: options.rng } : {}),
+    ...(options.hooks ? { hooks: options.hooks } : {}),
+  });
+  const lp = tokenLogProbs(fwd.logits, V, targets);
+  const first = start - 1;
+  const target = lp.target.slice(first);
+  const meanAll = lp.meanAll.slice(first);
+  let sum = 0;
+  for (const x of target) sum += x;
+  const result: SequenceScores = { target, meanAll, sum };
+  if (fwd.backward) {
+    const back = fwd.backward;
+    result.backward = async (g: TokenGrads) => {
+      const gT = new Float64Array(input.length);
+      const gM = new Float64Array(input.length);
+      gT.set(g.target, first);
+      gM.set(g.mean, first);
+      await back(tokenLogProbsBackward(fwd.logits, V, targets, lp.logZ, gT, gM));
+    };
+  }
+  return result;
+}
+
+/** Gradient for a sequence-level loss: dL/dsum spread to every completion token. */
+export function sumGrads(n: number, dSum: number): TokenGrads {
+  return { target: new Float64Array(n).fill(dSum), mean: new Float64Array(n) };
+}
