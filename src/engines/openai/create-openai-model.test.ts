@@ -353,6 +353,26 @@ describe("OpenAI flavour and auto-detection", () => {
     }
   });
 
+  test("score asks OpenAI for echo with max_tokens 0", async () => {
+    const model = modelFor(server(), { flavor: "openai" });
+    const result = await model.score!({ prompt: "a b", continuation: " c d" });
+    assert.equal(server().requests.at(-1)?.body.max_tokens, 0);
+    assert.deepEqual(
+      result.tokens.map((t) => [t.token, t.logprob]),
+      [
+        [" c", testTokenLogprob(" c", 3)],
+        [" d", testTokenLogprob(" d", 4)],
+      ],
+    );
+  });
+
+  test("api: completions refuses chat messages and still takes raw prompts", async () => {
+    const model = modelFor(server(), { flavor: "openai", api: "completions" });
+    await assert.rejects(model.generate({ messages: user("x") }), /api: completions/);
+    const result = await model.generate({ prompt: "x y", temperature: 0 });
+    assert.equal(result.generations[0]?.text, " echo y x");
+  });
+
   test("the API key is sent as a bearer token", async () => {
     const model = modelFor(server(), { flavor: "openai", apiKey: "sk-test" });
     await model.generate({ messages: user("x"), temperature: 0 });

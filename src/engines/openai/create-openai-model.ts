@@ -1,4 +1,4 @@
-import { CapabilityError, ConfigError, UsageError } from "../../model/errors.ts";
+import { CapabilityError, ConfigError, ModelCallError, UsageError } from "../../model/errors.ts";
 import type {
   Capabilities,
   GenerateRequest,
@@ -198,7 +198,11 @@ class OpenAIModel implements LanguageModel {
     return { ...result, meta: { retries: result.retries, latencyMs: performance.now() - started } };
   }
 
-  /** The server's dialect, asked once (without retries: a dead server fails the real call). */
+  /**
+   * The server's dialect, asked once. The probe has no retries (a dead server fails the real call
+   * with the full retry policy); an answer without a known owner means "generic", while a probe
+   * that got no answer at all is asked again on the next call.
+   */
   async #context(signal: AbortSignal | undefined): Promise<BodyContext> {
     if (!this.#flavor) {
       const probe = new EndpointClient({
@@ -209,12 +213,21 @@ class OpenAIModel implements LanguageModel {
         semaphore: endpointSemaphore(this.#options.baseURL, undefined, defaults.concurrency),
         fetch: this.#options.fetch ?? globalThis.fetch,
       });
-      this.#flavor = probe
+      const baseURL = this.#options.baseURL;
+      const detection = probe
         .request({ method: "GET", path: "/models", expected: "a model list", signal })
         .then(
-          (response) => detectFlavor(response.body, this.#options.baseURL),
-          () => detectFlavor(undefined, this.#options.baseURL),
+          (response) => detectFlavor(response.body, baseURL),
+          (error: unknown) => {
+            if (error instanceof ModelCallError && error.details.status !== undefined) {
+              return detectFlavor(undefined, baseURL);
+            }
+            if (this.#flavor === detection) this.#flavor = undefined;
+            if (signal?.aborted) throw error;
+            return detectFlavor(undefined, baseURL);
+          },
         );
+      this.#flavor = detection;
     }
     const flavor = await this.#flavor;
     return {
