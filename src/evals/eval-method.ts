@@ -19,7 +19,7 @@ export interface MethodOutput {
   response?: string;
   /** Method-specific trace: decisions, confidences, recruited experts... (kept in results.jsonl). */
   details?: Record<string, unknown>;
-  /** Batch methods fill this themselves; for `runItem` the harness meters the models. */
+  /** Normally left out: the harness meters the models (see `EvalContext.forItem`). */
   usage?: ItemUsage;
   /** Set by methods that score themselves (code execution, faithfulness): in [0, 1]. */
   score?: number;
@@ -39,6 +39,11 @@ export interface EvalContext {
    * and its usage is counted for each method that uses it.
    */
   reuse<T>(key: string, compute: () => Promise<T>): Promise<T>;
+  /**
+   * Batch methods wrap each item's share of the work in `forItem(item.id, ...)` so its model
+   * calls are charged to that item (runItem methods are already scoped by the harness).
+   */
+  forItem<T>(itemId: string, fn: () => Promise<T>): Promise<T>;
   signal?: AbortSignal;
   /** Progress lines for stderr. */
   log(message: string): void;

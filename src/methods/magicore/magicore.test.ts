@@ -1,0 +1,240 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { staticModelSource } from "../../evals/model-source.ts";
+import type { GenerateRequest } from "../../model/language-model.ts";
+import type { OutcomeRewardModel, ProcessRewardModel } from "../../scoring/reward-model.ts";
+import { ScriptedModel } from "../../testing/scripted-model.ts";
+import { answerConfidence, classifyDifficulty } from "./classify.ts";
+import { llmAgents } from "./llm-agents.ts";
+import { type MagicoreOptions, runMagicore } from "./magicore.ts";
+import { parseAnswer } from "./parse-answer.ts";
+import { refineOpener, reviewOpener, solverPrefill } from "./prompts.ts";
+import { makeSolution, rewardStats } from "./solution.ts";
+import { renderScoredSolution, splitSteps, stepScoreOutOfTen } from "./steps.ts";
+import { topK, weightedVote } from "./vote.ts";
+
+/** A one-step solution whose reward-model scores are written in its text. */
+const sol = (answer: string, orm: number, prm: number) =>
+  ` answer \\boxed{${answer}} [orm=${orm} prm=${prm}]`;
+
+/** Fake RMs read the scores back from the text. */
+const orm: OutcomeRewardModel = {
+  name: "fake-orm",
+  scoreOutcomes: async (inputs) => inputs.map((i) => Number(/orm=([\d.]+)/.exec(i.solution)?.[1])),
+};
+const prm: ProcessRewardModel = {
+  name: "fake-prm",
+  scoreSteps: async (inputs) =>
+    inputs.map((i) => i.steps.map((s) => Number(/prm=([\d.]+)/.exec(s)?.[1]))),
+};
+
+interface Script {
+  initial: string[];
+  refined?: string[][];
+}
+
+function setup(scripts: Record<string, Script>) {
+  const refineCount = new Map<string, number>();
+  const role = (r: GenerateRequest) =>
+    r.prefill === solverPrefill
+      ? "solver"
+      : r.prefill === reviewOpener
+        ? "reviewer"
+        : r.prefill === refineOpener
+          ? "refiner"
+          : "?";
+  const model = new ScriptedModel({
+    script: (request) => {
+      const last = request.messages!.at(-1)!.content;
+      const question = Object.keys(scripts).find((q) => last.includes(q))!;
+      const r = role(request);
+      if (r === "solver") return scripts[question]!.initial;
+      if (r === "reviewer") return "Step 1: its low score signals an error.";
+      const n = refineCount.get(question) ?? 0;
+      refineCount.set(question, n + 1);
+      const rounds = scripts[question]!.refined ?? [];
+      const k = scripts[question]!.initial.length;
+      return rounds[Math.floor(n / k)]?.[n % k] ?? sol("Z", 0.1, 0.1);
+    },
+  });
+  const agents = llmAgents({
+    models: staticModelSource([model]),
+    solver: "scripted",
+    reviewer: "scripted",
+    refiner: "scripted",
+    orm: { ready: orm },
+    prm: { ready: prm },
+    answerType: "math",
+  });
+  const count = (r: string) => model.calls.filter((c) => role(c) === r).length;
+  const run = (options: MagicoreOptions) =>
+    runMagicore(
+      Object.keys(scripts).map((q) => ({ id: q, question: q, answerType: "math" as const })),
+      agents,
+      parseAnswer,
+      { stats: { mu: 1, sigma: 0.5 }, ...options },
+    );
+  return { model, count, run };
+}
+
+describe("MAgICoRe acceptance tests (spec §7)", () => {
+  it("T1: easy by quality, no refinement, weighted vote A = 4.95 vs B = 0.3", async () => {
+    const { run, count } = setup({
+      q1: {
+        initial: [sol("A", 0.9, 0.8), sol("A", 0.8, 0.7), sol("A", 0.85, 0.9), sol("B", 0.2, 0.1)],
+      },
+    });
+    const [result] = await run({ k: 4 });
+    assert.equal(result!.answer, "A");
+    assert.equal(result!.trace.length, 1);
+    const t = result!.trace[0]!;
+    assert.equal(t.hard, false);
+    assert.ok(Math.abs(t.meanZ! - 1.3) < 1e-9);
+    assert.equal(count("reviewer") + count("refiner"), 0);
+    const masses = result!.pool.reduce<Record<string, number>>((m, s) => {
+      m[s.answer!] = (m[s.answer!] ?? 0) + s.reward;
+      return m;
+    }, {});
+    assert.ok(Math.abs(masses["A"]! - 4.95) < 1e-9 && Math.abs(masses["B"]! - 0.3) < 1e-9);
+  });
+
+  it("T2: hard (z = −1, confidence 0.4): exactly 4 Reviewer + 4 Refiner calls", async () => {
+    const { run, count } = setup({
+      q2: { initial: ["A", "B", "C", "D"].map((a) => sol(a, 0.3, 0.2)) },
+    });
+    const [result] = await run({ k: 4, iterations: 1 });
+    const t = result!.trace[0]!;
+    assert.equal(t.majority, "A");
+    assert.ok(Math.abs(t.meanZ! + 1) < 1e-9);
+    assert.ok(Math.abs(t.confidenceOrm - 0.4) < 1e-3 && Math.abs(t.confidencePrm - 0.4) < 1e-3);
+    assert.equal(t.hard, true);
+    assert.equal(count("reviewer"), 4);
+    assert.equal(count("refiner"), 4);
+    assert.deepEqual(result!.calls, { solver: 1, reviewer: 4, refiner: 4 });
+  });
+
+  it("T3: low quality but confident (0.522) → easy under AND, hard under OR", async () => {
+    const initial = ["A", "A", "B", "C"].map((a) => sol(a, 0.3, 0.2));
+    const and = setup({ q3: { initial } });
+    const [r] = await and.run({ k: 4 });
+    const t = r!.trace[0]!;
+    assert.equal(t.lowQuality, true);
+    assert.ok(Math.abs(t.confidenceOrm - 0.522) < 1e-3 && Math.abs(t.confidencePrm - 0.522) < 1e-3);
+    assert.equal(t.hard, false);
+    assert.equal(and.count("reviewer"), 0);
+    const or = setup({ q3: { initial } });
+    const [r2] = await or.run({ k: 4, iterations: 1, hardRule: "or" });
+    assert.equal(r2!.trace[0]!.hard, true);
+    assert.equal(or.count("reviewer"), 4);
+    // equal three-way split sits on the boundary and is not low confidence (strict <)
+    assert.ok(answerConfidence([1, 1, 1]) >= 0.5);
+  });
+
+  it("T4: step scores render as int(round(p, 1) × 10)", () => {
+    const text = renderScoredSolution(["Step 1: a", "Step 2: b", "Step 3: c"], [0.93, 0.34, 0.02]);
+    assert.equal(
+      text,
+      "Step 1: a (Score: 9/10)\n\nStep 2: b (Score: 3/10)\n\nStep 3: c (Score: 0/10)",
+    );
+    // Python rounds exact binary ties to even: round(0.25, 1) = 0.2, round(0.75, 1) = 0.8
+    assert.deepEqual(
+      [0.25, 0.75, 0.35, 0.05, 0.96, 1].map(stepScoreOutOfTen),
+      [2, 8, 3, 1, 10, 10],
+    );
+  });
+
+  it("T5: merge/select keeps the top 4 of old ∪ refined; vote A = 2.8 vs B = 2.6", async () => {
+    const mk = (answer: string, r: number) => makeSolution("", ["s"], answer, r / 2, [r / 2]);
+    const pool = [mk("A", 1.6), mk("A", 1.2), mk("B", 0.4), mk("C", 0.3)];
+    const refined = [mk("B", 1.5), mk("D", 0.2), mk("B", 1.1), mk("B", 0.9)];
+    const top = topK([...pool, ...refined], 4);
+    assert.deepEqual(
+      top.map((s) => [s.answer, Number(s.reward.toFixed(6))]),
+      [
+        ["A", 1.6],
+        ["B", 1.5],
+        ["A", 1.2],
+        ["B", 1.1],
+      ],
+    );
+    assert.equal(weightedVote(top), "A");
+    // the same through the loop: hard under OR (μ = 2 makes quality low), one iteration
+    const { run } = setup({
+      q5: {
+        initial: [sol("A", 0.8, 0.8), sol("A", 0.6, 0.6), sol("B", 0.2, 0.2), sol("C", 0.15, 0.15)],
+        refined: [
+          [sol("B", 0.75, 0.75), sol("D", 0.1, 0.1), sol("B", 0.55, 0.55), sol("B", 0.45, 0.45)],
+        ],
+      },
+    });
+    const [result] = await run({
+      k: 4,
+      iterations: 1,
+      hardRule: "or",
+      stats: { mu: 2, sigma: 0.5 },
+    });
+    assert.equal(result!.answer, "A");
+    assert.deepEqual(
+      result!.pool.map((s) => s.answer),
+      ["A", "B", "A", "B"],
+    );
+    assert.deepEqual(result!.trace[0]!.refinedAnswers, ["B", "D", "B", "B"]);
+  });
+});
+
+describe("MAgICoRe loop details", () => {
+  it("nextPool: 'refined' classifies the refined solutions next, 'mergedTopK' the merged pool", async () => {
+    const scripts = () => ({
+      q: {
+        initial: ["A", "B", "C", "D"].map((a) => sol(a, 0.3, 0.2)),
+        refined: [
+          [sol("E", 0.35, 0.2), sol("F", 0.35, 0.2), sol("G", 0.25, 0.2), sol("H", 0.25, 0.2)],
+        ],
+      },
+    });
+    const a = setup(scripts());
+    const [ra] = await a.run({ k: 4, iterations: 2 });
+    // iteration 2 sees E..H only: the iteration-0 majority A is absent, so it is recomputed (E)
+    assert.equal(ra!.trace.length, 2);
+    assert.equal(ra!.trace[1]!.majority, "E");
+    assert.equal(ra!.trace[1]!.hard, true);
+    assert.equal(a.count("refiner"), 8);
+    const b = setup(scripts());
+    const [rb] = await b.run({ k: 4, iterations: 2, nextPool: "mergedTopK" });
+    // iteration 2 sees the merged top 4 = E, F (R 0.55), A, B (R 0.5): A is still there
+    assert.equal(rb!.trace[1]!.majority, "A");
+    assert.equal(b.count("refiner"), 8);
+  });
+
+  it("an empty majority set recomputes the majority (default) or follows the chosen policy", () => {
+    const pool = ["E", "E", "F", "G", "H"].map((a) => makeSolution("", ["s"], a, 0.3, [0.2]));
+    const stats = { mu: 1, sigma: 0.5 };
+    const recompute = classifyDifficulty(pool, "A", stats);
+    assert.equal(recompute.majority, "E");
+    assert.equal(recompute.lowQuality, true);
+    assert.equal(classifyDifficulty(pool, "A", stats, { emptyMajority: "easy" }).hard, false);
+    assert.equal(
+      classifyDifficulty(pool, "A", stats, { emptyMajority: "lowQuality" }).lowQuality,
+      true,
+    );
+  });
+
+  it("computes μ/σ from each problem's first solution and treats unparseable answers as PRM [0]", async () => {
+    const { run } = setup({
+      qa: { initial: [sol("A", 0.5, 0.5), " no answer [orm=0.4 prm=0.9]"] },
+      qb: { initial: [sol("B", 0.9, 0.9), sol("B", 0.9, 0.9)] },
+    });
+    const results = await run({ k: 2, stats: undefined as never });
+    const [qa] = results;
+    assert.deepEqual(qa!.initialPool[1]!.prm, [0]);
+    assert.equal(qa!.initialPool[1]!.answer, null);
+    const stats = rewardStats([qa!.initialPool[0]!, results[1]!.initialPool[0]!]);
+    assert.ok(Math.abs(stats.mu - 1.4) < 1e-9 && Math.abs(stats.sigma - 0.4) < 1e-9);
+  });
+
+  it("splits steps on any 'Step i:' header, including 10 and above", () => {
+    const text = Array.from({ length: 11 }, (_, i) => `Step ${i + 1}: s${i + 1}`).join("\n");
+    assert.equal(splitSteps(text).length, 11);
+    assert.deepEqual(splitSteps("first\n\nsecond"), ["first", "second"]);
+  });
+});
