@@ -1,0 +1,113 @@
+import { NativeContext, type NativeContextOptions } from "./native-context.ts";
+import { type NativeLora, NativeModel } from "./native-model.ts";
+
+/** How the FFI side builds its contexts. */
+export interface NativeEngineOptions {
+  contextSize: number;
+  batchSize: number;
+  threads: number;
+  threadsBatch: number;
+  lora: readonly NativeLora[];
+}
+
+/**
+ * The FFI side of one loaded model: its own NativeModel plus two free lists of contexts, plain ones
+ * (llama_decode on a koffi worker thread, for decoder streams and scoring) and hookable ones (with a
+ * `cb_eval`, decoded on the main thread because koffi would relay every graph node's callback from a
+ * worker thread to the main thread, which measured 30x slower).
+ */
+export class NativeEngine {
+  private readonly freePlain: NativeContext[] = [];
+  private readonly freeHookable: NativeContext[] = [];
+  private readonly live = new Set<NativeContext>();
+  private closed = false;
+
+  private constructor(
+    readonly model: NativeModel,
+    private readonly options: NativeEngineOptions,
+  ) {}
+
+  static load(path: string, options: NativeEngineOptions): NativeEngine {
+    return new NativeEngine(NativeModel.load(path, options.lora), options);
+  }
+
+  /** A cleared context of the given kind; give it back with `release`. */
+  acquire(kind: "plain" | "hookable"): NativeContext {
+    if (this.closed) throw new Error("the model is closed");
+    const free = kind === "plain" ? this.freePlain : this.freeHookable;
+    const ready = free.pop();
+    if (ready) return ready;
+    const options: NativeContextOptions = {
+      contextSize: this.options.contextSize,
+      batchSize: this.options.batchSize,
+      threads: this.options.threads,
+      threadsBatch: this.options.threadsBatch,
+      hookable: kind === "hookable",
+      async: kind === "plain",
+    };
+    const context = new NativeContext(this.model, options);
+    this.live.add(context);
+    return context;
+  }
+
+  /** Returns a context to its free list (its cache is kept for prefix reuse; hooks are cleared). */
+  release(context: NativeContext): void {
+    if (this.closed) {
+      void context.close();
+      return;
+    }
+    context.resetSteering();
+    (context.options.hookable ? this.freeHookable : this.freePlain).push(context);
+  }
+
+  /** Runs `task` on a context of `kind`, released afterwards. */
+  async use<R>(
+    kind: "plain" | "hookable",
+    task: (context: NativeContext) => Promise<R>,
+  ): Promise<R> {
+    const context = this.acquire(kind);
+    try {
+      return await task(context);
+    } finally {
+      this.release(context);
+    }
+  }
+
+  /** Frees every context and the model. Safe to call twice. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    for (const context of this.live) await context.close();
+    this.live.clear();
+    this.model.close();
+  }
+}
+
+/**
+ * Evaluates `tokens` on `context`, reusing the longest common prefix already in its cache. Always
+ * evaluates at least one token so fresh logits exist. Returns the index of the first token that was
+ * evaluated now.
+ */
+export async function evaluateWithPrefixReuse(
+  context: NativeContext,
+  tokens: readonly number[],
+  options: Parameters<NativeContext["evaluate"]>[1] & {
+    /** Reuse at most this many cached tokens (the first index whose logits are needed). */
+    reuseAtMost?: number;
+  } = {},
+): Promise<number> {
+  let common = 0;
+  const cached = context.tokens;
+  const limit = Math.min(cached.length, tokens.length - 1, options.reuseAtMost ?? tokens.length);
+  while (common < limit && cached[common] === tokens[common]) common++;
+  if (common < context.length) context.truncate(common);
+  const rest = tokens.slice(common);
+  const want = options.wantLogits;
+  await context.evaluate(rest, {
+    ...(want ? { wantLogits: (i: number) => want(common + i) } : {}),
+    ...(options.onLogits
+      ? { onLogits: (i: number, l: Float32Array) => options.onLogits!(common + i, l) }
+      : {}),
+  });
+  return common;
+}

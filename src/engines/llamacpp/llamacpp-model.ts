@@ -1,0 +1,292 @@
+import {
+  type ChatWrapper,
+  type Llama,
+  type LlamaJsonSchemaGrammar,
+  type LlamaModel,
+  LlamaText,
+  type Token,
+} from "node-llama-cpp";
+import type { Decoder } from "../../model/decoder.ts";
+import { CapabilityError, ConfigError } from "../../model/errors.ts";
+import type { Internals, InternalsGenerateRequest } from "../../model/internals.ts";
+import type {
+  Capabilities,
+  GenerateRequest,
+  GenerateResult,
+  Generation,
+  LanguageModel,
+  ScoreRequest,
+  ScoreResult,
+} from "../../model/language-model.ts";
+import { chatPrompt, type PreparedPrompt, rawPrompt } from "./chat-prompt.ts";
+import type { NativeEngine } from "./ffi/native-engine.ts";
+import { LlamaCppDecoder } from "./llamacpp-decoder.ts";
+import { LlamaCppInternals, type PromptPreparer } from "./llamacpp-internals.ts";
+import { scoreTokens } from "./native-scorer.ts";
+import type { NodeGenerator } from "./node-generator.ts";
+
+/** Everything a loaded model is made of (built by loadLlamaCppModel). */
+export interface LlamaCppParts {
+  id: string;
+  llama: Llama;
+  model: LlamaModel;
+  chatWrapper: ChatWrapper;
+  generator: NodeGenerator;
+  /** Loads the FFI side on first use; rejects with the reason it is unavailable. */
+  native: () => NativeEngine;
+  /** Whether the FFI side can be used (platform, pinned version, verified layouts). */
+  nativeAvailable: boolean;
+  nativeUnavailableReason?: string;
+  defaultSeed?: number;
+  vocabSize: number;
+}
+
+/**
+ * A GGUF model run in-process: generation through node-llama-cpp (chat templates, samplers,
+ * grammars), and raw logits, scoring, decoder streams and internals through the FFI layer on the
+ * same libllama.
+ */
+export class LlamaCppModel implements LanguageModel {
+  readonly provider = "llamacpp";
+  readonly capabilities: Capabilities;
+  private readonly grammars = new Map<string, Promise<LlamaJsonSchemaGrammar<never>>>();
+  private readonly decoders = new Set<LlamaCppDecoder>();
+  /** White-box access (FFI path); absent where the FFI layer is unavailable. */
+  readonly internals?: Internals;
+  private closed = false;
+
+  constructor(
+    private readonly parts: LlamaCppParts,
+    private readonly onClose: () => Promise<void>,
+  ) {
+    const full = parts.nativeAvailable;
+    this.capabilities = {
+      logprobs: full ? "full" : "none",
+      maxTopLogprobs: full ? parts.vocabSize : 0,
+      score: full,
+      n: true,
+      seed: true,
+      jsonSchema: true,
+      rawPrompt: true,
+      decoder: full,
+      internals: full,
+      lora: true,
+    };
+    if (full) {
+      this.internals = new LlamaCppInternals(
+        // Lazily: touching `internals` must not load the FFI copy of the weights.
+        new Proxy({} as NativeEngine, {
+          get: (_target, key) => {
+            const engine = this.requireNative("internals");
+            const value = Reflect.get(engine, key, engine);
+            return typeof value === "function" ? value.bind(engine) : value;
+          },
+        }),
+        this.promptPreparer(),
+      );
+    }
+  }
+
+  get id(): string {
+    return this.parts.id;
+  }
+
+  /** The underlying node-llama-cpp model (for callers that need its own API). */
+  get llamaModel(): LlamaModel {
+    return this.parts.model;
+  }
+
+  async generate(request: GenerateRequest): Promise<GenerateResult> {
+    this.checkOpen();
+    const started = performance.now();
+    const prepared = this.prepare(request);
+    const n = request.n ?? 1;
+    if (!Number.isInteger(n) || n < 1)
+      throw new ConfigError(`n must be a positive integer, got ${n}`, "n");
+    if (request.logprobs !== undefined) this.requireNative("logprobs");
+    const grammar = request.jsonSchema ? await this.grammarFor(request.jsonSchema) : undefined;
+    const temperature = request.temperature ?? 0;
+    const baseSeed = request.seed ?? this.defaultSeed();
+    const samples = await Promise.all(
+      Array.from({ length: n }, (_, i) =>
+        this.parts.generator.sample(prepared.tokens, {
+          temperature,
+          ...(request.topP !== undefined ? { topP: request.topP } : {}),
+          ...(request.topK !== undefined ? { topK: request.topK } : {}),
+          seed: baseSeed + i,
+          maxTokens: request.maxTokens ?? Number.POSITIVE_INFINITY,
+          stops: [...(request.stop ?? []), ...prepared.stops, ...grammarStops(grammar)],
+          ...(grammar ? { grammar } : {}),
+          ...(request.signal ? { signal: request.signal } : {}),
+        }),
+      ),
+    );
+    const generations: Generation[] = [];
+    for (const sample of samples) {
+      // JSON grammars allow trailing whitespace; node-llama-cpp's own completion trims it too.
+      const text = grammar?.trimWhitespaceSuffix ? sample.text.trimEnd() : sample.text;
+      const generation: Generation = { text, finishReason: sample.finishReason };
+      if (request.logprobs !== undefined) {
+        const kept = keptTokens(this.parts.model, sample.tokens, text);
+        generation.logprobs = await scoreTokens(
+          this.parts.native(),
+          prepared.tokens,
+          kept,
+          request.logprobs,
+        );
+      }
+      generations.push(generation);
+    }
+    return {
+      generations,
+      usage: {
+        inputTokens: prepared.tokens.length,
+        outputTokens: samples.reduce((sum, s) => sum + s.tokens.length, 0),
+      },
+      meta: { latencyMs: performance.now() - started },
+    };
+  }
+
+  async score(request: ScoreRequest): Promise<ScoreResult> {
+    this.checkOpen();
+    const engine = this.requireNative("score");
+    const started = performance.now();
+    // Render prompt and prompt+continuation and score what follows their common prefix: the
+    // continuation then tokenizes as it would inside the text (no spurious leading-space token).
+    const model = this.parts.model;
+    const [promptTokens, joint] =
+      typeof request.prompt === "string"
+        ? [
+            rawPrompt(model, request.prompt).tokens,
+            rawPrompt(model, request.prompt + request.continuation).tokens,
+          ]
+        : [
+            chatPrompt(model, this.parts.chatWrapper, request.prompt).tokens,
+            chatPrompt(model, this.parts.chatWrapper, request.prompt, request.continuation).tokens,
+          ];
+    let common = 0;
+    while (
+      common < promptTokens.length &&
+      common < joint.length &&
+      promptTokens[common] === joint[common]
+    )
+      common++;
+    common = Math.max(1, common);
+    const tokens = await scoreTokens(
+      engine,
+      joint.slice(0, common),
+      joint.slice(common),
+      request.topLogprobs ?? 0,
+    );
+    request.signal?.throwIfAborted();
+    return {
+      tokens,
+      total: tokens.reduce((sum, t) => sum + t.logprob, 0),
+      usage: { inputTokens: joint.length, outputTokens: 0 },
+      meta: { latencyMs: performance.now() - started },
+    };
+  }
+
+  decoder(): Decoder {
+    this.checkOpen();
+    const decoder = new LlamaCppDecoder(this.requireNative("decoder"));
+    this.decoders.add(decoder);
+    return decoder;
+  }
+
+  /** Unloads contexts, the FFI copy and the node-llama-cpp model. Safe to call twice. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    for (const decoder of this.decoders) await decoder.close();
+    await this.onClose();
+  }
+
+  private promptPreparer(): PromptPreparer {
+    return {
+      text: (prompt, raw) =>
+        raw
+          ? rawPrompt(this.parts.model, prompt)
+          : chatPrompt(this.parts.model, this.parts.chatWrapper, [
+              { role: "user", content: prompt },
+            ]),
+      request: (request: InternalsGenerateRequest) => this.prepare(request),
+      defaultSeed: () => this.defaultSeed(),
+    };
+  }
+
+  private prepare(request: GenerateRequest): PreparedPrompt {
+    const hasMessages = request.messages !== undefined;
+    const hasPrompt = request.prompt !== undefined;
+    if (hasMessages === hasPrompt) {
+      throw new ConfigError(
+        "give exactly one of `messages` (chat) or `prompt` (raw text)",
+        hasMessages ? "prompt" : "messages",
+      );
+    }
+    if (request.messages) {
+      return chatPrompt(
+        this.parts.model,
+        this.parts.chatWrapper,
+        request.messages,
+        request.prefill ?? "",
+      );
+    }
+    return rawPrompt(this.parts.model, request.prompt! + (request.prefill ?? ""));
+  }
+
+  private grammarFor(schema: Record<string, unknown>): Promise<LlamaJsonSchemaGrammar<never>> {
+    const key = JSON.stringify(schema);
+    let grammar = this.grammars.get(key);
+    if (!grammar) {
+      grammar = this.parts.llama
+        .createGrammarForJsonSchema(schema as never)
+        .catch((error: unknown) => {
+          this.grammars.delete(key);
+          throw new ConfigError(
+            `this JSON schema cannot be turned into a llama.cpp grammar: ${String(error)}`,
+            "jsonSchema",
+          );
+        }) as Promise<LlamaJsonSchemaGrammar<never>>;
+      this.grammars.set(key, grammar);
+    }
+    return grammar;
+  }
+
+  private defaultSeed(): number {
+    return this.parts.defaultSeed ?? Math.floor(Math.random() * 2 ** 31);
+  }
+
+  private requireNative(capability: keyof Capabilities): NativeEngine {
+    if (!this.parts.nativeAvailable) {
+      const error = new CapabilityError(this.id, capability, ["llamacpp (linux-x64, CPU)"]);
+      if (this.parts.nativeUnavailableReason)
+        error.message += ` (FFI layer unavailable: ${this.parts.nativeUnavailableReason})`;
+      throw error;
+    }
+    return this.parts.native();
+  }
+
+  private checkOpen(): void {
+    if (this.closed) throw new ConfigError(`model "${this.id}" is closed; load it again`);
+  }
+}
+
+/** The plain-text stop triggers of a grammar (JSON grammars stop after 4 newlines). */
+function grammarStops(grammar: LlamaJsonSchemaGrammar<never> | undefined): string[] {
+  if (!grammar) return [];
+  return grammar.stopGenerationTriggers.flatMap((t) => {
+    const text = LlamaText(t as never).toString();
+    return text.length > 0 ? [text] : [];
+  });
+}
+
+/** The generated tokens that make up `text` (tokens after a stop string are dropped). */
+function keptTokens(model: LlamaModel, tokens: readonly number[], text: string): number[] {
+  const ids = tokens as readonly Token[];
+  if (model.detokenize(ids).length <= text.length) return [...tokens];
+  for (let k = 0; k <= tokens.length; k++) {
+    if (model.detokenize(ids.slice(0, k)).length >= text.length) return tokens.slice(0, k);
+  }
+  return [...tokens];
+}

@@ -1,0 +1,158 @@
+import { availableParallelism } from "node:os";
+import { resolve } from "node:path";
+import type { LlamaContext, LlamaModel } from "node-llama-cpp";
+import { openGguf } from "../../gguf/index.ts";
+import { ConfigError, DataError } from "../../model/errors.ts";
+import type { LanguageModel } from "../../model/language-model.ts";
+import { chatWrapperFor } from "./chat-prompt.ts";
+import { NativeEngine } from "./ffi/native-engine.ts";
+import { getNativeLib } from "./ffi/native-lib.ts";
+import { getLlamaRuntime } from "./llama-runtime.ts";
+import { LlamaCppModel } from "./llamacpp-model.ts";
+import { NodeGenerator } from "./node-generator.ts";
+
+/** Options of loadLlamaCppModel. */
+export interface LlamaCppModelOptions {
+  /** Path of the GGUF file. */
+  modelPath: string;
+  /** Name of the model in a pool (default: the path). */
+  id?: string;
+  /** Tokens per context (default: the model's training context, at most 4096). */
+  contextSize?: number;
+  /**
+   * Threads per decoding context (default 1: on small CPUs one thread per context decodes fastest
+   * and leaves the other cores to parallel contexts). Prompt batches on the FFI path use up to 2.
+   */
+  threads?: number;
+  /** Contexts generating side by side (default: cores / threads, at least 1). */
+  parallel?: number;
+  /** "auto" (default): a GPU when a prebuilt GPU binary works here, else the CPU. */
+  gpu?: "auto" | boolean;
+  /** LoRA adapters (GGUF) applied to generation, scoring, decoder and internals alike. */
+  lora?: { path: string; scale?: number }[];
+  /** Default sampling seed for requests without one (default: random per request). */
+  seed?: number;
+}
+
+/**
+ * Loads a GGUF model in-process with llama.cpp. The file's header is checked first, so a
+ * truncated or foreign file gives a DataError naming it instead of a native failure.
+ *
+ * @example
+ * const model = await loadLlamaCppModel({ modelPath: "../shared/models/stories260K.gguf" });
+ * const { generations } = await model.generate({ prompt: "Once upon a time", maxTokens: 32 });
+ * await model.close?.();
+ */
+export async function loadLlamaCppModel(options: LlamaCppModelOptions): Promise<LanguageModel> {
+  const modelPath = resolve(options.modelPath);
+  const vocabSize = await checkGguf(modelPath);
+  const threads = options.threads ?? 1;
+  if (!Number.isInteger(threads) || threads < 1)
+    throw new ConfigError(`threads must be a positive integer, got ${threads}`, "threads");
+  const lora = (options.lora ?? []).map((a) => ({ path: resolve(a.path), scale: a.scale ?? 1 }));
+  for (const adapter of lora) await checkGguf(adapter.path, "LoRA adapter");
+
+  const runtime = await getLlamaRuntime(options.gpu ?? "auto");
+  let model: LlamaModel;
+  try {
+    model = await runtime.llama.loadModel({
+      modelPath,
+      ...(runtime.gpu === false ? { gpuLayers: 0 } : {}),
+    });
+  } catch (error) {
+    throw new DataError(
+      `llama.cpp could not load the model (${error instanceof Error ? error.message : String(error)}); check that the file is a complete GGUF of an architecture llama.cpp supports`,
+      { file: modelPath },
+    );
+  }
+  const trainContext = model.trainContextSize;
+  const contextSize = options.contextSize ?? Math.min(trainContext, 4096);
+  const parallel = options.parallel ?? Math.max(1, Math.floor(availableParallelism() / threads));
+  const createContext = async (): Promise<LlamaContext> => {
+    try {
+      return await model.createContext({
+        contextSize,
+        sequences: 1,
+        threads,
+        batchSize: Math.min(512, contextSize),
+        ...(lora.length > 0
+          ? { lora: { adapters: lora.map((a) => ({ filePath: a.path, scale: a.scale })) } }
+          : {}),
+      });
+    } catch (error) {
+      throw new ConfigError(
+        `could not create a llama.cpp context (${String(error)}); try a smaller contextSize or check the LoRA adapters`,
+        "contextSize",
+      );
+    }
+  };
+  const generator = new NodeGenerator(model, createContext, parallel);
+
+  // The FFI layer only runs the CPU libllama; with a GPU runtime it would be a second, CPU-only
+  // copy of the model, so it is offered only when generation runs on the CPU too.
+  let nativeUnavailableReason: string | undefined;
+  if (runtime.gpu !== false) {
+    nativeUnavailableReason = `the model runs on ${runtime.gpu}; raw logits and internals need the CPU build (load with gpu: false)`;
+  } else {
+    try {
+      getNativeLib();
+    } catch (error) {
+      nativeUnavailableReason = error instanceof Error ? error.message : String(error);
+    }
+  }
+  let native: NativeEngine | undefined;
+  const nativeEngine = (): NativeEngine => {
+    native ??= NativeEngine.load(modelPath, {
+      contextSize,
+      batchSize: Math.min(512, contextSize),
+      threads,
+      threadsBatch: Math.max(threads, Math.min(2, availableParallelism())),
+      lora,
+    });
+    return native;
+  };
+
+  // Surface a bad adapter now rather than at the first request.
+  if (lora.length > 0)
+    await generator.sample(model.tokenize("a"), { temperature: 0, maxTokens: 1, stops: [] });
+
+  const { wrapper } = chatWrapperFor(model);
+  return new LlamaCppModel(
+    {
+      id: options.id ?? options.modelPath,
+      llama: runtime.llama,
+      model,
+      chatWrapper: wrapper,
+      generator,
+      native: nativeEngine,
+      nativeAvailable: nativeUnavailableReason === undefined,
+      ...(nativeUnavailableReason !== undefined ? { nativeUnavailableReason } : {}),
+      ...(options.seed !== undefined ? { defaultSeed: options.seed } : {}),
+      vocabSize,
+    },
+    async () => {
+      await generator.close();
+      await native?.close();
+      await model.dispose();
+    },
+  );
+}
+
+/** Parses the GGUF header with our reader; returns the vocabulary size (0 for adapters). */
+async function checkGguf(path: string, what = "model"): Promise<number> {
+  let file: Awaited<ReturnType<typeof openGguf>>;
+  try {
+    file = await openGguf(path);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT")
+      throw new ConfigError(`${what} file not found: ${path}`, "modelPath");
+    if (error instanceof DataError) throw error;
+    throw new DataError(`not a readable GGUF ${what}: ${String(error)}`, { file: path });
+  }
+  try {
+    const tokens = file.metadata.get("tokenizer.ggml.tokens");
+    return tokens && tokens.type === "array" ? tokens.items.length : 0;
+  } finally {
+    await file.close();
+  }
+}

@@ -1,0 +1,36 @@
+import type { TokenLogprob } from "../../model/language-model.ts";
+import { evaluateWithPrefixReuse, type NativeEngine } from "./ffi/native-engine.ts";
+import { logprobsFromLogits } from "./token-logprobs.ts";
+
+/**
+ * Teacher-forced log-probs of `continuation` after `prompt` (token ids) from the raw logits of one
+ * batched pass (natural log, full-vocabulary softmax, no sampler in between).
+ */
+export async function scoreTokens(
+  engine: NativeEngine,
+  prompt: readonly number[],
+  continuation: readonly number[],
+  topLogprobs: number,
+): Promise<TokenLogprob[]> {
+  if (continuation.length === 0) return [];
+  const full = [...prompt, ...continuation];
+  const first = prompt.length - 1;
+  const out: TokenLogprob[] = new Array(continuation.length);
+  const model = engine.model;
+  await engine.use("plain", (context) =>
+    evaluateWithPrefixReuse(context, full, {
+      reuseAtMost: first,
+      wantLogits: (i) => i >= first && i < full.length - 1,
+      onLogits: (i, logits) => {
+        const token = full[i + 1]!;
+        const { logprob, top } = logprobsFromLogits(logits, token, topLogprobs);
+        out[i - first] = {
+          token: model.tokenText(token),
+          logprob,
+          top: top.map((t) => ({ token: model.tokenText(t.token), logprob: t.logprob })),
+        };
+      },
+    }),
+  );
+  return out;
+}

@@ -1,0 +1,135 @@
+import {
+  type LlamaContext,
+  type LlamaContextSequence,
+  LlamaGrammarEvaluationState,
+  type LlamaJsonSchemaGrammar,
+  type LlamaModel,
+  type Token,
+} from "node-llama-cpp";
+import type { FinishReason } from "../../model/language-model.ts";
+import { ResourcePool } from "./resource-pool.ts";
+import { StopDetector } from "./stop-detector.ts";
+
+/** Sampling settings of one sample. */
+export interface SampleOptions {
+  temperature: number;
+  topP?: number;
+  topK?: number;
+  seed?: number;
+  maxTokens: number;
+  stops: readonly string[];
+  grammar?: LlamaJsonSchemaGrammar<never>;
+  signal?: AbortSignal;
+}
+
+/** One generated sample: its tokens, its text (cut at a stop string) and why it ended. */
+export interface Sample {
+  tokens: number[];
+  text: string;
+  finishReason: FinishReason;
+}
+
+interface Slot {
+  context: LlamaContext;
+  sequence: LlamaContextSequence;
+}
+
+/**
+ * Generation on node-llama-cpp: a pool of single-sequence contexts (on CPU, two 1-thread contexts
+ * decoding side by side beat one context with two sequences, see docs/engines-llamacpp.md), each
+ * reusing the KV cache of the longest common prefix with its previous prompt.
+ */
+export class NodeGenerator {
+  private readonly pool: ResourcePool<Slot>;
+
+  constructor(
+    private readonly model: LlamaModel,
+    createContext: () => Promise<LlamaContext>,
+    parallel: number,
+  ) {
+    this.pool = new ResourcePool<Slot>(
+      async () => {
+        const context = await createContext();
+        return { context, sequence: context.getSequence() };
+      },
+      async (slot) => {
+        await slot.context.dispose();
+      },
+      parallel,
+    );
+  }
+
+  /** Generates one sample continuing `prompt` (token ids). */
+  sample(prompt: readonly number[], options: SampleOptions): Promise<Sample> {
+    return this.pool.use((slot) => this.sampleOn(slot.sequence, prompt, options));
+  }
+
+  private async sampleOn(
+    sequence: LlamaContextSequence,
+    prompt: readonly number[],
+    options: SampleOptions,
+  ): Promise<Sample> {
+    const model = this.model;
+    const cached = sequence.contextTokens;
+    let common = 0;
+    // Keep at least one prompt token to evaluate: its logits give the first sampled token.
+    while (
+      common < cached.length &&
+      common < prompt.length - 1 &&
+      cached[common] === prompt[common]
+    )
+      common++;
+    if (common < sequence.nextTokenIndex) {
+      await sequence.eraseContextTokenRanges([{ start: common, end: sequence.nextTokenIndex }]);
+    }
+    const room = sequence.contextSize - prompt.length;
+    const maxTokens = Math.min(options.maxTokens, Math.max(0, room));
+    const tokens: number[] = [];
+    if (maxTokens === 0) return { tokens, text: "", finishReason: "length" };
+    const grammarEvaluationState = options.grammar
+      ? new LlamaGrammarEvaluationState({ model, grammar: options.grammar })
+      : undefined;
+    const stop = new StopDetector(options.stops);
+    let finishReason: FinishReason = "stop";
+    let text: string | undefined;
+    const generator = sequence.evaluate(prompt.slice(common) as Token[], {
+      temperature: options.temperature,
+      ...(options.topK !== undefined ? { topK: options.topK } : {}),
+      ...(options.topP !== undefined ? { topP: options.topP } : {}),
+      ...(options.seed !== undefined ? { seed: options.seed } : {}),
+      ...(grammarEvaluationState ? { grammarEvaluationState } : {}),
+      contextShift: { strategy: "eraseBeginning" },
+    });
+    try {
+      for await (const token of generator) {
+        tokens.push(token);
+        if (stop.active) {
+          const full = model.detokenize(tokens as Token[]);
+          const at = stop.find(full);
+          if (at >= 0) {
+            text = full.slice(0, at);
+            finishReason = "stop";
+            break;
+          }
+        }
+        if (options.signal?.aborted) {
+          finishReason = "other";
+          break;
+        }
+        if (tokens.length >= maxTokens) {
+          finishReason = "length";
+          break;
+        }
+      }
+    } finally {
+      await generator.return();
+    }
+    options.signal?.throwIfAborted();
+    return { tokens, text: text ?? model.detokenize(tokens as Token[]), finishReason };
+  }
+
+  /** Disposes every context. */
+  close(): Promise<void> {
+    return this.pool.close();
+  }
+}
