@@ -71,7 +71,9 @@ export function llmAgents(options: LlmAgentsOptions): MagicoreAgents {
 
   async function byProblem<I, R>(jobs: readonly Tagged<I>[], score: (values: I[]) => Promise<R[]>) {
     const groups = new Map<string, number[]>();
-    jobs.forEach((job, i) => groups.set(job.problemId, [...(groups.get(job.problemId) ?? []), i]));
+    jobs.forEach((job, i) => {
+      groups.set(job.problemId, [...(groups.get(job.problemId) ?? []), i]);
+    });
     const out = new Array<R>(jobs.length);
     await mapLimit([...groups], concurrency, ([problemId, indices]) =>
       forItem(problemId, async () => {

@@ -102,7 +102,9 @@ export async function annotate(
   });
   const [orm, prm] = await Promise.all([agents.orm(ormJobs), agents.prm(prmJobs)]);
   const stepScores = new Map<string, number[]>();
-  prmIndex.forEach(([b, i], j) => stepScores.set(`${b}:${i}`, prm[j]!));
+  prmIndex.forEach(([b, i], j) => {
+    stepScores.set(`${b}:${i}`, prm[j]!);
+  });
   let at = 0;
   return parsed.map((solutions, b) =>
     solutions.map((s, i) =>
