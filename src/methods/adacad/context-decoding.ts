@@ -37,6 +37,8 @@ export interface ContextDecodeStep {
   contextArgmax: number;
   /** Text of `contextArgmax` (the only form the top-k path knows; its ids are -1). */
   contextArgmaxText: string;
+  /** argmax of the no-context stream at this prefix (-1 for greedy, which runs no such stream). */
+  plainArgmax: number;
 }
 
 /** The result of a context-aware generation. */

@@ -54,8 +54,10 @@ export async function decodeWithLogits(
       let scores: Float32Array = zc;
       let alpha = 0;
       let jsd = Number.NaN;
+      let plainArgmax = -1;
       if (twoStreams) {
         const zn = streams[1]!.logits();
+        plainArgmax = argmax(zn);
         if (decoding.kind === "adacad") {
           jsd = jensenShannon(zc, zn);
           alpha = flooredAlpha(jsd, decoding.alphaFloor ?? contextDecodingDefaults.alphaFloor);
@@ -83,6 +85,7 @@ export async function decodeWithLogits(
         jsd,
         contextArgmax,
         contextArgmaxText: decoder.tokenText(contextArgmax),
+        plainArgmax,
       });
       // The last step needs no evaluation: nothing reads its logits.
       if (step + 1 < maxTokens) await Promise.all(streams.map((s) => s.push(token)));

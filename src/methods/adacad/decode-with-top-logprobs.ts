@@ -91,6 +91,7 @@ export async function decodeWithTopLogprobs(
       jsd: choice.jsd,
       contextArgmax: -1,
       contextArgmaxText: choice.contextArgmax,
+      plainArgmax: -1,
     });
     certified.push(choice.certified);
   }

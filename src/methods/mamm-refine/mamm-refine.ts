@@ -54,7 +54,10 @@ export interface MammRefineConfig {
   finalRule?: "agent" | "majority";
   /** Default 1000. */
   maxTokens?: number;
-  /** Undefined = each engine's default (the reference leaves sampling on). */
+  /**
+   * Default 1: the reference passes no temperature, so its providers sample at 1.0; several
+   * engines here default to 0, which would collapse the agents' drafts into one (pitfall 8).
+   */
   temperature?: number;
   seed?: number;
   /** Calls per answer before a reply that does not parse counts as no answer (default 3). */
@@ -116,7 +119,7 @@ export async function mammRefine(
     concurrency: config.concurrency ?? 4,
     maxTokens: config.maxTokens ?? 1000,
     ledger,
-    ...(config.temperature !== undefined ? { temperature: config.temperature } : {}),
+    temperature: config.temperature ?? 1,
     ...(config.seed !== undefined ? { seed: config.seed } : {}),
     ...(config.signal ? { signal: config.signal } : {}),
   };
