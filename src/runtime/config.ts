@@ -32,6 +32,8 @@ export const modelConfigSchema = z
     /** openai: the environment variable holding the API key (default OPENAI_API_KEY). */
     apiKeyEnv: z.string().min(1).optional(),
     api: z.enum(["chat", "completions"]).optional(),
+    /** openai: the server's dialect; "auto" (default) asks the server once. */
+    flavor: z.enum(["auto", "vllm", "llamacpp", "ollama", "openai"]).optional(),
     timeoutMs: z.number().int().positive().optional(),
     maxRetries: z.number().int().min(0).optional(),
     /** openai: requests in flight at once to this endpoint. */
@@ -41,6 +43,8 @@ export const modelConfigSchema = z
     roles: z.array(z.string().min(1)).optional(),
     contextSize: z.number().int().positive().optional(),
     threads: z.number().int().positive().optional(),
+    /** llamacpp: contexts generating side by side. */
+    parallel: z.number().int().positive().optional(),
     gpu: z.union([z.literal("auto"), z.boolean()]).optional(),
     lora: z.array(loraSchema).optional(),
   })
@@ -53,7 +57,7 @@ export const modelConfigSchema = z
           path: ["file"],
           message: 'required for engine "llamacpp" (a .gguf path, cached name or hf: ref)',
         });
-      for (const key of ["baseURL", "model", "apiKeyEnv", "api"] as const) {
+      for (const key of ["baseURL", "model", "apiKeyEnv", "api", "flavor"] as const) {
         if (model[key] !== undefined)
           ctx.addIssue({
             code: "custom",
@@ -70,7 +74,7 @@ export const modelConfigSchema = z
             message: 'required for engine "openai"',
           });
       }
-      for (const key of ["file", "contextSize", "threads", "gpu", "lora"] as const) {
+      for (const key of ["file", "contextSize", "threads", "parallel", "gpu", "lora"] as const) {
         if (model[key] !== undefined)
           ctx.addIssue({
             code: "custom",

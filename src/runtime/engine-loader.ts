@@ -14,29 +14,8 @@ export type ModelLoader = (request: {
 /** Turns a model reference (path, cached name, hf: ref) into a local file path. */
 export type ModelFileResolver = (ref: string, options: { cacheDir?: string }) => Promise<string>;
 
-interface LlamaCppEngineModule {
-  loadLlamaCppModel(options: {
-    modelPath: string;
-    id?: string;
-    contextSize?: number;
-    threads?: number;
-    gpu?: "auto" | boolean;
-    lora?: { path: string; scale?: number }[];
-  }): Promise<LanguageModel>;
-}
-
-interface OpenAIEngineModule {
-  createOpenAIModel(options: {
-    baseURL: string;
-    model: string;
-    apiKey?: string;
-    api?: "chat" | "completions";
-    timeoutMs?: number;
-    maxRetries?: number;
-    concurrency?: number;
-    id?: string;
-  }): LanguageModel;
-}
+type LlamaCppEngineModule = typeof import("../engines/llamacpp/index.ts");
+type OpenAIEngineModule = typeof import("../engines/openai/index.ts");
 
 interface ModelFilesModule {
   resolveModelFile(ref: string, options?: { cacheDir?: string }): Promise<string>;
@@ -69,6 +48,7 @@ export const loadWithEngine: ModelLoader = async ({ name, entry, file }) => {
       id: name,
       ...(entry.contextSize !== undefined ? { contextSize: entry.contextSize } : {}),
       ...(entry.threads !== undefined ? { threads: entry.threads } : {}),
+      ...(entry.parallel !== undefined ? { parallel: entry.parallel } : {}),
       ...(entry.gpu !== undefined ? { gpu: entry.gpu } : {}),
       ...(entry.lora !== undefined
         ? {
@@ -80,13 +60,6 @@ export const loadWithEngine: ModelLoader = async ({ name, entry, file }) => {
         : {}),
     });
   }
-  const envName = entry.apiKeyEnv ?? "OPENAI_API_KEY";
-  const apiKey = process.env[envName];
-  if (entry.apiKeyEnv !== undefined && !apiKey)
-    throw new ConfigError(
-      `models.${name}.apiKeyEnv: the environment variable ${envName} is not set; export it or remove apiKeyEnv`,
-      `models.${name}.apiKeyEnv`,
-    );
   const engine = await importModule<OpenAIEngineModule>(
     "../engines/openai/index.ts",
     "the openai engine",
@@ -95,7 +68,8 @@ export const loadWithEngine: ModelLoader = async ({ name, entry, file }) => {
     baseURL: entry.baseURL!,
     model: entry.model!,
     id: name,
-    ...(apiKey ? { apiKey } : {}),
+    ...(entry.apiKeyEnv !== undefined ? { apiKeyEnv: entry.apiKeyEnv } : {}),
+    ...(entry.flavor !== undefined ? { flavor: entry.flavor } : {}),
     ...(entry.api !== undefined ? { api: entry.api } : {}),
     ...(entry.timeoutMs !== undefined ? { timeoutMs: entry.timeoutMs } : {}),
     ...(entry.maxRetries !== undefined ? { maxRetries: entry.maxRetries } : {}),
@@ -109,8 +83,9 @@ export const resolveWithModelFiles: ModelFileResolver = async (ref, options) => 
     "../model-files/index.ts",
     "model file resolution",
   ).catch((error: unknown) => {
-    // Without the model-files layer a plain existing path still works.
-    if (error instanceof ConfigError && existsSync(ref)) return undefined;
+    // Without the model-files layer a plain path still works (and a missing one is reported
+    // by the pool as a missing file).
+    if (error instanceof ConfigError) return undefined;
     throw error;
   });
   if (!files) return ref;

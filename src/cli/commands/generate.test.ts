@@ -1,0 +1,147 @@
+import assert from "node:assert/strict";
+import { execFile } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { test } from "node:test";
+import { fileURLToPath } from "node:url";
+import { startOpenAITestServer } from "../../../test/support/openai-server.ts";
+import { main } from "../main.ts";
+
+const bin = fileURLToPath(new URL("../../../bin/chorus.js", import.meta.url));
+const stories = fileURLToPath(
+  new URL("../../../../shared/models/stories260K.gguf", import.meta.url),
+);
+const llamaEngine = new URL("../../engines/llamacpp/index.ts", import.meta.url);
+
+/** Runs the real CLI in a child process (async, so a server in this process keeps answering). */
+function chorus(
+  args: string[],
+  cwd?: string,
+): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(
+      process.execPath,
+      [bin, ...args],
+      { cwd, env: { ...process.env, CI: "1" } },
+      (error, stdout, stderr) => {
+        const code = error ? (typeof error.code === "number" ? error.code : 1) : 0;
+        resolve({ code, stdout, stderr });
+      },
+    );
+  });
+}
+
+test("generate against an OpenAI-compatible server: n, logprobs, JSON lines, cache, run folder", async () => {
+  const server = await startOpenAITestServer({ flavor: "vllm" });
+  const dir = mkdtempSync(join(tmpdir(), "chorus-generate-"));
+  try {
+    const args = [
+      "generate",
+      ...["--base-url", server.url, "--model", "test-model", "--cache-dir", dir],
+      ...["--n", "2", "--temperature", "0", "--logprobs", "2", "--json"],
+    ];
+    const first = await chorus([...args, "--out", join(dir, "run"), "What is 2+2?"]);
+    assert.equal(first.code, 0, first.stderr);
+    const samples = first.stdout
+      .trim()
+      .split("\n")
+      .map((line) => JSON.parse(line));
+    assert.equal(samples.length, 2);
+    assert.equal(samples[0].text, " echo 2+2? is what");
+    assert.equal(samples[0].finishReason, "stop");
+    assert.equal(samples[0].logprobs[0].top.length, 2);
+    assert.equal(samples[0].cached, false);
+    const events = readFileSync(join(dir, "run", "events.jsonl"), "utf8")
+      .trim()
+      .split("\n");
+    assert.equal(JSON.parse(events[0]!).model, "test-model");
+    const manifest = JSON.parse(readFileSync(join(dir, "run", "config.json"), "utf8"));
+    assert.equal(manifest.models["test-model"].baseURL, server.url);
+
+    const posts = server.requests.filter((r) => r.method === "POST").length;
+    const again = await chorus([...args, "What is 2+2?"]);
+    assert.equal(JSON.parse(again.stdout.split("\n")[0]!).cached, true);
+    assert.equal(server.requests.filter((r) => r.method === "POST").length, posts);
+
+    const plain = await chorus([
+      ...["generate", "--base-url", server.url, "--model", "test-model", "--no-cache"],
+      ...["--temperature", "0", "--system", "Be brief.", "Name a color"],
+    ]);
+    assert.equal(plain.code, 0, plain.stderr);
+    assert.match(plain.stdout, /^ echo color a name/);
+    assert.equal(server.requests.at(-1)?.body.messages[0].content, "Be brief.");
+  } finally {
+    await server.close();
+  }
+});
+
+/** Runs `main` in this process, capturing stderr (the exit-code paths need no child process). */
+async function chorusInProcess(args: string[]): Promise<{ code: number; stderr: string }> {
+  let stderr = "";
+  const write = process.stderr.write;
+  process.stderr.write = ((chunk: string | Uint8Array) => {
+    stderr += String(chunk);
+    return true;
+  }) as typeof process.stderr.write;
+  try {
+    return { code: await main(args), stderr };
+  } finally {
+    process.stderr.write = write;
+  }
+}
+
+test("bad flags and bad config exit 2 with a one-line reason", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "chorus-generate-"));
+  const config = join(dir, "chorus.config.json");
+  writeFileSync(
+    config,
+    JSON.stringify({ models: { judge: { engine: "llamacpp", file: "j.gguf", threads: "two" } } }),
+  );
+  const empty = join(dir, "empty.json");
+  writeFileSync(empty, JSON.stringify({ models: {} }));
+  const cases: Array<[string[], RegExp]> = [
+    [["generate", "--model", "m.gguf", "--n", "x", "hi"], /'--n <k>' argument 'x' is invalid/],
+    [["generate", "--model", "m.gguf", "--temperature", "-1", "hi"], /expected a number >= 0/],
+    [["generate", "--bogus", "hi"], /unknown option '--bogus'/],
+    [["generate", "hi"], /generate needs --model/],
+    [["generate", "--raw", "--system", "s", "--model", "m.gguf", "hi"], /drop --raw or --system/],
+    [
+      ["generate", "--config", config, "--model", "judge", "hi"],
+      /models\.judge\.threads: expected number, got "two"/,
+    ],
+    [
+      ["generate", "--config", empty, "--model", join(dir, "judge.gguf"), "hi"],
+      /judge\.gguf does not exist/,
+    ],
+  ];
+  for (const [args, reason] of cases) {
+    const result = await chorusInProcess(args);
+    assert.equal(result.code, 2, `${args.join(" ")}: ${result.stderr}`);
+    assert.match(result.stderr, reason);
+    assert.equal(result.stderr.trim().split("\n").length, 1, result.stderr);
+  }
+});
+
+test("generate on a local GGUF (stories260K) continues a story greedily", {
+  skip:
+    !existsSync(llamaEngine) || !existsSync(stories) ? "llamacpp engine or model missing" : false,
+}, async () => {
+  const dir = mkdtempSync(join(tmpdir(), "chorus-generate-"));
+  const args = [
+    "generate",
+    "--model",
+    stories,
+    "--raw",
+    "--temperature",
+    "0",
+    "--max-tokens",
+    "24",
+  ];
+  const result = await chorus([...args, "--cache-dir", dir, "Once upon a time"]);
+  assert.equal(result.code, 0, result.stderr);
+  assert.match(result.stdout, /\b(there|was|little|girl|boy|named|day)\b/);
+  const again = await chorus([...args, "--cache-dir", dir, "--json", "Once upon a time"]);
+  assert.equal(JSON.parse(again.stdout).cached, true);
+  assert.equal(`${JSON.parse(again.stdout).text}\n`, result.stdout);
+});
