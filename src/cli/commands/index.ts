@@ -6,6 +6,7 @@ import type { Command } from "commander";
  */
 const commands: Array<() => Promise<{ register: (program: Command) => void }>> = [
   () => import("./sandbox.ts"),
+  () => import("./generate.ts"),
 ];
 
 export async function registerAll(program: Command): Promise<void> {
