@@ -1,3 +1,4 @@
-export * from "./model/index.ts";
 export { createOpenAIModel, type OpenAIModelOptions } from "./engines/openai/index.ts";
 export * from "./gguf/index.ts";
+export * from "./model/index.ts";
+export * from "./runtime/index.ts";
