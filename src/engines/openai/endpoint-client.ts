@@ -81,8 +81,18 @@ export class EndpointClient {
   > {
     const { semaphore, timeoutMs, apiKey, retry } = this.#options;
     const release = await semaphore.acquire(request.signal);
-    const timeout = AbortSignal.timeout(timeoutMs);
-    const signal = request.signal ? AbortSignal.any([request.signal, timeout]) : timeout;
+    // A controller with a cleared timer, not AbortSignal.timeout/any: on Node 20 those keep a
+    // live timer per call for the whole timeout and cost ~10x more per request.
+    const controller = new AbortController();
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      controller.abort(new DOMException(`no answer within ${timeoutMs} ms`, "TimeoutError"));
+    }, timeoutMs);
+    const forwardAbort = () => controller.abort(request.signal?.reason);
+    request.signal?.addEventListener("abort", forwardAbort, { once: true });
+    if (request.signal?.aborted) forwardAbort();
+    const signal = controller.signal;
     const what = `${request.method} ${url}`;
     try {
       const headers: Record<string, string> = { accept: "application/json" };
@@ -103,7 +113,7 @@ export class EndpointClient {
         text = await response.text();
       } catch (error) {
         if (request.signal?.aborted) throw request.signal.reason;
-        if (timeout.aborted) {
+        if (timedOut) {
           throw new ModelTimeoutError(
             `${what} did not answer within ${timeoutMs} ms; raise timeoutMs if the server is ` +
               "just slow, or check that it is not stuck",
@@ -146,6 +156,8 @@ export class EndpointClient {
       }
       return { response: { body, text, retries } };
     } finally {
+      clearTimeout(timer);
+      request.signal?.removeEventListener("abort", forwardAbort);
       release();
     }
   }
