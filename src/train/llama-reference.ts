@@ -62,3 +62,41 @@ export async function llamaCppLogits(
     model.close();
   }
 }
+
+/** llama.cpp's greedy continuation (token ids) of `prompt`, through the engine's FFI context. */
+export async function llamaCppGreedy(
+  modelPath: string,
+  prompt: readonly number[],
+  maxTokens: number,
+  lora: readonly NativeLora[] = [],
+): Promise<number[]> {
+  const { NativeContext } = await import("../engines/llamacpp/ffi/native-context.ts");
+  const model = NativeModel.load(modelPath, lora);
+  const ctx = new NativeContext(model, {
+    contextSize: Math.max(64, prompt.length + maxTokens + 8),
+    batchSize: 64,
+    threads: 1,
+    threadsBatch: 1,
+    hookable: false,
+    async: false,
+  });
+  const out: number[] = [];
+  try {
+    let next = -1;
+    const pick = (_: number, logits: Float32Array) => {
+      let best = 0;
+      for (let v = 1; v < logits.length; v++) if (logits[v]! > logits[best]!) best = v;
+      next = best;
+    };
+    await ctx.evaluate(prompt, { onLogits: pick });
+    for (let i = 0; i < maxTokens; i++) {
+      if (model.endTokens.includes(next)) break;
+      out.push(next);
+      await ctx.evaluate([next], { onLogits: pick });
+    }
+  } finally {
+    await ctx.close();
+    model.close();
+  }
+  return out;
+}
