@@ -1,7 +1,7 @@
 import type { Decoder, DecoderStream } from "../../model/decoder.ts";
 import { ConfigError } from "../../model/errors.ts";
 import type { NativeContext } from "./ffi/native-context.ts";
-import { evaluateWithPrefixReuse, type NativeEngine } from "./ffi/native-engine.ts";
+import { evaluateFresh, type NativeEngine } from "./ffi/native-engine.ts";
 
 /**
  * Stepwise decoding on the FFI path. Each stream owns one llama_context (1 thread) and runs
@@ -83,7 +83,7 @@ class LlamaCppDecoderStream implements DecoderStream {
   }
 
   async start(tokens: readonly number[]): Promise<void> {
-    await evaluateWithPrefixReuse(this.context, tokens, {
+    await evaluateFresh(this.context, tokens, {
       onLogits: (_i, logits) => this.buffer.set(logits),
     });
   }

@@ -1,5 +1,5 @@
 import type { TokenLogprob } from "../../model/language-model.ts";
-import { evaluateWithPrefixReuse, type NativeEngine } from "./ffi/native-engine.ts";
+import { evaluateFresh, type NativeEngine } from "./ffi/native-engine.ts";
 import { logprobsFromLogits } from "./token-logprobs.ts";
 
 /**
@@ -18,8 +18,7 @@ export async function scoreTokens(
   const out: TokenLogprob[] = new Array(continuation.length);
   const model = engine.model;
   await engine.use("plain", (context) =>
-    evaluateWithPrefixReuse(context, full, {
-      reuseAtMost: first,
+    evaluateFresh(context, full, {
       wantLogits: (i) => i >= first && i < full.length - 1,
       onLogits: (i, logits) => {
         const token = full[i + 1]!;

@@ -183,7 +183,10 @@ export class NativeContext {
   /** Keeps the first `n` tokens of the cache and drops the rest. */
   truncate(n: number): void {
     if (n >= this.nPast) return;
-    if (n <= 0) return this.clear();
+    if (n <= 0) {
+      this.clear();
+      return;
+    }
     this.model.lib.fn.llama_memory_seq_rm(this.memory, 0, n, -1);
     this.nPast = n;
     this.ids.length = n;
@@ -285,7 +288,7 @@ export class NativeContext {
     if (!hook) return false;
     const fn = this.model.lib.fn;
     const name = fn.ggml_get_name(t) as string;
-    if (!name.startsWith("l_out-")) return ask ? false : true;
+    if (!name.startsWith("l_out-")) return !ask;
     const layer = Number(name.slice(6));
     if (ask) return hook.layers.has(layer);
     if (this.hookError !== undefined) return false;

@@ -50,7 +50,7 @@ export class NativeEngine {
     return context;
   }
 
-  /** Returns a context to its free list (its cache is kept for prefix reuse; hooks are cleared). */
+  /** Returns a context to its free list (hook and control vector removed). */
   release(context: NativeContext): void {
     if (this.closed) {
       void context.close();
@@ -84,30 +84,15 @@ export class NativeEngine {
 }
 
 /**
- * Evaluates `tokens` on `context`, reusing the longest common prefix already in its cache. Always
- * evaluates at least one token so fresh logits exist. Returns the index of the first token that was
- * evaluated now.
+ * Evaluates `tokens` on `context` from an empty cache. Reusing a cached prefix would be faster, but
+ * llama.cpp's results depend (at the 1e-6 level) on how tokens were split into batches, and
+ * callers here (AdaCAD, scoring, parity tests) need the same logits for the same tokens every time.
  */
-export async function evaluateWithPrefixReuse(
+export async function evaluateFresh(
   context: NativeContext,
   tokens: readonly number[],
-  options: Parameters<NativeContext["evaluate"]>[1] & {
-    /** Reuse at most this many cached tokens (the first index whose logits are needed). */
-    reuseAtMost?: number;
-  } = {},
-): Promise<number> {
-  let common = 0;
-  const cached = context.tokens;
-  const limit = Math.min(cached.length, tokens.length - 1, options.reuseAtMost ?? tokens.length);
-  while (common < limit && cached[common] === tokens[common]) common++;
-  if (common < context.length) context.truncate(common);
-  const rest = tokens.slice(common);
-  const want = options.wantLogits;
-  await context.evaluate(rest, {
-    ...(want ? { wantLogits: (i: number) => want(common + i) } : {}),
-    ...(options.onLogits
-      ? { onLogits: (i: number, l: Float32Array) => options.onLogits!(common + i, l) }
-      : {}),
-  });
-  return common;
+  options: Parameters<NativeContext["evaluate"]>[1] = {},
+): Promise<void> {
+  context.clear();
+  await context.evaluate(tokens, options);
 }
