@@ -1,4 +1,4 @@
-import { CapabilityError, ConfigError, ModelCallError, UsageError } from "../../model/errors.ts";
+import { ConfigError, ModelCallError, UsageError } from "../../model/errors.ts";
 import type {
   Capabilities,
   GenerateRequest,
@@ -254,9 +254,10 @@ function checkRequest(model: OpenAIModel, request: GenerateRequest): "chat" | "c
     throw new UsageError(`model "${model.id}": n must be a positive integer, got ${n}`);
   }
   if (hasMessages && model.api === "completions") {
-    throw new CapabilityError(model.id, "chat messages (configured with api: completions)", [
-      "pass a raw prompt, or configure api: chat",
-    ]);
+    throw new UsageError(
+      `model "${model.id}" is configured with api: "completions" (no chat template), so it takes ` +
+        'raw prompts only; pass prompt instead of messages, or set api: "chat"',
+    );
   }
   return hasMessages ? "chat" : "completions";
 }
