@@ -7,7 +7,12 @@ import { type ChorusConfig, loadConfig, type ModelConfig } from "../runtime/conf
 import { ModelPool } from "../runtime/model-pool.ts";
 import { ProgressLine } from "../runtime/progress-line.ts";
 import { Run } from "../runtime/run.ts";
-import type { RunItemsReport } from "../runtime/run-items.ts";
+import {
+  type ItemContext,
+  type RunItemsOptions,
+  type RunItemsReport,
+  runItems,
+} from "../runtime/run-items.ts";
 import { RunStats } from "../runtime/run-stats.ts";
 import { TokenBudget } from "../runtime/token-budget.ts";
 
@@ -219,6 +224,29 @@ export async function openSession(
       }
     },
   };
+}
+
+/**
+ * `runItems` with the session's run folder, counters, progress line and concurrency; the
+ * progress line is finished when the items are.
+ */
+export async function runSessionItems<I, R>(
+  session: Session,
+  items: readonly I[],
+  fn: (item: I, context: ItemContext) => Promise<R>,
+  options: Pick<RunItemsOptions<I>, "id" | "signal" | "stopOnError"> = {},
+): Promise<RunItemsReport<R>> {
+  try {
+    return await runItems(items, fn, {
+      ...options,
+      concurrency: session.concurrency,
+      stats: session.stats,
+      progress: session.progress,
+      ...(session.run ? { run: session.run } : {}),
+    });
+  } finally {
+    session.progress.finish();
+  }
 }
 
 /**

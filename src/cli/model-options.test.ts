@@ -1,0 +1,62 @@
+import assert from "node:assert/strict";
+import { mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { test } from "node:test";
+import { startOpenAITestServer } from "../../test/support/openai-server.ts";
+import { openSession, reportRunEnd, runSessionItems } from "./model-options.ts";
+
+test("a session over a real server stops at the token budget and resumes to the end", async () => {
+  const server = await startOpenAITestServer({ flavor: "llamacpp" });
+  const dir = mkdtempSync(join(tmpdir(), "chorus-session-"));
+  const out = join(dir, "run");
+  const items = Array.from({ length: 6 }, (_, i) => ({
+    id: `q${i}`,
+    text: `question number ${i}`,
+  }));
+  const ask = (session: Awaited<ReturnType<typeof openSession>>) =>
+    runSessionItems(session, items, (item) =>
+      session.pool.use(session.models[0]!, async (model) => {
+        const result = await model.generate({ prompt: item.text, temperature: 0 });
+        return result.generations[0]?.text;
+      }),
+    );
+  const flags = { model: ["test-model"], baseUrl: server.url, cacheDir: dir };
+  const stderr = process.stderr.write;
+  let said = "";
+  process.stderr.write = ((chunk: string) => {
+    said += chunk;
+    return true;
+  }) as typeof process.stderr.write;
+  try {
+    const first = await openSession({ ...flags, out, maxTokensTotal: 20 }, { run: true });
+    const stopped = await ask(first);
+    const code = reportRunEnd(first, stopped);
+    await first.close();
+    assert.equal(code, 1);
+    assert.equal(stopped.stopped?.reason, "budget");
+    assert.ok(stopped.completed > 0 && stopped.completed < items.length);
+    assert.match(said, /stopped: token budget reached: \d+ of 20 tokens used/);
+    assert.match(said, new RegExp(`continue with --resume ${out}`));
+
+    const second = await openSession({ ...flags, resume: out, maxTokensTotal: 1000 });
+    const done = await ask(second);
+    assert.equal(reportRunEnd(second, done), 0);
+    await second.close();
+    assert.equal(done.skipped, stopped.completed);
+    assert.deepEqual(
+      done.results.map((r) => r.id),
+      items.map((i) => i.id),
+    );
+    assert.ok(done.results.every((r) => typeof r.result === "string" && r.result.includes("echo")));
+    const manifest = JSON.parse(readFileSync(join(out, "config.json"), "utf8"));
+    assert.equal(manifest.models["test-model"].engine, "openai");
+    assert.equal(manifest.resumedAt.length, 1);
+    const events = readFileSync(join(out, "events.jsonl"), "utf8").trim().split("\n");
+    const byItem = new Set(events.map((line) => JSON.parse(line).item));
+    assert.equal(byItem.size, items.length, "every item's call is in events.jsonl");
+  } finally {
+    process.stderr.write = stderr;
+    await server.close();
+  }
+});
