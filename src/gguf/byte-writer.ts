@@ -4,6 +4,7 @@ export class ByteWriter {
   private view = new DataView(this.bytes.buffer);
   length = 0;
 
+  /** Makes room for `n` bytes and returns their offset; the buffer (and view) may be replaced. */
   private reserve(n: number): number {
     if (this.length + n > this.bytes.byteLength) {
       let size = this.bytes.byteLength * 2;
@@ -19,37 +20,48 @@ export class ByteWriter {
   }
 
   u8(v: number): void {
-    this.view.setUint8(this.reserve(1), v);
+    const at = this.reserve(1);
+    this.view.setUint8(at, v);
   }
   i8(v: number): void {
-    this.view.setInt8(this.reserve(1), v);
+    const at = this.reserve(1);
+    this.view.setInt8(at, v);
   }
   u16(v: number): void {
-    this.view.setUint16(this.reserve(2), v, true);
+    const at = this.reserve(2);
+    this.view.setUint16(at, v, true);
   }
   i16(v: number): void {
-    this.view.setInt16(this.reserve(2), v, true);
+    const at = this.reserve(2);
+    this.view.setInt16(at, v, true);
   }
   u32(v: number): void {
-    this.view.setUint32(this.reserve(4), v, true);
+    const at = this.reserve(4);
+    this.view.setUint32(at, v, true);
   }
   i32(v: number): void {
-    this.view.setInt32(this.reserve(4), v, true);
+    const at = this.reserve(4);
+    this.view.setInt32(at, v, true);
   }
   f32(v: number): void {
-    this.view.setFloat32(this.reserve(4), v, true);
+    const at = this.reserve(4);
+    this.view.setFloat32(at, v, true);
   }
   f64(v: number): void {
-    this.view.setFloat64(this.reserve(8), v, true);
+    const at = this.reserve(8);
+    this.view.setFloat64(at, v, true);
   }
   u64(v: bigint | number): void {
-    this.view.setBigUint64(this.reserve(8), BigInt(v), true);
+    const at = this.reserve(8);
+    this.view.setBigUint64(at, BigInt(v), true);
   }
   i64(v: bigint): void {
-    this.view.setBigInt64(this.reserve(8), v, true);
+    const at = this.reserve(8);
+    this.view.setBigInt64(at, v, true);
   }
   raw(data: Uint8Array): void {
-    this.bytes.set(data, this.reserve(data.byteLength));
+    const at = this.reserve(data.byteLength);
+    this.bytes.set(data, at);
   }
   /** A GGUF string: u64 byte length, then UTF-8 bytes. */
   string(s: string): void {
@@ -59,8 +71,8 @@ export class ByteWriter {
   }
   padTo(alignment: number): void {
     const pad = (alignment - (this.length % alignment)) % alignment;
-    this.reserve(pad);
-    this.bytes.fill(0, this.length - pad, this.length);
+    const at = this.reserve(pad);
+    this.bytes.fill(0, at, at + pad);
   }
   result(): Uint8Array {
     return this.bytes.subarray(0, this.length);

@@ -32,6 +32,8 @@ const metadata: Array<[string, GgufValue]> = [
   ["bool", gguf.bool(true)],
   ["unicode", gguf.str("héllo ▁ 世界")],
   ["strings", gguf.strings(["a", "", "ü"])],
+  // a header larger than the writer's and reader's first buffers
+  ["many", gguf.strings(Array.from({ length: 80000 }, (_, i) => `piece-${i}-▁x`))],
   ["floats", gguf.numbers("float32", [1.5, -2.25])],
   ["empty", gguf.numbers("int32", [])],
   [

@@ -24,16 +24,19 @@ const quantizers: Partial<Record<GgmlType, Quantizer>> = {
   },
   Q8_0(values, out) {
     const blocks = values.length / 32;
+    const qs = new Int8Array(out.buffer, out.byteOffset, out.byteLength);
     for (let b = 0; b < blocks; b++) {
       const x = b * 32;
       let amax = 0;
-      for (let j = 0; j < 32; j++) amax = Math.max(amax, Math.abs(values[x + j]!));
+      for (let j = 0; j < 32; j++) {
+        const a = Math.abs(values[x + j]!);
+        if (a > amax) amax = a;
+      }
       const d = fround(amax / 127);
       const id = d !== 0 ? fround(1 / d) : 0;
       const base = b * 34;
       out.setUint16(base, f32ToF16(d), true);
-      for (let j = 0; j < 32; j++)
-        out.setInt8(base + 2 + j, roundAway(fround(values[x + j]! * id)));
+      for (let j = 0; j < 32; j++) qs[base + 2 + j] = roundAway(fround(values[x + j]! * id));
     }
   },
   Q4_0(values, out) {
