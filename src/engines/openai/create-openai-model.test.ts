@@ -368,7 +368,10 @@ describe("OpenAI flavour and auto-detection", () => {
 
   test("api: completions refuses chat messages and still takes raw prompts", async () => {
     const model = modelFor(server(), { flavor: "openai", api: "completions" });
-    await assert.rejects(model.generate({ messages: user("x") }), /api: completions/);
+    await assert.rejects(
+      model.generate({ messages: user("x") }),
+      /api: "completions" \(no chat template\)/,
+    );
     const result = await model.generate({ prompt: "x y", temperature: 0 });
     assert.equal(result.generations[0]?.text, " echo y x");
   });
