@@ -1,7 +1,7 @@
 import type { LanguageModel } from "../../model/language-model.ts";
+import { mapLimit } from "../../scoring/map-limit.ts";
 import { askAgent } from "./ask-agent.ts";
 import { type DebateOptions, type DebateOutcome, type DebateQuestion, debate } from "./debate.ts";
-import { mapLimit } from "./map-limit.ts";
 import { updateInstruction } from "./prompts.ts";
 
 /** How several agents turn one task into one text (a critique or a revision). */

@@ -1,8 +1,8 @@
 import type { LanguageModel } from "../../model/language-model.ts";
+import { mapLimit } from "../../scoring/map-limit.ts";
 import { agentAnswerSchema, cleanReasoning, parseAgentAnswer } from "./agent-answer.ts";
 import { type AgentCallSettings, askAgent } from "./ask-agent.ts";
 import type { CallLedger } from "./call-ledger.ts";
-import { mapLimit } from "./map-limit.ts";
 import { debateInstruction } from "./prompts.ts";
 
 /**

@@ -1,5 +1,6 @@
 import { ConfigError } from "../../model/errors.ts";
 import type { LanguageModel } from "../../model/language-model.ts";
+import { splitSentences } from "../../scoring/faithfulness/split-sentences.ts";
 import { CallLedger } from "./call-ledger.ts";
 import { type CollaborationResult, collaborate, type Framing } from "./collaborate.ts";
 import { type DebateOptions, type DebateOutcome, debate } from "./debate.ts";
@@ -11,7 +12,6 @@ import {
   refinePrompt,
   refineRerankPrompt,
 } from "./prompts.ts";
-import { splitSentences } from "./split-sentences.ts";
 import { stripPreamble } from "./strip-preamble.ts";
 
 /** The text to refine and what grounds it. */
