@@ -13,7 +13,15 @@ export interface EvalMethodEntry {
  * at import time). Add yours as ONE entry (one line per method keeps concurrent edits apart):
  *   { name, description, load: async () => (await import("../methods/<m>/<file>.ts")).<export> },
  */
-export const evalMethods: readonly EvalMethodEntry[] = [];
+// biome-ignore format: one line per method keeps concurrent additions apart
+export const evalMethods: readonly EvalMethodEntry[] = [
+  { name: "cot", description: "single chain-of-thought sample (greedy)", load: async () => (await import("../methods/magicore/baselines.ts")).cotMethod },
+  { name: "self-consistency", description: "majority vote over k sampled solutions", load: async () => (await import("../methods/magicore/baselines.ts")).selfConsistencyMethod },
+  { name: "best-of-k", description: "the k-sample solution with the highest reward (ORM + PRM product)", load: async () => (await import("../methods/magicore/baselines.ts")).bestOfKMethod },
+  { name: "rm-vote", description: "reward-weighted vote over k samples (weights ORM + PRM product)", load: async () => (await import("../methods/magicore/baselines.ts")).rmVoteMethod },
+  { name: "self-refine", description: "Self-Refine: one solution, self-feedback and refinement rounds", load: async () => (await import("../methods/magicore/baselines.ts")).selfRefineMethod },
+  { name: "magicore", description: "MAgICoRe: easy/hard triage, reviewer + refiner with PRM-scored steps", load: async () => (await import("../methods/magicore/eval-method.ts")).magicoreMethod },
+];
 
 /**
  * The method named `name`, loaded.

@@ -36,6 +36,8 @@ export interface MagicoreProblem {
   id: string;
   question: string;
   answerType: AnswerType;
+  /** Options of a multiple-choice question (letters beyond it are not answers). */
+  choiceCount?: number;
 }
 
 /** One iteration's decision for one problem. */
@@ -64,7 +66,7 @@ export interface MagicoreResult {
 }
 
 /** Parses a solution text into its canonical answer (null when none). */
-export type AnswerParser = (text: string, type: AnswerType) => string | null;
+export type AnswerParser = (text: string, type: AnswerType, choiceCount?: number) => string | null;
 
 /**
  * Scores solution texts with the ORM and PRM (batched over all problems) into Solutions.
@@ -79,7 +81,7 @@ export async function annotate(
     texts.map((text) => ({
       text,
       steps: splitSteps(text),
-      answer: parse(text, problem.answerType),
+      answer: parse(text, problem.answerType, problem.choiceCount),
     })),
   );
   const ormJobs: Tagged<{ question: string; solution: string }>[] = [];

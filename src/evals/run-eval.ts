@@ -1,0 +1,173 @@
+import { UsageError } from "../model/errors.ts";
+import type { ProgressLine } from "../runtime/progress-line.ts";
+import type { Run } from "../runtime/run.ts";
+import { type RunItemsReport, runItems } from "../runtime/run-items.ts";
+import type { RunStats } from "../runtime/run-stats.ts";
+import { checkAnswer } from "./answers/check-answer.ts";
+import type { AnswerType } from "./answers/extract-answer.ts";
+import type { EvalItem } from "./eval-item.ts";
+import type { EvalContext, EvalMethod, ItemUsage, MethodOutput } from "./eval-method.ts";
+import type { EvalRecord } from "./eval-record.ts";
+import { type EvalReport, summarize } from "./eval-report.ts";
+import type { ModelSource } from "./model-source.ts";
+import { addUsage, chargeCurrent, emptyUsage, metered, meterModel } from "./usage-meter.ts";
+
+/** Inputs of one eval run: several methods on the same items. */
+export interface RunEvalOptions {
+  /** The first is the main method; the rest are compared with it. */
+  methods: readonly EvalMethod[];
+  items: readonly EvalItem[];
+  dataset: { name: string; split: string; answerType: AnswerType };
+  models: ModelSource;
+  seed?: number;
+  options?: Record<string, unknown>;
+  concurrency?: number;
+  /** The runtime's run folder: results.jsonl receives every record; finished ones are skipped. */
+  run?: Run;
+  stats?: RunStats;
+  progress?: ProgressLine;
+  signal?: AbortSignal;
+  log?: (message: string) => void;
+}
+
+/** What `runEval` returns: every record, the summary, and each method's run report. */
+export interface RunEvalResult {
+  records: EvalRecord[];
+  report: EvalReport;
+  runReports: RunItemsReport<EvalRecord>[];
+}
+
+/**
+ * Runs each method over the items (methods one after the other, items concurrently for
+ * `runItem` methods), meters tokens and calls per item, scores predictions against gold answers,
+ * records one result per (method, item) in the run folder, and summarizes.
+ * @throws UsageError when a method cannot handle the dataset's answer type.
+ */
+export async function runEval(options: RunEvalOptions): Promise<RunEvalResult> {
+  const seed = options.seed ?? 0;
+  const log = options.log ?? (() => {});
+  for (const method of options.methods) {
+    if (!method.answerTypes.includes(options.dataset.answerType))
+      throw new UsageError(
+        `method "${method.name}" handles ${method.answerTypes.join("/")} answers, but dataset "${options.dataset.name}" has ${options.dataset.answerType} answers`,
+      );
+  }
+  const shared = new Map<string, Promise<{ value: unknown; usage: ItemUsage }>>();
+  const perItemUsage = new Map<string, ItemUsage>();
+  const models: ModelSource = {
+    names: options.models.names,
+    nameFor: (role) => options.models.nameFor(role),
+    use: (name, fn) => options.models.use(name, (model) => fn(meterModel(model))),
+  };
+  const context: EvalContext = {
+    models,
+    seed,
+    options: options.options ?? {},
+    dataset: options.dataset,
+    log,
+    ...(options.signal ? { signal: options.signal } : {}),
+    async reuse<T>(key: string, compute: () => Promise<T>): Promise<T> {
+      const existing = shared.get(key);
+      if (existing) {
+        const { value, usage } = await existing;
+        chargeCurrent(usage, true);
+        return value as T;
+      }
+      const pending = metered(compute);
+      shared.set(key, pending);
+      try {
+        return (await pending).value;
+      } catch (error) {
+        shared.delete(key);
+        throw error;
+      }
+    },
+    async forItem<T>(itemId: string, fn: () => Promise<T>): Promise<T> {
+      const { value, usage } = await metered(fn);
+      const total = perItemUsage.get(itemId) ?? emptyUsage();
+      addUsage(total, usage);
+      perItemUsage.set(itemId, total);
+      return value;
+    },
+  };
+
+  const records: EvalRecord[] = [];
+  const runReports: RunItemsReport<EvalRecord>[] = [];
+  for (const method of options.methods) {
+    const id = (item: EvalItem) => `${method.name}/${item.id}`;
+    const runOptions = {
+      id,
+      concurrency: options.concurrency ?? 1,
+      ...(options.run ? { run: options.run } : {}),
+      ...(options.stats ? { stats: options.stats } : {}),
+      ...(options.progress ? { progress: options.progress } : {}),
+      ...(options.signal ? { signal: options.signal } : {}),
+    };
+    log(`${method.name}: ${options.items.length} item(s)`);
+    let report: RunItemsReport<EvalRecord>;
+    if (method.runItem) {
+      const runItem = method.runItem.bind(method);
+      report = await runItems(
+        options.items,
+        async (item) => {
+          const started = performance.now();
+          const { value, usage } = await metered(() => runItem(item, context));
+          return toRecord(method.name, item, value, usage, performance.now() - started);
+        },
+        runOptions,
+      );
+    } else if (method.runBatch) {
+      const pending = options.items.filter((item) => !options.run?.finished.has(id(item)));
+      perItemUsage.clear();
+      const started = performance.now();
+      const outputs = pending.length > 0 ? await method.runBatch(pending, context) : [];
+      const wallPerItem = (performance.now() - started) / Math.max(1, pending.length);
+      const byId = new Map(pending.map((item, i) => [item.id, outputs[i]]));
+      report = await runItems(
+        options.items,
+        async (item) => {
+          const output = byId.get(item.id);
+          if (!output)
+            throw new UsageError(`method "${method.name}" returned no output for ${item.id}`);
+          const usage = output.usage ?? perItemUsage.get(item.id) ?? emptyUsage();
+          return toRecord(method.name, item, output, usage, wallPerItem);
+        },
+        runOptions,
+      );
+    } else throw new UsageError(`method "${method.name}" has neither runItem nor runBatch`);
+    runReports.push(report);
+    records.push(...report.results.map((r) => r.result));
+    if (report.stopped) break;
+  }
+  const report = summarize(records, {
+    dataset: options.dataset.name,
+    split: options.dataset.split,
+    seed,
+    methods: options.methods.map((m) => m.name),
+  });
+  return { records, report, runReports };
+}
+
+function toRecord(
+  method: string,
+  item: EvalItem,
+  output: MethodOutput,
+  usage: ItemUsage,
+  wallMs: number,
+): EvalRecord {
+  const correct =
+    output.score !== undefined
+      ? output.score >= 1
+      : checkAnswer(output.prediction, item.answer, item.answerType);
+  return {
+    method,
+    itemId: item.id,
+    prediction: output.prediction ?? null,
+    gold: item.answer,
+    correct,
+    score: output.score ?? (correct ? 1 : 0),
+    usage,
+    wallMs: Math.round(wallMs),
+    ...(output.details ? { details: output.details } : {}),
+  };
+}
