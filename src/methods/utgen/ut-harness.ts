@@ -1,0 +1,198 @@
+import { randomUUID } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { ChorusError } from "../../model/errors.ts";
+import { runSandboxed } from "../../sandbox/sandbox.ts";
+import type { SandboxResult } from "../../sandbox/sandbox-result.ts";
+import { pythonImportHeader } from "./python-header.ts";
+
+const harnessCode = readFileSync(new URL("./ut-harness.py", import.meta.url), "utf8");
+
+/** A unit test as Python literal text: `input` is what goes inside `f(...)`. */
+export interface UnitTest {
+  input: string;
+  output: string;
+}
+
+/** One test's outcome; `actual` is the repr of the returned value, or "Error: ..."/"Timeout: ...". */
+export interface TestVerdict {
+  verdict: "pass" | "fail" | "error" | "timeout";
+  actual: string;
+}
+
+/** A literal parsed by Python: its `str` and `repr`, or why it is not a literal. */
+export interface ParsedLiteral {
+  ok: boolean;
+  str: string;
+  repr: string;
+  error: string;
+}
+
+/** Call arguments parsed by Python: `key` is the repr of the argument list. */
+export interface ParsedInput {
+  ok: boolean;
+  key: string;
+  error: string;
+}
+
+/** Intrinsic-metric facts for one unit test (spec 3.7). */
+export interface IntrinsicVerdict {
+  valid: boolean;
+  attack: boolean;
+  outputCorrect: boolean;
+}
+
+/** Limits for executing candidate code (spec 3.6 defaults). */
+export interface HarnessLimits {
+  /** Per call of the function under test (default 2 s). */
+  perTestTimeoutS: number;
+  /** Gold-code validity limit for intrinsic metrics (default 1 s). */
+  validityTimeoutS: number;
+  /** Cap for a whole harness run (default 60 s). */
+  taskTimeoutS: number;
+  /** Memory for the harness process (default 512 MiB; see docs for the deviation from 256). */
+  memoryMb: number;
+}
+
+export const defaultHarnessLimits: HarnessLimits = {
+  perTestTimeoutS: 2,
+  validityTimeoutS: 1,
+  taskTimeoutS: 60,
+  memoryMb: 512,
+};
+
+/** Error raised when the harness itself cannot answer (not when the tested code fails). */
+export class HarnessError extends ChorusError {
+  override name = "HarnessError";
+}
+
+/**
+ * Runs Python-literal parsing and unit tests in the sandbox, with Python semantics for values
+ * and comparison (tuples vs lists, sets, float tolerance, big ints).
+ */
+export class UtHarness {
+  readonly limits: HarnessLimits;
+
+  constructor(limits: Partial<HarnessLimits> = {}) {
+    this.limits = { ...defaultHarnessLimits, ...limits };
+  }
+
+  /** Parses each text as the arguments of a call; `key` identifies equal argument lists. */
+  async inputs(texts: readonly string[]): Promise<ParsedInput[]> {
+    if (texts.length === 0) return [];
+    const { value } = await this.#call({ op: "inputs", texts }, 10);
+    return value as ParsedInput[];
+  }
+
+  /** `inputs` and `literals` in one sandbox run. */
+  async parse(
+    inputs: readonly string[],
+    literals: readonly string[],
+  ): Promise<{ inputs: ParsedInput[]; literals: ParsedLiteral[] }> {
+    if (inputs.length === 0 && literals.length === 0) return { inputs: [], literals: [] };
+    const { value } = await this.#call({ op: "parse", inputs, literals }, 10);
+    return value as { inputs: ParsedInput[]; literals: ParsedLiteral[] };
+  }
+
+  /** Parses each text as a Python literal. */
+  async literals(texts: readonly string[]): Promise<ParsedLiteral[]> {
+    if (texts.length === 0) return [];
+    const { value } = await this.#call({ op: "literals", texts }, 10);
+    return value as ParsedLiteral[];
+  }
+
+  /**
+   * Runs `code`'s `entryPoint` on each test. Code that does not define the function fails every
+   * test; a crash or limit of the whole run fails every test with the reason as `actual`.
+   */
+  async run(
+    code: string,
+    entryPoint: string,
+    tests: readonly UnitTest[],
+    options: { setCompare?: boolean } = {},
+  ): Promise<TestVerdict[]> {
+    if (tests.length === 0) return [];
+    const answer = await this.#call(
+      {
+        op: "run",
+        code,
+        entryPoint,
+        tests,
+        timeoutS: this.limits.perTestTimeoutS,
+        setCompare: options.setCompare ?? false,
+      },
+      Math.min(this.limits.taskTimeoutS, 5 + tests.length * (this.limits.perTestTimeoutS + 0.5)),
+      true,
+    );
+    if (!answer.ok)
+      return tests.map(() => ({
+        verdict: answer.timedOut ? "timeout" : "error",
+        actual: `Error: ${answer.error}`,
+      }));
+    return (answer.value as { results: TestVerdict[] }).results;
+  }
+
+  /** Validity, attack and output correctness of each test against gold and buggy code. */
+  async intrinsic(
+    gold: string,
+    buggy: string,
+    entryPoint: string,
+    tests: readonly UnitTest[],
+    options: { setCompare?: boolean } = {},
+  ): Promise<IntrinsicVerdict[]> {
+    if (tests.length === 0) return [];
+    const { value } = await this.#call(
+      {
+        op: "intrinsic",
+        gold,
+        buggy,
+        entryPoint,
+        tests,
+        timeoutS: this.limits.perTestTimeoutS,
+        validityTimeoutS: this.limits.validityTimeoutS,
+        setCompare: options.setCompare ?? false,
+      },
+      this.limits.taskTimeoutS,
+    );
+    return value as IntrinsicVerdict[];
+  }
+
+  async #call(
+    request: Record<string, unknown>,
+    timeoutS: number,
+    tolerant = false,
+  ): Promise<{ ok: boolean; value?: unknown; error?: string; timedOut?: boolean }> {
+    const marker = `<<chorus-ut-${randomUUID()}>>`;
+    const result = await runSandboxed({
+      lang: "python",
+      code: harnessCode,
+      stdin: JSON.stringify({ ...request, marker, header: pythonImportHeader }),
+      timeoutMs: timeoutS * 1000,
+      memoryMb: this.limits.memoryMb,
+      outputLimitBytes: 4 * 1024 * 1024,
+    });
+    const answer = readAnswer(result, marker);
+    if (answer?.ok) return { ok: true, value: answer.value };
+    const error = answer?.error ?? describe(result);
+    if (tolerant) return { ok: false, error, timedOut: result.status === "timeout" };
+    throw new HarnessError(`unit-test harness failed: ${error}`);
+  }
+}
+
+function readAnswer(
+  result: SandboxResult,
+  marker: string,
+): { ok: boolean; value?: unknown; error?: string } | undefined {
+  const at = result.stdout.lastIndexOf(`\n${marker}\n`);
+  if (at < 0) return undefined;
+  const line = result.stdout.slice(at + marker.length + 2).split("\n")[0] ?? "";
+  try {
+    return JSON.parse(line) as { ok: boolean; value?: unknown; error?: string };
+  } catch {
+    return undefined;
+  }
+}
+
+function describe(result: SandboxResult): string {
+  const tail = result.stderr.trim().split("\n").slice(-1)[0] ?? "";
+  return `${result.status} (${result.reason})${tail ? `: ${tail}` : ""}`;
+}
