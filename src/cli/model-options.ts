@@ -184,6 +184,7 @@ export async function openSession(
     flags.maxTokensTotal !== undefined
       ? new TokenBudget(flags.maxTokensTotal, run?.tokensSpentBefore ?? 0)
       : undefined;
+  const progress = new ProgressLine(stats);
   const pool = new ModelPool({
     models: config.models,
     cacheDir,
@@ -193,7 +194,10 @@ export async function openSession(
       stats,
       ...(cache ? { cache } : {}),
       ...(budget ? { budget } : {}),
-      ...(run ? { onCall: (event) => run.appendEvent(event) } : {}),
+      onCall: (event) => {
+        run?.appendEvent(event);
+        progress.update();
+      },
     },
     ...(run ? { onFirstLoad: (name, record) => run.recordModel(name, record) } : {}),
   });
@@ -209,7 +213,7 @@ export async function openSession(
     pool,
     models,
     stats,
-    progress: new ProgressLine(stats),
+    progress,
     concurrency: flags.concurrency ?? config.concurrency ?? 1,
     ...(cache ? { cache } : {}),
     ...(budget ? { budget } : {}),

@@ -18,7 +18,7 @@ const items = Array.from({ length: 30 }, (_, i) => ({ id: `item-${i}`, prompt: "
 const report = await runItems(
   items,
   async (item) => {
-    await new Promise((resolve) => setTimeout(resolve, 15 + ((item.prompt.length * 7) % 20)));
+    await new Promise((resolve) => setTimeout(resolve, 25 + ((item.prompt.length * 7) % 20)));
     const result = await model.generate({ prompt: item.prompt, temperature: 0 });
     return { text: result.generations[0]?.text, usage: result.usage };
   },
