@@ -10,7 +10,12 @@ import { math500 } from "./math500.ts";
 import { medmcqa } from "./medmcqa.ts";
 import { mmlu } from "./mmlu.ts";
 import { mmluPro } from "./mmlu-pro.ts";
+import { nqOpen } from "./nq-open.ts";
+import { nqSwap } from "./nq-swap.ts";
+import { nqSynth } from "./nq-synth.ts";
 import { svamp } from "./svamp.ts";
+import { tofuEval } from "./tofueval.ts";
+import { xsum } from "./xsum.ts";
 
 export { type FieldMapping, loadCustomFile, parseFieldMapping } from "./custom-file.ts";
 export type { DatasetLoader } from "./dataset-loader.ts";
@@ -32,6 +37,11 @@ export const datasetLoaders: readonly DatasetLoader[] = [
   mmluPro,
   gpqa,
   medmcqa,
+  nqSwap,
+  nqSynth,
+  nqOpen,
+  xsum,
+  tofuEval,
 ];
 
 /** The loader named `name`, or undefined. */
