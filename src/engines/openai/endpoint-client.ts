@@ -120,10 +120,18 @@ export class EndpointClient {
             { url, retries },
           );
         }
+        if (hasErrorCode(error, /^UND_ERR_(HEADERS|BODY)_TIMEOUT$/)) {
+          throw new ModelTimeoutError(
+            `${what} hit Node fetch's own 300 s limit before timeoutMs (${timeoutMs} ms); for ` +
+              "longer calls pass a fetch whose undici dispatcher has longer headersTimeout/bodyTimeout",
+            { url, retries },
+          );
+        }
         if (isConnectionError(error)) {
           const reason = describeConnectionError(error);
+          const hint = hasErrorCode(error, /^ECONNREFUSED$/) ? "; is the server running?" : "";
           return {
-            error: new ModelCallError(`${what} failed: ${reason}; is the server running?`, {
+            error: new ModelCallError(`${what} failed: ${reason}${hint}`, {
               url,
               retries,
             }),
@@ -180,6 +188,15 @@ export function serverMessageOf(text: string): string {
     // not JSON: the body text itself is the message
   }
   return text.trim().slice(0, 500);
+}
+
+function hasErrorCode(error: unknown, pattern: RegExp): boolean {
+  for (let e: unknown = error, depth = 0; e && depth < 4; depth++) {
+    const { code } = e as { code?: unknown };
+    if (typeof code === "string" && pattern.test(code)) return true;
+    e = (e as { cause?: unknown }).cause;
+  }
+  return false;
 }
 
 function describeConnectionError(error: unknown): string {
