@@ -166,9 +166,12 @@ export function encodePromptCompletion(
   return { tokens: [...p, ...c], start: p.length };
 }
 
-function encodeMessages(tok: TrainTokenizer, messages: readonly ChatMessage[]): TokenizedExample {
-  const prompt = tok.chat(messages.slice(0, -1), { addGenerationPrompt: true });
-  const full = tok.chat(messages);
+async function encodeMessages(
+  tok: TrainTokenizer,
+  messages: readonly ChatMessage[],
+): Promise<TokenizedExample> {
+  const prompt = await tok.chat(messages.slice(0, -1), { addGenerationPrompt: true });
+  const full = await tok.chat(messages);
   let start = 0;
   while (start < prompt.length && start < full.length && prompt[start] === full[start]) start++;
   return { tokens: full, start: Math.max(1, start) };
@@ -187,19 +190,21 @@ function checkLength(e: TokenizedExample, o: TokenizeOptions, line: number, what
 }
 
 /** Tokenizes SFT records; every length problem is reported (with its line) before training. */
-export function tokenizeSft(
+export async function tokenizeSft(
   tok: TrainTokenizer,
   records: ReadonlyArray<Located<SftRecord>>,
   options: TokenizeOptions,
-): TokenizedExample[] {
-  return records.map(({ record, line }) => {
+): Promise<TokenizedExample[]> {
+  const out: TokenizedExample[] = [];
+  for (const { record, line } of records) {
     const e =
       "messages" in record
-        ? encodeMessages(tok, record.messages)
+        ? await encodeMessages(tok, record.messages)
         : encodePromptCompletion(tok, record.prompt, record.completion, options.appendEos ?? true);
     checkLength(e, options, line, "the example");
-    return e;
-  });
+    out.push(e);
+  }
+  return out;
 }
 
 /** Tokenizes DPO records into chosen/rejected sequences sharing the prompt. */

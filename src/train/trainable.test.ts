@@ -122,8 +122,8 @@ test("bad data gives one clear error naming the line and the fix, before trainin
         line: 2,
       },
     ]);
-    assert.throws(
-      () => tokenizeSft(t.tokenizer, rows, { maxLength: 8, file: "d.jsonl" }),
+    await assert.rejects(
+      tokenizeSft(t.tokenizer, rows, { maxLength: 8, file: "d.jsonl" }),
       (e: unknown) =>
         e instanceof DataError &&
         /d\.jsonl:2: .*over the maximum length 8; raise --max-length/.test(e.message),

@@ -99,7 +99,7 @@ export class Trainable {
     records: ReadonlyArray<SftRecord | Located<SftRecord>>,
     options: FitOptions = {},
   ): Promise<TrainResult> {
-    const examples = tokenizeSft(this.tokenizer, wrap(records), {
+    const examples = await tokenizeSft(this.tokenizer, wrap(records), {
       maxLength: options.maxLength ?? 512,
       ...(options.appendEos !== undefined ? { appendEos: options.appendEos } : {}),
       ...(options.file ? { file: options.file } : {}),
