@@ -15,8 +15,9 @@
  *   token `<s>` (vLLM and OpenAI flavours), chat messages are templated as `<|role|>content`
  *   followed by `<|assistant|>` unless the last assistant turn is continued;
  * - the reply is " echo" then the prompt's last (up to 6) words reversed, lowercased; with
- *   temperature > 0 it starts with " s<seed + choice index>" instead; a JSON schema gives
- *   `{"answer": "<those words>"}`;
+ *   temperature > 0 (the default is 1, as in the OpenAI API) it starts with
+ *   " s<seed + choice index>" instead; a JSON schema gives `{"answer": "<those words>"}`;
+ *   `max_tokens` (default 16) cuts it with finish_reason "length", `stop` strings cut it;
  * - the logprob of token t at position p is `testTokenLogprob(t, p)`; alternatives at every
  *   position are `alt1..alt20` with logprobs -0.1, -0.4, -0.7, ... (`testAlternatives`).
  */
