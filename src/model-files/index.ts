@@ -1,0 +1,20 @@
+export {
+  type DownloadOptions,
+  type DownloadProgress,
+  type DownloadResult,
+  downloadFile,
+} from "./download-file.ts";
+export {
+  formatHfReference,
+  type HfReference,
+  hfDownloadUrl,
+  isHfReference,
+  parseHfReference,
+} from "./hf-reference.ts";
+export { type CachedModel, findCachedModels, listCachedModels, modelsDir } from "./model-cache.ts";
+export {
+  hfEndpoint,
+  pullModel,
+  type ResolveModelFileOptions,
+  resolveModelFile,
+} from "./resolve-model-file.ts";

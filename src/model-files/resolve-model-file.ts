@@ -1,0 +1,97 @@
+import { stat } from "node:fs/promises";
+import { join, resolve } from "node:path";
+import { UsageError } from "../model/errors.ts";
+import { type DownloadProgress, downloadFile } from "./download-file.ts";
+import { stderrProgress } from "./download-progress.ts";
+import {
+  formatHfReference,
+  hfCachePath,
+  hfDownloadUrl,
+  isHfReference,
+  parseHfReference,
+} from "./hf-reference.ts";
+import { findCachedModels, modelsDir } from "./model-cache.ts";
+
+export interface ResolveModelFileOptions {
+  /** The chorus cache folder; models live in `<cacheDir>/models`. */
+  cacheDir?: string;
+  /** Expected sha256 of a download. */
+  sha256?: string;
+  /** Progress of a download (default: a progress line on stderr when it is a terminal). */
+  onProgress?: (progress: DownloadProgress) => void;
+  /** Set false to fail instead of downloading a missing hf: file. */
+  download?: boolean;
+  signal?: AbortSignal;
+}
+
+/** The hub to download from: `$CHORUS_HF_ENDPOINT`, else https://huggingface.co. */
+export function hfEndpoint(): string {
+  return process.env.CHORUS_HF_ENDPOINT || "https://huggingface.co";
+}
+
+/**
+ * Turns a model reference into a local GGUF path: an existing file path; a name in the cache
+ * (`chorus models list`); or `hf:<owner>/<repo>[@<revision>]/<file>.gguf`, downloaded into the
+ * cache on first use (resumable, checksummed) and taken from the cache afterwards.
+ */
+export async function resolveModelFile(
+  ref: string,
+  options: ResolveModelFileOptions = {},
+): Promise<string> {
+  if (isHfReference(ref)) return pullModel(ref, options);
+  const asPath = resolve(ref);
+  const info = await stat(asPath).catch(() => undefined);
+  if (info?.isFile()) return asPath;
+  if (info?.isDirectory()) {
+    throw new UsageError(`model "${ref}" is a folder; pass the .gguf file inside it`);
+  }
+  const cached = await findCachedModels(ref, options.cacheDir);
+  if (cached.length === 1) return cached[0]!.path;
+  if (cached.length > 1) {
+    throw new UsageError(
+      `model name "${ref}" matches several cached files (${cached.map((m) => m.name).join(", ")}); ` +
+        "use the full name",
+    );
+  }
+  throw new UsageError(
+    `model "${ref}" not found: it is not a file and not in the cache (${modelsDir(options.cacheDir)}); ` +
+      "pass a path to a .gguf file, a cached name (see `chorus models list`) or " +
+      "hf:<owner>/<repo>/<file>.gguf",
+  );
+}
+
+/**
+ * Downloads an `hf:` reference into the cache unless it is there already; returns its path.
+ * `HF_TOKEN` is sent for gated or private repositories.
+ */
+export async function pullModel(
+  ref: string,
+  options: ResolveModelFileOptions = {},
+): Promise<string> {
+  const parsed = parseHfReference(ref);
+  const dest = join(modelsDir(options.cacheDir), ...hfCachePath(parsed).split("/"));
+  if (
+    await stat(dest).then(
+      (s) => s.isFile(),
+      () => false,
+    )
+  )
+    return dest;
+  if (options.download === false) {
+    throw new UsageError(
+      `${formatHfReference(parsed)} is not in the cache; run \`chorus models pull ${ref}\``,
+    );
+  }
+  const progress = options.onProgress ? undefined : stderrProgress(parsed.file);
+  try {
+    await downloadFile(hfDownloadUrl(parsed, hfEndpoint()), dest, {
+      ...(options.sha256 !== undefined ? { sha256: options.sha256 } : {}),
+      ...(process.env.HF_TOKEN ? { token: process.env.HF_TOKEN } : {}),
+      onProgress: options.onProgress ?? progress!.onProgress,
+      ...(options.signal ? { signal: options.signal } : {}),
+    });
+  } finally {
+    progress?.done();
+  }
+  return dest;
+}
