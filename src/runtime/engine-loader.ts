@@ -17,9 +17,7 @@ export type ModelFileResolver = (ref: string, options: { cacheDir?: string }) =>
 type LlamaCppEngineModule = typeof import("../engines/llamacpp/index.ts");
 type OpenAIEngineModule = typeof import("../engines/openai/index.ts");
 
-interface ModelFilesModule {
-  resolveModelFile(ref: string, options?: { cacheDir?: string }): Promise<string>;
-}
+type ModelFilesModule = typeof import("../model-files/index.ts");
 
 /**
  * Engines are imported when first used, so a runtime that only talks to servers never loads
@@ -82,12 +80,6 @@ export const resolveWithModelFiles: ModelFileResolver = async (ref, options) => 
   const files = await importModule<ModelFilesModule>(
     "../model-files/index.ts",
     "model file resolution",
-  ).catch((error: unknown) => {
-    // Without the model-files layer a plain path still works (and a missing one is reported
-    // by the pool as a missing file).
-    if (error instanceof ConfigError) return undefined;
-    throw error;
-  });
-  if (!files) return ref;
+  );
   return files.resolveModelFile(ref, options);
 };

@@ -112,7 +112,7 @@ test("bad flags and bad config exit 2 with a one-line reason", async () => {
     ],
     [
       ["generate", "--config", empty, "--model", join(dir, "judge.gguf"), "hi"],
-      /judge\.gguf does not exist/,
+      /judge\.gguf" not found: it is not a file/,
     ],
   ];
   for (const [args, reason] of cases) {
