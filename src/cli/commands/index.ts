@@ -5,8 +5,11 @@ import type { Command } from "commander";
  * Add a command by adding its import here (one line per command keeps edits from colliding).
  */
 const commands: Array<() => Promise<{ register: (program: Command) => void }>> = [
+  () => import("./models.ts"),
+  () => import("./train.ts"),
   () => import("./sandbox.ts"),
   () => import("./generate.ts"),
+  () => import("./eval.ts"),
 ];
 
 export async function registerAll(program: Command): Promise<void> {

@@ -98,6 +98,8 @@ describe("extraction", () => {
   });
   it("extracts by answer type", () => {
     assert.equal(extractAnswer("so \\boxed{42}.", "number"), "42");
+    assert.equal(extractAnswer("so \\boxed{\\frac{3}{4}}.", "number"), "\\frac{3}{4}");
+    assert.equal(extractAnswer("so \\boxed{12 apples}.", "number"), "12");
     assert.equal(extractAnswer("The answer is 1,234.", "number"), "1234");
     assert.equal(extractAnswer("we get 3 then 7 apples", "number"), "7");
     assert.equal(extractAnswer("#### 18", "number"), "18");

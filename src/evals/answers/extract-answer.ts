@@ -1,5 +1,7 @@
 import { lastBoxed } from "./boxed.ts";
 import { choiceLetters, extractChoice } from "./choice.ts";
+import { parseMathExpression } from "./math-expression.ts";
+import { normalizeMath } from "./normalize-math.ts";
 
 /**
  * How a dataset's answers are compared: `math` (LaTeX/number equivalence), `number` (numeric with
@@ -37,7 +39,12 @@ export function extractAnswer(
     return m?.[1]?.trim() || undefined;
   }
   if (type === "number") {
-    if (boxed !== undefined) return lastNumber(boxed) ?? boxed.trim();
+    if (boxed !== undefined) {
+      // "\frac{3}{4}" is a number too; only prose inside the box falls back to its last number
+      const expression = parseMathExpression(normalizeMath(boxed));
+      if (expression && expression.variables.size === 0) return boxed.trim();
+      return lastNumber(boxed) ?? boxed.trim();
+    }
     const m = [...response.matchAll(/answer is[:\s]*\$?\s*(-?[\d,]*\.?\d+)/gi)].at(-1);
     if (m?.[1]) return m[1].replace(/,/g, "");
     const gsm = /####\s*(-?[\d,]*\.?\d+)/.exec(response);

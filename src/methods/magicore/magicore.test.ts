@@ -238,3 +238,15 @@ describe("MAgICoRe loop details", () => {
     assert.deepEqual(splitSteps("first\n\nsecond"), ["first", "second"]);
   });
 });
+
+describe("parseAnswer", () => {
+  it("reads boxed answers and 'answer is', never a step number", () => {
+    assert.equal(parseAnswer("Step 1: add\n\nStep 2: \\boxed{\\frac{3}{4}}", "number"), "0.75");
+    assert.equal(parseAnswer("Step 1: so the answer is 12.", "number"), "12");
+    assert.equal(parseAnswer("Step 1: once upon a time\n\nStep 2: more", "number"), null);
+    assert.equal(parseAnswer("Step 1: \\boxed{\\dfrac12}", "math"), "0.5");
+    assert.equal(parseAnswer("Step 3: \\boxed{C}", "choice", 4), "C");
+    assert.equal(parseAnswer("Step 3: \\boxed{E}", "choice", 4), null);
+    assert.equal(parseAnswer("so B) is right", "choice", 4), "B");
+  });
+});

@@ -226,6 +226,8 @@ async function initialPools(
   initial?: ReadonlyMap<string, Solution[]>,
 ): Promise<Solution[][]> {
   const missing = problems.filter((p) => !initial?.has(p.id));
+  // a pool passed in was still sampled by the solver once (possibly shared with a baseline)
+  for (const p of problems) if (initial?.has(p.id)) calls.get(p.id)!.solver += 1;
   const texts =
     missing.length === 0
       ? []

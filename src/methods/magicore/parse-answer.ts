@@ -4,9 +4,9 @@ import { choiceLetters, extractChoice, letterOf } from "../../evals/answers/choi
 import { type AnswerType, extractAnswer } from "../../evals/answers/extract-answer.ts";
 
 /**
- * A solution's answer in canonical form (the vote bucket), or null. Math: last `\boxed{}`;
- * numbers: the boxed number (else "answer is" / last number); choice: a boxed letter, else the
- * last `X)`-style letter, else the last bare capital among the options.
+ * A solution's answer in canonical form (the vote bucket), or null. Math and numbers: the last
+ * `\boxed{}`, else what follows the last "answer is"; choice: a boxed letter, else the last
+ * `X)`-style letter, else the last bare capital among the options.
  */
 export function parseAnswer(text: string, type: AnswerType, choiceCount = 10): string | null {
   if (type === "choice") {
@@ -17,7 +17,15 @@ export function parseAnswer(text: string, type: AnswerType, choiceCount = 10): s
     const letter = fromBox && letters.includes(fromBox) ? fromBox : extractChoice(text, letters);
     return letter ?? null;
   }
-  const raw = extractAnswer(text, type);
+  // the official parser reads boxed answers only; "The answer is …" is a lenient extra. The last
+  // bare number is NOT used: with "Step i:" headers it would mostly be a step number.
+  const boxed = lastBoxed(text);
+  const raw =
+    boxed !== undefined
+      ? extractAnswer(`\\boxed{${boxed}}`, type)
+      : /answer is/i.test(text)
+        ? extractAnswer(text.slice(text.search(/answer is(?![\s\S]*answer is)/i)), type)
+        : undefined;
   if (raw === undefined || raw.trim() === "") return null;
   return canonicalAnswer(raw, type);
 }

@@ -1,0 +1,158 @@
+import type { Command } from "commander";
+import type { AnswerType } from "../../evals/answers/extract-answer.ts";
+import { findDatasetLoader, loadDataset, parseFieldMapping } from "../../evals/datasets/index.ts";
+import { evalMethods, loadEvalMethod } from "../../evals/eval-methods.ts";
+import { reportMarkdown, writeReport } from "../../evals/eval-report.ts";
+import { poolModelSource } from "../../evals/pool-model-source.ts";
+import { runEval } from "../../evals/run-eval.ts";
+import { UsageError } from "../../model/errors.ts";
+import {
+  addModelOptions,
+  addRunOptions,
+  collect,
+  integerArg,
+  type ModelFlags,
+  openSession,
+  type RunFlags,
+} from "../model-options.ts";
+
+interface EvalFlags extends ModelFlags, RunFlags {
+  dataset: string;
+  split?: string;
+  limit?: number;
+  baselines?: string;
+  set?: string[];
+  role?: string[];
+  field?: string;
+  answerType?: string;
+}
+
+const answerTypes: AnswerType[] = ["math", "number", "choice", "text", "none"];
+
+const examples = `
+Examples:
+  # MAgICoRe on 20 GSM8K problems with a local model, compared with two baselines on the same samples
+  $ chorus eval magicore --dataset gsm8k --limit 20 --model model.gguf --baselines self-consistency,rm-vote --set k=8
+
+  # Symbolic-MoE over two experts, with profiles from 'chorus moe profile'
+  $ chorus eval symbolic-moe --dataset mmlu-pro --limit 50 --model a.gguf --model b.gguf --set profiles=moe.json
+
+  # your own file: fields mapped, answers compared as LaTeX math
+  $ chorus eval self-consistency --dataset mine.jsonl --field question=problem,answer=solution --answer-type math
+
+Methods: ${evalMethods.map((m) => m.name).join(", ")}.
+Roles (--role solver=<model>, reviewer, refiner, orm, prm, annotator, aggregator) default to the
+first --model. Method settings go in --set key=value (see docs/evals.md and the method docs).
+The run folder holds config.json, events.jsonl, results.jsonl, report.md and report.json.
+`;
+
+/** `chorus eval`: a method (and baselines) over a dataset, with a report. */
+export function register(program: Command): void {
+  const command = program
+    .command("eval")
+    .description("evaluate a method (and baselines) on a dataset; writes a run folder and a report")
+    .argument("<method>", `one of: ${evalMethods.map((m) => m.name).join(", ")}`);
+  addModelOptions(command, { repeatable: true })
+    .requiredOption("--dataset <name|file>", "a named dataset or a .jsonl/.json/.csv(.gz) file")
+    .option("--split <split>", "dataset split (default: the dataset's first)")
+    .option("--limit <n>", "evaluate the first n items", integerArg(1))
+    .option("--baselines <a,b>", "other methods to run on the same items, comma-separated")
+    .option("--set <key=value>", "method setting (repeatable), e.g. --set k=8", collect)
+    .option("--role <role=model>", "which model plays a role (repeatable)", collect)
+    .option("--field <mapping>", "for files: question=<f>,answer=<f>,id=<f>,choices=<f>|<f>...")
+    .option("--answer-type <type>", `for files: ${answerTypes.join(", ")}`);
+  addRunOptions(command).addHelpText("after", examples);
+  command.action(async (methodName: string, flags: EvalFlags) => {
+    process.exitCode = await evalCommand(methodName, flags);
+  });
+}
+
+function keyValues(values: readonly string[] | undefined, flag: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const value of values ?? []) {
+    const at = value.indexOf("=");
+    if (at <= 0) throw new UsageError(`${flag} ${value}: expected key=value`);
+    out[value.slice(0, at).trim()] = value.slice(at + 1).trim();
+  }
+  return out;
+}
+
+async function evalCommand(methodName: string, flags: EvalFlags): Promise<number> {
+  if (flags.answerType !== undefined && !answerTypes.includes(flags.answerType as AnswerType))
+    throw new UsageError(`--answer-type: expected one of ${answerTypes.join(", ")}`);
+  const mapping = {
+    ...(flags.field ? parseFieldMapping(flags.field) : {}),
+    ...(flags.answerType ? { answerType: flags.answerType as AnswerType } : {}),
+  };
+  const names = [
+    methodName,
+    ...(flags.baselines ?? "")
+      .split(",")
+      .map((s) => s.trim())
+      .filter(Boolean),
+  ];
+  const methods = await Promise.all(names.map(loadEvalMethod));
+  const items = loadDataset(flags.dataset, {
+    ...(flags.split ? { split: flags.split } : {}),
+    ...(flags.limit !== undefined ? { limit: flags.limit } : {}),
+    mapping,
+  });
+  if (items.length === 0) throw new UsageError(`dataset "${flags.dataset}" has no items`);
+  const loader = findDatasetLoader(flags.dataset);
+  const split = flags.split ?? loader?.splits[0] ?? "file";
+  const options = keyValues(flags.set, "--set");
+  const roleFlags = keyValues(flags.role, "--role");
+  const session = await openSession(flags, {
+    run: true,
+    runConfig: {
+      command: "eval",
+      methods: names,
+      dataset: flags.dataset,
+      split,
+      limit: flags.limit,
+      options,
+      roles: roleFlags,
+    },
+    argv: process.argv.slice(2),
+  });
+  try {
+    // --role values may name a --model value as typed (a path) or its pool name
+    const refs = flags.model ?? [];
+    const roles = Object.fromEntries(
+      Object.entries(roleFlags).map(([role, value]) => {
+        const at = refs.indexOf(value);
+        return [role, at >= 0 ? session.models[at]! : value];
+      }),
+    );
+    const seed = session.seed ?? 0;
+    const result = await runEval({
+      methods,
+      items,
+      dataset: { name: flags.dataset, split, answerType: items[0]!.answerType },
+      models: poolModelSource(session.pool, session.models, roles),
+      seed,
+      options,
+      concurrency: session.concurrency,
+      ...(session.run ? { run: session.run } : {}),
+      stats: session.stats,
+      progress: session.progress,
+      log: (message) => process.stderr.write(`${message}\n`),
+    });
+    session.progress.finish();
+    if (session.run) writeReport(session.run.dir, result.report);
+    process.stdout.write(
+      flags.json ? `${JSON.stringify(result.report)}\n` : reportMarkdown(result.report),
+    );
+    let code = 0;
+    for (const report of result.runReports) {
+      if (report.stopped || report.failed.length > 0) code = 1;
+      for (const failure of report.failed.slice(0, 3))
+        process.stderr.write(`failed: ${failure.id}: ${failure.error}\n`);
+      if (report.stopped) process.stderr.write(`stopped: ${report.stopped.message}\n`);
+    }
+    if (session.run) process.stderr.write(`report: ${session.run.dir}/report.md\n`);
+    return code;
+  } finally {
+    await session.close();
+  }
+}
