@@ -1,13 +1,15 @@
 import assert from "node:assert/strict";
-import { mkdtempSync, truncateSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, truncateSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
+import { fileURLToPath } from "node:url";
 import { ConfigError } from "../model/errors.ts";
 import type { LanguageModel } from "../model/language-model.ts";
 import { ScriptedModel } from "../testing/scripted-model.ts";
 import type { ModelConfig } from "./config.ts";
 import { ModelPool } from "./model-pool.ts";
+import type { RunModelRecord } from "./run.ts";
 
 const MB = 2 ** 20;
 
@@ -95,4 +97,49 @@ test("an unknown model name lists the known ones; --model values register", asyn
   assert.equal(pool.entry("./x.gguf").engine, "llamacpp");
   await assert.rejects(pool.acquire("./x.gguf"), /does not exist/);
   assert.equal(pool.isLoaded("./x.gguf"), false);
+});
+
+const sharedModels = new URL("../../../shared/models/", import.meta.url);
+const realModels = existsSync(new URL("stories260K.gguf", sharedModels));
+
+test("real GGUF models through llama.cpp: unloaded for room, reloaded, hashed once", {
+  skip: realModels ? false : "../shared/models is missing",
+}, async () => {
+  const file = (name: string) => fileURLToPath(new URL(name, sharedModels));
+  const records: Record<string, RunModelRecord> = {};
+  const pool = new ModelPool({
+    models: {
+      stories: { engine: "llamacpp", file: file("stories260K.gguf"), contextSize: 256 },
+      random: { engine: "llamacpp", file: file("llama-2-tiny-random.gguf"), contextSize: 256 },
+    },
+    memoryBudgetMB: 2.5, // 1.2 MB and 1.8 MB files: one at a time
+    onFirstLoad: (name, record) => {
+      records[name] = record;
+    },
+  });
+  try {
+    const story = () =>
+      pool.use("stories", async (m) => {
+        const result = await m.generate({
+          prompt: "Once upon a time",
+          temperature: 0,
+          maxTokens: 12,
+        });
+        return result.generations[0]?.text;
+      });
+    const first = await story();
+    await pool.use("random", async (m) =>
+      m.generate({ prompt: "x", temperature: 0, maxTokens: 2 }),
+    );
+    assert.deepEqual(pool.loaded(), ["random"]);
+    assert.equal(await story(), first, "greedy text survives an unload and reload");
+    assert.deepEqual(pool.counts.perModel.stories, { loads: 2, unloads: 1 });
+    assert.equal(
+      records.stories?.sha256,
+      "270cba1bd5109f42d03350f60406024560464db173c0e387d91f0426d3bd256d",
+    );
+    assert.equal(Object.keys(records).length, 2, "each model recorded once");
+  } finally {
+    await pool.close();
+  }
 });

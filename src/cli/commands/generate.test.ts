@@ -140,8 +140,5 @@ test("generate on a local GGUF (stories260K) continues a story greedily", {
   ];
   const result = await chorus([...args, "--cache-dir", dir, "Once upon a time"]);
   assert.equal(result.code, 0, result.stderr);
-  assert.match(result.stdout, /\b(there|was|little|girl|boy|named|day)\b/);
-  const again = await chorus([...args, "--cache-dir", dir, "--json", "Once upon a time"]);
-  assert.equal(JSON.parse(again.stdout).cached, true);
-  assert.equal(`${JSON.parse(again.stdout).text}\n`, result.stdout);
+  assert.match(result.stdout, /there was a little (girl|boy)/, "TinyStories continues greedily");
 });
