@@ -164,7 +164,7 @@ describe("vLLM flavour", () => {
     assert.deepEqual(JSON.parse(result.generations[0]!.text), { answer: "y x" });
   });
 
-  test("score of a raw prompt round-trips through echo and text offsets", async () => {
+  test("score of a raw prompt round-trips through echo and /tokenize", async () => {
     const score = model.score!;
     const result = await score.call(model, {
       prompt: "The capital of France is",
@@ -178,7 +178,7 @@ describe("vLLM flavour", () => {
     });
     assert.deepEqual(result.tokens, expected);
     assert.equal(result.total, expected[0]!.logprob + expected[1]!.logprob);
-    const body = server().requests.at(-1)?.body;
+    const body = server().requests.findLast((r) => r.path === "/v1/completions")?.body;
     assert.deepEqual(
       {
         echo: body.echo,
@@ -196,6 +196,19 @@ describe("vLLM flavour", () => {
       result.tokens.map((t) => t.token),
       [" capital", " of"],
     );
+    const openai = await startOpenAITestServer({ flavor: "openai" });
+    try {
+      const byOffsets = await modelFor(openai, { flavor: "openai" }).score!({
+        prompt: "The cap",
+        continuation: "ital of",
+      });
+      assert.deepEqual(
+        byOffsets.tokens.map((t) => t.token),
+        [" capital", " of"],
+      );
+    } finally {
+      await openai.close();
+    }
     assert.deepEqual(result.tokens[0]?.top, []);
   });
 
@@ -353,7 +366,7 @@ describe("OpenAI flavour and auto-detection", () => {
     }
   });
 
-  test("score asks OpenAI for echo with max_tokens 0", async () => {
+  test("score without /tokenize locates the continuation by text_offset", async () => {
     const model = modelFor(server(), { flavor: "openai" });
     const result = await model.score!({ prompt: "a b", continuation: " c d" });
     assert.equal(server().requests.at(-1)?.body.max_tokens, 0);

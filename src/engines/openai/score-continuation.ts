@@ -31,9 +31,10 @@ type Json = Record<string, unknown>;
 /**
  * Teacher-forced logprobs of `continuation` after `prompt`, from a server that echoes prompt
  * logprobs. Raw prompts: `/completions` with `echo: true` and `logprobs`; the continuation's
- * tokens are the ones whose span overlaps it, found by `text_offset` (in code points, as Python
- * servers count) or, without offsets, by counting tokens through the server's `/tokenize`. Chat
- * messages (vLLM only): `prompt_logprobs` with the continuation as a continued assistant turn.
+ * tokens are the ones whose text overlaps it (a token straddling the boundary counts), found
+ * through the server's `/tokenize` (vLLM, llama.cpp) or else by `text_offset` (in code points, as
+ * Python servers count). Chat messages (vLLM only): `prompt_logprobs` with the continuation as a
+ * continued assistant turn.
  */
 export async function scoreContinuation(
   client: EndpointClient,
@@ -74,22 +75,30 @@ async function scoreByEcho(
   const full = prompt + continuation;
   const maxTokens = context.flavor === "openai" ? 0 : 1;
   const url = client.url("/completions");
-  const response = await refusalAsCapability(context, () =>
-    client.request({
-      method: "POST",
-      path: "/completions",
-      body: {
-        model: context.model,
-        prompt: full,
-        echo: true,
-        logprobs: Math.max(k, 1),
-        max_tokens: maxTokens,
-        temperature: 0,
-      },
-      expected: "a completion with echoed prompt logprobs",
-      signal,
-    }),
-  );
+  // Servers with /tokenize get it asked alongside: token ids beat text_offset, whose meaning
+  // drifts with how a server spells tokens (raw "Ġ"/"▁" pieces, special tokens).
+  const tokenizing = hasTokenize(context)
+    ? tokenizeIds(client, context, [prompt, full], signal)
+    : undefined;
+  const [response, tokenized] = await Promise.all([
+    refusalAsCapability(context, () =>
+      client.request({
+        method: "POST",
+        path: "/completions",
+        body: {
+          model: context.model,
+          prompt: full,
+          echo: true,
+          logprobs: Math.max(k, 1),
+          max_tokens: maxTokens,
+          temperature: 0,
+        },
+        expected: "a completion with echoed prompt logprobs",
+        signal,
+      }),
+    ),
+    tokenizing,
+  ]);
   const body = response.body as Json | null;
   const choice = Array.isArray(body?.choices) ? (body.choices[0] as Json | undefined) : undefined;
   if (!choice || typeof choice !== "object") {
@@ -117,16 +126,34 @@ async function scoreByEcho(
   }
   const echoed = positions.slice(0, promptPositions);
   let retries = response.retries;
+  let ids = tokenized;
+  if (!ids && !positions.every((p) => p.offset !== undefined)) {
+    ids = await tokenizeIds(client, context, [prompt, full], signal);
+  }
   let selected: PositionLogprob[];
-  if (positions.every((p) => p.offset !== undefined)) {
-    selected = overlappingEnd(echoed, positions[promptPositions], codePoints(continuation));
+  if (ids) {
+    retries += ids.retries;
+    const [promptIds, fullIds] = ids.ids as [number[], number[]];
+    const continuationCount = fullIds.length - commonPrefixLength(promptIds, fullIds);
+    selected = echoed.slice(Math.max(0, promptPositions - continuationCount));
   } else {
-    const counted = await countTokens(client, context, [prompt, full], signal);
-    retries += counted.retries;
-    const [promptCount, fullCount] = counted.counts as [number, number];
-    selected = echoed.slice(Math.max(0, promptPositions - (fullCount - promptCount)));
+    selected = overlappingEnd(echoed, positions[promptPositions], codePoints(continuation));
   }
   return finish(selected, k, usage ?? { inputTokens: positions.length, outputTokens: 0 }, retries);
+}
+
+/**
+ * The continuation's tokens are those after the common prefix of the prompt's and the whole
+ * text's tokens, so a token straddling the boundary counts (as in the llamacpp engine).
+ */
+function commonPrefixLength(a: readonly number[], b: readonly number[]): number {
+  let i = 0;
+  while (i < a.length && i < b.length && a[i] === b[i]) i++;
+  return i;
+}
+
+function hasTokenize(context: BodyContext): boolean {
+  return context.flavor === "vllm" || context.flavor === "llamacpp";
 }
 
 /**
@@ -235,17 +262,7 @@ function finish(
   return { tokens, total: tokens.reduce((sum, t) => sum + t.logprob, 0), usage, retries };
 }
 
-/** Token counts of texts through `/tokenize` (vLLM: `{prompt}`; llama.cpp: `{content}`). */
-async function countTokens(
-  client: EndpointClient,
-  context: BodyContext,
-  texts: readonly string[],
-  signal: AbortSignal | undefined,
-): Promise<{ counts: number[]; retries: number }> {
-  const { ids, retries } = await tokenizeIds(client, context, texts, signal);
-  return { counts: ids.map((t) => t.length), retries };
-}
-
+/** Token ids through `/tokenize` (vLLM: `{prompt}` or `{messages}`; llama.cpp: `{content}`). */
 async function tokenizeIds(
   client: EndpointClient,
   context: BodyContext,
