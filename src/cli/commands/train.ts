@@ -1,0 +1,281 @@
+import { writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import type { Command } from "commander";
+import { UsageError } from "../../model/errors.ts";
+import { Run } from "../../runtime/index.ts";
+import {
+  type DpoRecord,
+  parseDpoRecords,
+  parseSftRecords,
+  readJsonl,
+  type SftRecord,
+  toOpenAiJsonl,
+  toTrlJsonl,
+} from "../../train/data.ts";
+import type { StepInfo } from "../../train/train-loop.ts";
+import { Trainable } from "../../train/trainable.ts";
+import { integerArg, numberArg } from "../model-options.ts";
+
+interface TrainFlags {
+  model: string;
+  data: string;
+  out: string;
+  epochs: number;
+  maxSteps?: number;
+  lr: number;
+  rank: number;
+  alpha?: number;
+  dropout: number;
+  targets: string;
+  layers?: string;
+  batchSize: number;
+  gradAccum: number;
+  maxLength: number;
+  seed: number;
+  warmup: number;
+  schedule: "cosine" | "linear" | "constant";
+  weightDecay: number;
+  maxGradNorm: number;
+  beta?: number;
+  nllWeight?: number;
+  runsDir?: string;
+  runDir?: string;
+  resume?: string;
+  checkpointEvery: number;
+  threads?: number;
+}
+
+const examples = `
+Examples:
+  # LoRA SFT of a local GGUF on {"prompt","completion"} or {"messages"} lines
+  $ chorus train sft --model ../shared/models/stories260K.gguf --data sft.jsonl --out adapter.gguf \\
+      --epochs 3 --lr 1e-3 --rank 8 --alpha 16
+
+  # DPO on {"prompt","chosen","rejected"} lines (TRL's field names); reference = base model
+  $ chorus train dpo --model model.gguf --data pairs.jsonl --out dpo.gguf --beta 0.1
+
+  # serve the result
+  $ chorus generate --model model.gguf --lora adapter.gguf "Once upon a time"
+
+  # hand a bigger job to TRL or OpenAI fine-tuning
+  $ chorus train export --data pairs.jsonl --kind dpo --format openai > openai.jsonl
+
+Progress (loss, tokens/s, ETA) goes to stderr; the run folder (default runs/<id>) holds
+config.json, train-steps.jsonl, results.jsonl and a checkpoint that --resume <run folder> continues.
+Practical sizes on a 2-core CPU: up to ~135M parameters with LoRA. See docs/training.md.
+`;
+
+function addTrainOptions(command: Command): Command {
+  return command
+    .requiredOption("-m, --model <gguf>", "base model: a llama or qwen2 GGUF file")
+    .requiredOption("--data <jsonl>", "training data (JSON lines)")
+    .requiredOption("--out <adapter.gguf>", "where to write the trained LoRA adapter")
+    .option("--epochs <n>", "passes over the data", integerArg(1), 1)
+    .option("--max-steps <n>", "stop after this many optimizer steps", integerArg(1))
+    .option("--lr <x>", "peak learning rate", numberArg(0), 1e-4)
+    .option("--rank <r>", "LoRA rank", integerArg(1), 8)
+    .option("--alpha <a>", "LoRA alpha (default 2·rank)", numberArg(0))
+    .option("--dropout <p>", "LoRA dropout", numberArg(0, 0.99), 0)
+    .option(
+      "--targets <list>",
+      "comma-separated LoRA targets (q_proj,... or attn_q,...)",
+      "q_proj,k_proj,v_proj,o_proj",
+    )
+    .option("--layers <list>", "comma-separated layer indices to adapt (default all)")
+    .option("--batch-size <n>", "examples per micro-batch", integerArg(1), 1)
+    .option("--grad-accum <n>", "micro-batches per optimizer step", integerArg(1), 1)
+    .option(
+      "--max-length <n>",
+      "longest example in tokens (longer is an error)",
+      integerArg(2),
+      512,
+    )
+    .option("--seed <n>", "seed (shuffling, LoRA init, dropout)", integerArg(), 0)
+    .option("--warmup <n>", "warmup steps", integerArg(0), 0)
+    .option("--schedule <kind>", "cosine | linear | constant", "cosine")
+    .option("--weight-decay <x>", "AdamW weight decay", numberArg(0), 0)
+    .option("--max-grad-norm <x>", "gradient clipping (0 = off)", numberArg(0), 1)
+    .option(
+      "--checkpoint-every <n>",
+      "steps between checkpoints (0 = only at the end)",
+      integerArg(0),
+      0,
+    )
+    .option("--threads <n>", "onnxruntime threads for matrix products", integerArg(1))
+    .option("--runs-dir <dir>", "where new run folders go (default ./runs)")
+    .option("--run-dir <dir>", "the run folder to create (default <runs-dir>/<id>)")
+    .option("--resume <dir>", "continue a stopped run from its checkpoint");
+}
+
+function formatSeconds(s: number): string {
+  if (!Number.isFinite(s)) return "?";
+  const m = Math.floor(s / 60);
+  return `${m}:${String(Math.round(s % 60)).padStart(2, "0")}`;
+}
+
+/** One progress line per step on a terminal (overwritten), at most one a second otherwise. */
+function progressPrinter(): (info: StepInfo) => void {
+  let last = 0;
+  const tty = process.stderr.isTTY === true;
+  return (info) => {
+    const now = Date.now();
+    const done = info.step === info.totalSteps;
+    if (!tty && !done && now - last < 1000) return;
+    last = now;
+    const extra = Object.entries(info.metrics)
+      .map(([k, v]) => ` · ${k} ${v.toFixed(3)}`)
+      .join("");
+    const line =
+      `step ${info.step}/${info.totalSteps} · loss ${info.loss.toFixed(4)}${extra} · ` +
+      `lr ${info.lr.toExponential(2)} · ${info.tokensPerSecond.toFixed(0)} tok/s · ETA ${formatSeconds(info.etaSeconds)}`;
+    process.stderr.write(tty ? `\r\x1b[2K${line}${done ? "\n" : ""}` : `${line}\n`);
+  };
+}
+
+async function runTraining(kind: "sft" | "dpo", flags: TrainFlags, argv: string[]): Promise<void> {
+  if (!["cosine", "linear", "constant"].includes(flags.schedule)) {
+    throw new UsageError(`--schedule must be cosine, linear or constant, got "${flags.schedule}"`);
+  }
+  if (flags.threads !== undefined) {
+    const { configureGemm } = await import("../../train/gemm.ts");
+    configureGemm({ threads: flags.threads });
+  }
+  // Data first: a bad line fails in milliseconds, before the model loads.
+  const rows = await readJsonl(flags.data);
+  const sftRecords = kind === "sft" ? parseSftRecords(rows, flags.data) : [];
+  const dpoRecords = kind === "dpo" ? parseDpoRecords(rows, flags.data) : [];
+  const config = { command: `train ${kind}`, ...flags };
+  const run = flags.resume
+    ? Run.resume(flags.resume)
+    : Run.create({
+        config,
+        seed: flags.seed,
+        argv,
+        ...(flags.runDir ? { dir: flags.runDir } : {}),
+        ...(flags.runsDir ? { runsDir: flags.runsDir } : {}),
+      });
+  process.stderr.write(`run folder: ${run.dir}\n`);
+  const trainable = await Trainable.load(flags.model, {
+    lora: {
+      rank: flags.rank,
+      alpha: flags.alpha ?? 2 * flags.rank,
+      dropout: flags.dropout,
+      targets: flags.targets
+        .split(",")
+        .map((s) => s.trim())
+        .filter(Boolean),
+      ...(flags.layers ? { layers: flags.layers.split(",").map((s) => Number(s.trim())) } : {}),
+      seed: flags.seed,
+    },
+  });
+  try {
+    run.recordModel("policy", {
+      engine: "train",
+      file: flags.model,
+      sha256: await trainable.modelHash(),
+    });
+    const { appendFile } = await import("node:fs/promises");
+    const print = progressPrinter();
+    const options = {
+      epochs: flags.epochs,
+      ...(flags.maxSteps !== undefined ? { maxSteps: flags.maxSteps } : {}),
+      lr: flags.lr,
+      batchSize: flags.batchSize,
+      gradientAccumulation: flags.gradAccum,
+      maxLength: flags.maxLength,
+      seed: flags.seed,
+      warmupSteps: flags.warmup,
+      schedule: flags.schedule,
+      weightDecay: flags.weightDecay,
+      maxGradNorm: flags.maxGradNorm,
+      checkpointDir: join(run.dir, "checkpoint"),
+      checkpointEvery: flags.checkpointEvery,
+      file: flags.data,
+      onStep: (info: StepInfo) => {
+        print(info);
+        void appendFile(
+          join(run.dir, "train-steps.jsonl"),
+          `${JSON.stringify({ ...info, time: new Date().toISOString() })}\n`,
+        );
+      },
+    };
+    const result =
+      kind === "sft"
+        ? await trainable.sft(sftRecords, options)
+        : await trainable.dpo(dpoRecords, {
+            ...options,
+            beta: flags.beta ?? 0.1,
+            nllWeight: flags.nllWeight ?? 0,
+            cacheDir: join(run.dir, "reference-logprobs"),
+          });
+    await trainable.saveAdapter(flags.out);
+    const summary = {
+      adapter: flags.out,
+      steps: result.steps,
+      firstLoss: result.losses[0],
+      finalLoss: result.losses.at(-1),
+      tokens: result.tokens,
+      seconds: result.seconds,
+      ...(result.resumedFromStep !== undefined ? { resumedFromStep: result.resumedFromStep } : {}),
+    };
+    run.appendResult({ id: `train-${kind}`, index: 0, result: summary });
+    process.stdout.write(`${JSON.stringify(summary)}\n`);
+  } finally {
+    run.close();
+    await trainable.close();
+  }
+}
+
+/** `chorus train sft|dpo|export`: LoRA fine-tuning on CPU and data export for other trainers. */
+export function register(program: Command): void {
+  const train = program
+    .command("train")
+    .description("fine-tune a local GGUF model with LoRA (SFT, DPO) or export training data")
+    .addHelpText("after", examples);
+  for (const kind of ["sft", "dpo"] as const) {
+    const sub = train
+      .command(kind)
+      .description(
+        kind === "sft"
+          ? 'supervised fine-tuning on {"prompt","completion"} or {"messages"} JSON lines'
+          : 'DPO on {"prompt","chosen","rejected"} JSON lines (reference: the base model)',
+      );
+    addTrainOptions(sub);
+    if (kind === "dpo") {
+      sub
+        .option("--beta <x>", "DPO temperature β", numberArg(0), 0.1)
+        .option(
+          "--nll-weight <x>",
+          "weight of an NLL term on the chosen reply (RPO)",
+          numberArg(0),
+          0,
+        );
+    }
+    sub.action(async (flags: TrainFlags) => {
+      await runTraining(kind, flags, process.argv.slice(2));
+    });
+  }
+  train
+    .command("export")
+    .description(
+      "convert SFT or DPO JSON lines to TRL or OpenAI fine-tuning JSONL (stdout or --out)",
+    )
+    .requiredOption("--data <jsonl>", "input data")
+    .requiredOption("--kind <sft|dpo>", "what the lines hold")
+    .option("--format <trl|openai>", "output format", "trl")
+    .option("--out <file>", "write here instead of stdout")
+    .action(async (flags: { data: string; kind: string; format: string; out?: string }) => {
+      if (flags.kind !== "sft" && flags.kind !== "dpo")
+        throw new UsageError(`--kind must be sft or dpo, got "${flags.kind}"`);
+      if (flags.format !== "trl" && flags.format !== "openai") {
+        throw new UsageError(`--format must be trl or openai, got "${flags.format}"`);
+      }
+      const rows = await readJsonl(flags.data);
+      const records: Array<SftRecord | DpoRecord> = (
+        flags.kind === "sft" ? parseSftRecords(rows, flags.data) : parseDpoRecords(rows, flags.data)
+      ).map((r) => r.record);
+      const text = flags.format === "trl" ? toTrlJsonl(records) : toOpenAiJsonl(records);
+      if (flags.out) await writeFile(flags.out, text);
+      else process.stdout.write(text);
+    });
+}
