@@ -21,6 +21,11 @@ export const evalMethods: readonly EvalMethodEntry[] = [
   { name: "rm-vote", description: "reward-weighted vote over k samples (weights ORM + PRM product)", load: async () => (await import("../methods/magicore/baselines.ts")).rmVoteMethod },
   { name: "self-refine", description: "Self-Refine: one solution, self-feedback and refinement rounds", load: async () => (await import("../methods/magicore/baselines.ts")).selfRefineMethod },
   { name: "magicore", description: "MAgICoRe: easy/hard triage, reviewer + refiner with PRM-scored steps", load: async () => (await import("../methods/magicore/eval-method.ts")).magicoreMethod },
+  { name: "adacad", description: "AdaCAD: context-aware decoding with a per-token JSD weight (CAD, greedy via --set decoding=)", load: async () => (await import("../methods/adacad/eval-method.ts")).adacadMethod },
+  { name: "utdebug", description: "UTDebug: debug code with generated failing unit tests (SC outputs, back-tracking)", load: async () => (await import("../methods/utgen/utdebug-eval.ts")).utdebugMethod },
+  { name: "utdebug-random", description: "UTDebug baseline: randomly sampled unit tests", load: async () => (await import("../methods/utgen/utdebug-eval.ts")).utdebugRandomMethod },
+  { name: "utdebug-example", description: "UTDebug baseline: the prompt's example tests", load: async () => (await import("../methods/utgen/utdebug-eval.ts")).utdebugExampleMethod },
+  { name: "self-debug", description: "no-UT baseline: the model reviews and fixes its code without running it", load: async () => (await import("../methods/utgen/utdebug-eval.ts")).selfDebugMethod },
 ];
 
 /**
