@@ -12,6 +12,7 @@ export {
   parseHfReference,
 } from "./hf-reference.ts";
 export { type CachedModel, findCachedModels, listCachedModels, modelsDir } from "./model-cache.ts";
+export { type ModelInfo, readModelInfo } from "./model-info.ts";
 export {
   hfEndpoint,
   pullModel,
