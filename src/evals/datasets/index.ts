@@ -6,7 +6,9 @@ import { type FieldMapping, loadCustomFile } from "./custom-file.ts";
 import type { DatasetLoader } from "./dataset-loader.ts";
 import { gpqa } from "./gpqa.ts";
 import { gsm8k } from "./gsm8k.ts";
+import { humanEvalFixJs, humanEvalFixPython } from "./humanevalfix.ts";
 import { math500 } from "./math500.ts";
+import { mbppPlusFixHard } from "./mbpp-plus-fix.ts";
 import { medmcqa } from "./medmcqa.ts";
 import { mmlu } from "./mmlu.ts";
 import { mmluPro } from "./mmlu-pro.ts";
@@ -42,6 +44,9 @@ export const datasetLoaders: readonly DatasetLoader[] = [
   nqOpen,
   xsum,
   tofuEval,
+  humanEvalFixPython,
+  humanEvalFixJs,
+  mbppPlusFixHard,
 ];
 
 /** The loader named `name`, or undefined. */

@@ -49,11 +49,11 @@ export function cutBeforeOutput(response: string): string | undefined {
 }
 
 /**
- * Code in a debugger reply: the first ```python block, else the first ``` block, else the text
+ * Code in a debugger reply: the first ```python block (```js for JavaScript tasks), else the first ``` block, else the text
  * before the first fence (the whole reply when there is none).
  */
 export function extractCode(reply: string): string {
-  const python = /```(?:python|py|Python)[^\n]*\n([\s\S]*?)```/.exec(reply);
+  const python = /```(?:python|py|Python|js|javascript|JavaScript)[^\n]*\n([\s\S]*?)```/.exec(reply);
   if (python) return python[1]!.trimEnd() + "\n";
   const any = /```[^\n]*\n([\s\S]*?)```/.exec(reply);
   if (any) return any[1]!.trimEnd() + "\n";

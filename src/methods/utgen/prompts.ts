@@ -4,9 +4,12 @@ import type { DebugTask } from "./debug-task.ts";
 /** Which unit-test prompt: aimed at the given code's bug, or any test of the task. */
 export type UtPromptKind = "adversarial" | "random";
 
-function fence(code: string): string {
-  return "```python\n" + code.trimEnd() + "\n```";
+function fence(code: string, language: DebugTask["language"] = "python"): string {
+  return "```" + language + "\n" + code.trimEnd() + "\n```";
 }
+
+const languageName = (language: DebugTask["language"]) =>
+  language === "js" ? "JavaScript" : "Python";
 
 const responseLayout = (entry: string, hypothesis: string) => `Answer in exactly this layout:
 
@@ -96,9 +99,9 @@ export function debugChatStart(task: DebugTask): ChatMessage[] {
   return [
     {
       role: "user",
-      content: `Write a Python function for this task.\n\n${fence(task.codePrompt)}\n\nGive the whole function in a \`\`\`python code block.`,
+      content: `Write a ${languageName(task.language)} function for this task.\n\n${fence(task.codePrompt, task.language)}\n\nGive the whole function in a \`\`\`${task.language} code block.`,
     },
-    { role: "assistant", content: fence(task.buggyCode) },
+    { role: "assistant", content: fence(task.buggyCode, task.language) },
   ];
 }
 
@@ -129,13 +132,13 @@ export function reviewMessage(): ChatMessage {
 }
 
 /** The no-unit-test baseline: the model judges the code itself and fixes it (self-debugging). */
-export function selfReviewMessage(): ChatMessage {
+export function selfReviewMessage(language: DebugTask["language"] = "python"): ChatMessage {
   return {
     role: "user",
     content: `Review the code above against the task, without running it. Explain step by step whether it is correct, then write one line
 Verdict: correct
 or
 Verdict: incorrect
-If it is incorrect, give the whole corrected function in a \`\`\`python code block after the verdict.`,
+If it is incorrect, give the whole corrected function in a \`\`\`${language} code block after the verdict.`,
   };
 }

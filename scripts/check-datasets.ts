@@ -1,0 +1,146 @@
+/**
+ * Checks the code-debugging harness against the datasets (issue 6 acceptance): every canonical
+ * solution must pass its hidden tests in our sandbox, and every buggy solution must fail them.
+ *
+ *   node --import tsx scripts/check-datasets.ts [--only humanevalfix-python,humanevalfix-js,mbpp-plus,mbpp-plus-fix-hard] [--limit N] [--concurrency N]
+ *
+ * Prints one line per failure of the expectation and a summary line per dataset; exit code 1
+ * when any expectation fails.
+ */
+import { readFileSync } from "node:fs";
+import { parseArgs } from "node:util";
+import { gunzipSync } from "node:zlib";
+import { humanEvalFixJs, humanEvalFixPython } from "../src/evals/datasets/humanevalfix.ts";
+import { mbppPlusFixHard } from "../src/evals/datasets/mbpp-plus-fix.ts";
+import { requireSharedDataset } from "../src/evals/datasets/shared-file.ts";
+import type { EvalItem } from "../src/evals/eval-item.ts";
+import { runHiddenTests } from "../src/methods/utgen/hidden-tests.ts";
+import { ConcurrencyGate } from "../src/sandbox/concurrency-gate.ts";
+
+interface Check {
+  id: string;
+  language: "python" | "js";
+  code: string;
+  hiddenTest: string;
+  expect: "pass" | "fail";
+}
+
+const { values } = parseArgs({
+  options: {
+    only: { type: "string" },
+    limit: { type: "string" },
+    concurrency: { type: "string", default: "2" },
+  },
+});
+const limit = values.limit === undefined ? Number.POSITIVE_INFINITY : Number(values.limit);
+const only = values.only?.split(",");
+
+function fromItems(items: EvalItem[], buggyToo: boolean): Check[] {
+  return items.slice(0, limit).flatMap((item) => {
+    const m = item.meta as {
+      language: "python" | "js";
+      goldCode: string;
+      buggyCode: string;
+      hiddenTest: string;
+    };
+    const checks: Check[] = [
+      {
+        id: item.id,
+        language: m.language,
+        code: m.goldCode,
+        hiddenTest: m.hiddenTest,
+        expect: "pass",
+      },
+    ];
+    if (buggyToo)
+      checks.push({
+        id: item.id,
+        language: m.language,
+        code: m.buggyCode,
+        hiddenTest: m.hiddenTest,
+        expect: "fail",
+      });
+    return checks;
+  });
+}
+
+/**
+ * JSON as Python's json module writes it: bare Infinity/-Infinity/NaN outside strings become
+ * null (the inputs that hold them are not used here).
+ */
+function parsePythonJson(text: string): unknown {
+  let out = "";
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]!;
+    if (inString) {
+      out += c;
+      if (c === "\\") out += text[++i] ?? "";
+      else if (c === '"') inString = false;
+      continue;
+    }
+    if (c === '"') inString = true;
+    const word = /^(-?Infinity|NaN)/.exec(text.slice(i, i + 9));
+    if (word) {
+      out += "null";
+      i += word[0].length - 1;
+    } else out += c;
+  }
+  return JSON.parse(out);
+}
+
+/** MBPP+ (EvalPlus v0.1.0): canonical solution against the task's original MBPP asserts. */
+function mbppPlus(): Check[] {
+  const file = requireSharedDataset("mbpp_plus/MbppPlus-v0.1.0.json.gz");
+  const records = parsePythonJson(gunzipSync(readFileSync(file)).toString("utf8")) as Record<
+    string,
+    string
+  >[];
+  return records.slice(0, limit).map((r) => ({
+    id: String(r["task_id"]),
+    language: "python" as const,
+    code: String(r["canonical_solution"]),
+    hiddenTest: String(r["assertion"]),
+    expect: "pass" as const,
+  }));
+}
+
+const datasets: Record<string, () => Check[]> = {
+  "humanevalfix-python": () => fromItems(humanEvalFixPython.load({ split: "test" }), true),
+  "humanevalfix-js": () => fromItems(humanEvalFixJs.load({ split: "test" }), true),
+  "mbpp-plus": mbppPlus,
+  "mbpp-plus-fix-hard": () => fromItems(mbppPlusFixHard.load({ split: "test" }), true),
+};
+
+const gate = new ConcurrencyGate(Number(values.concurrency));
+let failures = 0;
+for (const [name, load] of Object.entries(datasets)) {
+  if (only && !only.includes(name)) continue;
+  const checks = load();
+  const started = performance.now();
+  const outcomes = await Promise.all(
+    checks.map((check) =>
+      gate.run(async () => {
+        const outcome = await runHiddenTests(check, check.code);
+        const ok = (outcome.pass ? "pass" : "fail") === check.expect;
+        if (!ok)
+          process.stdout.write(
+            `${name} ${check.id}: expected the ${check.expect === "pass" ? "canonical solution to pass" : "buggy solution to fail"}, got ${outcome.status}: ${outcome.reason}\n`,
+          );
+        return { check, ok };
+      }),
+    ),
+  );
+  const count = (expect: "pass" | "fail") => {
+    const of = outcomes.filter((o) => o.check.expect === expect);
+    return `${of.filter((o) => o.ok).length}/${of.length}`;
+  };
+  failures += outcomes.filter((o) => !o.ok).length;
+  const buggy = outcomes.some((o) => o.check.expect === "fail")
+    ? `, buggy fail ${count("fail")}`
+    : "";
+  process.stdout.write(
+    `${name}: canonical pass ${count("pass")}${buggy} (${((performance.now() - started) / 1000).toFixed(1)} s)\n`,
+  );
+}
+process.exitCode = failures === 0 ? 0 : 1;
