@@ -26,10 +26,6 @@ export const evalMethods: readonly EvalMethodEntry[] = [
   { name: "utdebug-random", description: "UTDebug baseline: randomly sampled unit tests", load: async () => (await import("../methods/utgen/utdebug-eval.ts")).utdebugRandomMethod },
   { name: "utdebug-example", description: "UTDebug baseline: the prompt's example tests", load: async () => (await import("../methods/utgen/utdebug-eval.ts")).utdebugExampleMethod },
   { name: "self-debug", description: "no-UT baseline: the model reviews and fixes its code without running it", load: async () => (await import("../methods/utgen/utdebug-eval.ts")).selfDebugMethod },
-  { name: "utdebug", description: "UTDebug: debug code with generated failing unit tests (SC outputs, back-tracking)", load: async () => (await import("../methods/utgen/utdebug-eval.ts")).utdebugMethod },
-  { name: "utdebug-random", description: "UTDebug baseline: randomly sampled unit tests", load: async () => (await import("../methods/utgen/utdebug-eval.ts")).utdebugRandomMethod },
-  { name: "utdebug-example", description: "UTDebug baseline: the prompt's example tests", load: async () => (await import("../methods/utgen/utdebug-eval.ts")).utdebugExampleMethod },
-  { name: "self-debug", description: "no-UT baseline: the model reviews and fixes its code without running it", load: async () => (await import("../methods/utgen/utdebug-eval.ts")).selfDebugMethod },
 ];
 
 /**
