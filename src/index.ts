@@ -2,3 +2,4 @@ export { createOpenAIModel, type OpenAIModelOptions } from "./engines/openai/ind
 export * from "./gguf/index.ts";
 export * from "./model/index.ts";
 export * from "./runtime/index.ts";
+export * from "./model-files/index.ts";
