@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import type { Token } from "node-llama-cpp";
 import { writeRandomLora } from "../../gguf/index.ts";
-import { ConfigError, DataError } from "../../model/errors.ts";
+import { CapabilityError, ConfigError, DataError } from "../../model/errors.ts";
 import type { LanguageModel } from "../../model/language-model.ts";
 import type { LlamaCppModel } from "./llamacpp-model.ts";
 import { loadLlamaCppModel } from "./load-llamacpp-model.ts";
@@ -289,6 +289,33 @@ describe("llamacpp engine on stories260K", () => {
       for (const l of g.generations[0]!.logprobs!) assert.equal(l.top[0]!.token, l.token);
     } finally {
       await withLora.close?.();
+    }
+  });
+
+  test("without the FFI layer, score and logprobs fall back to node-llama-cpp and agree", async () => {
+    const plain = await loadLlamaCppModel({ modelPath: stories, contextSize: 64, ffi: false });
+    try {
+      assert.equal(plain.capabilities.decoder, false);
+      assert.equal(plain.internals, undefined);
+      assert.throws(() => plain.decoder!(), CapabilityError);
+      const request = {
+        prompt: "Once upon a time",
+        continuation: ", there was a little",
+        topLogprobs: 2,
+      };
+      const [viaNode, viaFfi] = await Promise.all([plain.score!(request), model.score!(request)]);
+      assert.deepEqual(
+        viaNode.tokens.map((t) => t.token),
+        viaFfi.tokens.map((t) => t.token),
+      );
+      assert.ok(
+        Math.abs(viaNode.total - viaFfi.total) < 1e-4,
+        `${viaNode.total} vs ${viaFfi.total}`,
+      );
+      const g = await plain.generate({ prompt: "Once upon a time", maxTokens: 4, logprobs: 1 });
+      assert.equal(g.generations[0]!.logprobs!.length, 4);
+    } finally {
+      await plain.close?.();
     }
   });
 

@@ -17,6 +17,7 @@ import type {
   LanguageModel,
   ScoreRequest,
   ScoreResult,
+  TokenLogprob,
 } from "../../model/language-model.ts";
 import { chatPrompt, type PreparedPrompt, rawPrompt } from "./chat-prompt.ts";
 import type { NativeEngine } from "./ffi/native-engine.ts";
@@ -24,6 +25,7 @@ import { LlamaCppDecoder } from "./llamacpp-decoder.ts";
 import { LlamaCppInternals, type PromptPreparer } from "./llamacpp-internals.ts";
 import { scoreTokens } from "./native-scorer.ts";
 import type { NodeGenerator } from "./node-generator.ts";
+import { scoreTokensWithNode } from "./node-scorer.ts";
 
 /** Everything a loaded model is made of (built by loadLlamaCppModel). */
 export interface LlamaCppParts {
@@ -61,9 +63,9 @@ export class LlamaCppModel implements LanguageModel {
   ) {
     const full = parts.nativeAvailable;
     this.capabilities = {
-      logprobs: full ? "full" : "none",
-      maxTopLogprobs: full ? parts.vocabSize : 0,
-      score: full,
+      logprobs: "full",
+      maxTopLogprobs: parts.vocabSize,
+      score: true,
       n: true,
       seed: true,
       jsonSchema: true,
@@ -103,7 +105,6 @@ export class LlamaCppModel implements LanguageModel {
     const n = request.n ?? 1;
     if (!Number.isInteger(n) || n < 1)
       throw new ConfigError(`n must be a positive integer, got ${n}`, "n");
-    if (request.logprobs !== undefined) this.requireNative("logprobs");
     const grammar = request.jsonSchema ? await this.grammarFor(request.jsonSchema) : undefined;
     const temperature = request.temperature ?? 0;
     const baseSeed = request.seed ?? this.defaultSeed();
@@ -128,12 +129,7 @@ export class LlamaCppModel implements LanguageModel {
       const generation: Generation = { text, finishReason: sample.finishReason };
       if (request.logprobs !== undefined) {
         const kept = keptTokens(this.parts.model, sample.tokens, text);
-        generation.logprobs = await scoreTokens(
-          this.parts.native(),
-          prepared.tokens,
-          kept,
-          request.logprobs,
-        );
+        generation.logprobs = await this.scoreTokens(prepared.tokens, kept, request.logprobs);
       }
       generations.push(generation);
     }
@@ -149,7 +145,6 @@ export class LlamaCppModel implements LanguageModel {
 
   async score(request: ScoreRequest): Promise<ScoreResult> {
     this.checkOpen();
-    const engine = this.requireNative("score");
     const started = performance.now();
     // Render prompt and prompt+continuation and score what follows their common prefix: the
     // continuation then tokenizes as it would inside the text (no spurious leading-space token).
@@ -172,8 +167,7 @@ export class LlamaCppModel implements LanguageModel {
     )
       common++;
     common = Math.max(1, common);
-    const tokens = await scoreTokens(
-      engine,
+    const tokens = await this.scoreTokens(
       joint.slice(0, common),
       joint.slice(common),
       request.topLogprobs ?? 0,
@@ -200,6 +194,20 @@ export class LlamaCppModel implements LanguageModel {
     this.closed = true;
     for (const decoder of this.decoders) await decoder.close();
     await this.onClose();
+  }
+
+  /** Raw logits through the FFI where available, else node-llama-cpp's probability maps. */
+  private scoreTokens(
+    prompt: readonly number[],
+    continuation: readonly number[],
+    topLogprobs: number,
+  ): Promise<TokenLogprob[]> {
+    if (this.parts.nativeAvailable) {
+      return scoreTokens(this.parts.native(), prompt, continuation, topLogprobs);
+    }
+    return this.parts.generator.withSequence((sequence) =>
+      scoreTokensWithNode(this.parts.model, sequence, prompt, continuation, topLogprobs),
+    );
   }
 
   private promptPreparer(): PromptPreparer {

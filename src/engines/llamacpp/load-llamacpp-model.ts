@@ -32,6 +32,12 @@ export interface LlamaCppModelOptions {
   lora?: { path: string; scale?: number }[];
   /** Default sampling seed for requests without one (default: random per request). */
   seed?: number;
+  /**
+   * Use the FFI layer (default true where it works): raw logits, decoder, internals, fast scoring.
+   * false saves its second copy of the weights; score and logprobs then use node-llama-cpp's
+   * probability maps (2-2.5x slower) and decoder/internals are unavailable.
+   */
+  ffi?: boolean;
 }
 
 /**
@@ -45,7 +51,7 @@ export interface LlamaCppModelOptions {
  */
 export async function loadLlamaCppModel(options: LlamaCppModelOptions): Promise<LanguageModel> {
   const modelPath = resolve(options.modelPath);
-  const vocabSize = await checkGguf(modelPath);
+  const { vocabSize, nEmbd } = await checkGguf(modelPath);
   const threads = options.threads ?? 1;
   if (!Number.isInteger(threads) || threads < 1)
     throw new ConfigError(`threads must be a positive integer, got ${threads}`, "threads");
@@ -91,7 +97,9 @@ export async function loadLlamaCppModel(options: LlamaCppModelOptions): Promise<
   // The FFI layer only runs the CPU libllama; with a GPU runtime it would be a second, CPU-only
   // copy of the model, so it is offered only when generation runs on the CPU too.
   let nativeUnavailableReason: string | undefined;
-  if (runtime.gpu !== false) {
+  if (options.ffi === false) {
+    nativeUnavailableReason = "disabled by the ffi: false option";
+  } else if (runtime.gpu !== false) {
     nativeUnavailableReason = `the model runs on ${runtime.gpu}; raw logits and internals need the CPU build (load with gpu: false)`;
   } else {
     try {
@@ -106,7 +114,7 @@ export async function loadLlamaCppModel(options: LlamaCppModelOptions): Promise<
       contextSize,
       batchSize: Math.min(512, contextSize),
       threads,
-      threadsBatch: Math.max(threads, Math.min(2, availableParallelism())),
+      threadsBatch: batchThreads(threads, nEmbd),
       lora,
     });
     return native;
@@ -138,8 +146,20 @@ export async function loadLlamaCppModel(options: LlamaCppModelOptions): Promise<
   );
 }
 
-/** Parses the GGUF header with our reader; returns the vocabulary size (0 for adapters). */
-async function checkGguf(path: string, what = "model"): Promise<number> {
+/**
+ * Threads for prompt batches on the FFI path. Measured on 2 cores: 2 threads prefill 1.5-1.8x faster
+ * at 576d and wider, but tiny graphs collapse with 2 (ggml's spin barriers: 22k -> 254 tok/s at 64d).
+ */
+function batchThreads(threads: number, nEmbd: number): number {
+  if (nEmbd < 512) return threads;
+  return Math.max(threads, Math.min(2, availableParallelism()));
+}
+
+/** Parses the GGUF header with our reader; returns the vocabulary size and width (0 if absent). */
+async function checkGguf(
+  path: string,
+  what = "model",
+): Promise<{ vocabSize: number; nEmbd: number }> {
   let file: Awaited<ReturnType<typeof openGguf>>;
   try {
     file = await openGguf(path);
@@ -151,7 +171,11 @@ async function checkGguf(path: string, what = "model"): Promise<number> {
   }
   try {
     const tokens = file.metadata.get("tokenizer.ggml.tokens");
-    return tokens && tokens.type === "array" ? tokens.items.length : 0;
+    const arch = file.architecture;
+    return {
+      vocabSize: tokens && tokens.type === "array" ? tokens.items.length : 0,
+      nEmbd: (arch && file.optionalNumber(`${arch}.embedding_length`)) || 0,
+    };
   } finally {
     await file.close();
   }

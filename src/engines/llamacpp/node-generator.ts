@@ -128,6 +128,11 @@ export class NodeGenerator {
     return { tokens, text: text ?? model.detokenize(tokens as Token[]), finishReason };
   }
 
+  /** Runs `task` on one of the pool's sequences (it must leave the sequence cleared or reusable). */
+  withSequence<R>(task: (sequence: LlamaContextSequence) => Promise<R>): Promise<R> {
+    return this.pool.use((slot) => task(slot.sequence));
+  }
+
   /** Disposes every context. */
   close(): Promise<void> {
     return this.pool.close();
