@@ -185,21 +185,24 @@ async function scoreChat(
 ): Promise<ScoredContinuation> {
   const url = client.url("/chat/completions");
   const withTurn = (content: string) => [...messages, { role: "assistant", content }];
-  const response = await client.request({
-    method: "POST",
-    path: "/chat/completions",
-    body: {
-      model: context.model,
-      messages: withTurn(continuation),
-      continue_final_message: true,
-      add_generation_prompt: false,
-      max_tokens: 1,
-      temperature: 0,
-      prompt_logprobs: k,
-    },
-    expected: "a chat completion with prompt_logprobs",
-    signal,
-  });
+  const [response, tokenized] = await Promise.all([
+    client.request({
+      method: "POST",
+      path: "/chat/completions",
+      body: {
+        model: context.model,
+        messages: withTurn(continuation),
+        continue_final_message: true,
+        add_generation_prompt: false,
+        max_tokens: 1,
+        temperature: 0,
+        prompt_logprobs: k,
+      },
+      expected: "a chat completion with prompt_logprobs",
+      signal,
+    }),
+    tokenizeIds(client, context, [withTurn(""), withTurn(continuation)], signal),
+  ]);
   const body = response.body as Json | null;
   const raw =
     body?.prompt_logprobs ??
@@ -207,12 +210,6 @@ async function scoreChat(
   if (!Array.isArray(raw)) {
     throw shapeError(response, url, "no prompt_logprobs array (is this a vLLM server?)");
   }
-  const tokenized = await tokenizeIds(
-    client,
-    context,
-    [withTurn(""), withTurn(continuation)],
-    signal,
-  );
   const [prefixIds, fullIds] = tokenized.ids as [number[], number[]];
   if (fullIds.length !== raw.length) {
     throw shapeError(
@@ -222,7 +219,7 @@ async function scoreChat(
     );
   }
   const selected: PositionLogprob[] = [];
-  for (let i = prefixIds.length; i < fullIds.length; i++) {
+  for (let i = commonPrefixLength(prefixIds, fullIds); i < fullIds.length; i++) {
     const entries = raw[i];
     const id = fullIds[i] as number;
     if (!entries || typeof entries !== "object") {
@@ -269,50 +266,60 @@ async function tokenizeIds(
   inputs: ReadonlyArray<string | ReadonlyArray<{ role: string; content: string }>>,
   signal: AbortSignal | undefined,
 ): Promise<{ ids: number[][]; retries: number }> {
-  let retries = 0;
-  const ids: number[][] = [];
-  for (const input of inputs) {
-    const body =
-      typeof input === "string"
-        ? context.flavor === "vllm"
-          ? { model: context.model, prompt: input, add_special_tokens: false }
-          : { content: input, add_special: false }
-        : {
-            model: context.model,
-            messages: input,
-            add_generation_prompt: false,
-            continue_final_message: true,
-          };
-    let response: EndpointResponse;
-    try {
-      response = await client.request({
-        method: "POST",
-        path: "/tokenize",
-        fromRoot: true,
-        body,
-        expected: "a token list {tokens: [...]}",
-        signal,
-      });
-    } catch (error) {
-      if (error instanceof ModelCallError && error.details.status === 404) {
-        throw new CapabilityError(
-          context.modelId,
-          "score (the server echoes prompt logprobs without text offsets and has no /tokenize)",
-          serversThatScore,
-        );
-      }
-      throw error;
+  const answers = await Promise.all(
+    inputs.map((input) => tokenizeOne(client, context, input, signal)),
+  );
+  return {
+    ids: answers.map((a) => a.ids),
+    retries: answers.reduce((sum, a) => sum + a.retries, 0),
+  };
+}
+
+async function tokenizeOne(
+  client: EndpointClient,
+  context: BodyContext,
+  input: string | ReadonlyArray<{ role: string; content: string }>,
+  signal: AbortSignal | undefined,
+): Promise<{ ids: number[]; retries: number }> {
+  const body =
+    typeof input === "string"
+      ? context.flavor === "vllm"
+        ? { model: context.model, prompt: input, add_special_tokens: false }
+        : { content: input, add_special: false }
+      : {
+          model: context.model,
+          messages: input,
+          add_generation_prompt: false,
+          continue_final_message: true,
+        };
+  let response: EndpointResponse;
+  try {
+    response = await client.request({
+      method: "POST",
+      path: "/tokenize",
+      fromRoot: true,
+      body,
+      expected: "a token list {tokens: [...]}",
+      signal,
+    });
+  } catch (error) {
+    if (error instanceof ModelCallError && error.details.status === 404) {
+      throw new CapabilityError(
+        context.modelId,
+        "score (the server has no /tokenize to locate the continuation's tokens)",
+        serversThatScore,
+      );
     }
-    retries += response.retries;
-    const tokens = (response.body as Json | null)?.tokens;
-    if (!Array.isArray(tokens)) {
-      throw shapeError(response, client.url("/tokenize", true), "no tokens[] array");
-    }
-    ids.push(
-      tokens.map((t) => (typeof t === "number" ? t : Number((t as Json | null)?.id ?? Number.NaN))),
-    );
+    throw error;
   }
-  return { ids, retries };
+  const tokens = (response.body as Json | null)?.tokens;
+  if (!Array.isArray(tokens)) {
+    throw shapeError(response, client.url("/tokenize", true), "no tokens[] array");
+  }
+  const ids = tokens.map((t) =>
+    typeof t === "number" ? t : Number((t as Json | null)?.id ?? Number.NaN),
+  );
+  return { ids, retries: response.retries };
 }
 
 /** Turns a server's refusal of echo (llama.cpp: "Only no echo is supported") into a capability error. */
