@@ -246,10 +246,10 @@ export class ModelPool {
         ...(this.#options.cacheDir !== undefined ? { cacheDir: this.#options.cacheDir } : {}),
       });
       const adapters = entry.lora ?? [];
-      slot.bytes = [file, ...adapters.map((a) => a.path)].reduce(
-        (sum, path) => sum + fileSize(path, name) * overheadFactor,
-        0,
-      );
+      slot.bytes =
+        (fileSize(file, name, "file") +
+          adapters.reduce((sum, a) => sum + fileSize(a.path, name, "lora"), 0)) *
+        overheadFactor;
       await this.#makeRoom(slot);
       const sha256 = wantHashes ? await fileSha256(file, this.#options.fileHashes) : undefined;
       const lora = await Promise.all(
@@ -328,13 +328,14 @@ export class ModelPool {
   }
 }
 
-function fileSize(path: string, name: string): number {
+function fileSize(path: string, name: string, field: "file" | "lora"): number {
   try {
     return statSync(path).size;
   } catch {
+    const what = field === "lora" ? "LoRA adapter" : "file";
     throw new ConfigError(
-      `model "${name}": file ${path} does not exist; check the path or the config's file field`,
-      `models.${name}.file`,
+      `model "${name}": ${what} ${path} does not exist; check the path (--${field === "lora" ? "lora" : "model"} or the config's ${field} field)`,
+      `models.${name}.${field}`,
     );
   }
 }

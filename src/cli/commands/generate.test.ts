@@ -111,6 +111,14 @@ test("bad flags and bad config exit 2 with a one-line reason", async () => {
       /models\.judge\.threads: expected number, got "two"/,
     ],
     [
+      ["generate", "--model", stories, "--lora", join(dir, "no.gguf"), "hi"],
+      /LoRA adapter .*no\.gguf does not exist/,
+    ],
+    [
+      ["generate", "--base-url", "http://127.0.0.1:1/v1", "--model", "m", "--lora", "a.gguf", "hi"],
+      /--lora works with local GGUF models only/,
+    ],
+    [
       ["generate", "--config", empty, "--model", join(dir, "judge.gguf"), "hi"],
       /judge\.gguf" not found: it is not a file/,
     ],

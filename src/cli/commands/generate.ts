@@ -99,23 +99,23 @@ async function generate(promptArg: string, flags: GenerateFlags): Promise<void> 
     throw new UsageError("--lora works with local GGUF models only; drop --base-url or --lora");
   const prompt = promptArg === "-" ? readFileSync(0, "utf8") : promptArg;
 
+  const request: GenerateRequest = {
+    ...(flags.raw ? { prompt } : { messages: messages(prompt, flags.system) }),
+    n: flags.n ?? 1,
+    ...(flags.temperature !== undefined ? { temperature: flags.temperature } : {}),
+    ...(flags.topP !== undefined ? { topP: flags.topP } : {}),
+    ...(flags.topK !== undefined ? { topK: flags.topK } : {}),
+    ...(flags.seed !== undefined ? { seed: flags.seed } : {}),
+    ...(flags.maxTokens !== undefined ? { maxTokens: flags.maxTokens } : {}),
+    ...(flags.stop ? { stop: flags.stop } : {}),
+    ...(flags.logprobs !== undefined ? { logprobs: flags.logprobs } : {}),
+  };
   const session = await openSession(flags, {
     ...(lora ? { extra: { lora } } : {}),
-    runConfig: { command: "generate", prompt },
+    runConfig: { command: "generate", request },
     argv: process.argv.slice(2),
   });
   try {
-    const request: GenerateRequest = {
-      ...(flags.raw ? { prompt } : { messages: messages(prompt, flags.system) }),
-      n: flags.n ?? 1,
-      ...(flags.temperature !== undefined ? { temperature: flags.temperature } : {}),
-      ...(flags.topP !== undefined ? { topP: flags.topP } : {}),
-      ...(flags.topK !== undefined ? { topK: flags.topK } : {}),
-      ...(flags.seed !== undefined ? { seed: flags.seed } : {}),
-      ...(flags.maxTokens !== undefined ? { maxTokens: flags.maxTokens } : {}),
-      ...(flags.stop ? { stop: flags.stop } : {}),
-      ...(flags.logprobs !== undefined ? { logprobs: flags.logprobs } : {}),
-    };
     const result = await session.pool.use(session.models[0]!, (m) => m.generate(request));
     process.stdout.write(flags.json ? jsonLines(result) : plainText(result));
   } finally {
