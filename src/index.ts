@@ -3,3 +3,4 @@ export * from "./gguf/index.ts";
 export * from "./model/index.ts";
 export * from "./runtime/index.ts";
 export * from "./model-files/index.ts";
+export * from "./train/index.ts";

@@ -1,0 +1,88 @@
+/**
+ * chorus's trainer: a llama/qwen2 transformer with exact forward and backward passes in
+ * TypeScript, LoRA, AdamW, the losses the methods need, and GGUF LoRA export. See
+ * docs/training.md.
+ */
+export { AdamW, type AdamWOptions, gradNorm, scaleGrads, zeroGrads } from "./adamw.ts";
+export type { Arr } from "./array.ts";
+export { loadCheckpoint, saveCheckpoint, type TrainState } from "./checkpoint.ts";
+export {
+  type DpoRecord,
+  encodePromptCompletion,
+  type Located,
+  parseDpoRecords,
+  parseSftRecords,
+  readJsonl as readTrainingJsonl,
+  type SftRecord,
+  type TokenizeOptions,
+  tokenizeDpo,
+  tokenizeSft,
+  toOpenAiJsonl,
+  toTrlJsonl,
+} from "./data.ts";
+export { configureGemm, type GemmOptions, gemm, gemmStats, ortAvailable } from "./gemm.ts";
+export { generateGreedy } from "./generate.ts";
+export type { Linear, LoraAdapter } from "./linear.ts";
+export {
+  type LoadedTransformer,
+  type LoadTransformerOptions,
+  loadTransformer,
+} from "./load-gguf.ts";
+export { addLora, type LoraConfig, loraAdapters, removeLora, resolveLoraTargets } from "./lora.ts";
+export { exportLoraAdapter } from "./lora-export.ts";
+export {
+  dpoLoss,
+  gradientAscentLoss,
+  gradientDifferenceLoss,
+  npoLoss,
+  type PreferenceScores,
+  sftLoss,
+  type TokenGrads,
+  type TokenLossResult,
+  type TokenScores,
+  tokenCrossEntropy,
+} from "./losses.ts";
+export { type LrSchedule, learningRate } from "./lr-schedule.ts";
+export {
+  dpoObjective,
+  type ForgetRetainPair,
+  gradientAscentObjective,
+  gradientDifferenceObjective,
+  npoObjective,
+  type PreferencePair,
+  type SignedExample,
+  sftObjective,
+  tokenObjective,
+} from "./objectives.ts";
+export { enableGrad, type Param } from "./param.ts";
+export { randomTransformer } from "./random-model.ts";
+export { ReferenceLogProbs, withoutLora } from "./reference-logprobs.ts";
+export { Rng as TrainRng } from "./rng.ts";
+export {
+  type SequenceScores,
+  scoreSequence,
+  sumGrads,
+  type TokenizedExample,
+} from "./sequence-scores.ts";
+export { loadTokenizer, type TrainTokenizer } from "./tokenizer.ts";
+export {
+  type Objective,
+  type ObjectiveResult,
+  type StepContext,
+  type StepInfo,
+  type TrainOptions,
+  type TrainResult,
+  trainLoop,
+} from "./train-loop.ts";
+export { type FitOptions, Trainable, type TrainableOptions } from "./trainable.ts";
+export {
+  type Block,
+  type ForwardOptions,
+  type ForwardResult,
+  type KvCache,
+  type LinearName,
+  linearNames,
+  type ResidualHook,
+  Transformer,
+  type TransformerConfig,
+} from "./transformer.ts";
