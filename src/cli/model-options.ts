@@ -265,7 +265,11 @@ export function reportRunEnd(session: Session, report: RunItemsReport<unknown>):
     lines.push(
       `stopped: ${report.stopped.message}; ${report.results.length} finished item(s) kept${where}`,
     );
-    if (run) lines.push(`continue with --resume ${run.dir}`);
+    if (run)
+      lines.push(
+        `continue with --resume ${run.dir}` +
+          (report.stopped.reason === "budget" ? " and a larger --max-tokens-total" : ""),
+      );
   }
   if (report.failed.length > 0) {
     const first = report.failed[0]!;
