@@ -302,6 +302,9 @@ export async function startOpenAITestServer(
       done = true;
       inFlight -= 1;
     };
+    // "finish" fires before the client can see the answer, so a client that starts its next
+    // request on receipt never finds this one still counted; "close" covers dropped requests.
+    res.on("finish", finish);
     res.on("close", finish);
     handle(req, res).catch((error: unknown) => {
       if (!res.headersSent) sendError(res, 500, `test server bug: ${String(error)}`);
