@@ -1,6 +1,11 @@
+export {
+  getLlamaRuntime,
+  type LlamaCppModelOptions,
+  loadLlamaCppModel,
+} from "./engines/llamacpp/index.ts";
 export { createOpenAIModel, type OpenAIModelOptions } from "./engines/openai/index.ts";
 export * from "./gguf/index.ts";
 export * from "./model/index.ts";
-export * from "./runtime/index.ts";
 export * from "./model-files/index.ts";
+export * from "./runtime/index.ts";
 export * from "./train/index.ts";
