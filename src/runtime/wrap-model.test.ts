@@ -105,3 +105,23 @@ test("identical concurrent calls share one inner call", async () => {
   assert.ok(results.every((r) => r.generations[0]?.text === "same"));
   cache.close();
 });
+
+test("score calls are always cached and keep the inner model's answer", async () => {
+  const cache = tempCache();
+  const inner = new ScriptedModel({
+    script: () => "unused",
+    score: (request) =>
+      request.continuation.split(" ").map((token, i) => ({ token, logprob: -1 - i, top: [] })),
+  });
+  const stats = new RunStats();
+  const model = wrapModel(inner, { cache, stats });
+  const request = { prompt: "2+2=", continuation: "four it is" };
+  const first = await model.score!(request);
+  const second = await model.score!({ ...request });
+  assert.equal(first.total, -6);
+  assert.deepEqual(second.tokens, first.tokens);
+  assert.equal(second.meta?.cached, true);
+  assert.equal(inner.scoreCalls.length, 1);
+  assert.equal(stats.cacheHits, 1);
+  cache.close();
+});
