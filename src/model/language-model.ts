@@ -30,6 +30,13 @@ export interface GenerateRequest {
   /** Return per-token logprobs with this many alternatives (0 = the chosen token only). */
   logprobs?: number;
   signal?: AbortSignal;
+  /**
+   * Streaming: called with each new piece of sample `index`'s text as it is generated. Only text
+   * that stays in the final result is passed (held back while it may still become a stop string),
+   * so the pieces of a sample concatenate to a prefix of its final `text`. Engines that cannot
+   * stream never call it; the result is the same either way.
+   */
+  onText?: (index: number, text: string) => void;
 }
 
 export interface TopLogprob {
