@@ -57,11 +57,14 @@ export function cleanReasoning(reasoning: string): string {
 }
 
 /** The JSON schema of an answer, for engines that can constrain output to it. */
-export function agentAnswerSchema(allowed: readonly string[]): Record<string, unknown> {
+export function agentAnswerSchema(
+  allowed: readonly string[],
+  maxReasoningChars = 400,
+): Record<string, unknown> {
   return {
     type: "object",
     properties: {
-      reasoning: { type: "string", maxLength: 400 },
+      reasoning: { type: "string", maxLength: maxReasoningChars },
       answer: { type: "string", enum: [...allowed] },
     },
     required: ["reasoning", "answer"],

@@ -57,6 +57,8 @@ export interface DebateOptions extends AgentCallSettings {
   parseAttempts: number;
   /** Ask engines that can to constrain replies to the answer JSON schema. */
   constrainJson: boolean;
+  /** Longest reasoning the schema allows (default 400 characters, ~50 words). */
+  maxReasoningChars?: number;
   concurrency: number;
   stage: string;
   ledger: CallLedger;
@@ -166,7 +168,9 @@ async function ask(
 ): Promise<DebateVote> {
   const labels = question.labels(agent);
   const extra = {
-    ...(options.constrainJson ? { jsonSchema: agentAnswerSchema(labels) } : {}),
+    ...(options.constrainJson
+      ? { jsonSchema: agentAnswerSchema(labels, options.maxReasoningChars) }
+      : {}),
     ...(options.signal ? { signal: options.signal } : {}),
   };
   for (let attempt = 0; attempt < options.parseAttempts; attempt++) {

@@ -64,6 +64,8 @@ export interface MammRefineConfig {
   parseAttempts?: number;
   /** Constrain votes to the answer JSON schema on engines that can (default true). */
   constrainJson?: boolean;
+  /** Longest reasoning a constrained vote may hold (default 400 characters, ~50 words). */
+  maxReasoningChars?: number;
   /** Candidates shown to a reranker (default 2, as in the reference). */
   rerankCandidates?: number;
   /** Rotate candidate order per reranker (default true); choices are still compared by content. */
@@ -116,6 +118,9 @@ export async function mammRefine(
     finalRule: config.finalRule ?? "agent",
     parseAttempts: config.parseAttempts ?? 3,
     constrainJson: config.constrainJson ?? true,
+    ...(config.maxReasoningChars !== undefined
+      ? { maxReasoningChars: config.maxReasoningChars }
+      : {}),
     concurrency: config.concurrency ?? 4,
     maxTokens: config.maxTokens ?? 1000,
     ledger,
