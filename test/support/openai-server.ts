@@ -54,6 +54,8 @@ export interface OpenAITestServerOptions {
   llamacppProbabilities?: boolean;
   /** Start chat content with the continued prefill, as some servers do. */
   echoPrefill?: boolean;
+  /** Answer one choice whatever `n` asks, as servers that ignore `n` do. */
+  singleChoice?: boolean;
   faults?: OpenAITestServerFaults;
 }
 
@@ -178,7 +180,7 @@ export async function startOpenAITestServer(
     if (!Array.isArray(messages) || messages.length === 0) {
       return sendError(res, 400, "messages must be a non-empty array");
     }
-    const n = Number(request.n ?? 1);
+    const n = options.singleChoice ? 1 : Number(request.n ?? 1);
     if (flavor === "llamacpp" && n !== 1) {
       return sendError(res, 400, "Only one completion choice is allowed");
     }
@@ -219,7 +221,7 @@ export async function startOpenAITestServer(
 
   const completions = (res: ServerResponse, request: Json) => {
     if (typeof request.prompt !== "string") return sendError(res, 400, "prompt must be a string");
-    const n = Number(request.n ?? 1);
+    const n = options.singleChoice ? 1 : Number(request.n ?? 1);
     if (flavor === "llamacpp" && n !== 1) {
       return sendError(res, 400, "Only one completion choice is allowed");
     }

@@ -506,6 +506,30 @@ describe("failures", () => {
   });
 });
 
+test("a server that ignores n is topped up with single requests on varied seeds", async () => {
+  const server = await startOpenAITestServer({ flavor: "openai", singleChoice: true });
+  try {
+    const model = modelFor(server);
+    const result = await model.generate({ messages: user("a b"), n: 3, seed: 5 });
+    assert.deepEqual(result.generations.map((g) => g.text).sort(), [
+      " s5 b a",
+      " s6 b a",
+      " s7 b a",
+    ]);
+    const sent = server.requests.filter((r) => r.path === "/v1/chat/completions");
+    assert.deepEqual(
+      sent.map((r) => [r.body.n, r.body.seed]).sort((a, b) => a[1] - b[1]),
+      [
+        [3, 5],
+        [undefined, 6],
+        [undefined, 7],
+      ],
+    );
+  } finally {
+    await server.close();
+  }
+});
+
 test("requests in flight to one endpoint stay within the concurrency limit", async () => {
   const server = await startOpenAITestServer({ flavor: "vllm", delayMs: 30 });
   try {

@@ -167,13 +167,12 @@ class OpenAIModel implements LanguageModel {
       ? await Promise.all(Array.from({ length: n }, (_, i) => call(1, i)))
       : [await call(n, 0)];
     const results = [...first];
-    let have = results.reduce((sum, r) => sum + r.generations.length, 0);
+    const have = results.reduce((sum, r) => sum + r.generations.length, 0);
     if (have < n) {
       const extra = await Promise.all(
         Array.from({ length: n - have }, (_, i) => call(1, have + i)),
       );
       results.push(...extra);
-      have = n;
     }
     const generations: Generation[] = results.flatMap((r) => r.generations).slice(0, n);
     const usage: Usage = { inputTokens: 0, outputTokens: 0 };
