@@ -109,7 +109,7 @@ test("training is deterministic for a seed and a checkpointed run resumes to the
   for (let i = 0; i < want.length; i++)
     for (let j = 0; j < want[i]!.length; j++)
       assert.ok(Math.abs(got[i]![j]! - want[i]![j]!) < 1e-6);
-  rd.losses.forEach((l, i) => assert.ok(Math.abs(l - ra.losses[i]!) < 1e-9));
+  for (const [i, l] of rd.losses.entries()) assert.ok(Math.abs(l - ra.losses[i]!) < 1e-9);
 });
 
 test("an empty training set is an error before any step", async () => {
