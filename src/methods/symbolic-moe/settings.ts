@@ -1,0 +1,78 @@
+import { UsageError } from "../../model/errors.ts";
+
+/** Symbolic-MoE settings (defaults from the official code), read from `--set key=value`. */
+export interface MoeSettings {
+  /** Experts per instance (sampled with replacement). */
+  k: number;
+  /** Annotator samples per question. */
+  keywordSamples: number;
+  keywordTemperature: number;
+  keywordMaxTokens: number;
+  /** Expert and aggregator sampling. */
+  temperature: number;
+  maxTokens: number;
+  /** Global-competence temperature (power 1/τ). */
+  tau: number;
+  /** Keyword matcher: "lexical" (hashed trigrams, deterministic, default) or "model" (hidden states of the annotator). */
+  embedder: "lexical" | "model";
+  /** Optional rare-expert pruning threshold (official helper, unused by its main script); 0 = off. */
+  prune: number;
+  concurrency: number;
+  /** Saved profiles (from `chorus moe profile`); when absent they are built from the validation split. */
+  profiles?: string;
+  /** Validation items used when building profiles on the fly. */
+  validationLimit: number;
+  validationSplit: string;
+  /** Where to save profiles built on the fly. */
+  saveProfiles?: string;
+}
+
+const defaults: MoeSettings = {
+  k: 3,
+  keywordSamples: 5,
+  keywordTemperature: 0.7,
+  keywordMaxTokens: 4096,
+  temperature: 0.7,
+  maxTokens: 4096,
+  tau: 0.5,
+  embedder: "lexical",
+  prune: 0,
+  concurrency: 4,
+  validationLimit: 50,
+  validationSplit: "validation",
+};
+
+/** Validated settings from the option map. */
+export function readMoeSettings(options: Readonly<Record<string, unknown>>): MoeSettings {
+  const s: MoeSettings = { ...defaults };
+  const ints = [
+    "k",
+    "keywordSamples",
+    "keywordMaxTokens",
+    "maxTokens",
+    "concurrency",
+    "validationLimit",
+  ] as const;
+  const nums = ["keywordTemperature", "temperature", "tau", "prune"] as const;
+  for (const key of [...ints, ...nums]) {
+    const v = options[key];
+    if (v === undefined) continue;
+    const n = Number(v);
+    const integer = (ints as readonly string[]).includes(key);
+    if (!Number.isFinite(n) || n < 0 || (integer && (!Number.isInteger(n) || n < 1)))
+      throw new UsageError(
+        `--set ${key}: expected a ${integer ? "positive integer" : "non-negative number"}, got "${String(v)}"`,
+      );
+    s[key] = n;
+  }
+  if (s.tau <= 0) throw new UsageError("--set tau: must be above 0");
+  const embedder = options["embedder"];
+  if (embedder !== undefined) {
+    if (embedder !== "lexical" && embedder !== "model")
+      throw new UsageError(`--set embedder: expected lexical or model, got "${String(embedder)}"`);
+    s.embedder = embedder;
+  }
+  for (const key of ["profiles", "saveProfiles", "validationSplit"] as const)
+    if (options[key] !== undefined) s[key] = String(options[key]);
+  return s;
+}
