@@ -53,7 +53,9 @@ export function cutBeforeOutput(response: string): string | undefined {
  * before the first fence (the whole reply when there is none).
  */
 export function extractCode(reply: string): string {
-  const python = /```(?:python|py|Python|js|javascript|JavaScript)[^\n]*\n([\s\S]*?)```/.exec(reply);
+  const python = /```(?:python|py|Python|js|javascript|JavaScript)[^\n]*\n([\s\S]*?)```/.exec(
+    reply,
+  );
   if (python) return python[1]!.trimEnd() + "\n";
   const any = /```[^\n]*\n([\s\S]*?)```/.exec(reply);
   if (any) return any[1]!.trimEnd() + "\n";

@@ -20,6 +20,11 @@ Requests:
    "tests": [{"input": str, "output": str}], "timeoutS": float, "validityTimeoutS": float,
    "setCompare": bool}
       -> [{"valid": bool, "attack": bool, "outputCorrect": bool}]
+  {"op": "mutants", "code": str, "limit": int}
+      -> [{"code": str, "kind": str, "description": str, "line": int}]
+  {"op": "reveal", "gold": str, "buggy": str, "entryPoint": str, "inputs": [str],
+   "timeoutS": float, "setCompare": bool}
+      -> [{"valid": bool, "revealing": bool, "goldOutput": str, "buggyOutput": str}]
 """
 
 import ast
@@ -243,6 +248,108 @@ def op_intrinsic(request):
     return out
 
 
+# Deterministic single-site mutations for UTGen training data: (node type, replacement, label).
+BINOP_SWAPS = {ast.Add: ast.Sub, ast.Sub: ast.Add, ast.Mult: ast.FloorDiv, ast.FloorDiv: ast.Mult,
+               ast.Div: ast.Mult, ast.Mod: ast.FloorDiv}
+CMP_SWAPS = {ast.Lt: ast.LtE, ast.LtE: ast.Lt, ast.Gt: ast.GtE, ast.GtE: ast.Gt,
+             ast.Eq: ast.NotEq, ast.NotEq: ast.Eq}
+CMP_FLIPS = {ast.Lt: ast.Gt, ast.Gt: ast.Lt, ast.LtE: ast.GtE, ast.GtE: ast.LtE}
+BOOL_SWAPS = {ast.And: ast.Or, ast.Or: ast.And}
+SYMBOL = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.FloorDiv: "//", ast.Div: "/",
+          ast.Mod: "%", ast.Lt: "<", ast.LtE: "<=", ast.Gt: ">", ast.GtE: ">=", ast.Eq: "==",
+          ast.NotEq: "!=", ast.And: "and", ast.Or: "or"}
+
+
+def mutation_sites(tree):
+    """Every (node, field, index, new value, kind, description) single change, in source order."""
+    sites = []
+    for node in ast.walk(tree):
+        line = getattr(node, "lineno", 0)
+        if isinstance(node, ast.BinOp) and type(node.op) in BINOP_SWAPS:
+            new = BINOP_SWAPS[type(node.op)]
+            sites.append((line, node, "op", None, new(), "operator swap",
+                          f"`{SYMBOL[type(node.op)]}` replaced by `{SYMBOL[new]}`"))
+        elif isinstance(node, ast.BoolOp) and type(node.op) in BOOL_SWAPS:
+            new = BOOL_SWAPS[type(node.op)]
+            sites.append((line, node, "op", None, new(), "operator swap",
+                          f"`{SYMBOL[type(node.op)]}` replaced by `{SYMBOL[new]}`"))
+        elif isinstance(node, ast.Compare):
+            for i, op in enumerate(node.ops):
+                if type(op) in CMP_SWAPS:
+                    new = CMP_SWAPS[type(op)]
+                    kind = "off-by-one boundary" if new in (ast.Lt, ast.LtE, ast.Gt, ast.GtE) else "comparison flip"
+                    sites.append((line, node, "ops", i, new(), kind,
+                                  f"`{SYMBOL[type(op)]}` replaced by `{SYMBOL[new]}`"))
+                if type(op) in CMP_FLIPS:
+                    new = CMP_FLIPS[type(op)]
+                    sites.append((line, node, "ops", i, new(), "comparison flip",
+                                  f"`{SYMBOL[type(op)]}` replaced by `{SYMBOL[new]}`"))
+        elif isinstance(node, ast.Constant) and type(node.value) is int:
+            for delta in (1, -1):
+                sites.append((line, node, "value", None, node.value + delta, "off-by-one constant",
+                              f"constant {node.value} replaced by {node.value + delta}"))
+        elif isinstance(node, ast.Constant) and type(node.value) is bool:
+            sites.append((line, node, "value", None, not node.value, "constant change",
+                          f"{node.value} replaced by {not node.value}"))
+    sites.sort(key=lambda s: s[0])
+    return sites
+
+
+def op_mutants(request):
+    """Single-site mutants of `code` that still compile and differ from it, at most `limit`."""
+    original = ast.unparse(ast.parse(request["code"]))
+    out = []
+    seen = set()
+    count = len(mutation_sites(ast.parse(request["code"])))
+    for index in range(count):
+        tree = ast.parse(request["code"])
+        line, node, field, position, value, kind, description = mutation_sites(tree)[index]
+        if position is None:
+            setattr(node, field, value)
+        else:
+            getattr(node, field)[position] = value
+        try:
+            code = ast.unparse(tree)
+            compile(code, "<mutant>", "exec")
+        except Exception:
+            continue
+        if code == original or code in seen:
+            continue
+        seen.add(code)
+        out.append({"code": code + "\n", "kind": kind, "description": description, "line": line})
+        if len(out) >= request["limit"]:
+            break
+    return out
+
+
+def op_reveal(request):
+    """For each input: does the gold code run (valid), and does the mutant differ from it?"""
+    timeout_s = request["timeoutS"]
+    gold, gold_error = load_function(request["gold"], request["entryPoint"], timeout_s)
+    if gold is None:
+        raise RuntimeError(f"the gold code does not run: {gold_error}")
+    mutant, _ = load_function(request["buggy"], request["entryPoint"], timeout_s)
+    out = []
+    for text in request["inputs"]:
+        try:
+            args = parse_args(text)
+        except BaseException:
+            out.append({"valid": False, "revealing": False, "goldOutput": "", "buggyOutput": ""})
+            continue
+        gold_ok, gold_value = call(gold, args, timeout_s)
+        if not gold_ok:
+            out.append({"valid": False, "revealing": False, "goldOutput": "", "buggyOutput": ""})
+            continue
+        if mutant is None:
+            ok, value = False, "Error: the mutant does not define the function"
+        else:
+            ok, value = call(mutant, args, timeout_s)
+        revealing = not ok or not outputs_equal(value, gold_value, request.get("setCompare", False))
+        out.append({"valid": True, "revealing": revealing, "goldOutput": show(gold_value),
+                    "buggyOutput": show(value) if ok else value})
+    return out
+
+
 def main():
     request = json.loads(sys.stdin.read())
     marker = request["marker"]
@@ -253,7 +360,8 @@ def main():
     sys.stdin = io.StringIO()
     devnull = os.open(os.devnull, os.O_WRONLY)
     os.dup2(devnull, 1)
-    ops = {"inputs": op_inputs, "literals": op_literals, "parse": op_parse, "run": op_run, "intrinsic": op_intrinsic}
+    ops = {"inputs": op_inputs, "literals": op_literals, "parse": op_parse,
+           "mutants": op_mutants, "reveal": op_reveal, "run": op_run, "intrinsic": op_intrinsic}
     try:
         answer = {"ok": True, "value": ops[request["op"]](request)}
     except BaseException as error:

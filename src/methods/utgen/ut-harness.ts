@@ -41,6 +41,23 @@ export interface IntrinsicVerdict {
   outputCorrect: boolean;
 }
 
+/** A single-site mutation of a program. */
+export interface Mutant {
+  code: string;
+  kind: string;
+  /** e.g. "`<` replaced by `<=`". */
+  description: string;
+  line: number;
+}
+
+/** Whether an input is valid for the gold code and reveals the mutant; outputs as repr. */
+export interface Revealed {
+  valid: boolean;
+  revealing: boolean;
+  goldOutput: string;
+  buggyOutput: string;
+}
+
 /** Limits for executing candidate code (spec 3.6 defaults). */
 export interface HarnessLimits {
   /** Per call of the function under test (default 2 s). */
@@ -154,6 +171,36 @@ export class UtHarness {
       this.limits.taskTimeoutS,
     );
     return value as IntrinsicVerdict[];
+  }
+
+  /** Deterministic single-site mutants of `code` (operator swaps, off-by-one, constants, flips). */
+  async mutants(code: string, limit: number): Promise<Mutant[]> {
+    const { value } = await this.#call({ op: "mutants", code, limit }, 30);
+    return value as Mutant[];
+  }
+
+  /** For each input: whether gold runs on it, and whether `buggy` returns something else. */
+  async reveal(
+    gold: string,
+    buggy: string,
+    entryPoint: string,
+    inputs: readonly string[],
+    options: { setCompare?: boolean } = {},
+  ): Promise<Revealed[]> {
+    if (inputs.length === 0) return [];
+    const { value } = await this.#call(
+      {
+        op: "reveal",
+        gold,
+        buggy,
+        entryPoint,
+        inputs,
+        timeoutS: this.limits.perTestTimeoutS,
+        setCompare: options.setCompare ?? false,
+      },
+      this.limits.taskTimeoutS,
+    );
+    return value as Revealed[];
   }
 
   async #call(

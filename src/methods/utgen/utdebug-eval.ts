@@ -163,6 +163,8 @@ function utDebugMethod(name: string, description: string, utSource: UtSource): E
           accepted: r.accepted,
           validation: r.validation ?? null,
           regenerated: r.regenerated,
+          attempts: r.attempts,
+          ...(r.candidate !== undefined ? { candidate: r.candidate } : {}),
           tests: r.tests.map((t) => ({ input: t.input, output: t.output, votes: t.votes })),
           verdicts: r.verdicts.map((v) => v.verdict),
           stopped: r.stopped,

@@ -1,6 +1,11 @@
 import type { ChatMessage, LanguageModel } from "../../model/language-model.ts";
 import type { DebugTask } from "./debug-task.ts";
-import { buildUnitTests, type GeneratedTest, type UtGenContext } from "./generate-unit-tests.ts";
+import {
+  type AttemptOutcome,
+  buildUnitTests,
+  type GeneratedTest,
+  type UtGenContext,
+} from "./generate-unit-tests.ts";
 import { type CallUsage, ModelCalls } from "./model-calls.ts";
 import { extractCode } from "./parse-unit-test.ts";
 import { debugChatStart, feedbackMessage, reviewMessage } from "./prompts.ts";
@@ -20,6 +25,8 @@ export interface RoundTrace {
   code: string;
   /** Fresh UTs were generated this round. */
   regenerated: boolean;
+  /** What each UT sample of this round came to (empty when no UTs were generated). */
+  attempts: AttemptOutcome[];
   tests: GeneratedTest[];
   /** The code's results on `tests`. */
   verdicts: TestVerdict[];
@@ -73,7 +80,8 @@ export async function utDebug(
 
   let history: ChatMessage[] = debugChatStart(task);
   let code = task.buggyCode;
-  let tests = (await buildUnitTests(task, code, context)).tests;
+  const first = await buildUnitTests(task, code, context);
+  let tests = first.tests;
   let verdicts = await runTests(code, tests);
   const allPass = (v: readonly TestVerdict[]) =>
     v.length > 0 && v.every((x) => x.verdict === "pass");
@@ -83,6 +91,7 @@ export async function utDebug(
     accepted: true,
     code,
     regenerated: true,
+    attempts: first.attempts,
     tests,
     verdicts,
     stopped: stopped0,
@@ -106,8 +115,9 @@ export async function utDebug(
       ).generations[0]?.text ?? "";
     const candidate = extractCode(reply);
     let regenerated = false;
+    let attempts: AttemptOutcome[] = [];
     if (edited && config.regenerateBeforeValidation) {
-      tests = (await buildUnitTests(task, candidate, context)).tests;
+      ({ tests, attempts } = await buildUnitTests(task, candidate, context));
       regenerated = true;
     }
     let accepted = true;
@@ -120,10 +130,10 @@ export async function utDebug(
     if (accepted) code = candidate;
     edited = accepted;
     if (edited && !config.regenerateBeforeValidation) {
-      tests = (await buildUnitTests(task, code, context)).tests;
+      ({ tests, attempts } = await buildUnitTests(task, code, context));
       regenerated = true;
     }
-    const trace = { round, candidate, accepted, code, regenerated, tests };
+    const trace = { round, candidate, accepted, code, regenerated, attempts, tests };
     const withValidation = validation ? { validation } : {};
     if (tests.length === 0) {
       // no UTs this round: nothing to show the debugger, nothing to stop on
