@@ -60,3 +60,27 @@ test("a session over a real server stops at the token budget and resumes to the 
     await server.close();
   }
 });
+
+test("Ctrl-C stops a session run after the items in flight, keeping them", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "chorus-session-"));
+  const session = await openSession({ cacheDir: dir, out: join(dir, "run") });
+  const stderr = process.stderr.write;
+  process.stderr.write = (() => true) as typeof process.stderr.write;
+  const listeners = process.listenerCount("SIGINT");
+  try {
+    const report = await runSessionItems(session, [1, 2, 3, 4, 5], async (n) => {
+      if (n === 2) process.kill(process.pid, "SIGINT");
+      await new Promise((resolve) => setTimeout(resolve, 30));
+      return n;
+    });
+    assert.equal(report.stopped?.reason, "aborted");
+    assert.deepEqual(
+      report.results.map((r) => r.result),
+      [1, 2],
+    );
+    assert.equal(process.listenerCount("SIGINT"), listeners, "no handler is left behind");
+  } finally {
+    process.stderr.write = stderr;
+    await session.close();
+  }
+});

@@ -232,7 +232,8 @@ export async function openSession(
 
 /**
  * `runItems` with the session's run folder, counters, progress line and concurrency; the
- * progress line is finished when the items are.
+ * progress line is finished when the items are. A first Ctrl-C stops the run cleanly after the
+ * items in flight (they are kept, and `--resume` continues); a second one quits at once.
  */
 export async function runSessionItems<I, R>(
   session: Session,
@@ -240,15 +241,29 @@ export async function runSessionItems<I, R>(
   fn: (item: I, context: ItemContext) => Promise<R>,
   options: Pick<RunItemsOptions<I>, "id" | "signal" | "stopOnError"> = {},
 ): Promise<RunItemsReport<R>> {
+  const interrupt = new AbortController();
+  const quit = () => process.exit(130);
+  const onInterrupt = () => {
+    process.stderr.write("\nstopping after the items in flight (Ctrl-C again to quit now)\n");
+    interrupt.abort();
+    process.once("SIGINT", quit);
+  };
+  process.once("SIGINT", onInterrupt);
+  const signal = options.signal
+    ? AbortSignal.any([options.signal, interrupt.signal])
+    : interrupt.signal;
   try {
     return await runItems(items, fn, {
       ...options,
+      signal,
       concurrency: session.concurrency,
       stats: session.stats,
       progress: session.progress,
       ...(session.run ? { run: session.run } : {}),
     });
   } finally {
+    process.removeListener("SIGINT", onInterrupt);
+    process.removeListener("SIGINT", quit);
     session.progress.finish();
   }
 }
