@@ -136,11 +136,9 @@ describe("Symbolic-MoE acceptance tests (spec §7)", () => {
       return r.generations[0]!.text;
     });
     assert.deepEqual(loads, Object.fromEntries([...plan.keys()].map((m) => [m, 1])));
-    responses.forEach((row, i) =>
-      row.forEach((text, j) =>
-        assert.ok(text.startsWith(recruitments[i]![j]!) && text.endsWith(`q${i}`)),
-      ),
-    );
+    for (const [i, row] of responses.entries())
+      for (const [j, text] of row.entries())
+        assert.ok(text.startsWith(recruitments[i]![j]!) && text.endsWith(`q${i}`));
     assert.equal(new Set(responses[0]).size, 3, "three samples from the same expert differ");
   });
 
