@@ -212,6 +212,13 @@ describe("vLLM flavour", () => {
     assert.deepEqual(result.tokens[0]?.top, []);
   });
 
+  test("an empty continuation scores 0 without a request", async () => {
+    const before = server().requests.length;
+    const result = await model.score!({ prompt: "a", continuation: "" });
+    assert.deepEqual([result.tokens, result.total], [[], 0]);
+    assert.equal(server().requests.length, before);
+  });
+
   test("score of chat messages uses prompt_logprobs and /tokenize", async () => {
     const messages = user("hi there");
     const result = await model.score!({

@@ -54,6 +54,7 @@ export async function scoreContinuation(
         "or pass the prompt as raw text",
       ]);
     }
+    if (request.continuation === "") return nothingToScore();
     return scoreChat(client, context, request.prompt, request.continuation, k, request.signal);
   }
   if (context.traits.score === "unsupported") {
@@ -61,7 +62,12 @@ export async function scoreContinuation(
       ...serversThatScore,
     ]);
   }
+  if (request.continuation === "") return nothingToScore();
   return scoreByEcho(client, context, request.prompt, request.continuation, k, request.signal);
+}
+
+function nothingToScore(): ScoredContinuation {
+  return { tokens: [], total: 0, usage: { inputTokens: 0, outputTokens: 0 }, retries: 0 };
 }
 
 async function scoreByEcho(
