@@ -10,6 +10,7 @@ const commands: Array<() => Promise<{ register: (program: Command) => void }>> =
   () => import("./sandbox.ts"),
   () => import("./generate.ts"),
   () => import("./eval.ts"),
+  () => import("./moe.ts"),
 ];
 
 export async function registerAll(program: Command): Promise<void> {
