@@ -1,6 +1,6 @@
 import { existsSync } from "node:fs";
 import { type Command, InvalidArgumentError, Option } from "commander";
-import { UsageError } from "../model/errors.ts";
+import { ConfigError, UsageError } from "../model/errors.ts";
 import { callCachePath, defaultCacheDir } from "../runtime/cache-dir.ts";
 import { CallCache } from "../runtime/call-cache.ts";
 import { type ChorusConfig, loadConfig, type ModelConfig } from "../runtime/config.ts";
@@ -201,6 +201,8 @@ export async function openSession(
     },
     ...(run ? { onFirstLoad: (name, record) => run.recordModel(name, record) } : {}),
   });
+  if (flags.baseUrl === undefined && configPath)
+    for (const ref of flags.model ?? []) await requireKnownModel(ref, config, configPath, cacheDir);
   const models = (flags.model ?? []).map((ref) =>
     pool.addFromFlag(ref, {
       ...(flags.baseUrl !== undefined ? { baseURL: flags.baseUrl } : {}),
@@ -228,6 +230,28 @@ export async function openSession(
       }
     },
   };
+}
+
+/**
+ * A bare `--model` name that is neither in the config, nor a file, nor in the model cache is most
+ * likely a mistyped config name: say so with the names the config has.
+ */
+async function requireKnownModel(
+  ref: string,
+  config: ChorusConfig,
+  configPath: string,
+  cacheDir: string,
+): Promise<void> {
+  if (ref in config.models || ref.startsWith("hf:") || /[\\/]|\.gguf$/i.test(ref)) return;
+  if (existsSync(ref)) return;
+  const { findCachedModels } = await import("../model-files/index.ts");
+  if ((await findCachedModels(ref, cacheDir)).length > 0) return;
+  const known = Object.keys(config.models);
+  throw new ConfigError(
+    `unknown model "${ref}"; ${known.length > 0 ? `known models in ${configPath}: ${known.join(", ")}` : `${configPath} names no models`}` +
+      "; or pass a .gguf path, a cached name or hf:<owner>/<repo>/<file>.gguf",
+    `models.${ref}`,
+  );
 }
 
 /**

@@ -96,6 +96,11 @@ test("bad flags and bad config exit 2 with a one-line reason", async () => {
   const config = join(dir, "chorus.config.json");
   writeFileSync(
     config,
+    JSON.stringify({ models: { judge: { engine: "llamacpp", file: "j.gguf", threads: 2 } } }),
+  );
+  const badTypes = join(dir, "bad-types.json");
+  writeFileSync(
+    badTypes,
     JSON.stringify({ models: { judge: { engine: "llamacpp", file: "j.gguf", threads: "two" } } }),
   );
   const empty = join(dir, "empty.json");
@@ -107,8 +112,12 @@ test("bad flags and bad config exit 2 with a one-line reason", async () => {
     [["generate", "hi"], /generate needs --model/],
     [["generate", "--raw", "--system", "s", "--model", "m.gguf", "hi"], /drop --raw or --system/],
     [
-      ["generate", "--config", config, "--model", "judge", "hi"],
+      ["generate", "--config", badTypes, "--model", "judge", "hi"],
       /models\.judge\.threads: expected number, got "two"/,
+    ],
+    [
+      ["generate", "--config", config, "--model", "jduge", "hi"],
+      /unknown model "jduge"; known models in .*chorus\.config\.json: judge;/,
     ],
     [
       ["generate", "--model", stories, "--lora", join(dir, "no.gguf"), "hi"],
