@@ -11,6 +11,7 @@ const commands: Array<() => Promise<{ register: (program: Command) => void }>> =
   () => import("./generate.ts"),
   () => import("./eval.ts"),
   () => import("./moe.ts"),
+  () => import("./run.ts"),
 ];
 
 export async function registerAll(program: Command): Promise<void> {
