@@ -1,0 +1,180 @@
+import { randomUUID, timingSafeEqual } from "node:crypto";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import type { LanguageModel } from "../model/language-model.ts";
+import { chatCompletions } from "./chat-completions.ts";
+import { completions } from "./completions.ts";
+import { HttpError, toHttpError } from "./http-error.ts";
+import { type ModelSource, staticModels } from "./model-source.ts";
+import { readJsonBody } from "./read-json-body.ts";
+import { type RequestContext, sendJson } from "./request-context.ts";
+
+export interface ChorusServerOptions {
+  /** The models to serve: a pool (`ModelPool`) or loaded models by name. */
+  models:
+    | ModelSource
+    | ReadonlyMap<string, LanguageModel>
+    | Readonly<Record<string, LanguageModel>>;
+  /** Require `Authorization: Bearer <apiKey>` on every /v1 request. */
+  apiKey?: string;
+  /** Largest request body in bytes (default 1 MiB); larger ones get 413. */
+  maxBodyBytes?: number;
+  /** One line per request (method, path, status, ms); default none. */
+  log?: (line: string) => void;
+}
+
+export interface ChorusServer {
+  readonly server: Server;
+  /** Starts listening (default 127.0.0.1, port 0 = any free port); returns the `/v1` base URL. */
+  listen(port?: number, host?: string): Promise<string>;
+  /** Stops accepting connections and ends open ones. */
+  close(): Promise<void>;
+}
+
+type Route = (context: RequestContext, request: IncomingMessage) => Promise<void>;
+
+function isModelSource(value: ChorusServerOptions["models"]): value is ModelSource {
+  return (
+    typeof (value as ModelSource).names === "function" &&
+    typeof (value as ModelSource).use === "function"
+  );
+}
+
+/**
+ * An OpenAI-compatible HTTP server (node:http only) over any chorus models:
+ * `GET /v1/models`, `GET /v1/models/{id}`, `POST /v1/chat/completions`, `POST /v1/completions`
+ * (streaming with SSE, n, logprobs, echo), and `GET /health`. Errors are OpenAI-shaped JSON:
+ * 400 bad JSON or fields, 401 bad key, 404 unknown model or route, 405, 413 too large.
+ */
+export function createChorusServer(options: ChorusServerOptions): ChorusServer {
+  const models = isModelSource(options.models) ? options.models : staticModels(options.models);
+  const maxBodyBytes = options.maxBodyBytes ?? 1024 * 1024;
+  const started = Math.floor(Date.now() / 1000);
+  const expectedKey = options.apiKey ? Buffer.from(`Bearer ${options.apiKey}`) : undefined;
+
+  const postJson =
+    (handler: (context: RequestContext, body: Record<string, unknown>) => Promise<void>): Route =>
+    async (context, request) =>
+      handler(context, await readJsonBody(request, maxBodyBytes));
+
+  const listModels: Route = async (context) => {
+    sendJson(context.response, 200, {
+      object: "list",
+      data: models
+        .names()
+        .map((id) => ({ id, object: "model", created: started, owned_by: "chorus" })),
+    });
+  };
+
+  const routes: Record<string, Partial<Record<string, Route>>> = {
+    "/v1/models": { GET: listModels },
+    "/v1/chat/completions": { POST: postJson(chatCompletions) },
+    "/v1/completions": { POST: postJson(completions) },
+  };
+
+  const handle = async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
+    const abort = new AbortController();
+    response.on("close", () => {
+      if (!response.writableFinished) abort.abort(new Error("the client closed the connection"));
+    });
+    const context: RequestContext = {
+      response,
+      models,
+      signal: abort.signal,
+      id: randomUUID().replaceAll("-", "").slice(0, 24),
+      created: Math.floor(Date.now() / 1000),
+    };
+    const path =
+      new URL(request.url ?? "/", "http://localhost").pathname.replace(/\/+$/, "") || "/";
+    if (path === "/health" && request.method === "GET") {
+      sendJson(response, 200, { status: "ok" });
+      return;
+    }
+    if (expectedKey) {
+      const given = Buffer.from(request.headers.authorization ?? "");
+      if (given.length !== expectedKey.length || !timingSafeEqual(given, expectedKey)) {
+        throw new HttpError(
+          401,
+          "invalid or missing API key; send the server's key as 'Authorization: Bearer <key>'",
+          "authentication_error",
+          null,
+          "invalid_api_key",
+        );
+      }
+    }
+    const modelMatch = /^\/v1\/models\/(.+)$/.exec(path);
+    if (modelMatch && request.method === "GET") {
+      const id = decodeURIComponent(modelMatch[1]!);
+      if (!models.names().includes(id)) {
+        throw new HttpError(
+          404,
+          `model "${id}" does not exist on this server`,
+          "invalid_request_error",
+          "model",
+          "model_not_found",
+        );
+      }
+      sendJson(response, 200, { id, object: "model", created: started, owned_by: "chorus" });
+      return;
+    }
+    const methods = routes[path];
+    if (!methods) {
+      throw new HttpError(
+        404,
+        `no route ${request.method} ${path}; chorus serve has GET /v1/models, POST /v1/chat/completions, POST /v1/completions`,
+        "invalid_request_error",
+        null,
+        "not_found",
+      );
+    }
+    const route = methods[request.method ?? ""];
+    if (!route) {
+      response.setHeader("allow", Object.keys(methods).join(", "));
+      throw new HttpError(
+        405,
+        `${path} accepts ${Object.keys(methods).join(", ")}, not ${request.method}`,
+      );
+    }
+    await route(context, request);
+  };
+
+  const server = createServer((request, response) => {
+    const start = Date.now();
+    handle(request, response)
+      .catch((error: unknown) => {
+        const httpError = toHttpError(error);
+        if (response.headersSent) {
+          response.end();
+          return;
+        }
+        if (httpError.status === 413) response.setHeader("connection", "close");
+        sendJson(response, httpError.status, httpError.body());
+      })
+      .finally(() => {
+        options.log?.(
+          `${request.method} ${request.url} ${response.statusCode} ${Date.now() - start}ms`,
+        );
+      });
+  });
+
+  return {
+    server,
+    listen(port = 0, host = "127.0.0.1") {
+      return new Promise((resolve, reject) => {
+        server.once("error", reject);
+        server.listen(port, host, () => {
+          server.off("error", reject);
+          const address = server.address() as AddressInfo;
+          const shownHost = address.family === "IPv6" ? `[${address.address}]` : address.address;
+          resolve(`http://${shownHost}:${address.port}/v1`);
+        });
+      });
+    },
+    close() {
+      return new Promise((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+    },
+  };
+}

@@ -1,0 +1,7 @@
+export {
+  type ChorusServer,
+  type ChorusServerOptions,
+  createChorusServer,
+} from "./chorus-server.ts";
+export { HttpError } from "./http-error.ts";
+export { type ModelSource, staticModels } from "./model-source.ts";
