@@ -109,6 +109,32 @@ if (values.serve) {
   } finally {
     child.disconnect();
   }
+  // The engine's own CPU per call, without sockets: a fetch that answers from memory.
+  const canned = JSON.stringify({
+    choices: [{ index: 0, message: { content: " echo world hello" }, finish_reason: "stop" }],
+    usage: { prompt_tokens: 5, completion_tokens: 3 },
+  });
+  const inMemory = (async () => new Response(canned, { status: 200 })) as typeof fetch;
+  const offline = createOpenAIModel({
+    baseURL: "http://127.0.0.1:9/v1",
+    model: "test-model",
+    flavor: "vllm",
+    fetch: inMemory,
+  });
+  const cpuCalls = 3000;
+  const cpuCall = () =>
+    offline.generate({ messages: [{ role: "user", content: "hello world" }], temperature: 0 });
+  for (let i = 0; i < 500; i++) await cpuCall();
+  const cpuStarted = performance.now();
+  for (let i = 0; i < cpuCalls; i++) await cpuCall();
+  const engineUs = ((performance.now() - cpuStarted) / cpuCalls) * 1000;
+  const bareStarted = performance.now();
+  for (let i = 0; i < cpuCalls; i++) await (await inMemory("x")).json();
+  const bareUs = ((performance.now() - bareStarted) / cpuCalls) * 1000;
+  console.log(
+    `in-memory fetch: ${engineUs.toFixed(1)} us per generate vs ${bareUs.toFixed(1)} us for the ` +
+      "bare response (engine work: request building, semaphore, timer, parsing)",
+  );
   console.log(
     `http-engine (server delay ${delayMs} ms): ` +
       results.map((r) => `c=${r.concurrency} ${r.rps.toFixed(0)} req/s`).join(", ") +
@@ -116,6 +142,6 @@ if (values.serve) {
       results.map((r) => `c=${r.concurrency} ${r.overheadMs.toFixed(2)} ms`).join(", ") +
       " (engine's share over bare fetch: " +
       results.map((r) => `${r.engineMs.toFixed(2)} ms`).join(", ") +
-      ")",
+      `); engine CPU per call ${(engineUs - bareUs).toFixed(0)} us`,
   );
 }
