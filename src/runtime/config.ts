@@ -110,7 +110,10 @@ export type ChorusConfig = z.infer<typeof chorusConfigSchema>;
  * @throws ConfigError naming the first bad field, e.g.
  *   `models.judge.engine: expected "llamacpp" | "openai", got "foo"`.
  */
-export function parseConfig(value: unknown, options: { source?: string; baseDir?: string } = {}) {
+export function parseConfig(
+  value: unknown,
+  options: { source?: string; baseDir?: string } = {},
+): ChorusConfig {
   const parsed = chorusConfigSchema.safeParse(value, { reportInput: true });
   const source = options.source ? `${options.source}: ` : "";
   if (!parsed.success) {
