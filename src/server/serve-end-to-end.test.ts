@@ -1,0 +1,88 @@
+import assert from "node:assert/strict";
+import { after, before, test } from "node:test";
+import { fileURLToPath } from "node:url";
+import { loadLlamaCppModel } from "../engines/llamacpp/index.ts";
+import { createOpenAIModel } from "../engines/openai/index.ts";
+import type { LanguageModel } from "../model/language-model.ts";
+import { type ChorusServer, createChorusServer } from "./chorus-server.ts";
+
+/**
+ * The whole path for real: stories260K run in-process by the llamacpp engine, served by chorus
+ * serve over HTTP, called through chorus's own OpenAI engine.
+ */
+const stories = fileURLToPath(new URL("../../../shared/models/stories260K.gguf", import.meta.url));
+
+let local: LanguageModel;
+let remote: LanguageModel;
+let server: ChorusServer;
+before(async () => {
+  local = await loadLlamaCppModel({
+    modelPath: stories,
+    id: "stories",
+    threads: 1,
+    contextSize: 256,
+  });
+  server = createChorusServer({ models: { stories: local }, apiKey: "k" });
+  const baseURL = await server.listen();
+  remote = createOpenAIModel({ baseURL, model: "stories", apiKey: "k", maxRetries: 0 });
+});
+after(async () => {
+  await server?.close();
+  await local?.close?.();
+});
+
+test("greedy generation through the server equals the in-process model, logprobs included", async () => {
+  const request = { prompt: "Once upon a time", maxTokens: 24, temperature: 0, logprobs: 2 };
+  const direct = await local.generate(request);
+  const served = await remote.generate(request);
+  const [d, s] = [direct.generations[0]!, served.generations[0]!];
+  assert.equal(s.text, d.text);
+  assert.match(s.text, /\w+ \w+/, "fluent TinyStories text");
+  assert.equal(s.logprobs?.length, d.logprobs?.length);
+  for (const [i, token] of (s.logprobs ?? []).entries()) {
+    const expected = d.logprobs![i]!;
+    assert.equal(token.token, expected.token);
+    assert.ok(Math.abs(token.logprob - expected.logprob) < 1e-4);
+    assert.deepEqual(
+      token.top.map((t) => t.token),
+      expected.top.map((t) => t.token),
+    );
+  }
+  assert.equal(served.usage.outputTokens, direct.usage.outputTokens);
+});
+
+test("n samples, chat messages and score work end to end", async () => {
+  const sampled = await remote.generate({
+    prompt: "Once upon a time",
+    n: 2,
+    temperature: 1,
+    seed: 7,
+    maxTokens: 12,
+  });
+  assert.equal(sampled.generations.length, 2);
+  assert.ok(sampled.generations.every((g) => g.text.length > 0));
+
+  const chat = await remote.generate({
+    messages: [{ role: "user", content: "Tell me a story." }],
+    maxTokens: 8,
+    temperature: 0,
+  });
+  const chatDirect = await local.generate({
+    messages: [{ role: "user", content: "Tell me a story." }],
+    maxTokens: 8,
+    temperature: 0,
+  });
+  assert.equal(chat.generations[0]!.text, chatDirect.generations[0]!.text);
+
+  if (remote.score && local.score) {
+    const request = {
+      prompt: "Once upon a time, there was a little",
+      continuation: " girl named Lily",
+    };
+    const [viaServer, direct] = [await remote.score(request), await local.score(request)];
+    assert.ok(
+      Math.abs(viaServer.total - direct.total) < 1e-3,
+      `${viaServer.total} vs ${direct.total}`,
+    );
+  }
+});
