@@ -28,6 +28,7 @@ test("a function script sees the request", async () => {
 test("score is a missing capability unless scripted", async () => {
   const plain = new ScriptedModel({ script: [] });
   assert.throws(() => requireScore(plain), CapabilityError);
+  assert.equal(plain.score, undefined);
   const scoring = new ScriptedModel({
     script: [],
     score: () => [{ token: "a", logprob: -1, top: [] }],

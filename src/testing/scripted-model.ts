@@ -61,7 +61,8 @@ export class ScriptedModel implements LanguageModel {
       score: options.score !== undefined,
       ...options.capabilities,
     };
-    if (!options.score) delete (this as { score?: unknown }).score;
+    // Without a score script the model has no `score` at all, as an engine lacking it would.
+    if (!options.score) Object.defineProperty(this, "score", { value: undefined });
   }
 
   async generate(request: GenerateRequest): Promise<GenerateResult> {
