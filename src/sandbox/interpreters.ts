@@ -70,6 +70,8 @@ export function targetCommand(options: ResolvedSandboxOptions): {
   return {
     argv: [
       process.execPath,
+      // V8 starts one worker thread per core; each counts against the process limit
+      "--v8-pool-size=2",
       `--max-old-space-size=${Math.max(16, Math.floor(options.memoryMb))}`,
       mainFileName("js"),
     ],
@@ -92,6 +94,7 @@ export function minimalEnvironment(
     OPENBLAS_NUM_THREADS: "1",
     OMP_NUM_THREADS: "1",
     MKL_NUM_THREADS: "1",
+    UV_THREADPOOL_SIZE: "2",
     ...extra,
   };
 }

@@ -35,7 +35,7 @@ export interface SandboxRunOptions {
 export const sandboxDefaults = {
   timeoutMs: 10_000,
   memoryMb: 512,
-  maxProcesses: 32,
+  maxProcesses: 16,
   outputLimitBytes: 64 * 1024,
   outputKillBytes: 8 * 1024 * 1024,
   diskMb: 64,
