@@ -1,7 +1,7 @@
 /**
  * A real OpenAI-compatible HTTP server for tests (node:http on 127.0.0.1, a free port). It answers
- * deterministically from the prompt, speaks the response shapes of vLLM, llama.cpp server or
- * OpenAI (logprobs, echo, prompt_logprobs, /tokenize), and injects faults on demand.
+ * deterministically from the prompt, speaks the response shapes of vLLM, llama.cpp server, Ollama
+ * or OpenAI (logprobs, echo, prompt_logprobs, /tokenize), and injects faults on demand.
  *
  * @example
  * const server = await startOpenAITestServer({ flavor: "vllm" });
@@ -24,8 +24,11 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
 
-/** Response dialect to imitate. */
-export type TestServerFlavor = "vllm" | "llamacpp" | "openai";
+/**
+ * Response dialect to imitate. Ollama: `owned_by: "library"`, one choice whatever `n` asks, no
+ * echo (the field is ignored), no /tokenize, a trailing assistant turn is continued.
+ */
+export type TestServerFlavor = "vllm" | "llamacpp" | "ollama" | "openai";
 
 /** Faults for the next requests to the generation endpoints (POST under /v1). */
 export interface OpenAITestServerFaults {
@@ -143,14 +146,18 @@ export async function startOpenAITestServer(
     }
     requests.push({ method: req.method ?? "", path, headers: req.headers, body });
     if (req.method === "GET" && path === "/v1/models") {
-      const owner = { vllm: "vllm", llamacpp: "llamacpp", openai: "openai" }[flavor];
+      const owner = { vllm: "vllm", llamacpp: "llamacpp", ollama: "library", openai: "openai" }[
+        flavor
+      ];
       return sendJson(res, 200, {
         object: "list",
         data: models.map((id) => ({ id, object: "model", created: 0, owned_by: owner })),
       });
     }
     if (req.method !== "POST") return sendError(res, 404, `no route ${req.method} ${path}`);
-    if (path === "/tokenize" && flavor !== "openai") return tokenize(res, body as Json);
+    if (path === "/tokenize" && (flavor === "vllm" || flavor === "llamacpp")) {
+      return tokenize(res, body as Json);
+    }
     const generation = path === "/v1/chat/completions" || path === "/v1/completions";
     if (!generation) return sendError(res, 404, `File Not Found: ${path}`);
 
@@ -180,14 +187,16 @@ export async function startOpenAITestServer(
     if (!Array.isArray(messages) || messages.length === 0) {
       return sendError(res, 400, "messages must be a non-empty array");
     }
-    const n = options.singleChoice ? 1 : Number(request.n ?? 1);
+    const n = options.singleChoice || flavor === "ollama" ? 1 : Number(request.n ?? 1);
     if (flavor === "llamacpp" && n !== 1) {
       return sendError(res, 400, "Only one completion choice is allowed");
     }
     const last = messages[messages.length - 1]!;
     const continues =
       last.role === "assistant" &&
-      (flavor === "llamacpp" || (flavor === "vllm" && request.continue_final_message === true));
+      (flavor === "llamacpp" ||
+        flavor === "ollama" ||
+        (flavor === "vllm" && request.continue_final_message === true));
     const prompt = template(messages, continues);
     const promptTokens = testTokenize(prompt);
     const k = request.logprobs === true ? Number(request.top_logprobs ?? 0) : undefined;
@@ -221,15 +230,15 @@ export async function startOpenAITestServer(
 
   const completions = (res: ServerResponse, request: Json) => {
     if (typeof request.prompt !== "string") return sendError(res, 400, "prompt must be a string");
-    const n = options.singleChoice ? 1 : Number(request.n ?? 1);
+    const n = options.singleChoice || flavor === "ollama" ? 1 : Number(request.n ?? 1);
     if (flavor === "llamacpp" && n !== 1) {
       return sendError(res, 400, "Only one completion choice is allowed");
     }
-    const echo = request.echo === true;
+    const echo = request.echo === true && flavor !== "ollama";
     if (echo && flavor === "llamacpp" && !options.llamacppEcho) {
       return sendError(res, 400, "Only no echo is supported");
     }
-    const withBos = flavor !== "llamacpp";
+    const withBos = flavor === "vllm" || flavor === "openai";
     const promptTokens = [...(withBos ? ["<s>"] : []), ...testTokenize(request.prompt)];
     const k = typeof request.logprobs === "number" ? request.logprobs : undefined;
     let completionTokens = 0;
@@ -251,7 +260,7 @@ export async function startOpenAITestServer(
           : [];
         const positions = [...prompted, ...reply.positions];
         choice.logprobs =
-          flavor === "llamacpp"
+          flavor === "llamacpp" || flavor === "ollama"
             ? { content: chatLogprobs(positions, k, options.llamacppProbabilities) }
             : legacyLogprobs(positions, k, echo ? 0 : codePoints(request.prompt as string));
       }

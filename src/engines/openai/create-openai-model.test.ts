@@ -344,6 +344,39 @@ describe("llama.cpp builds with echo and probabilities", () => {
   });
 });
 
+describe("Ollama flavour", () => {
+  const server = serverFor({ flavor: "ollama" });
+
+  test("auto-detected from owned_by; n samples as n requests; prefill continued", async () => {
+    const model = modelFor(server());
+    const result = await model.generate({
+      messages: user("hello there"),
+      prefill: "Well,",
+      n: 2,
+      seed: 1,
+      logprobs: 1,
+    });
+    assert.deepEqual(result.generations.map((g) => g.text).sort(), [
+      " s1 well, there hello",
+      " s2 well, there hello",
+    ]);
+    const sent = server().requests.filter((r) => r.path === "/v1/chat/completions");
+    assert.equal(sent.length, 2);
+    assert.equal(sent[0]?.body.continue_final_message, undefined);
+    assert.equal(result.generations[0]?.logprobs?.[0]?.top.length, 1);
+  });
+
+  test("score is a capability error naming score, before any request", async () => {
+    const model = modelFor(server(), { flavor: "ollama" });
+    const before = server().requests.length;
+    await assert.rejects(
+      model.score!({ prompt: "a", continuation: " b" }),
+      (error: unknown) => error instanceof CapabilityError && /"score/.test(error.message),
+    );
+    assert.equal(server().requests.length, before);
+  });
+});
+
 describe("OpenAI flavour and auto-detection", () => {
   const server = serverFor({ flavor: "openai", echoPrefill: true });
 
@@ -554,6 +587,8 @@ test("requests in flight to one endpoint stay within the concurrency limit", asy
 });
 
 test("bad options and requests fail with the field and the fix", () => {
+  const ollama = createOpenAIModel({ baseURL: "http://h/v1", model: "m", flavor: "ollama" });
+  assert.equal(ollama.capabilities.score, false);
   assert.throws(
     () => createOpenAIModel({ baseURL: "localhost:8000", model: "m" }),
     /baseURL must start with http:\/\/ or https:\/\/, got "localhost:8000"; give e.g. http/,
@@ -575,14 +610,4 @@ test("bad options and requests fail with the field and the fix", () => {
       createOpenAIModel({ baseURL: "http://h/v1", model: "m", apiKeyEnv: "CHORUS_NO_SUCH_KEY" }),
     /CHORUS_NO_SUCH_KEY, but that environment variable is not set/,
   );
-});
-
-test("ollama flavour reports no score, and score refuses before any request", async () => {
-  const model = createOpenAIModel({
-    baseURL: "http://127.0.0.1:1/v1",
-    model: "m",
-    flavor: "ollama",
-  });
-  assert.equal(model.capabilities.score, false);
-  await assert.rejects(model.score!({ prompt: "a", continuation: "b" }), CapabilityError);
 });
