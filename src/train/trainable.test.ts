@@ -3,9 +3,10 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, test } from "node:test";
+import { loadLlamaCppModel } from "../engines/llamacpp/index.ts";
 import { DataError } from "../model/errors.ts";
 import { parseDpoRecords, parseSftRecords, readJsonl, tokenizeSft } from "./data.ts";
-import { llamaCppGreedy, llamaCppLogits } from "./llama-reference.ts";
+import { llamaCppLogits } from "./llama-reference.ts";
 import { Trainable } from "./trainable.ts";
 
 const stories = new URL("../../../shared/models/stories260K.gguf", import.meta.url).pathname;
@@ -25,7 +26,9 @@ test("SFT with LoRA lowers the loss; llama.cpp loads the adapter, matches our lo
         { prompt, completion },
         { prompt: "Lily had a ball.", completion: " It was red." },
       ],
-      { epochs: 40, batchSize: 2, lr: 1e-2, warmupSteps: 2, seed: 1 },
+      // stories260K never saw EOS in training (llama2.c separates stories with BOS), so its
+      // EOS logit is far too low for a small LoRA to lift: train and compare without it.
+      { epochs: 40, batchSize: 2, lr: 1e-2, warmupSteps: 2, seed: 1, appendEos: false },
     );
     const first = result.losses[0]!;
     const last = result.losses.at(-1)!;
@@ -33,7 +36,7 @@ test("SFT with LoRA lowers the loss; llama.cpp loads the adapter, matches our lo
 
     const adapter = join(dir, "adapter.gguf");
     await t.saveAdapter(adapter);
-    const ex = t.encode(prompt, completion);
+    const ex = t.encode(prompt, completion, false);
     const ref = await llamaCppLogits(stories, ex.tokens, [{ path: adapter, scale: 1 }]);
     const ours = await t.model.forward(ex.tokens);
     const V = t.model.config.vocabSize;
@@ -44,15 +47,23 @@ test("SFT with LoRA lowers the loss; llama.cpp loads the adapter, matches our lo
     });
     assert.ok(max <= 1e-3, `adapter logits differ by ${max}`);
 
-    const want = ex.tokens.slice(ex.start, -1); // without EOS
-    const got = await llamaCppGreedy(stories, ex.tokens.slice(0, ex.start), want.length, [
-      { path: adapter, scale: 1 },
-    ]);
-    assert.equal(t.tokenizer.detokenize(got), t.tokenizer.detokenize(want));
-    assert.deepEqual(got, want);
-    // The base model alone does not say it: the adapter did the learning.
-    const base = await llamaCppGreedy(stories, ex.tokens.slice(0, ex.start), want.length);
-    assert.notDeepEqual(base, want);
+    // The engine, given the prompt text and the adapter, greedily says the trained continuation;
+    // without the adapter it does not.
+    const generate = async (lora: { path: string }[]) => {
+      const engine = await loadLlamaCppModel({ modelPath: stories, lora, gpu: false });
+      try {
+        const r = await engine.generate({
+          prompt,
+          temperature: 0,
+          maxTokens: ex.tokens.length - ex.start,
+        });
+        return r.generations[0]!.text.trim();
+      } finally {
+        await engine.close?.();
+      }
+    };
+    assert.equal(await generate([{ path: adapter }]), completion.trim());
+    assert.notEqual(await generate([]), completion.trim());
   } finally {
     await t.close();
   }
