@@ -61,3 +61,18 @@ test("llama.cpp native completion_probabilities are read when logprobs is absent
   );
   assert.deepEqual(parsed.generations[0]?.logprobs, [{ token: "hi", logprob: -0.5, top: [] }]);
 });
+
+test("a 200 carrying an error object reports the server's message", () => {
+  assert.throws(
+    () =>
+      parseCompletion(respond({ error: { message: "context length exceeded" } }), {
+        kind: "chat",
+        url,
+        logprobs: undefined,
+      }),
+    (error: unknown) =>
+      error instanceof ModelCallError &&
+      error.details.serverMessage === "context length exceeded" &&
+      /answered 200 with an error: context length exceeded/.test(error.message),
+  );
+});

@@ -1,6 +1,6 @@
 import { ModelCallError } from "../../model/errors.ts";
 import type { FinishReason, Generation, Usage } from "../../model/language-model.ts";
-import type { EndpointResponse } from "./endpoint-client.ts";
+import { type EndpointResponse, serverMessageOf } from "./endpoint-client.ts";
 import { LogprobsShapeError, readLogprobs, toTokenLogprobs } from "./logprobs-mapping.ts";
 
 /** A response's generations and usage, before meta is added. */
@@ -34,6 +34,14 @@ export function parseCompletion(
   const fail = (problem: string): never => {
     throw shapeError(response, options.url, `${problem} (expected ${expectedShape(options.kind)})`);
   };
+  if (body && typeof body === "object" && !Array.isArray(body.choices) && body.error) {
+    const serverMessage = serverMessageOf(response.text);
+    throw new ModelCallError(`POST ${options.url} answered 200 with an error: ${serverMessage}`, {
+      serverMessage,
+      url: options.url,
+      retries: response.retries,
+    });
+  }
   if (!body || typeof body !== "object" || !Array.isArray(body.choices)) fail("no choices[] array");
   const choices = [...((body as Json).choices as unknown[])];
   if (choices.length === 0) fail("choices[] is empty");
