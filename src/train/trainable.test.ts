@@ -143,3 +143,26 @@ test("bad data gives one clear error naming the line and the fix, before trainin
     await t.close();
   }
 });
+
+test("chat records: the completion is the last assistant turn, after the templated prompt", async () => {
+  const t = await Trainable.load(stories);
+  try {
+    const rows = parseSftRecords([
+      {
+        record: {
+          messages: [
+            { role: "user", content: "Tell me about Lily." },
+            { role: "assistant", content: "Lily liked to play." },
+          ],
+        },
+        line: 1,
+      },
+    ]);
+    const [e] = await tokenizeSft(t.tokenizer, rows, { maxLength: 256 });
+    assert.ok(e && e.start > 1 && e.start < e.tokens.length);
+    assert.match(t.tokenizer.detokenize(e.tokens.slice(e.start)), /Lily liked to play\./);
+    assert.doesNotMatch(t.tokenizer.detokenize(e.tokens.slice(0, e.start)), /liked to play/);
+  } finally {
+    await t.close();
+  }
+});
