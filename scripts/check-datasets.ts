@@ -2,10 +2,10 @@
  * Checks the code-debugging harness against the datasets (issue 6 acceptance): every canonical
  * solution must pass its hidden tests in our sandbox, and every buggy solution must fail them.
  *
- *   node --import tsx scripts/check-datasets.ts [--only humanevalfix-python,humanevalfix-js,mbpp-plus,mbpp-plus-fix-hard] [--limit N] [--concurrency N]
+ *   node --import tsx scripts/check-datasets.ts [--only humanevalfix-python,humanevalfix-js,mbpp-plus,mbpp-plus-fix-hard] [--limit N] [--concurrency N] [--timeout S]
  *
  * Prints one line per failure of the expectation and a summary line per dataset; exit code 1
- * when any expectation fails.
+ * when any expectation fails, except the known data defects listed below.
  */
 import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
@@ -30,8 +30,23 @@ const { values } = parseArgs({
     only: { type: "string" },
     limit: { type: "string" },
     concurrency: { type: "string", default: "2" },
+    timeout: { type: "string", default: "60" },
   },
 });
+const timeoutMs = Number(values.timeout) * 1000;
+
+/**
+ * Items whose expectation fails because of the data, not the harness (checked by hand; see
+ * docs/utgen-utdebug.md). They are reported, not counted as failures.
+ */
+const knownDefects: Record<string, string> = {
+  "humanevalfix-js JavaScript/162 pass":
+    "the canonical solution requires the npm package js-md5 (not installed; no network in the sandbox)",
+  "mbpp-plus Mbpp/164 pass": "EvalPlus v0.1.0's canonical solution fails its original MBPP asserts",
+  "mbpp-plus Mbpp/295 pass": "EvalPlus v0.1.0's canonical solution fails its original MBPP asserts",
+  "mbpp-plus-fix-hard mbpp-84 fail":
+    "the shipped buggy code is a correct Newman-Conway implementation",
+};
 const limit = values.limit === undefined ? Number.POSITIVE_INFINITY : Number(values.limit);
 const only = values.only?.split(",");
 
@@ -121,13 +136,14 @@ for (const [name, load] of Object.entries(datasets)) {
   const outcomes = await Promise.all(
     checks.map((check) =>
       gate.run(async () => {
-        const outcome = await runHiddenTests(check, check.code);
+        const outcome = await runHiddenTests(check, check.code, { timeoutMs });
         const ok = (outcome.pass ? "pass" : "fail") === check.expect;
+        const known = knownDefects[`${name} ${check.id} ${check.expect}`];
         if (!ok)
           process.stdout.write(
-            `${name} ${check.id}: expected the ${check.expect === "pass" ? "canonical solution to pass" : "buggy solution to fail"}, got ${outcome.status}: ${outcome.reason}\n`,
+            `${name} ${check.id}: expected the ${check.expect === "pass" ? "canonical solution to pass" : "buggy solution to fail"}, got ${outcome.status}: ${outcome.reason}${known ? ` [known data defect: ${known}]` : ""}\n`,
           );
-        return { check, ok };
+        return { check, ok, known: !ok && known !== undefined };
       }),
     ),
   );
@@ -135,7 +151,7 @@ for (const [name, load] of Object.entries(datasets)) {
     const of = outcomes.filter((o) => o.check.expect === expect);
     return `${of.filter((o) => o.ok).length}/${of.length}`;
   };
-  failures += outcomes.filter((o) => !o.ok).length;
+  failures += outcomes.filter((o) => !o.ok && !o.known).length;
   const buggy = outcomes.some((o) => o.check.expect === "fail")
     ? `, buggy fail ${count("fail")}`
     : "";

@@ -87,3 +87,15 @@ test("ConcurrencyGate never runs more than its limit", async () => {
   );
   assert.equal(peak, 2);
 });
+
+test("parallel runs do not see each other's files", async () => {
+  const code = (n: number) =>
+    `import os, time\nopen('/tmp/shared.txt', 'w').write('${n}')\ntime.sleep(0.2)\nprint(open('/tmp/shared.txt').read(), sorted(os.listdir('/tmp')))`;
+  const runs = await Promise.all(
+    [1, 2, 3, 4].map((n) => sandbox.run({ lang: "python", code: code(n), timeoutMs: 5000 })),
+  );
+  assert.deepEqual(
+    runs.map((r) => r.stdout.trim()),
+    [1, 2, 3, 4].map((n) => `${n} ['main.py', 'shared.txt']`),
+  );
+});
