@@ -1,4 +1,5 @@
 import type { AnswerType } from "../../evals/answers/extract-answer.ts";
+import { mathEquivalent } from "../../evals/answers/math-equivalent.ts";
 import type { MagicoreAgents, Tagged } from "./agents.ts";
 import {
   classifyDifficulty,
@@ -159,6 +160,7 @@ export async function runMagicore(
     for (const s of state) {
       if (s.done) continue;
       const decision = classifyDifficulty(s.work, s.majority, stats, {
+        equivalent: answersEquivalent(s.problem.answerType),
         ...(options.hardRule ? { rule: options.hardRule } : {}),
         ...(options.emptyMajority ? { emptyMajority: options.emptyMajority } : {}),
       });
@@ -215,6 +217,12 @@ export async function runMagicore(
     calls: calls.get(s.problem.id)!,
     initialPool: s.initialPool,
   }));
+}
+
+/** Condition 1's answer equivalence: math equivalence for math/number answers, else identity. */
+function answersEquivalent(type: AnswerType) {
+  return (a: string | null, b: string | null) =>
+    a === b || (a !== null && b !== null && type !== "choice" && mathEquivalent(a, b));
 }
 
 async function initialPools(

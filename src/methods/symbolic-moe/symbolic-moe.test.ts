@@ -273,3 +273,38 @@ describe("Symbolic-MoE helpers", () => {
     assert.deepEqual(pruned.at(-1), ["A"]);
   });
 });
+
+describe("model embedder", () => {
+  it("mean-pools the last layer's hidden states and maps by cosine", async () => {
+    const { modelEmbedder } = await import("./keyword-matcher.ts");
+    // a fake white-box model: hidden state = letter histogram of the text (2 tokens per text)
+    const hist = (text: string) => {
+      const v = new Float32Array(26);
+      for (const c of text.toLowerCase()) if (c >= "a" && c <= "z") v[c.charCodeAt(0) - 97]! += 1;
+      return v;
+    };
+    const layersSeen: number[] = [];
+    const model = new ScriptedModel({ script: [], capabilities: { internals: true } });
+    Object.assign(model, {
+      internals: {
+        nLayers: 4,
+        nEmbd: 26,
+        async captureHidden(text: string, options: { layers: readonly number[] }) {
+          layersSeen.push(...options.layers);
+          return {
+            layers: [3],
+            positions: [0, 1],
+            nEmbd: 26,
+            states: new Map([[3, [hist(text), hist(text)]]]),
+          };
+        },
+      },
+    });
+    const mapped = await mapKeywords([["zoology"]], ["zoo", "algebra"], modelEmbedder(model));
+    assert.deepEqual(mapped, [["zoo"]]);
+    assert.ok(
+      layersSeen.every((l) => l === 3),
+      "last layer",
+    );
+  });
+});
