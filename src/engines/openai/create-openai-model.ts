@@ -1,4 +1,4 @@
-import { ConfigError, ModelCallError, UsageError } from "../../model/errors.ts";
+import { ModelCallError, UsageError } from "../../model/errors.ts";
 import type {
   Capabilities,
   GenerateRequest,
@@ -11,64 +11,19 @@ import type {
 } from "../../model/language-model.ts";
 import { EndpointClient } from "./endpoint-client.ts";
 import { endpointSemaphore } from "./endpoint-semaphore.ts";
+import {
+  apiKeyOf,
+  checkOptions,
+  type OpenAIModelOptions,
+  optionDefaults,
+} from "./openai-model-options.ts";
 import { type BodyContext, chatBody, completionsBody } from "./request-body.ts";
 import { parseCompletion } from "./response-parsing.ts";
 import type { RetryPolicy } from "./retry-policy.ts";
 import { scoreContinuation } from "./score-continuation.ts";
-import {
-  detectFlavor,
-  type FlavorOption,
-  flavorTraits,
-  type ResolvedFlavor,
-} from "./server-flavor.ts";
+import { detectFlavor, flavorTraits, type ResolvedFlavor } from "./server-flavor.ts";
 
-/** How to reach an OpenAI-compatible server and how hard to try. */
-export interface OpenAIModelOptions {
-  /** Base URL including the API version, e.g. `http://127.0.0.1:8000/v1`. */
-  baseURL: string;
-  /** Model name the server serves. */
-  model: string;
-  /** API key; default: the env var named by `apiKeyEnv`, else `OPENAI_API_KEY` (local servers need none). */
-  apiKey?: string;
-  /** Env var holding the API key; it must be set when given. */
-  apiKeyEnv?: string;
-  /**
-   * Endpoint for chat messages: "chat" (default) sends them to `/chat/completions`; "completions"
-   * marks a base model served without a chat template, so only raw prompts are accepted. Raw
-   * prompts always go to `/completions`.
-   */
-  api?: "chat" | "completions";
-  /** Server dialect; "auto" (default) asks `GET /models` once. */
-  flavor?: FlavorOption;
-  /** Per-attempt time limit in ms (default 120000). */
-  timeoutMs?: number;
-  /** Retries after the first attempt on 429, 5xx and dropped connections (default 4). */
-  maxRetries?: number;
-  /** First backoff ceiling in ms, doubled per retry, full jitter (default 500). */
-  retryBaseMs?: number;
-  /** Longest single backoff in ms (default 20000). */
-  maxBackoffMs?: number;
-  /** Longest Retry-After honoured in ms (default 60000). */
-  maxRetryAfterMs?: number;
-  /** Requests in flight to this base URL, shared by every model using it (default 8). */
-  concurrency?: number;
-  /** Most top logprobs the server gives per token (default 20, OpenAI's limit). */
-  maxTopLogprobs?: number;
-  /** Name in the pool (default: `<model>@<baseURL>`). */
-  id?: string;
-  /** Replacement fetch (e.g. with a custom dispatcher). */
-  fetch?: typeof fetch;
-}
-
-const defaults = {
-  timeoutMs: 120_000,
-  maxRetries: 4,
-  retryBaseMs: 500,
-  maxBackoffMs: 20_000,
-  maxRetryAfterMs: 60_000,
-  concurrency: 8,
-  maxTopLogprobs: 20,
-};
+export type { OpenAIModelOptions } from "./openai-model-options.ts";
 
 /**
  * A LanguageModel over an OpenAI-compatible server (vLLM, llama.cpp server, Ollama, OpenAI):
@@ -99,19 +54,23 @@ class OpenAIModel implements LanguageModel {
     this.#options = options;
     this.id = options.id ?? `${options.model}@${options.baseURL}`;
     this.api = options.api ?? "chat";
-    this.#maxTopLogprobs = options.maxTopLogprobs ?? defaults.maxTopLogprobs;
+    this.#maxTopLogprobs = options.maxTopLogprobs ?? optionDefaults.maxTopLogprobs;
     const retry: RetryPolicy = {
-      maxRetries: options.maxRetries ?? defaults.maxRetries,
-      baseMs: options.retryBaseMs ?? defaults.retryBaseMs,
-      maxBackoffMs: options.maxBackoffMs ?? defaults.maxBackoffMs,
-      maxRetryAfterMs: options.maxRetryAfterMs ?? defaults.maxRetryAfterMs,
+      maxRetries: options.maxRetries ?? optionDefaults.maxRetries,
+      baseMs: options.retryBaseMs ?? optionDefaults.retryBaseMs,
+      maxBackoffMs: options.maxBackoffMs ?? optionDefaults.maxBackoffMs,
+      maxRetryAfterMs: options.maxRetryAfterMs ?? optionDefaults.maxRetryAfterMs,
     };
     this.#client = new EndpointClient({
       baseURL: options.baseURL,
       apiKey: apiKeyOf(options),
-      timeoutMs: options.timeoutMs ?? defaults.timeoutMs,
+      timeoutMs: options.timeoutMs ?? optionDefaults.timeoutMs,
       retry,
-      semaphore: endpointSemaphore(options.baseURL, options.concurrency, defaults.concurrency),
+      semaphore: endpointSemaphore(
+        options.baseURL,
+        options.concurrency,
+        optionDefaults.concurrency,
+      ),
       fetch: options.fetch ?? globalThis.fetch,
     });
     const flavor = options.flavor ?? "auto";
@@ -207,9 +166,9 @@ class OpenAIModel implements LanguageModel {
       const probe = new EndpointClient({
         baseURL: this.#options.baseURL,
         apiKey: apiKeyOf(this.#options),
-        timeoutMs: Math.min(this.#options.timeoutMs ?? defaults.timeoutMs, 10_000),
+        timeoutMs: Math.min(this.#options.timeoutMs ?? optionDefaults.timeoutMs, 10_000),
         retry: { maxRetries: 0, baseMs: 0, maxBackoffMs: 0, maxRetryAfterMs: 0 },
-        semaphore: endpointSemaphore(this.#options.baseURL, undefined, defaults.concurrency),
+        semaphore: endpointSemaphore(this.#options.baseURL, undefined, optionDefaults.concurrency),
         fetch: this.#options.fetch ?? globalThis.fetch,
       });
       const baseURL = this.#options.baseURL;
@@ -259,72 +218,4 @@ function checkRequest(model: OpenAIModel, request: GenerateRequest): "chat" | "c
     );
   }
   return hasMessages ? "chat" : "completions";
-}
-
-function apiKeyOf(options: OpenAIModelOptions): string | undefined {
-  if (options.apiKey !== undefined) return options.apiKey;
-  if (options.apiKeyEnv !== undefined) {
-    const key = process.env[options.apiKeyEnv];
-    if (!key) {
-      throw new ConfigError(
-        `apiKeyEnv names ${options.apiKeyEnv}, but that environment variable is not set; ` +
-          "export it or drop apiKeyEnv",
-        "apiKeyEnv",
-      );
-    }
-    return key;
-  }
-  return process.env.OPENAI_API_KEY || undefined;
-}
-
-function checkOptions(options: OpenAIModelOptions): void {
-  let url: URL;
-  try {
-    url = new URL(options.baseURL);
-  } catch {
-    throw new ConfigError(
-      `baseURL "${options.baseURL}" is not a URL; give e.g. http://127.0.0.1:8000/v1`,
-      "baseURL",
-    );
-  }
-  if (url.protocol !== "http:" && url.protocol !== "https:") {
-    throw new ConfigError(
-      `baseURL must start with http:// or https://, got "${options.baseURL}"; give e.g. ` +
-        "http://127.0.0.1:8000/v1",
-      "baseURL",
-    );
-  }
-  if (typeof options.model !== "string" || options.model === "") {
-    throw new ConfigError("model is required: the model name the server serves", "model");
-  }
-  const positive: Array<keyof OpenAIModelOptions> = [
-    "timeoutMs",
-    "concurrency",
-    "maxTopLogprobs",
-    "retryBaseMs",
-    "maxBackoffMs",
-    "maxRetryAfterMs",
-  ];
-  for (const field of positive) {
-    const value = options[field];
-    if (value !== undefined && !(typeof value === "number" && value > 0)) {
-      throw new ConfigError(`${field} must be a positive number, got ${String(value)}`, field);
-    }
-  }
-  for (const field of ["concurrency", "maxTopLogprobs", "maxRetries"] as const) {
-    const value = options[field];
-    if (value !== undefined && !(Number.isInteger(value) && value >= 0)) {
-      throw new ConfigError(`${field} must be a whole number, got ${String(value)}`, field);
-    }
-  }
-  if (options.api !== undefined && options.api !== "chat" && options.api !== "completions") {
-    throw new ConfigError(`api must be "chat" or "completions", got "${options.api}"`, "api");
-  }
-  const flavors = ["auto", "vllm", "llamacpp", "ollama", "openai"];
-  if (options.flavor !== undefined && !flavors.includes(options.flavor)) {
-    throw new ConfigError(
-      `flavor must be one of ${flavors.join(", ")}, got "${options.flavor}"`,
-      "flavor",
-    );
-  }
 }

@@ -55,6 +55,7 @@ export class EndpointClient {
     return (fromRoot ? base.replace(/\/v\d+$/, "") : base) + path;
   }
 
+  /** Sends one request, retrying per the policy; throws ModelCallError/ModelTimeoutError. */
   async request(request: EndpointRequest): Promise<EndpointResponse> {
     const { retry } = this.#options;
     const url = this.url(request.path, request.fromRoot);
