@@ -25,6 +25,12 @@ export interface MethodOutput {
   score?: number;
 }
 
+/** A get/set result store (the runtime's CallCache fits). */
+export interface CallCacheLike {
+  get<T>(key: string): T | undefined;
+  set(key: string, call: { kind: string; provider: string; modelId: string }, value: unknown): void;
+}
+
 /** Everything a method gets besides the items. */
 export interface EvalContext {
   models: ModelSource;
@@ -45,6 +51,8 @@ export interface EvalContext {
    */
   forItem<T>(itemId: string, fn: () => Promise<T>): Promise<T>;
   signal?: AbortSignal;
+  /** The run's persistent call cache, for clients outside the model pool (HTTP reward models). */
+  callCache?: CallCacheLike;
   /** Progress lines for stderr. */
   log(message: string): void;
 }

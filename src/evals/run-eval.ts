@@ -6,7 +6,13 @@ import type { RunStats } from "../runtime/run-stats.ts";
 import { checkAnswer } from "./answers/check-answer.ts";
 import type { AnswerType } from "./answers/extract-answer.ts";
 import type { EvalItem } from "./eval-item.ts";
-import type { EvalContext, EvalMethod, ItemUsage, MethodOutput } from "./eval-method.ts";
+import type {
+  CallCacheLike,
+  EvalContext,
+  EvalMethod,
+  ItemUsage,
+  MethodOutput,
+} from "./eval-method.ts";
 import type { EvalRecord } from "./eval-record.ts";
 import { type EvalReport, summarize } from "./eval-report.ts";
 import type { ModelSource } from "./model-source.ts";
@@ -28,6 +34,8 @@ export interface RunEvalOptions {
   progress?: ProgressLine;
   signal?: AbortSignal;
   log?: (message: string) => void;
+  /** Passed on to methods as `context.callCache`. */
+  callCache?: CallCacheLike;
 }
 
 /** What `runEval` returns: every record, the summary, and each method's run report. */
@@ -66,6 +74,7 @@ export async function runEval(options: RunEvalOptions): Promise<RunEvalResult> {
     dataset: options.dataset,
     log,
     ...(options.signal ? { signal: options.signal } : {}),
+    ...(options.callCache ? { callCache: options.callCache } : {}),
     async reuse<T>(key: string, compute: () => Promise<T>): Promise<T> {
       const existing = shared.get(key);
       if (existing) {

@@ -135,6 +135,7 @@ async function evalCommand(methodName: string, flags: EvalFlags): Promise<number
       concurrency: session.concurrency,
       ...(session.run ? { run: session.run } : {}),
       stats: session.stats,
+      ...(session.cache ? { callCache: session.cache } : {}),
       progress: session.progress,
       log: (message) => process.stderr.write(`${message}\n`),
     });

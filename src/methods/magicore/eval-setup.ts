@@ -111,7 +111,13 @@ function rewardSources(context: EvalContext, s: MagicoreEvalSettings) {
   const ormName = context.models.nameFor("orm");
   const orm: RewardSource<OutcomeRewardModel> =
     s.orm === "http"
-      ? { ready: new HttpRewardModel({ baseURL: s.ormUrl!, model: s.ormModel ?? "reward" }) }
+      ? {
+          ready: new HttpRewardModel({
+            baseURL: s.ormUrl!,
+            model: s.ormModel ?? "reward",
+            ...(context.callCache ? { cache: context.callCache } : {}),
+          }),
+        }
       : { model: ormName, create: (m) => new LlmJudge(m, { concurrency: s.concurrency }) };
   let prm: RewardSource<ProcessRewardModel>;
   if (s.prm === "math-shepherd")

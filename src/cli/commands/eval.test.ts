@@ -1,0 +1,65 @@
+import assert from "node:assert/strict";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, it } from "node:test";
+import { main } from "../main.ts";
+
+/** Runs the CLI in-process, capturing stderr. */
+async function run(argv: string[]): Promise<{ code: number; stderr: string }> {
+  const write = process.stderr.write.bind(process.stderr);
+  let stderr = "";
+  process.stderr.write = ((chunk: string | Uint8Array) => {
+    stderr += String(chunk);
+    return true;
+  }) as typeof process.stderr.write;
+  try {
+    const code = await main(argv);
+    process.exitCode = undefined;
+    return { code, stderr };
+  } finally {
+    process.stderr.write = write;
+  }
+}
+
+describe("chorus eval: usage and data errors", () => {
+  const dir = mkdtempSync(join(tmpdir(), "chorus-eval-cli-"));
+  it("names the file and line of a malformed record (exit 1) before loading any model", async () => {
+    const file = join(dir, "bad.jsonl");
+    writeFileSync(file, '{"question":"1+1?","answer":"2"}\n{"question":"2+2?"}\n');
+    const { code, stderr } = await run(["eval", "cot", "--dataset", file, "--model", "nope.gguf"]);
+    assert.equal(code, 1);
+    assert.match(stderr, /bad\.jsonl:2: missing field "answer"/);
+  });
+  it("rejects unknown methods, datasets and splits with exit 2", async () => {
+    assert.match(
+      (await run(["eval", "nope", "--dataset", "gsm8k"])).stderr,
+      /unknown eval method "nope"/,
+    );
+    const unknown = await run(["eval", "cot", "--dataset", "no-such-set"]);
+    assert.equal(unknown.code, 2);
+    assert.match(unknown.stderr, /unknown dataset "no-such-set"/);
+    assert.match(
+      (await run(["eval", "cot", "--dataset", "gsm8k", "--split", "train"])).stderr,
+      /no split "train"/,
+    );
+  });
+  it("checks method settings", async () => {
+    const r = await run([
+      "eval",
+      "magicore",
+      "--dataset",
+      "gsm8k",
+      "--limit",
+      "1",
+      "--model",
+      "x.gguf",
+      "--set",
+      "hardRule=xor",
+      "--out",
+      join(dir, "r1"),
+    ]);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /--set hardRule: expected one of and, or/);
+  });
+});
