@@ -6,12 +6,15 @@ export {
 export { createOpenAIModel, type OpenAIModelOptions } from "./engines/openai/index.ts";
 export * from "./evals/index.ts";
 export * from "./gguf/index.ts";
+export * from "./methods/adacad/index.ts";
 export * from "./methods/magicore/index.ts";
+export * from "./methods/mamm-refine/index.ts";
 export * from "./methods/symbolic-moe/index.ts";
 export * from "./methods/utgen/index.ts";
 export * from "./model/index.ts";
 export * from "./model-files/index.ts";
 export * from "./runtime/index.ts";
 export * from "./sandbox/index.ts";
+export * from "./scoring/faithfulness/index.ts";
 export * from "./scoring/index.ts";
 export * from "./train/index.ts";

@@ -35,10 +35,16 @@ export async function decodeWithLogits(
     if (longest > limit) throw new PromptTooLongError(longest, limit);
   }
   const twoStreams = decoding.kind !== "greedy";
-  const streams: DecoderStream[] = [];
+  // Both prefills at once: engines that run streams on separate contexts evaluate them in parallel.
+  const opened = await Promise.allSettled(
+    (twoStreams ? [contextIds, plainIds] : [contextIds]).map((ids) => decoder.open(ids)),
+  );
+  const streams: DecoderStream[] = opened.flatMap((o) =>
+    o.status === "fulfilled" ? [o.value] : [],
+  );
   try {
-    streams.push(await decoder.open(contextIds));
-    if (twoStreams) streams.push(await decoder.open(plainIds));
+    const failed = opened.find((o) => o.status === "rejected");
+    if (failed) throw (failed as PromiseRejectedResult).reason;
     const end = new Set(decoder.endTokens);
     const topP = decoding.kind === "greedy" ? 0 : (decoding.topP ?? contextDecodingDefaults.topP);
     const random = seededRandom(

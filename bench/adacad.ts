@@ -1,0 +1,96 @@
+/**
+ * `npm run bench -- adacad`: tokens/s of AdaCAD (two lockstep decoder streams, JSD over the full
+ * vocabulary, logit combination, argmax) vs plain greedy `generate` on the same model: a random
+ * GGUF with the shape of SmolLM2-135M (Q8_0, 49,152-token vocabulary) written by src/gguf into the
+ * OS temp dir and reused. Goal: AdaCAD ≥ 0.45× greedy, i.e. about the cost of two decodes.
+ *
+ * Runs alternate (greedy, CAD, AdaCAD, greedy, ...) and the summary uses the median of the
+ * per-round ratios, so load from other processes hits both sides alike.
+ * Env: BENCH_TOKENS (default 48), BENCH_ROUNDS (default 5).
+ */
+import { existsSync } from "node:fs";
+import { mkdir, rename } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { loadLlamaCppModel } from "../src/engines/llamacpp/index.ts";
+import { writeRandomModel } from "../src/gguf/index.ts";
+import { contextDecode } from "../src/methods/adacad/context-decode.ts";
+import { qaPrompts } from "../src/methods/adacad/context-prompts.ts";
+
+const tokens = Number(process.env.BENCH_TOKENS ?? 48);
+const rounds = Number(process.env.BENCH_ROUNDS ?? 5);
+const log = (line: string) => process.stderr.write(`${line}\n`);
+
+async function modelFile(): Promise<string> {
+  const dir = join(tmpdir(), "chorus-bench-models");
+  await mkdir(dir, { recursive: true });
+  const file = join(dir, "smollm2-135m-q8_0.gguf");
+  if (!existsSync(file)) {
+    log(`writing ${file} ...`);
+    // A larger std spreads the logits so random weights rarely pick EOS and runs stay full length.
+    await writeRandomModel(`${file}.tmp`, {
+      preset: "smollm2-135m",
+      type: "Q8_0",
+      seed: 1,
+      std: 0.05,
+    });
+    await rename(`${file}.tmp`, file);
+  }
+  return file;
+}
+
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = Math.floor(s.length / 2);
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+};
+
+async function timed(run: () => Promise<number>): Promise<number> {
+  const started = performance.now();
+  const produced = await run();
+  return produced / ((performance.now() - started) / 1000);
+}
+
+const model = await loadLlamaCppModel({ modelPath: await modelFile(), gpu: false });
+try {
+  const prompts = qaPrompts(
+    "The lighthouse on the northern cape was built in 1871 by a shipping company from Bergen and painted red in 1902.",
+    "When was the lighthouse painted red?",
+  );
+  const request = { ...prompts, maxTokens: tokens };
+  const greedy = () =>
+    timed(
+      async () =>
+        (await model.generate({ prompt: prompts.contextPrompt, maxTokens: tokens, temperature: 0 }))
+          .usage.outputTokens,
+    );
+  const cad = () =>
+    timed(
+      async () => (await contextDecode(model, request, { kind: "cad", alpha: 1 })).tokens.length,
+    );
+  const adacad = () =>
+    timed(async () => (await contextDecode(model, request, { kind: "adacad" })).tokens.length);
+  await greedy();
+  await adacad();
+  const rows: Array<{ greedy: number; cad: number; adacad: number }> = [];
+  for (let r = 0; r < rounds; r++) {
+    const row = { greedy: await greedy(), cad: await cad(), adacad: await adacad() };
+    rows.push(row);
+    log(
+      `round ${r + 1}: greedy ${row.greedy.toFixed(1)}, CAD ${row.cad.toFixed(1)}, AdaCAD ${row.adacad.toFixed(1)} tok/s`,
+    );
+  }
+  const g = median(rows.map((r) => r.greedy));
+  const a = median(rows.map((r) => r.adacad));
+  const c = median(rows.map((r) => r.cad));
+  const ratio = median(rows.map((r) => r.adacad / r.greedy));
+  log(
+    `model: random SmolLM2-135M shape, Q8_0; ${tokens} tokens per run incl. prefill; medians of ${rounds} rounds`,
+  );
+  log(`greedy generate ${g.toFixed(1)} tok/s; CAD ${c.toFixed(1)}; AdaCAD ${a.toFixed(1)}`);
+  process.stdout.write(
+    `adacad: AdaCAD ${a.toFixed(1)} tok/s vs greedy ${g.toFixed(1)} tok/s, ratio ${ratio.toFixed(2)}× (goal ≥ 0.45×) ${ratio >= 0.45 ? "PASS" : "MISS"}\n`,
+  );
+} finally {
+  await model.close?.();
+}
