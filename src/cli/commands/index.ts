@@ -6,6 +6,7 @@ import type { Command } from "commander";
  */
 const commands: Array<() => Promise<{ register: (program: Command) => void }>> = [
   () => import("./models.ts"),
+  () => import("./serve.ts"),
   () => import("./train.ts"),
   () => import("./sandbox.ts"),
   () => import("./generate.ts"),
