@@ -17,4 +17,5 @@ export * from "./runtime/index.ts";
 export * from "./sandbox/index.ts";
 export * from "./scoring/faithfulness/index.ts";
 export * from "./scoring/index.ts";
+export * from "./server/index.ts";
 export * from "./train/index.ts";
