@@ -67,6 +67,8 @@ export interface EvalMethod {
   readonly description: string;
   /** Answer types it can handle; the harness refuses other datasets with a clear error. */
   readonly answerTypes: readonly AnswerType[];
+  /** Validates `--set` options before any item runs (throw a UsageError naming the key). */
+  checkOptions?(options: Readonly<Record<string, unknown>>): void;
   runItem?(item: EvalItem, context: EvalContext): Promise<MethodOutput>;
   runBatch?(items: readonly EvalItem[], context: EvalContext): Promise<MethodOutput[]>;
 }

@@ -59,6 +59,7 @@ export async function runEval(options: RunEvalOptions): Promise<RunEvalResult> {
       throw new UsageError(
         `method "${method.name}" handles ${method.answerTypes.join("/")} answers, but dataset "${options.dataset.name}" has ${options.dataset.answerType} answers`,
       );
+    method.checkOptions?.(options.options ?? {});
   }
   const shared = new Map<string, Promise<{ value: unknown; usage: ItemUsage }>>();
   const perItemUsage = new Map<string, ItemUsage>();

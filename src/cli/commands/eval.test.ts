@@ -61,5 +61,22 @@ describe("chorus eval: usage and data errors", () => {
     ]);
     assert.equal(r.code, 2);
     assert.match(r.stderr, /--set hardRule: expected one of and, or/);
+    // per-item methods check their settings before any item runs, too
+    const cot = await run([
+      "eval",
+      "cot",
+      "--dataset",
+      "gsm8k",
+      "--limit",
+      "1",
+      "--model",
+      "x.gguf",
+      "--set",
+      "k=-1",
+      "--out",
+      join(dir, "r2"),
+    ]);
+    assert.equal(cot.code, 2);
+    assert.match(cot.stderr, /--set k: expected a non-negative integer/);
   });
 });

@@ -34,6 +34,7 @@ export const cotMethod: EvalMethod = {
   name: "cot",
   description: "single chain-of-thought sample (greedy)",
   answerTypes,
+  checkOptions: readSettings,
   async runItem(item, context) {
     const s = readSettings(context.options);
     const text = await solveOnce(
@@ -54,6 +55,7 @@ export const selfConsistencyMethod: EvalMethod = {
   name: "self-consistency",
   description: "majority vote over k sampled solutions",
   answerTypes,
+  checkOptions: readSettings,
   async runItem(item, context) {
     const s = readSettings(context.options);
     const texts = await initialSamples(context, s, item);
@@ -69,6 +71,7 @@ export const bestOfKMethod: EvalMethod = {
   name: "best-of-k",
   description: "the k-sample solution with the highest reward (ORM + PRM product)",
   answerTypes,
+  checkOptions: readSettings,
   async runItem(item, context) {
     const s = readSettings(context.options);
     const pool = await initialPool(context, s, item);
@@ -82,6 +85,7 @@ export const rmVoteMethod: EvalMethod = {
   name: "rm-vote",
   description: "reward-weighted vote over k samples (weights ORM + PRM product)",
   answerTypes,
+  checkOptions: readSettings,
   async runItem(item, context) {
     const s = readSettings(context.options);
     const pool = await initialPool(context, s, item);
@@ -102,6 +106,7 @@ export const selfRefineMethod: EvalMethod = {
   name: "self-refine",
   description: "Self-Refine: one solution, self-feedback and refinement rounds",
   answerTypes,
+  checkOptions: readSettings,
   async runItem(item, context) {
     const s = readSettings(context.options);
     const solverName = context.models.nameFor("solver");

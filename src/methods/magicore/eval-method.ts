@@ -22,6 +22,7 @@ export const magicoreMethod: EvalMethod = {
   name: "magicore",
   description: "MAgICoRe: easy/hard triage, reviewer + refiner with PRM-scored steps",
   answerTypes: ["math", "number", "choice"],
+  checkOptions: readSettings,
   async runBatch(items, context) {
     const s = readSettings(context.options);
     const pools = await mapLimit(items, s.concurrency, (item) =>

@@ -43,6 +43,7 @@ export const bestSingleMethod: EvalMethod = {
   name: "moe-best-single",
   description: "Symbolic-MoE baseline: the best single model on the validation profiles",
   answerTypes,
+  checkOptions: readMoeSettings,
   async runBatch(items, context) {
     const settings = readMoeSettings(context.options);
     const profile = await obtainProfile(context, settings);
@@ -82,6 +83,7 @@ export const randomKMethod: EvalMethod = {
   name: "moe-random-k",
   description: "Symbolic-MoE baseline: k random experts + the aggregator",
   answerTypes,
+  checkOptions: readMoeSettings,
   runBatch(items, context) {
     const k = readMoeSettings(context.options).k;
     return withAggregator(items, context, (models, rng) =>
@@ -95,6 +97,7 @@ export const moaAllMethod: EvalMethod = {
   name: "moa-all",
   description: "Mixture-of-Agents style: every pool model answers, the aggregator synthesises",
   answerTypes,
+  checkOptions: readMoeSettings,
   runBatch(items, context) {
     return withAggregator(items, context, (models) => [...models]);
   },

@@ -13,6 +13,7 @@ export const symbolicMoeMethod: EvalMethod = {
   name: "symbolic-moe",
   description: "Symbolic-MoE: skill-based expert recruitment, batched experts, aggregator",
   answerTypes: ["choice", "math", "number"],
+  checkOptions: readMoeSettings,
   async runBatch(items, context) {
     const settings = readMoeSettings(context.options);
     const profile = await obtainProfile(context, settings);
