@@ -43,6 +43,7 @@ export {
   tokenCrossEntropy,
 } from "./losses.ts";
 export { type LrSchedule, learningRate } from "./lr-schedule.ts";
+export { exportFullModel } from "./model-export.ts";
 export {
   dpoObjective,
   type ForgetRetainPair,

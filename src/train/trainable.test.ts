@@ -7,6 +7,7 @@ import { loadLlamaCppModel } from "../engines/llamacpp/index.ts";
 import { DataError } from "../model/errors.ts";
 import { parseDpoRecords, parseSftRecords, readJsonl, tokenizeSft } from "./data.ts";
 import { llamaCppLogits } from "./llama-reference.ts";
+import { exportFullModel } from "./model-export.ts";
 import { Trainable } from "./trainable.ts";
 
 const stories = new URL("../../../shared/models/stories260K.gguf", import.meta.url).pathname;
@@ -46,6 +47,16 @@ test("SFT with LoRA lowers the loss; llama.cpp loads the adapter, matches our lo
         max = Math.max(max, Math.abs(ours.logits[i * V + v]! - ref[i]![v]!));
     });
     assert.ok(max <= 1e-3, `adapter logits differ by ${max}`);
+    // The same adapter merged into a full GGUF gives the same logits too.
+    const merged = join(dir, "merged.gguf");
+    await exportFullModel(t.model, stories, merged);
+    const refMerged = await llamaCppLogits(merged, ex.tokens);
+    let maxMerged = 0;
+    ex.tokens.forEach((_, i) => {
+      for (let v = 0; v < V; v++)
+        maxMerged = Math.max(maxMerged, Math.abs(ours.logits[i * V + v]! - refMerged[i]![v]!));
+    });
+    assert.ok(maxMerged <= 1e-3, `merged model logits differ by ${maxMerged}`);
 
     // The engine, given the prompt text and the adapter, greedily says the trained continuation;
     // without the adapter it does not.
@@ -162,6 +173,35 @@ test("chat records: the completion is the last assistant turn, after the templat
     assert.ok(e && e.start > 1 && e.start < e.tokens.length);
     assert.match(t.tokenizer.detokenize(e.tokens.slice(e.start)), /Lily liked to play\./);
     assert.doesNotMatch(t.tokenizer.detokenize(e.tokens.slice(0, e.start)), /liked to play/);
+  } finally {
+    await t.close();
+  }
+});
+
+test("full fine-tuning: every weight trains, and the exported GGUF gives llama.cpp the same logits", async () => {
+  const t = await Trainable.load(stories, { lora: false });
+  try {
+    const before = Float32Array.from(t.model.tokenEmbd.data);
+    const r = await t.sft([{ prompt, completion }], {
+      epochs: 3,
+      lr: 1e-3,
+      seed: 1,
+      appendEos: false,
+    });
+    assert.ok(r.losses.at(-1)! < r.losses[0]!);
+    assert.notDeepEqual(t.model.tokenEmbd.data, before);
+    const out = join(dir, "full.gguf");
+    await exportFullModel(t.model, stories, out);
+    const ex = t.encode(prompt, completion, false);
+    const ref = await llamaCppLogits(out, ex.tokens);
+    const ours = await t.model.forward(ex.tokens);
+    const V = t.model.config.vocabSize;
+    let max = 0;
+    ex.tokens.forEach((_, i) => {
+      for (let v = 0; v < V; v++)
+        max = Math.max(max, Math.abs(ours.logits[i * V + v]! - ref[i]![v]!));
+    });
+    assert.ok(max <= 1e-3, `exported model logits differ by ${max}`);
   } finally {
     await t.close();
   }

@@ -11,6 +11,7 @@ import type { LoraAdapter } from "./linear.ts";
 import { loadTransformer } from "./load-gguf.ts";
 import { addLora, type LoraConfig } from "./lora.ts";
 import { exportLoraAdapter } from "./lora-export.ts";
+import { exportFullModel } from "./model-export.ts";
 import { dpoObjective, sftObjective } from "./objectives.ts";
 import { enableGrad } from "./param.ts";
 import { fileSha256, ReferenceLogProbs } from "./reference-logprobs.ts";
@@ -151,6 +152,11 @@ export class Trainable {
   /** Writes the LoRA adapters as a GGUF LoRA file for the llamacpp engine. */
   async saveAdapter(path: string): Promise<void> {
     await exportLoraAdapter(this.model, path);
+  }
+
+  /** Writes the whole model (adapters merged) as an F32 GGUF with the source file's metadata. */
+  async saveModel(path: string): Promise<void> {
+    await exportFullModel(this.model, this.path, path);
   }
 
   /** The attached adapters (empty for full fine-tuning). */

@@ -28,6 +28,7 @@ interface TrainFlags {
   dropout: number;
   targets: string;
   layers?: string;
+  full?: boolean;
   batchSize: number;
   gradAccum: number;
   maxLength: number;
@@ -82,6 +83,7 @@ function addTrainOptions(command: Command): Command {
       "q_proj,k_proj,v_proj,o_proj",
     )
     .option("--layers <list>", "comma-separated layer indices to adapt (default all)")
+    .option("--full", "train every weight (tiny models) and write a full F32 GGUF to --out")
     .option("--batch-size <n>", "examples per micro-batch", integerArg(1), 1)
     .option("--grad-accum <n>", "micro-batches per optimizer step", integerArg(1), 1)
     .option(
@@ -156,17 +158,19 @@ async function runTraining(kind: "sft" | "dpo", flags: TrainFlags, argv: string[
       });
   process.stderr.write(`run folder: ${run.dir}\n`);
   const trainable = await Trainable.load(flags.model, {
-    lora: {
-      rank: flags.rank,
-      alpha: flags.alpha ?? 2 * flags.rank,
-      dropout: flags.dropout,
-      targets: flags.targets
-        .split(",")
-        .map((s) => s.trim())
-        .filter(Boolean),
-      ...(flags.layers ? { layers: flags.layers.split(",").map((s) => Number(s.trim())) } : {}),
-      seed: flags.seed,
-    },
+    lora: flags.full
+      ? false
+      : {
+          rank: flags.rank,
+          alpha: flags.alpha ?? 2 * flags.rank,
+          dropout: flags.dropout,
+          targets: flags.targets
+            .split(",")
+            .map((s) => s.trim())
+            .filter(Boolean),
+          ...(flags.layers ? { layers: flags.layers.split(",").map((s) => Number(s.trim())) } : {}),
+          seed: flags.seed,
+        },
   });
   try {
     run.recordModel("policy", {
@@ -208,9 +212,10 @@ async function runTraining(kind: "sft" | "dpo", flags: TrainFlags, argv: string[
             nllWeight: flags.nllWeight ?? 0,
             cacheDir: join(run.dir, "reference-logprobs"),
           });
-    await trainable.saveAdapter(flags.out);
+    if (flags.full) await trainable.saveModel(flags.out);
+    else await trainable.saveAdapter(flags.out);
     const summary = {
-      adapter: flags.out,
+      output: flags.out,
       steps: result.steps,
       firstLoss: result.losses[0],
       finalLoss: result.losses.at(-1),
