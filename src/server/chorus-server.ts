@@ -5,14 +5,14 @@ import type { LanguageModel } from "../model/language-model.ts";
 import { chatCompletions } from "./chat-completions.ts";
 import { completions } from "./completions.ts";
 import { HttpError, toHttpError } from "./http-error.ts";
-import { type ModelSource, staticModels } from "./model-source.ts";
+import { type ServedModels, staticModels } from "./model-source.ts";
 import { readJsonBody } from "./read-json-body.ts";
 import { type RequestContext, sendJson } from "./request-context.ts";
 
 export interface ChorusServerOptions {
   /** The models to serve: a pool (`ModelPool`) or loaded models by name. */
   models:
-    | ModelSource
+    | ServedModels
     | ReadonlyMap<string, LanguageModel>
     | Readonly<Record<string, LanguageModel>>;
   /** Require `Authorization: Bearer <apiKey>` on every /v1 request. */
@@ -33,10 +33,10 @@ export interface ChorusServer {
 
 type Route = (context: RequestContext, request: IncomingMessage) => Promise<void>;
 
-function isModelSource(value: ChorusServerOptions["models"]): value is ModelSource {
+function isServedModels(value: ChorusServerOptions["models"]): value is ServedModels {
   return (
-    typeof (value as ModelSource).names === "function" &&
-    typeof (value as ModelSource).use === "function"
+    typeof (value as ServedModels).names === "function" &&
+    typeof (value as ServedModels).use === "function"
   );
 }
 
@@ -47,7 +47,7 @@ function isModelSource(value: ChorusServerOptions["models"]): value is ModelSour
  * 400 bad JSON or fields, 401 bad key, 404 unknown model or route, 405, 413 too large.
  */
 export function createChorusServer(options: ChorusServerOptions): ChorusServer {
-  const models = isModelSource(options.models) ? options.models : staticModels(options.models);
+  const models = isServedModels(options.models) ? options.models : staticModels(options.models);
   const maxBodyBytes = options.maxBodyBytes ?? 1024 * 1024;
   const started = Math.floor(Date.now() / 1000);
   const expectedKey = options.apiKey ? Buffer.from(`Bearer ${options.apiKey}`) : undefined;

@@ -4,4 +4,4 @@ export {
   createChorusServer,
 } from "./chorus-server.ts";
 export { HttpError } from "./http-error.ts";
-export { type ModelSource, staticModels } from "./model-source.ts";
+export { type ServedModels, staticModels } from "./model-source.ts";

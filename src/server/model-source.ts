@@ -4,7 +4,7 @@ import type { LanguageModel } from "../model/language-model.ts";
  * The models a server offers, by name. `ModelPool` (src/runtime) is one: it loads on first use and
  * unloads under memory pressure. `staticModels` wraps models that are already loaded.
  */
-export interface ModelSource {
+export interface ServedModels {
   names(): string[];
   /** Runs `fn` with the model named `name` held for its duration. */
   use<T>(name: string, fn: (model: LanguageModel) => Promise<T>): Promise<T>;
@@ -13,7 +13,7 @@ export interface ModelSource {
 /** A source over loaded models: a Map or a record of name → model. */
 export function staticModels(
   models: ReadonlyMap<string, LanguageModel> | Readonly<Record<string, LanguageModel>>,
-): ModelSource {
+): ServedModels {
   const map: ReadonlyMap<string, LanguageModel> =
     models instanceof Map ? models : new Map(Object.entries(models));
   return {

@@ -1,12 +1,12 @@
 import type { ServerResponse } from "node:http";
 import type { Usage } from "../model/language-model.ts";
 import { HttpError } from "./http-error.ts";
-import type { ModelSource } from "./model-source.ts";
+import type { ServedModels } from "./model-source.ts";
 
 /** What a route handler gets for one request. */
 export interface RequestContext {
   response: ServerResponse;
-  models: ModelSource;
+  models: ServedModels;
   /** Aborted when the client goes away before the answer is complete. */
   signal: AbortSignal;
   /** Unique per request, used in the response `id`. */
@@ -26,7 +26,7 @@ export function sendJson(response: ServerResponse, status: number, body: unknown
 }
 
 /** A 404 naming the models the server has, unless `name` is one of them. */
-export function requireModel(models: ModelSource, name: string): void {
+export function requireModel(models: ServedModels, name: string): void {
   const names = models.names();
   if (!names.includes(name)) {
     throw new HttpError(
