@@ -2,7 +2,7 @@
  * Checks the code-debugging harness against the datasets (issue 6 acceptance): every canonical
  * solution must pass its hidden tests in our sandbox, and every buggy solution must fail them.
  *
- *   node --import tsx scripts/check-datasets.ts [--only humanevalfix-python,humanevalfix-js,mbpp-plus,mbpp-plus-fix-hard] [--limit N] [--concurrency N] [--timeout S]
+ *   node --import tsx scripts/check-datasets.ts [--only humanevalfix-python,humanevalfix-js,mbpp-plus,mbpp-plus-fix-hard] [--limit N] [--concurrency N] [--timeout S] [--ids ID,ID]
  *
  * Prints one line per failure of the expectation and a summary line per dataset; exit code 1
  * when any expectation fails, except the known data defects listed below.
@@ -31,6 +31,7 @@ const { values } = parseArgs({
     limit: { type: "string" },
     concurrency: { type: "string", default: "2" },
     timeout: { type: "string", default: "60" },
+    ids: { type: "string" },
   },
 });
 const timeoutMs = Number(values.timeout) * 1000;
@@ -46,9 +47,17 @@ const knownDefects: Record<string, string> = {
   "mbpp-plus Mbpp/295 pass": "EvalPlus v0.1.0's canonical solution fails its original MBPP asserts",
   "mbpp-plus-fix-hard mbpp-84 fail":
     "the shipped buggy code is a correct Newman-Conway implementation",
+  "mbpp-plus-fix-hard mbpp-392 fail":
+    "the shipped buggy code is correct (plain recursion): it fails only when it runs out of time",
+  "mbpp-plus-fix-hard mbpp-599 fail": "the shipped buggy code is correct (a loop instead of sum)",
+  "mbpp-plus-fix-hard mbpp-737 fail":
+    "the shipped test's assertion() computes exact_match but never asserts it: nothing can fail",
+  "mbpp-plus-fix-hard mbpp-794 fail":
+    "the shipped test's assertion() computes exact_match but never asserts it: nothing can fail",
 };
 const limit = values.limit === undefined ? Number.POSITIVE_INFINITY : Number(values.limit);
 const only = values.only?.split(",");
+const ids = values.ids?.split(",");
 
 function fromItems(items: EvalItem[], buggyToo: boolean): Check[] {
   return items.slice(0, limit).flatMap((item) => {
@@ -131,7 +140,7 @@ const gate = new ConcurrencyGate(Number(values.concurrency));
 let failures = 0;
 for (const [name, load] of Object.entries(datasets)) {
   if (only && !only.includes(name)) continue;
-  const checks = load();
+  const checks = load().filter((c) => !ids || ids.includes(c.id));
   const started = performance.now();
   const outcomes = await Promise.all(
     checks.map((check) =>
