@@ -51,6 +51,8 @@ export interface ContextDecodeResult {
   approximate: boolean;
   /** Prompt token counts (context stream, plain stream). */
   promptTokens: { context: number; plain: number };
+  /** Wall time of the prompt prefill(s) and of the token loop, in milliseconds. */
+  timings?: { prefillMs: number; decodeMs: number };
 }
 
 /** Defaults from the reference scripts (QA): 32 new tokens, floor 0, greedy, seed 42. */

@@ -35,6 +35,7 @@ export async function decodeWithLogits(
     if (longest > limit) throw new PromptTooLongError(longest, limit);
   }
   const twoStreams = decoding.kind !== "greedy";
+  const started = performance.now();
   // Both prefills at once: engines that run streams on separate contexts evaluate them in parallel.
   const opened = await Promise.allSettled(
     (twoStreams ? [contextIds, plainIds] : [contextIds]).map((ids) => decoder.open(ids)),
@@ -45,6 +46,7 @@ export async function decodeWithLogits(
   try {
     const failed = opened.find((o) => o.status === "rejected");
     if (failed) throw (failed as PromiseRejectedResult).reason;
+    const prefilled = performance.now();
     const end = new Set(decoder.endTokens);
     const topP = decoding.kind === "greedy" ? 0 : (decoding.topP ?? contextDecodingDefaults.topP);
     const random = seededRandom(
@@ -103,6 +105,7 @@ export async function decodeWithLogits(
       finishReason,
       approximate: false,
       promptTokens: { context: contextIds.length, plain: plainIds.length },
+      timings: { prefillMs: prefilled - started, decodeMs: performance.now() - prefilled },
     };
   } finally {
     await Promise.all(streams.map((s) => s.close()));
