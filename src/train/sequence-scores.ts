@@ -22,7 +22,8 @@ export interface SequenceScores extends TokenScores {
 
 /**
  * Teacher-forced scores of `example`'s completion: one forward over tokens[0..T−2], where
- * position t predicts tokens[t+1]. With `train`, keeps what `backward` needs.
+ * position t predicts tokens[t+1] (the head runs only on completion positions). With `train`,
+ * keeps what `backward` needs.
  */
 export async function scoreSequence(
   model: Transformer,
@@ -36,28 +37,26 @@ export async function scoreSequence(
     );
   }
   const input = tokens.slice(0, -1);
-  const targets = input.map((_, t) => (t + 1 >= start ? tokens[t + 1]! : -1));
+  const first = start - 1;
+  // Logits only where a supervised token is predicted (positions first..T−2).
+  const targets = input.slice(first).map((_, i) => tokens[first + i + 1]!);
   const V = model.config.vocabSize;
   const fwd = await model.forward(input, {
+    logitsFrom: first,
     train: options.train ?? false,
     ...(options.rng ? { rng: options.rng } : {}),
     ...(options.hooks ? { hooks: options.hooks } : {}),
   });
-  const lp = tokenLogProbs(fwd.logits, V, targets);
-  const first = start - 1;
-  const target = lp.target.slice(first);
-  const meanAll = lp.meanAll.slice(first);
+  const lp = tokenLogProbs(fwd.logits, V, targets, fwd.backward !== undefined);
+  const target = lp.target;
+  const meanAll = lp.meanAll;
   let sum = 0;
   for (const x of target) sum += x;
   const result: SequenceScores = { target, meanAll, sum };
   if (fwd.backward) {
     const back = fwd.backward;
     result.backward = async (g: TokenGrads) => {
-      const gT = new Float64Array(input.length);
-      const gM = new Float64Array(input.length);
-      gT.set(g.target, first);
-      gM.set(g.mean, first);
-      await back(tokenLogProbsBackward(fwd.logits, V, targets, lp.logZ, gT, gM));
+      await back(tokenLogProbsBackward(fwd.logits, V, targets, g.target, g.mean));
     };
   }
   return result;

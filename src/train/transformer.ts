@@ -76,10 +76,15 @@ export interface ForwardOptions {
   kv?: KvCache;
   /** Only compute logits for the last position (generation). */
   lastOnly?: boolean;
+  /**
+   * Compute logits only for positions ≥ this (default 0): prompt positions of SFT/DPO need
+   * none, and the vocabulary head is the largest product of small models.
+   */
+  logitsFrom?: number;
 }
 
 export interface ForwardResult {
-  /** [rows, vocab] raw logits; rows = T, or 1 with `lastOnly`. */
+  /** [rows, vocab] raw logits for positions logitsFrom..T−1 (rows = T by default, 1 with `lastOnly`). */
   logits: Arr;
   T: number;
   /** Present with `train`: accumulates every trainable parameter's gradient from dL/dlogits. */
@@ -252,20 +257,25 @@ export class Transformer {
       x = out;
     }
     if (kv) kv.length = pos0 + T;
-    const rows = options.lastOnly ? 1 : T;
-    const xin = options.lastOnly ? x.subarray((T - 1) * d) : x;
+    const from = options.lastOnly ? T - 1 : Math.min(Math.max(0, options.logitsFrom ?? 0), T - 1);
+    const rows = T - from;
+    const xin = from > 0 ? x.subarray(from * d) : x;
     const fin = rmsNormForward(xin, this.outputNorm, rows, c.normEps);
     const logits = await gemm(fin.y, this.output.data, rows, c.vocabSize, d, false, true);
     if (!train) return { logits, T };
     const backward = async (dLogits: Arr): Promise<void> => {
-      if (options.lastOnly) throw new Error("backward needs logits for every position");
       if (this.output.grad)
-        addInto(this.output.grad, await gemm(dLogits, fin.y, c.vocabSize, d, T, true, false));
-      let dx = rmsNormBackward(
-        await gemm(dLogits, this.output.data, T, d, c.vocabSize),
+        addInto(this.output.grad, await gemm(dLogits, fin.y, c.vocabSize, d, rows, true, false));
+      const dTail = rmsNormBackward(
+        await gemm(dLogits, this.output.data, rows, d, c.vocabSize),
         this.outputNorm,
         fin.cache,
       );
+      let dx = dTail;
+      if (from > 0) {
+        dx = zerosLike(dTail, T * d);
+        dx.set(dTail, from * d);
+      }
       for (let l = c.nLayer - 1; l >= 0; l--) {
         const b = this.blocks[l]!;
         const bc = caches[l]!;
