@@ -2,18 +2,20 @@
  * `npm run bench -- llamacpp`: tokens/s of chorus `generate` vs node-llama-cpp's own LlamaCompletion,
  * of the FFI raw-logits loop, and of two lockstep decoder streams, on random GGUFs with the shapes of
  * SmolLM2-135M and Qwen2.5-0.5B (Q8_0, written by src/gguf into the OS temp dir and reused).
- * Env: BENCH_TOKENS (default 48), BENCH_MODELS (comma list of presets).
+ * Env: BENCH_TOKENS (default 32), BENCH_ROUNDS (4), BENCH_MODELS (comma list of presets).
+ * Ratios use CPU time of this process (all threads), which stays meaningful on a shared machine.
  */
 import { existsSync } from "node:fs";
 import { mkdir } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { LlamaCompletion } from "node-llama-cpp";
 import type { LlamaCppModel } from "../src/engines/llamacpp/index.ts";
 import { loadLlamaCppModel } from "../src/engines/llamacpp/index.ts";
 import { argmax } from "../src/engines/llamacpp/token-logprobs.ts";
 
-const tokens = Number(process.env.BENCH_TOKENS ?? 48);
+const tokens = Number(process.env.BENCH_TOKENS ?? 32);
+const rounds = Number(process.env.BENCH_ROUNDS ?? 4);
 const presets = (process.env.BENCH_MODELS ?? "smollm2-135m,qwen2.5-0.5b").split(",");
 const prompt =
   "The quick brown fox jumps over the lazy dog while the cat watches from the window and thinks about";
@@ -45,19 +47,43 @@ async function modelFile(preset: string): Promise<string> {
   return file;
 }
 
-interface Row {
-  preset: string;
-  raw: number;
-  ours: number;
-  ffi: number;
-  lockstepPerStream: number;
+interface Measure {
+  /** Tokens per wall-clock second. */
+  wall: number;
+  /** Tokens per CPU-second of this process (all threads): stable when other jobs share the cores. */
+  cpu: number;
 }
 
-async function timeIt(fn: () => Promise<number>): Promise<number> {
+interface Row {
+  preset: string;
+  raw: Measure;
+  ours: Measure;
+  ffi: Measure;
+  /** Lockstep steps (one push to each of two streams) per second. */
+  lockstep: Measure;
+  /** Median over rounds of (generate / LlamaCompletion), by CPU time and by wall time. */
+  ratioCpu: number;
+  ratioWall: number;
+}
+
+async function measure(fn: () => Promise<number>): Promise<Measure> {
+  const c0 = process.cpuUsage();
   const t0 = performance.now();
   const n = await fn();
-  return n / ((performance.now() - t0) / 1000);
+  const wallS = (performance.now() - t0) / 1000;
+  const c = process.cpuUsage(c0);
+  const cpuS = (c.user + c.system) / 1e6;
+  return { wall: n / wallS, cpu: n / cpuS };
 }
+
+const median = (values: number[]): number => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)]!;
+};
+const best = (values: Measure[]): Measure => ({
+  wall: Math.max(...values.map((v) => v.wall)),
+  cpu: Math.max(...values.map((v) => v.cpu)),
+});
 
 async function benchModel(preset: string): Promise<Row> {
   const file = await modelFile(preset);
@@ -86,18 +112,6 @@ async function benchModel(preset: string): Promise<Row> {
       const r = await model.generate({ prompt, maxTokens: tokens });
       return r.usage.outputTokens;
     };
-    await runRaw();
-    await runOurs();
-    // Interleave to spread background load evenly; keep the best of 3 each.
-    let raw = 0;
-    let ours = 0;
-    for (let i = 0; i < 3; i++) {
-      raw = Math.max(raw, await timeIt(runRaw));
-      ours = Math.max(ours, await timeIt(runOurs));
-    }
-    completion.dispose();
-    await context.dispose();
-
     // FFI raw-logits loop: our own greedy decode with a JS argmax over the whole vocabulary.
     const decoder = model.decoder();
     const runFfi = async () => {
@@ -107,10 +121,7 @@ async function benchModel(preset: string): Promise<Row> {
       await stream.close();
       return tokens;
     };
-    await runFfi();
-    const ffi = Math.max(await timeIt(runFfi), await timeIt(runFfi));
-
-    // Two streams in lockstep (AdaCAD): steps/s per stream; each step pushes to both.
+    // Two streams in lockstep (AdaCAD): each step pushes the same token to both.
     const runLockstep = async () => {
       const [a, b] = await Promise.all([decoder.open(prompt), decoder.open(`Context: ${prompt}`)]);
       let la = a!.logits();
@@ -121,32 +132,57 @@ async function benchModel(preset: string): Promise<Row> {
       await Promise.all([a!.close(), b!.close()]);
       return tokens;
     };
+    await runRaw();
+    await runOurs();
+    await runFfi();
     await runLockstep();
-    const lockstepPerStream = await timeIt(runLockstep);
+    // Interleaved rounds: background load drifts, so compare within a round and take medians.
+    const raw: Measure[] = [];
+    const ours: Measure[] = [];
+    const ffi: Measure[] = [];
+    const lockstep: Measure[] = [];
+    for (let i = 0; i < rounds; i++) {
+      raw.push(await measure(runRaw));
+      ours.push(await measure(runOurs));
+      ffi.push(await measure(runFfi));
+      lockstep.push(await measure(runLockstep));
+    }
+    completion.dispose();
+    await context.dispose();
     await decoder.close();
-    return { preset, raw, ours, ffi, lockstepPerStream };
+    return {
+      preset,
+      raw: best(raw),
+      ours: best(ours),
+      ffi: best(ffi),
+      lockstep: best(lockstep),
+      ratioCpu: median(ours.map((o, i) => o.cpu / raw[i]!.cpu)),
+      ratioWall: median(ours.map((o, i) => o.wall / raw[i]!.wall)),
+    };
   } finally {
     await model.close();
   }
 }
 
+const f = (m: Measure) => `${m.wall.toFixed(1)} (${m.cpu.toFixed(1)}/cpu-s)`;
 const rows: Row[] = [];
 for (const preset of presets) {
   const row = await benchModel(preset);
   rows.push(row);
   log(
-    `${preset}: LlamaCompletion ${row.raw.toFixed(1)} tok/s, chorus generate ${row.ours.toFixed(1)} tok/s ` +
-      `(ratio ${(row.ours / row.raw).toFixed(3)}), FFI logits loop ${row.ffi.toFixed(1)} tok/s, ` +
-      `lockstep 2 streams ${row.lockstepPerStream.toFixed(1)} steps/s (${((2 * row.lockstepPerStream) / row.ffi).toFixed(2)}x of two plain decodes one after the other)`,
+    `${preset}: tok/s wall (per cpu-s): LlamaCompletion ${f(row.raw)}, chorus generate ${f(row.ours)}, ` +
+      `FFI logits loop ${f(row.ffi)}, lockstep 2 streams ${f(row.lockstep)} steps; ` +
+      `generate/raw median ratio cpu ${row.ratioCpu.toFixed(3)} wall ${row.ratioWall.toFixed(3)}`,
   );
 }
 process.stdout.write(
-  `llamacpp bench (${tokens} tokens, greedy, 1 thread/context): ` +
+  `llamacpp bench (${tokens} tokens x ${rounds} rounds, greedy, 1 thread/context, load ${loadavg()[0]!.toFixed(1)}): ` +
     rows
       .map(
         (r) =>
-          `${r.preset} generate/raw=${(r.ours / r.raw).toFixed(3)} ffi/raw=${(r.ffi / r.raw).toFixed(3)} lockstep=${r.lockstepPerStream.toFixed(1)}steps/s`,
+          `${r.preset} generate/raw=${r.ratioCpu.toFixed(3)} (wall ${r.ratioWall.toFixed(3)}) ` +
+          `ffi/raw=${(r.ffi.cpu / r.raw.cpu).toFixed(3)} lockstep/(ffi/2)=${((2 * r.lockstep.cpu) / r.ffi.cpu).toFixed(3)}`,
       )
       .join("; ") +
-    ` (goal generate/raw >= 0.95: ${rows.every((r) => r.ours / r.raw >= 0.95) ? "met" : "NOT met"})\n`,
+    ` (goal generate/raw >= 0.95: ${rows.every((r) => r.ratioCpu >= 0.95) ? "met" : "NOT met"})\n`,
 );

@@ -168,6 +168,16 @@ export class LlamaCppInternals implements Internals {
         await yieldToEventLoop();
       }
     });
+    if (text !== undefined && request.logprobs !== undefined) {
+      // Drop the logprobs of tokens that lie after the stop string.
+      let kept = 0;
+      while (
+        kept < generated.length &&
+        model.detokenize(generated.slice(0, kept)).length < text.length
+      )
+        kept++;
+      logprobs.length = Math.min(logprobs.length, kept);
+    }
     const generation: Generation = {
       text: text ?? model.detokenize(generated),
       finishReason,

@@ -333,6 +333,24 @@ describe("llamacpp engine on stories260K", () => {
       loadLlamaCppModel({ modelPath: truncated }),
       (error: unknown) => error instanceof DataError && error.message.includes(truncated),
     );
+    // An unknown tensor type id: patch the type field of token_embd.weight's tensor info
+    // (u64 name length, name, u32 n_dims, n_dims x u64 dims, u32 type).
+    const unknownType = join(dir, "unknown-type.gguf");
+    const patched = Buffer.from(bytes);
+    const name = Buffer.from("token_embd.weight");
+    let at = -1;
+    for (let from = 0; ; from = at + 1) {
+      at = patched.indexOf(name, from);
+      assert.ok(at > 8, "tensor info not found");
+      if (Number(patched.readBigUInt64LE(at - 8)) === name.length) break;
+    }
+    const nDims = patched.readUInt32LE(at + name.length);
+    patched.writeUInt32LE(99, at + name.length + 4 + 8 * nDims);
+    await writeFile(unknownType, patched);
+    await assert.rejects(
+      loadLlamaCppModel({ modelPath: unknownType }),
+      (error: unknown) => error instanceof DataError && error.message.includes(unknownType),
+    );
     await assert.rejects(
       loadLlamaCppModel({ modelPath: join(dir, "missing.gguf") }),
       (error: unknown) => error instanceof DataError && /no such file/.test(error.message),

@@ -51,7 +51,7 @@ export interface LlamaCppModelOptions {
  */
 export async function loadLlamaCppModel(options: LlamaCppModelOptions): Promise<LanguageModel> {
   const modelPath = resolve(options.modelPath);
-  const { vocabSize, nEmbd } = await checkGguf(modelPath);
+  const { vocabSize } = await checkGguf(modelPath);
   const threads = options.threads ?? 1;
   if (!Number.isInteger(threads) || threads < 1)
     throw new ConfigError(`threads must be a positive integer, got ${threads}`, "threads");
@@ -114,7 +114,7 @@ export async function loadLlamaCppModel(options: LlamaCppModelOptions): Promise<
       contextSize,
       batchSize: Math.min(512, contextSize),
       threads,
-      threadsBatch: batchThreads(threads, nEmbd),
+      threadsBatch: batchThreads(threads),
       lora,
     });
     return native;
@@ -147,12 +147,15 @@ export async function loadLlamaCppModel(options: LlamaCppModelOptions): Promise<
 }
 
 /**
- * Threads for prompt batches on the FFI path. Measured on 2 cores: 2 threads prefill 1.5-1.8x faster
- * at 576d and wider, but tiny graphs collapse with 2 (ggml's spin barriers: 22k -> 254 tok/s at 64d).
+ * Threads for prompt batches on the FFI path. On a quiet 2-core machine 2 threads prefill 1.5-1.8x
+ * faster at 576d and wider, but tiny graphs collapse with 2 (ggml's spin barriers: 22k -> 254 tok/s
+ * at 64d), and on a shared machine the spinning thread burned ~8x the CPU per token (bench run at
+ * load 15). So prompt batches use `threads` unless CHORUS_LLAMA_BATCH_THREADS says otherwise.
  */
-function batchThreads(threads: number, nEmbd: number): number {
-  if (nEmbd < 512) return threads;
-  return Math.max(threads, Math.min(2, availableParallelism()));
+function batchThreads(threads: number): number {
+  const env = Number(process.env.CHORUS_LLAMA_BATCH_THREADS);
+  if (Number.isInteger(env) && env > 0) return env;
+  return threads;
 }
 
 /** Parses the GGUF header with our reader; returns the vocabulary size and width (0 if absent). */

@@ -74,6 +74,8 @@ export class NativeContext {
     params.n_threads_batch = options.threadsBatch;
     params.n_outputs_max_per_seq = 0;
     params.no_perf = true;
+    // Flash attention off, as node-llama-cpp's contexts default to, so both paths run the same kernels.
+    params.flash_attn_type = 0;
     if (options.hookable) {
       this.callback = koffi.register(
         (t: unknown, ask: boolean) => this.onEval(t, ask),
