@@ -16,6 +16,7 @@ export {
   type DebateVote,
   debate,
 } from "./debate.ts";
+export { mammRefineMethod } from "./eval-method.ts";
 export {
   type Label,
   type MammRefineConfig,

@@ -1,0 +1,59 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import type { EvalContext } from "../../evals/eval-method.ts";
+import { staticModelSource } from "../../evals/model-source.ts";
+import type { GenerateRequest } from "../../model/language-model.ts";
+import { ScriptedModel } from "../../testing/scripted-model.ts";
+import { mammRefineMethod } from "./eval-method.ts";
+
+const prompt = (r: GenerateRequest) => r.messages?.[0]?.content ?? "";
+
+test("eval method: refines, scores faithfulness before/after, and DETECT balanced accuracy", async () => {
+  const fixed = "The council approved the budget 5–2.";
+  const model = new ScriptedModel({
+    id: "m",
+    capabilities: { logprobs: "none" },
+    script: (request) => {
+      const p = prompt(request);
+      if (p.includes("Reply with Yes or No only"))
+        return /Claim:\n.*unanimous/.test(p) ? "No" : "Yes";
+      if (p.includes("Revise the summary")) return fixed;
+      if (p.includes("Find the unsupported span")) return "The error span: unanimously";
+      return JSON.stringify({ reasoning: "r", answer: p.includes("unanimously") ? "no" : "yes" });
+    },
+  });
+  const context: EvalContext = {
+    models: staticModelSource([model]),
+    seed: 0,
+    options: { "max-rounds": "2" },
+    dataset: { name: "tofueval", split: "mediasum", answerType: "none" },
+    reuse: (_key, compute) => compute(),
+    forItem: (_id, fn) => fn(),
+    log: () => {},
+  };
+  const output = await mammRefineMethod.runItem!(
+    {
+      id: "t",
+      question: "",
+      answer: "",
+      answerType: "none",
+      meta: {
+        document: "The council voted 5–2 to approve the budget.",
+        summary: "The budget was approved unanimously.",
+        sentences: ["The budget was approved unanimously."],
+        labels: ["no"],
+      },
+    },
+    context,
+  );
+  assert.equal(output.response, fixed);
+  assert.equal(output.score, 1);
+  const details = output.details as {
+    faithfulnessBefore: number;
+    detectBalancedAccuracy: number;
+    labels: string[];
+  };
+  assert.equal(details.faithfulnessBefore, 0);
+  assert.deepEqual(details.labels, ["no"]);
+  assert.equal(details.detectBalancedAccuracy, 1);
+});
