@@ -1,3 +1,4 @@
+import { ConfigError } from "../../model/errors.ts";
 import type { ChatMessage, LanguageModel } from "../../model/language-model.ts";
 import type { DebugTask } from "./debug-task.ts";
 import { majorityVote } from "./majority-vote.ts";
@@ -114,6 +115,21 @@ export async function buildUnitTests(
   }
   return { tests, attempts };
 
+  async function oracleAttempt(input: string, response: string): Promise<AttemptOutcome> {
+    if (task.goldCode === undefined)
+      throw new ConfigError(`oracle outputs need the task's gold code; task ${task.id} has none`);
+    const [parsed] = (await context.harness.parse([input], [])).inputs;
+    if (!parsed?.ok) return "no-input";
+    if (keys.has(parsed.key)) return "duplicate";
+    const [gold] = await context.harness.reveal(task.goldCode, code, task.entryPoint, [input], {
+      setCompare: task.setCompare ?? false,
+    });
+    if (!gold?.valid) return "rejected-by-vote";
+    keys.add(parsed.key);
+    tests.push({ input, output: gold.goldOutput, votes: 0, response });
+    return "kept";
+  }
+
   async function oneAttempt(): Promise<AttemptOutcome> {
     const result = await context.calls.generate(context.model, {
       messages,
@@ -125,6 +141,7 @@ export async function buildUnitTests(
     const response = result.generations[0]?.text ?? "";
     const input = parseInputText(response, task.entryPoint);
     if (input === undefined) return "no-input";
+    if (config.oracleOutputs) return oracleAttempt(input, response);
     const texts = await sampleOutputs(context, messages, response);
     if (!texts) return "rejected-by-vote";
     // one sandbox run parses the input and every sampled output

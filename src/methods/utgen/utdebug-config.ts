@@ -32,6 +32,11 @@ export interface UtDebugConfig {
    * first and generate UTs for the code that was kept (spec pitfall 4's cleaner variant).
    */
   regenerateBeforeValidation: boolean;
+  /**
+   * Upper bound (`*_oracle` in the released scripts): expected outputs come from running the
+   * task's gold code instead of the SC vote. Uses the gold solution, so never a real result.
+   */
+  oracleOutputs: boolean;
   /** At most attemptsFactor * nUts UT samples per round. */
   attemptsFactor: number;
   /** Stop sampling UTs after this many attempts in a row that add none. */
@@ -52,6 +57,7 @@ export const defaultUtDebugConfig: UtDebugConfig = {
   voteKey: "str",
   scMode: "prefill",
   regenerateBeforeValidation: true,
+  oracleOutputs: false,
   attemptsFactor: 4,
   patience: 3,
   utSampling: { temperature: 0.7, topP: 0.9, maxTokens: 8192 },

@@ -12,7 +12,7 @@ import { resolveUtDebugConfig, type UtDebugConfig, type UtSource } from "./utdeb
 
 /**
  * `--set` keys: rounds, nUts, votes, voteFrac, backtrack, voteKey, scMode, validateFirst,
- * attempts (attemptsFactor), patience, maxTokens (debugger and UT samples), scMaxTokens,
+ * attempts (attemptsFactor), patience, oracle (gold outputs: upper bound), maxTokens (debugger and UT samples), scMaxTokens,
  * temperature (debugger and UT samples). Models: role "utgen" for UT generation, "debugger" for
  * edits (both default to the first --model).
  */
@@ -67,6 +67,7 @@ function readConfig(
   set("backtrack", bool("backtrack"));
   set("attemptsFactor", num("attempts"));
   set("patience", num("patience"));
+  set("oracleOutputs", bool("oracle"));
   const validateFirst = bool("validateFirst");
   if (validateFirst !== undefined) config.regenerateBeforeValidation = !validateFirst;
   if (options["voteKey"] !== undefined) config.voteKey = String(options["voteKey"]) as "str";

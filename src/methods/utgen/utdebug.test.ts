@@ -288,4 +288,27 @@ describe("UTGen + UTDebug acceptance (spec section 7)", () => {
     assert.equal(result.rounds[0]!.stopped, true);
     assert.ok(!log.includes("debug"));
   });
+
+  test("oracle outputs (upper bound) come from the gold code, with no SC votes", async () => {
+    const { model, log } = scriptedPair({
+      inputs: ["[1, 2, 3]", "[4]", "[5, 5]"],
+      outputs: { "[1, 2, 3]": "7" },
+      replies: [],
+    });
+    const result = await utDebug(
+      task,
+      { utgen: model, debugger: model },
+      { rounds: 0, oracleOutputs: true },
+      { harness },
+    );
+    assert.deepEqual(
+      result.rounds[0]!.tests.map((t) => [t.input, t.output]),
+      [
+        ["[1, 2, 3]", "6"],
+        ["[4]", "4"],
+        ["[5, 5]", "10"],
+      ],
+    );
+    assert.ok(!log.includes("sc"));
+  });
 });
