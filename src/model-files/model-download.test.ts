@@ -220,6 +220,12 @@ test("checksum mismatch: clear error and nothing left in the cache", async () =>
     ...quiet,
   });
   assert.deepEqual(await readFile(path), model);
+  // a cached file is checked against a given hash too
+  assert.equal(await resolveModelFile("hf:o/r/model.gguf", { cacheDir, sha256: modelSha }), path);
+  await assert.rejects(
+    resolveModelFile("hf:o/r/model.gguf", { cacheDir, sha256: "cd".repeat(32) }),
+    /the cached file has sha256 [0-9a-f]{64}, not the expected (cd){32}/,
+  );
 });
 
 test("bad references and missing files fail with the fix in the message", async () => {

@@ -1,6 +1,8 @@
+import { createHash } from "node:crypto";
+import { createReadStream } from "node:fs";
 import { stat } from "node:fs/promises";
 import { join, resolve } from "node:path";
-import { UsageError } from "../model/errors.ts";
+import { DataError, UsageError } from "../model/errors.ts";
 import { type DownloadProgress, downloadFile } from "./download-file.ts";
 import { stderrProgress } from "./download-progress.ts";
 import {
@@ -70,13 +72,14 @@ export async function pullModel(
 ): Promise<string> {
   const parsed = parseHfReference(ref);
   const dest = join(modelsDir(options.cacheDir), ...hfCachePath(parsed).split("/"));
-  if (
-    await stat(dest).then(
-      (s) => s.isFile(),
-      () => false,
-    )
-  )
+  const cached = await stat(dest).then(
+    (s) => s.isFile(),
+    () => false,
+  );
+  if (cached) {
+    if (options.sha256 !== undefined) await checkCachedSha(dest, options.sha256);
     return dest;
+  }
   if (options.download === false) {
     throw new UsageError(
       `${formatHfReference(parsed)} is not in the cache; run \`chorus models pull ${ref}\``,
@@ -94,4 +97,18 @@ export async function pullModel(
     progress?.done();
   }
   return dest;
+}
+
+/** A cached file must match a sha256 the user gave; a mismatch names both and the fix. */
+async function checkCachedSha(path: string, expected: string): Promise<void> {
+  const hash = createHash("sha256");
+  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
+  const actual = hash.digest("hex");
+  if (actual !== expected.toLowerCase()) {
+    throw new DataError(
+      `the cached file has sha256 ${actual}, not the expected ${expected.toLowerCase()}; ` +
+        "delete it and pull again if the expected hash is right",
+      { file: path },
+    );
+  }
 }
