@@ -5,7 +5,7 @@ import { majorityAnswer } from "../magicore/vote.ts";
 import { buildBatchPlan, runBatchPlan } from "./batch-plan.ts";
 import { moeRuntime, obtainProfile } from "./obtain-profile.ts";
 import { expertMessages } from "./prompts.ts";
-import { readMoeSettings } from "./settings.ts";
+import { maxTokensFor, readMoeSettings } from "./settings.ts";
 import { expertsThenAggregate, parseMoeAnswer } from "./symbolic-moe.ts";
 
 const answerTypes = ["choice", "math", "number"] as const;
@@ -61,7 +61,7 @@ export const bestSingleMethod: EvalMethod = {
           const r = await model.generate({
             messages: expertMessages(item.question, item.answerType),
             temperature: settings.temperature,
-            maxTokens: settings.maxTokens,
+            maxTokens: maxTokensFor(settings, model.id),
             seed: (context.seed + hashString(`single:${item.id}`)) >>> 0,
           });
           return r.generations[0]?.text ?? "";

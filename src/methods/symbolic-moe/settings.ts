@@ -10,7 +10,8 @@ export interface MoeSettings {
   keywordMaxTokens: number;
   /** Expert and aggregator sampling. */
   temperature: number;
-  maxTokens: number;
+  /** Expert/aggregator token limit; default per model: 32768 when its name contains "R1", else 4096. */
+  maxTokens?: number;
   /** Global-competence temperature (power 1/τ). */
   tau: number;
   /** Keyword matcher: "lexical" (hashed trigrams, deterministic, default) or "model" (hidden states of the annotator). */
@@ -33,7 +34,6 @@ const defaults: MoeSettings = {
   keywordTemperature: 0.7,
   keywordMaxTokens: 4096,
   temperature: 0.7,
-  maxTokens: 4096,
   tau: 0.5,
   embedder: "lexical",
   prune: 0,
@@ -63,7 +63,7 @@ export function readMoeSettings(options: Readonly<Record<string, unknown>>): Moe
       throw new UsageError(
         `--set ${key}: expected a ${integer ? "positive integer" : "non-negative number"}, got "${String(v)}"`,
       );
-    s[key] = n;
+    (s as unknown as Record<string, number>)[key] = n;
   }
   if (s.tau <= 0) throw new UsageError("--set tau: must be above 0");
   const embedder = options["embedder"];
@@ -75,4 +75,9 @@ export function readMoeSettings(options: Readonly<Record<string, unknown>>): Moe
   for (const key of ["profiles", "saveProfiles", "validationSplit"] as const)
     if (options[key] !== undefined) s[key] = String(options[key]);
   return s;
+}
+
+/** The token limit for one model: the explicit setting, else the official per-model default. */
+export function maxTokensFor(settings: MoeSettings, modelName: string): number {
+  return settings.maxTokens ?? (/r1/i.test(modelName) ? 32768 : 4096);
 }

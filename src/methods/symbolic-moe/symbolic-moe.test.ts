@@ -11,7 +11,7 @@ import { lexicalEmbedder, mapKeywords } from "./keyword-matcher.ts";
 import { filterKeywords, parseKeywords } from "./keywords.ts";
 import { buildProfiles, globalCompetence } from "./profiles.ts";
 import { pruneRareExperts, recruitExperts } from "./recruit.ts";
-import { readMoeSettings } from "./settings.ts";
+import { maxTokensFor, readMoeSettings } from "./settings.ts";
 import { buildMoeProfile, runSymbolicMoe } from "./symbolic-moe.ts";
 
 /** A ModelSource that counts loads: `use` of a model not currently held counts as one load. */
@@ -265,6 +265,12 @@ describe("Symbolic-MoE helpers", () => {
     );
     assert.deepEqual([...bench[0]!.responses].sort(), ["r1A", "r2C", "r3D"]);
     assert.deepEqual([...bench[1]!.responses].sort(), ["", "", "r1B"]);
+  });
+
+  it("token limit: 32768 for R1 distills, 4096 otherwise, unless set", () => {
+    assert.equal(maxTokensFor(readMoeSettings({}), "DeepSeek-R1-Distill-Qwen-7B.gguf"), 32768);
+    assert.equal(maxTokensFor(readMoeSettings({}), "qwen2.5-7b.gguf"), 4096);
+    assert.equal(maxTokensFor(readMoeSettings({ maxTokens: "64" }), "x-R1.gguf"), 64);
   });
 
   it("prunes experts recruited less than the threshold", () => {

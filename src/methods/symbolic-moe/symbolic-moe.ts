@@ -20,7 +20,7 @@ import type { MoeProfileFile } from "./profile-store.ts";
 import { buildProfiles, globalCompetence } from "./profiles.ts";
 import { aggregatorMessages, benchmarkMessages, expertMessages } from "./prompts.ts";
 import { pruneRareExperts, type Recruitment, recruitExperts } from "./recruit.ts";
-import type { MoeSettings } from "./settings.ts";
+import { type MoeSettings, maxTokensFor } from "./settings.ts";
 
 /** Shared plumbing: where models come from, the seed, per-item accounting, progress. */
 export interface MoeRuntime {
@@ -57,7 +57,7 @@ async function ask(
   const result = await model.generate({
     messages,
     temperature: settings.temperature,
-    maxTokens: settings.maxTokens,
+    maxTokens: maxTokensFor(settings, model.id),
     seed,
   });
   return result.generations[0]?.text ?? "";
