@@ -34,8 +34,9 @@ function lazyChat(modelPath: string): { chat: ChatFn; close: () => Promise<void>
       }>
     | undefined;
   const load = async () => {
-    const { getLlama, LlamaLogLevel, resolveChatWrapper } = await import("node-llama-cpp");
-    const llama = await getLlama({ gpu: false, logLevel: LlamaLogLevel.error });
+    const { resolveChatWrapper } = await import("node-llama-cpp");
+    const { getLlamaRuntime } = await import("../engines/llamacpp/llama-runtime.ts");
+    const { llama } = await getLlamaRuntime(false);
     const model = await llama.loadModel({ modelPath, vocabOnly: true });
     const wrapper = resolveChatWrapper(model);
     return {
@@ -70,10 +71,19 @@ function lazyChat(modelPath: string): { chat: ChatFn; close: () => Promise<void>
 
 /**
  * Loads the tokenizer of a GGUF: llama.cpp's own (through the engine's FFI layer, so ids are
- * exactly those the llamacpp engine produces), with node-llama-cpp as the fallback.
+ * exactly those the llamacpp engine produces), with node-llama-cpp as the fallback. `quiet`
+ * (default) first starts the engine's node-llama-cpp runtime, whose log handler keeps
+ * llama.cpp's load messages off stderr.
  */
-export async function loadTokenizer(modelPath: string): Promise<TrainTokenizer> {
+export async function loadTokenizer(
+  modelPath: string,
+  options: { quiet?: boolean } = {},
+): Promise<TrainTokenizer> {
   const chat = lazyChat(modelPath);
+  if (options.quiet ?? true) {
+    const { getLlamaRuntime } = await import("../engines/llamacpp/llama-runtime.ts");
+    await getLlamaRuntime(false);
+  }
   try {
     const { NativeModel } = await import("../engines/llamacpp/ffi/native-model.ts");
     const m = NativeModel.load(modelPath);
@@ -106,8 +116,8 @@ async function nodeLlamaCppTokenizer(
   modelPath: string,
   chat: { chat: ChatFn; close: () => Promise<void> },
 ): Promise<TrainTokenizer> {
-  const { getLlama, LlamaLogLevel } = await import("node-llama-cpp");
-  const llama = await getLlama({ gpu: false, logLevel: LlamaLogLevel.error });
+  const { getLlamaRuntime } = await import("../engines/llamacpp/llama-runtime.ts");
+  const { llama } = await getLlamaRuntime(false);
   const model = await llama.loadModel({ modelPath, vocabOnly: true });
   return {
     bos: model.tokens.bos ?? undefined,
