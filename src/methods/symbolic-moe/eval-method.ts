@@ -1,3 +1,4 @@
+import { checkAnswer } from "../../evals/answers/check-answer.ts";
 import type { EvalMethod } from "../../evals/eval-method.ts";
 import { moeRuntime, obtainProfile } from "./obtain-profile.ts";
 import { readMoeSettings } from "./settings.ts";
@@ -18,7 +19,7 @@ export const symbolicMoeMethod: EvalMethod = {
     const settings = readMoeSettings(context.options);
     const profile = await obtainProfile(context, settings);
     const results = await runSymbolicMoe(items, profile, moeRuntime(context), settings);
-    return results.map((r) => ({
+    return results.map((r, i) => ({
       prediction: r.prediction ?? undefined,
       response: r.response,
       details: {
@@ -28,6 +29,12 @@ export const symbolicMoeMethod: EvalMethod = {
         path: r.recruitment.path,
         expertAnswers: r.expertAnswers,
         expertMajority: r.expertMajority,
+        // the paper's "initial accuracy" diagnostic: was the experts' plain majority right?
+        expertMajorityCorrect: checkAnswer(
+          r.expertMajority ?? undefined,
+          items[i]!.answer,
+          items[i]!.answerType,
+        ),
         aggregator: r.aggregator,
       },
     }));
