@@ -67,3 +67,18 @@ test("onnxruntime GEMM matches the TypeScript kernel for every transpose", async
     configureGemm({ minOrtWork: 65536 });
   }
 });
+
+test("onnxruntime GEMM reads operands that are views into larger buffers", async () => {
+  if (!(await ortAvailable())) return;
+  configureGemm({ minOrtWork: 1 });
+  try {
+    const big = Float32Array.from(rand(64 * 40, 5));
+    const view = big.subarray(64 * 10);
+    const w = Float32Array.from(rand(64 * 30, 6));
+    const got = await gemm(view, w, 30, 30, 64, false, true);
+    const want = gemmTs(Float64Array.from(view), Float64Array.from(w), 30, 30, 64, false, true);
+    for (let i = 0; i < want.length; i++) assert.ok(Math.abs(got[i]! - want[i]!) < 1e-4);
+  } finally {
+    configureGemm({ minOrtWork: 65536 });
+  }
+});
