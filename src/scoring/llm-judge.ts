@@ -30,8 +30,8 @@ const defaultPrompt = (input: OutcomeInput): ChatMessage[] => [
 /**
  * An outcome reward model made from any LLM: the score is P(yes) / (P(yes) + P(no)) for its next
  * token after a yes/no correctness question. Uses one greedy token with top logprobs when the model
- * returns them; otherwise two teacher-forced `score` calls (" Yes", " No"). When neither spelling
- * is among the alternatives the judge is undecided: 0.5.
+ * returns them; two teacher-forced `score` calls ("Yes", "No") when it does not, or when neither
+ * spelling is among the alternatives. Without either, the judge is undecided: 0.5.
  */
 export class LlmJudge implements OutcomeRewardModel {
   readonly name: string;
@@ -63,7 +63,10 @@ export class LlmJudge implements OutcomeRewardModel {
         });
         const first = result.generations[0]?.logprobs?.[0];
         const top = first ? [{ token: first.token, logprob: first.logprob }, ...first.top] : [];
-        return twoWayProbability(top, yes, no) ?? 0.5;
+        const p = twoWayProbability(top, yes, no);
+        if (p !== undefined) return p;
+        // neither spelling among the alternatives: ask the exact pair when the engine can
+        if (!(model.capabilities.score && model.score)) return 0.5;
       }
       const [y, n] = await Promise.all(
         [yes[0]!, no[0]!].map((word) =>

@@ -46,6 +46,25 @@ describe("LlmJudge", () => {
     assert.equal(model.calls[0]!.maxTokens, 1);
     assert.equal(model.calls[0]!.temperature, 0);
   });
+  it("scores the exact pair when neither answer is among the alternatives", async () => {
+    const model = new ScriptedModel({
+      script: () => ({
+        generations: [
+          {
+            text: "The",
+            finishReason: "stop" as const,
+            logprobs: [{ token: "The", logprob: -0.1, top: [{ token: "The", logprob: -0.1 }] }],
+          },
+        ],
+      }),
+      score: (r) => [
+        { token: r.continuation, logprob: r.continuation === "Yes" ? -3 : -1, top: [] },
+      ],
+    });
+    const [p] = await new LlmJudge(model).scoreOutcomes([{ question: "q", solution: "s" }]);
+    assert.ok(Math.abs(p! - 1 / (1 + Math.exp(2))) < 1e-9);
+    assert.equal(model.scoreCalls.length, 2);
+  });
   it("falls back to two score calls without logprobs", async () => {
     const model = new ScriptedModel({
       script: [],
