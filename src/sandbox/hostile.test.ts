@@ -222,4 +222,16 @@ describe("hostile battery", () => {
     assert.equal(r.stdout.length, 4096);
     assert.ok(r.stdoutTruncated);
   });
+
+  test("no capabilities: cannot unmount its private /tmp or mount anything", async () => {
+    const code = [
+      "import ctypes, os",
+      "libc = ctypes.CDLL(None, use_errno=True)",
+      "print(libc.umount2(b'/tmp', 2), libc.mount(b'tmpfs', b'/mnt', b'tmpfs', 0, None))",
+      "print(open('/proc/self/status').read().split('CapEff:')[1].split()[0])",
+    ].join("\n");
+    const r = await sandbox.run({ lang: "python", code, timeoutMs: 5000 });
+    assert.equal(r.status, "pass", r.stderr);
+    assert.equal(r.stdout, "-1 -1\n0000000000000000\n");
+  });
 });

@@ -32,6 +32,7 @@ MS_MOVE = 8192
 MS_PRIVATE = 1 << 18
 PR_SET_PDEATHSIG = 1
 PR_SET_NO_NEW_PRIVS = 38
+PR_CAPBSET_DROP = 24
 RESULT_FD = 3
 # Directories every user may write to on a Debian system; inside the sandbox they all show the
 # private tmpfs, so nothing written there reaches the host.
@@ -174,10 +175,15 @@ def start_target(cfg, iso, root, uid, gid, cwd, error_pipe):
         resource.setrlimit(resource.RLIMIT_FSIZE, (limits["fileSizeBytes"],) * 2)
         resource.setrlimit(resource.RLIMIT_NOFILE, (limits["openFiles"],) * 2)
         resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+        # RLIMIT_NPROC is not enforced for the host's root: it holds after the switch to the run's
+        # own uid below, or, without root, for uid 0 of the new user namespace (the kernel counts
+        # processes per user namespace and that root has no capability in the host's)
+        resource.setrlimit(resource.RLIMIT_NPROC, (limits["processes"],) * 2)
+        # an empty capability bounding set: after execve even uid 0 of the user namespace holds
+        # no capability, so it cannot unmount the private /tmp or reconfigure its namespaces
+        for cap in range(64):
+            libc.prctl(PR_CAPBSET_DROP, cap, 0, 0, 0)
         if root:
-            # RLIMIT_NPROC counts per real uid and is not enforced for root: it only holds after
-            # the switch to the run's own uid below.
-            resource.setrlimit(resource.RLIMIT_NPROC, (limits["processes"],) * 2)
             os.setgroups([])
             os.setgid(gid)
             os.setuid(uid)
@@ -196,7 +202,7 @@ def supervise(cfg, iso, root):
     if root:
         uid = gid = cfg["uid"]
         iso["uid"] = uid
-        iso["processLimit"] = True
+    iso["processLimit"] = root or iso["userNamespace"]
     cwd = prepare_files(cfg, iso, root, uid, gid)
     read_end, write_end = os.pipe()
     started = time.monotonic()

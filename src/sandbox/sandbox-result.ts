@@ -22,7 +22,7 @@ export interface SandboxIsolation {
   privateTmp: boolean;
   /** The unprivileged uid the program ran as (null: it kept the caller's uid). */
   uid: number | null;
-  /** RLIMIT_NPROC is enforced (it is for a non-root uid only). */
+  /** RLIMIT_NPROC is enforced (for the run's own uid, or per user namespace without root). */
   processLimit: boolean;
   /** Why an isolation step was skipped. */
   note: string | null;
