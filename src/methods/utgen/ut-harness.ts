@@ -96,7 +96,7 @@ export class UtHarness {
   /** Parses each text as the arguments of a call; `key` identifies equal argument lists. */
   async inputs(texts: readonly string[]): Promise<ParsedInput[]> {
     if (texts.length === 0) return [];
-    const { value } = await this.#call({ op: "inputs", texts }, 10);
+    const { value } = await this.#call({ op: "inputs", texts }, 30);
     return value as ParsedInput[];
   }
 
@@ -106,14 +106,14 @@ export class UtHarness {
     literals: readonly string[],
   ): Promise<{ inputs: ParsedInput[]; literals: ParsedLiteral[] }> {
     if (inputs.length === 0 && literals.length === 0) return { inputs: [], literals: [] };
-    const { value } = await this.#call({ op: "parse", inputs, literals }, 10);
+    const { value } = await this.#call({ op: "parse", inputs, literals }, 30);
     return value as { inputs: ParsedInput[]; literals: ParsedLiteral[] };
   }
 
   /** Parses each text as a Python literal. */
   async literals(texts: readonly string[]): Promise<ParsedLiteral[]> {
     if (texts.length === 0) return [];
-    const { value } = await this.#call({ op: "literals", texts }, 10);
+    const { value } = await this.#call({ op: "literals", texts }, 30);
     return value as ParsedLiteral[];
   }
 

@@ -90,6 +90,13 @@ function readConfig(
   return config;
 }
 
+/** A seed per item from the run seed and the item id, so items do not share sample streams. */
+function itemSeed(runSeed: number, id: string): number {
+  let hash = 2166136261;
+  for (const ch of `${runSeed}:${id}`) hash = Math.imul(hash ^ ch.charCodeAt(0), 16777619) >>> 0;
+  return hash % 1_000_000_007;
+}
+
 /** Borrows the UT generator and the debugger (one borrow when they are the same model). */
 async function withModels<T>(
   context: EvalContext,
@@ -140,7 +147,7 @@ function utDebugMethod(name: string, description: string, utSource: UtSource): E
         throw new ConfigError(
           `${name} generates and runs Python unit tests; dataset item ${item.id} is ${task.language} (use humanevalfix-python or mbpp-plus-fix-hard, or the self-debug baseline)`,
         );
-      const config = { ...readConfig(context.options, context.seed), utSource };
+      const config = { ...readConfig(context.options, itemSeed(context.seed, item.id)), utSource };
       const result = await withModels(context, (utgen, debuggerModel) =>
         utDebug(task, { utgen, debugger: debuggerModel }, config, {
           harness: new UtHarness(),
@@ -201,7 +208,9 @@ export const selfDebugMethod: EvalMethod = {
   answerTypes: ["none"],
   async runItem(item, context) {
     const task = debugTaskFromItem(item);
-    const config = resolveUtDebugConfig(readConfig(context.options, context.seed));
+    const config = resolveUtDebugConfig(
+      readConfig(context.options, itemSeed(context.seed, item.id)),
+    );
     const result = await context.models.use(context.models.nameFor("debugger"), (model) =>
       selfDebug(task, model, {
         rounds: config.rounds,
