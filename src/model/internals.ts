@@ -17,7 +17,15 @@ export interface HiddenStates {
  */
 export interface Intervention {
   layer: number;
-  edit(h: Float32Array, info: { position: number; phase: "prompt" | "generate" }): void;
+  edit(
+    h: Float32Array,
+    info: {
+      position: number;
+      phase: "prompt" | "generate";
+      /** Tokens of the prompt (BOS and template included), so a hook can find the last one. */
+      promptLength: number;
+    },
+  ): void;
 }
 
 /** A constant vector added to the residual stream after each listed layer. */

@@ -209,7 +209,8 @@ export class LlamaCppInternals implements Internals {
           layers: new Set(byLayer.keys()),
           onRow: ({ layer, position, h }) => {
             const phase = position < state.promptLength ? "prompt" : "generate";
-            for (const i of byLayer.get(layer)!) i.edit(h, { position, phase });
+            for (const i of byLayer.get(layer)!)
+              i.edit(h, { position, phase, promptLength: state.promptLength });
           },
         };
         context.setHook(hook);

@@ -15,7 +15,12 @@ export interface MatSteerTrainOptions {
   learningRate: number;
   /** Total batch over all attributes and both classes (96 ⇒ 16 per class per attribute at T = 3). */
   batchSize: number;
-  sigma: number;
+  /**
+   * MMD kernel bandwidth. 2.0 is the official code's, in raw activation space; "median" (a
+   * deviation the spec suggests in §9.2) uses the median pairwise distance of all training
+   * activations, for models whose activations are far apart on the scale of σ = 2.
+   */
+  sigma: number | "median";
   lambdaMmd: number;
   lambdaSparse: number;
   lambdaOrtho: number;
@@ -103,8 +108,10 @@ export function matSteerLoss(
   batch: SteerBatch,
   options: Pick<
     MatSteerTrainOptions,
-    "sigma" | "lambdaMmd" | "lambdaSparse" | "lambdaOrtho" | "lambdaPos"
-  >,
+    "lambdaMmd" | "lambdaSparse" | "lambdaOrtho" | "lambdaPos"
+  > & {
+    sigma: number;
+  },
 ): { losses: MatSteerLosses; gradients: SteererGradients } {
   const attributeCount = steerer.theta.length;
   const dim = steerer.theta[0]!.length;
@@ -239,8 +246,8 @@ class Adam {
 export function trainMatSteer(
   activations: Record<string, AttributeActivations>,
   options: Partial<MatSteerTrainOptions> = {},
-): { steerer: Steerer; history: MatSteerLosses[] } {
-  const opts = { ...matSteerDefaults, ...options };
+): { steerer: Steerer; history: MatSteerLosses[]; sigma: number } {
+  const merged = { ...matSteerDefaults, ...options };
   const attributes = Object.keys(activations);
   if (attributes.length === 0) throw new RangeError("MAT-Steer needs at least one attribute");
   const pools = attributes.map((a) => activations[a]!);
@@ -251,6 +258,11 @@ export function trainMatSteer(
       );
   }
   const dim = pools[0]!.positive[0]!.length;
+  const sigma =
+    merged.sigma === "median"
+      ? medianPairwiseDistance(pools.flatMap((p) => [...p.positive, ...p.negative]))
+      : merged.sigma;
+  const opts = { ...merged, sigma };
   const smallestPool = Math.min(...pools.flatMap((p) => [p.positive.length, p.negative.length]));
   const { perClass, stepsPerEpoch } = batchPlan(attributes.length, opts.batchSize, smallestPool);
   const rng = new SeededRandom(opts.seed);
@@ -278,5 +290,26 @@ export function trainMatSteer(
     history.push(sum);
     opts.onEpoch?.(epoch, sum);
   }
-  return { steerer, history };
+  return { steerer, history, sigma };
+}
+
+/** Median Euclidean distance over all distinct pairs (at most the first 500 points, for speed). */
+export function medianPairwiseDistance(points: readonly ArrayLike<number>[]): number {
+  const xs = points.slice(0, 500);
+  const distances: number[] = [];
+  for (let i = 0; i < xs.length; i++)
+    for (let j = i + 1; j < xs.length; j++) {
+      let sum = 0;
+      const a = xs[i]!;
+      const b = xs[j]!;
+      for (let k = 0; k < a.length; k++) sum += (a[k]! - b[k]!) ** 2;
+      distances.push(Math.sqrt(sum));
+    }
+  if (distances.length === 0)
+    throw new RangeError("the median heuristic needs at least two activations");
+  distances.sort((p, q) => p - q);
+  const mid = distances.length >> 1;
+  const median =
+    distances.length % 2 ? distances[mid]! : (distances[mid - 1]! + distances[mid]!) / 2;
+  return median > 0 ? median : 1;
 }
