@@ -26,7 +26,11 @@ export async function contextDecode(
   const mode = options.approximate ?? "auto";
   if (mode !== "always" && model.capabilities.decoder && model.decoder) {
     const decoder = requireDecoder(model);
-    return decodeWithLogits(decoder, request, decoding);
+    try {
+      return await decodeWithLogits(decoder, request, decoding);
+    } finally {
+      await decoder.close();
+    }
   }
   if (mode !== "never" && model.capabilities.logprobs !== "none") {
     return decodeWithTopLogprobs(model, request, decoding, options);

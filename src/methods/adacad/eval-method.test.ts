@@ -47,6 +47,8 @@ test("eval harness: AdaCAD on NQ-Swap scores contains-answer and records α per 
     assert.equal(details.noContext, false);
     assert.ok(details.alphas.length > 0 && details.alphas.length <= 4);
     assert.ok(record.score === 0 || record.score === 1);
+    assert.equal(record.usage.calls, 2, "two decoder streams booked per item");
+    assert.ok(record.usage.outputTokens === 2 * details.alphas.length);
   }
 });
 

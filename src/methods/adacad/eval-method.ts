@@ -1,5 +1,6 @@
 import type { EvalItem } from "../../evals/eval-item.ts";
 import type { EvalContext, EvalMethod, MethodOutput } from "../../evals/eval-method.ts";
+import { chargeCurrent } from "../../evals/usage-meter.ts";
 import { ConfigError } from "../../model/errors.ts";
 import { FaithfulnessScorer } from "../../scoring/faithfulness/faithfulness-scorer.ts";
 import { LlmSupportJudge } from "../../scoring/faithfulness/llm-support-judge.ts";
@@ -91,6 +92,21 @@ export const adacadMethod: EvalMethod = {
           details: { skipped: "prompt-too-long", promptTokens: error.promptTokens },
         };
       throw error;
+    }
+    if (!result.approximate) {
+      // Decoder streams bypass the harness's metered generate/score: book them here, one call per
+      // stream (the approximate path went through generate and is metered already).
+      const streams = decoding.kind === "greedy" ? 1 : 2;
+      chargeCurrent(
+        {
+          inputTokens:
+            result.promptTokens.context + (streams === 2 ? result.promptTokens.plain : 0),
+          outputTokens: streams * result.steps.length,
+          calls: streams,
+          reusedCalls: 0,
+        },
+        false,
+      );
     }
     const details = {
       decoding: decoding.kind,
