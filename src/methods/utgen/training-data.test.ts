@@ -15,7 +15,11 @@ test("mutants of correct code that fail on an input become UTGen SFT examples", 
   const mutants = await harness.mutants(gold, 10);
   assert.deepEqual(
     mutants.map((m) => m.description),
-    ["constant 0 replaced by 1", "constant 0 replaced by -1", "`+` replaced by `-`"],
+    [
+      "the constant 1 is used where 0 is needed",
+      "the constant -1 is used where 0 is needed",
+      "`-` is used where `+` is needed",
+    ],
   );
   const examples = await generateUtgenExamples(
     [
@@ -34,9 +38,9 @@ test("mutants of correct code that fail on an input become UTGen SFT examples", 
   assert.deepEqual(
     examples.map((e) => [e.meta.mutation, e.meta.input, e.meta.output]),
     [
-      ["constant 0 replaced by 1", "[]", "0"],
-      ["constant 0 replaced by -1", "[]", "0"],
-      ["`+` replaced by `-`", "[1, 2, 3]", "6"],
+      ["the constant 1 is used where 0 is needed", "[]", "0"],
+      ["the constant -1 is used where 0 is needed", "[]", "0"],
+      ["`-` is used where `+` is needed", "[1, 2, 3]", "6"],
     ],
   );
   const third = examples[2]!;

@@ -268,35 +268,36 @@ def mutation_sites(tree):
         if isinstance(node, ast.BinOp) and type(node.op) in BINOP_SWAPS:
             new = BINOP_SWAPS[type(node.op)]
             sites.append((line, node, "op", None, new(), "operator swap",
-                          f"`{SYMBOL[type(node.op)]}` replaced by `{SYMBOL[new]}`"))
+                          f"`{SYMBOL[new]}` is used where `{SYMBOL[type(node.op)]}` is needed"))
         elif isinstance(node, ast.BoolOp) and type(node.op) in BOOL_SWAPS:
             new = BOOL_SWAPS[type(node.op)]
             sites.append((line, node, "op", None, new(), "operator swap",
-                          f"`{SYMBOL[type(node.op)]}` replaced by `{SYMBOL[new]}`"))
+                          f"`{SYMBOL[new]}` is used where `{SYMBOL[type(node.op)]}` is needed"))
         elif isinstance(node, ast.Compare):
             for i, op in enumerate(node.ops):
                 if type(op) in CMP_SWAPS:
                     new = CMP_SWAPS[type(op)]
                     kind = "off-by-one boundary" if new in (ast.Lt, ast.LtE, ast.Gt, ast.GtE) else "comparison flip"
                     sites.append((line, node, "ops", i, new(), kind,
-                                  f"`{SYMBOL[type(op)]}` replaced by `{SYMBOL[new]}`"))
+                                  f"`{SYMBOL[new]}` is used where `{SYMBOL[type(op)]}` is needed"))
                 if type(op) in CMP_FLIPS:
                     new = CMP_FLIPS[type(op)]
                     sites.append((line, node, "ops", i, new(), "comparison flip",
-                                  f"`{SYMBOL[type(op)]}` replaced by `{SYMBOL[new]}`"))
+                                  f"`{SYMBOL[new]}` is used where `{SYMBOL[type(op)]}` is needed"))
         elif isinstance(node, ast.Constant) and type(node.value) is int:
             for delta in (1, -1):
                 sites.append((line, node, "value", None, node.value + delta, "off-by-one constant",
-                              f"constant {node.value} replaced by {node.value + delta}"))
+                              f"the constant {node.value + delta} is used where {node.value} is needed"))
         elif isinstance(node, ast.Constant) and type(node.value) is bool:
             sites.append((line, node, "value", None, not node.value, "constant change",
-                          f"{node.value} replaced by {not node.value}"))
+                          f"{not node.value} is used where {node.value} is needed"))
     sites.sort(key=lambda s: s[0])
     return sites
 
 
 def op_mutants(request):
-    """Single-site mutants of `code` that still compile and differ from it, at most `limit`."""
+    """Single-site mutants of `code` that still compile and differ from it, at most `limit`.
+    Descriptions are written from the mutant's side (what the faulty code does wrong)."""
     original = ast.unparse(ast.parse(request["code"]))
     out = []
     seen = set()

@@ -45,7 +45,7 @@ export interface IntrinsicVerdict {
 export interface Mutant {
   code: string;
   kind: string;
-  /** e.g. "`<` replaced by `<=`". */
+  /** From the faulty code's side, e.g. "`<=` is used where `<` is needed". */
   description: string;
   line: number;
 }
