@@ -116,6 +116,17 @@ test("bad files give one clear error naming the problem", async () => {
   await handle.close();
   await expectDataError(oldVersion, /unsupported GGUF version 1 \(supported: 2, 3\)/);
 
+  // GGUF v2 has the v3 layout (v3 only added big-endian files), so it reads the same
+  const v2 = join(dir, "v2.gguf");
+  await copyFile(join(models, "stories260K.gguf"), v2);
+  const v2Handle = await open(v2, "r+");
+  await v2Handle.write(new Uint8Array([2, 0, 0, 0]), 0, 4, 4);
+  await v2Handle.close();
+  const v2File = await openGguf(v2);
+  assert.equal(v2File.version, 2);
+  assert.equal(v2File.tensors.length, 48);
+  await v2File.close();
+
   await expectDataError(join(dir, "missing.gguf"), /no such file/);
 
   const unknownType = join(dir, "unknown-type.gguf");

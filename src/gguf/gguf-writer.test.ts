@@ -108,6 +108,31 @@ test("values given as lazy chunks write the same file as one array", async () =>
   await Promise.all([a.close(), b.close()]);
 });
 
+test("a custom alignment is written as general.alignment and honoured by the reader", async () => {
+  const path = join(dir, "aligned.gguf");
+  const values = new Float32Array(40).fill(1.5);
+  await writeGguf(path, {
+    metadata: {},
+    alignment: 64,
+    tensors: [
+      { name: "a", shape: [40], type: "F32", values },
+      { name: "b", shape: [40], type: "F16", values },
+    ],
+  });
+  const file = await openGguf(path);
+  try {
+    assert.equal(file.alignment, 64);
+    assert.deepEqual(file.metadata.get("general.alignment"), gguf.u32(64));
+    assert.deepEqual(
+      file.tensors.map((t) => t.offset % 64),
+      [0, 0],
+    );
+    assert.deepEqual(await file.readTensor("b"), values);
+  } finally {
+    await file.close();
+  }
+});
+
 test("bad tensor input fails clearly and leaves no file behind", async () => {
   const path = join(dir, "bad.gguf");
   await assert.rejects(
