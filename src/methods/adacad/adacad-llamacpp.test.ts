@@ -126,8 +126,12 @@ test("the top-k path runs on a real engine's generate logprobs and is marked app
   assert.equal(approx.approximate, true);
   assert.equal(approx.steps.length, 6);
   assert.ok(approx.steps.every((s) => s.alpha >= 0 && s.alpha <= Math.LN2));
-  // Text is re-tokenized each step on this path, so only the first token is pinned exactly.
-  assert.equal(approx.steps[0]!.text, exact.steps[0]!.text);
+  // The text is re-tokenized every step on this path; on this model the choices still agree.
+  assert.deepEqual(
+    approx.steps.map((s) => s.text),
+    exact.steps.map((s) => s.text),
+  );
+  assert.ok(approx.steps[0]!.alpha <= exact.steps[0]!.alpha + 1e-6, "REST-bucket JSD ≤ exact");
 });
 
 function topK(logits: Float32Array, k: number, text: (id: number) => string): TopLogprob[] {
