@@ -103,6 +103,7 @@ interface BlockCache {
   up: LinearCache;
   g: Arr;
   u: Arr;
+  sig: Arr;
   down: LinearCache;
 }
 
@@ -229,7 +230,7 @@ export class Transformer {
       const fn = rmsNormForward(h, b.ffnNorm, T, c.normEps);
       const gate = await linearForward(b.linears.ffn_gate, fn.y, T, ctx);
       const up = await linearForward(b.linears.ffn_up, fn.y, T, ctx);
-      const act = swigluForward(gate.y, up.y);
+      const { h: act, sig } = swigluForward(gate.y, up.y);
       const down = await linearForward(b.linears.ffn_down, act, T, ctx);
       const out = zerosLike(like, T * d);
       for (let i = 0; i < out.length; i++) out[i] = h[i]! + down.y[i]!;
@@ -251,6 +252,7 @@ export class Transformer {
           up: up.cache,
           g: gate.y,
           u: up.y,
+          sig,
           down: down.cache,
         });
       }
@@ -281,7 +283,7 @@ export class Transformer {
         const bc = caches[l]!;
         // out = h + down(swiglu(gate(norm(h)), up(norm(h))))
         const dAct = (await linearBackward(b.linears.ffn_down, bc.down, dx, T))!;
-        const { dg, du } = swigluBackward(dAct, bc.g, bc.u);
+        const { dg, du } = swigluBackward(dAct, bc.g, bc.u, bc.sig);
         const dFn = (await linearBackward(b.linears.ffn_gate, bc.gate, dg, T))!;
         addInto(dFn, (await linearBackward(b.linears.ffn_up, bc.up, du, T))!);
         const dh = rmsNormBackward(dFn, b.ffnNorm, bc.ffnNorm);
