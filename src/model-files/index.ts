@@ -16,6 +16,7 @@ export { type ModelInfo, readModelInfo } from "./model-info.ts";
 export {
   hfEndpoint,
   pullModel,
+  pullUrl,
   type ResolveModelFileOptions,
   resolveModelFile,
 } from "./resolve-model-file.ts";

@@ -157,6 +157,18 @@ test("hf: reference downloads through the redirect, verifies, caches and is foun
   assert.equal(requests.at(-1)?.url, "/blobs/v1.0/model.gguf");
 });
 
+test("a plain https URL downloads into models/urls/<host>/<path> and is cached", async () => {
+  const cacheDir = join(dir, "cache-url");
+  const url = `${cdnUrl}/blobs/main/model.gguf`;
+  const path = await resolveModelFile(url, { cacheDir, sha256: modelSha, ...quiet });
+  const host = new URL(cdnUrl).host.replace(":", "_");
+  assert.equal(path, join(cacheDir, "models", "urls", host, "blobs", "main", "model.gguf"));
+  assert.deepEqual(await readFile(path), model);
+  requests.length = 0;
+  assert.equal(await resolveModelFile(url, { cacheDir }), path);
+  assert.equal(requests.length, 0);
+});
+
 test("a dropped connection resumes with a Range request, automatically or on the next run", async () => {
   const url = `${hubUrl}/o/r/resolve/main/model.gguf`;
   const cut = Math.floor(model.length * 0.4);

@@ -33,14 +33,15 @@ export function hfEndpoint(): string {
 
 /**
  * Turns a model reference into a local GGUF path: an existing file path; a name in the cache
- * (`chorus models list`); or `hf:<owner>/<repo>[@<revision>]/<file>.gguf`, downloaded into the
- * cache on first use (resumable, checksummed) and taken from the cache afterwards.
+ * (`chorus models list`); or `hf:<owner>/<repo>[@<revision>]/<file>.gguf` or an http(s) URL,
+ * downloaded into the cache on first use (resumable, checksummed) and taken from it afterwards.
  */
 export async function resolveModelFile(
   ref: string,
   options: ResolveModelFileOptions = {},
 ): Promise<string> {
   if (isHfReference(ref)) return pullModel(ref, options);
+  if (/^https?:\/\//i.test(ref)) return pullUrl(ref, options);
   const asPath = resolve(ref);
   const info = await stat(asPath).catch(() => undefined);
   if (info?.isFile()) return asPath;
@@ -90,6 +91,49 @@ export async function pullModel(
     await downloadFile(hfDownloadUrl(parsed, hfEndpoint()), dest, {
       ...(options.sha256 !== undefined ? { sha256: options.sha256 } : {}),
       ...(process.env.HF_TOKEN ? { token: process.env.HF_TOKEN } : {}),
+      onProgress: options.onProgress ?? progress!.onProgress,
+      ...(options.signal ? { signal: options.signal } : {}),
+    });
+  } finally {
+    progress?.done();
+  }
+  return dest;
+}
+
+/**
+ * Downloads a plain http(s) URL into `<models>/urls/<host>/<path>` unless it is there already.
+ * No token is sent; the checksum is the user's `sha256` or a sha256 ETag when the server sends one.
+ */
+export async function pullUrl(url: string, options: ResolveModelFileOptions = {}): Promise<string> {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new UsageError(`bad model URL "${url}"`);
+  }
+  const parts = parsed.pathname.split("/").filter((p) => p !== "" && p !== "." && p !== "..");
+  if (parts.length === 0) throw new UsageError(`model URL "${url}" names no file`);
+  const dest = join(
+    modelsDir(options.cacheDir),
+    "urls",
+    parsed.host.replace(":", "_"),
+    ...parts.map(decodeURIComponent),
+  );
+  const cached = await stat(dest).then(
+    (s) => s.isFile(),
+    () => false,
+  );
+  if (cached) {
+    if (options.sha256 !== undefined) await checkCachedSha(dest, options.sha256);
+    return dest;
+  }
+  if (options.download === false) {
+    throw new UsageError(`${url} is not in the cache; run \`chorus models pull ${url}\``);
+  }
+  const progress = options.onProgress ? undefined : stderrProgress(parts.at(-1)!);
+  try {
+    await downloadFile(url, dest, {
+      ...(options.sha256 !== undefined ? { sha256: options.sha256 } : {}),
       onProgress: options.onProgress ?? progress!.onProgress,
       ...(options.signal ? { signal: options.signal } : {}),
     });

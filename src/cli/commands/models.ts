@@ -3,7 +3,7 @@ import { UsageError } from "../../model/errors.ts";
 import { isHfReference } from "../../model-files/hf-reference.ts";
 import { listCachedModels, modelsDir } from "../../model-files/model-cache.ts";
 import { type ModelInfo, readModelInfo } from "../../model-files/model-info.ts";
-import { pullModel, resolveModelFile } from "../../model-files/resolve-model-file.ts";
+import { pullModel, pullUrl, resolveModelFile } from "../../model-files/resolve-model-file.ts";
 
 const examples = `
 Examples:
@@ -34,20 +34,22 @@ export function register(program: Command): void {
 
   models
     .command("pull")
-    .description("download an hf: model file into the cache (resumes an interrupted download)")
-    .argument("<ref>", "hf:<owner>/<repo>[@<revision>]/<file>.gguf")
+    .description("download a model file into the cache (resumes an interrupted download)")
+    .argument("<ref>", "hf:<owner>/<repo>[@<revision>]/<file>.gguf, or an http(s) URL of a .gguf")
     .option("--sha256 <hex>", "expected sha256 of the file (default: the hub's checksum)")
     .option("--cache-dir <dir>", "chorus cache folder (default ~/.cache/chorus)")
     .action(async (ref: string, flags: CacheFlags & { sha256?: string }) => {
-      if (!isHfReference(ref)) {
+      const isUrl = /^https?:\/\//i.test(ref);
+      if (!isHfReference(ref) && !isUrl) {
         throw new UsageError(
-          `pull takes an hf:<owner>/<repo>/<file>.gguf reference (got "${ref}"); local files need no pull`,
+          `pull takes hf:<owner>/<repo>/<file>.gguf or an http(s) URL (got "${ref}"); local files need no pull`,
         );
       }
-      const path = await pullModel(ref, {
+      const options = {
         ...(flags.cacheDir !== undefined ? { cacheDir: flags.cacheDir } : {}),
         ...(flags.sha256 !== undefined ? { sha256: flags.sha256 } : {}),
-      });
+      };
+      const path = isUrl ? await pullUrl(ref, options) : await pullModel(ref, options);
       process.stdout.write(`${path}\n`);
     });
 
