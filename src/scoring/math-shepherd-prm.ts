@@ -19,9 +19,10 @@ export interface MathShepherdOptions {
  * A Math-Shepherd-style process reward model on any model with `score`: the text is the question,
  * a space, then the steps, each followed by the step tag; a step's score is
  * P(good) / (P(good) + P(bad)) for the token right after its tag (softmax over just those two
- * tokens, as the official scorer does). One teacher-forced call per step reads the good token's
- * logprob and, when present among the alternatives, the bad one's; otherwise a second call
- * scores the bad token.
+ * tokens, as the official scorer does). One teacher-forced call per solution reads every step's
+ * pair from the alternatives after each tag; a step whose pair cannot be read that way (tag not on
+ * a token boundary, a label token not among the top alternatives) is scored exactly with two
+ * calls on its prefix.
  */
 export class MathShepherdPrm implements ProcessRewardModel {
   readonly name: string;
@@ -42,29 +43,64 @@ export class MathShepherdPrm implements ProcessRewardModel {
   }
 
   async scoreSteps(inputs: readonly ProcessInput[], options: { signal?: AbortSignal } = {}) {
-    const score = requireScore(this.#model);
-    const { good, bad } = this.#options;
-    const jobs = inputs.flatMap((input, i) => input.steps.map((_, step) => ({ i, step, input })));
     const signal = options.signal ? { signal: options.signal } : {};
-    const values = await mapLimit(jobs, this.#options.concurrency, async ({ input, step }) => {
-      const prompt = this.taggedText(input, step);
-      const first = await score({ prompt, continuation: good, topLogprobs: 20, ...signal });
-      const position = first.tokens[0];
-      if (!position) return 0.5;
-      const fromTop = twoWayProbability(
-        [{ token: position.token, logprob: position.logprob }, ...position.top],
-        [good],
-        [bad],
-      );
-      const badListed = position.top.some((t) => t.token.replace(/^▁/, "").trim() === bad);
-      if (fromTop !== undefined && badListed) return fromTop;
-      const second = await score({ prompt, continuation: bad, ...signal });
-      return pairProbability(first.total, second.total);
+    return mapLimit(inputs, this.#options.concurrency, (input) => this.#scoreOne(input, signal));
+  }
+
+  /**
+   * One teacher-forced call over the whole tagged solution (plus the good token after the last
+   * tag) reads every step's pair from the alternatives right after each tag; steps whose tag does
+   * not end on a token boundary, or whose pair is not among the alternatives, get the exact
+   * per-step calls.
+   */
+  async #scoreOne(input: ProcessInput, signal: { signal?: AbortSignal }): Promise<number[]> {
+    if (input.steps.length === 0) return [];
+    const score = requireScore(this.#model);
+    const { stepTag, good, bad } = this.#options;
+    const tagged = input.steps.map((step) => `${step.trim()} ${stepTag}`);
+    const continuation = `${tagged.join("\n")}${good}`;
+    const result = await score({
+      prompt: `${input.question.trim()} `,
+      continuation,
+      topLogprobs: 20,
+      ...signal,
     });
-    const out: number[][] = inputs.map(() => []);
-    jobs.forEach((job, j) => {
-      out[job.i]![job.step] = values[j]!;
+    const starts = new Map<number, number>();
+    let text = "";
+    result.tokens.forEach((token, j) => {
+      starts.set(text.length, j);
+      text += token.token;
     });
-    return out;
+    const aligned = text === continuation;
+    let end = 0;
+    return Promise.all(
+      tagged.map((step, i) => {
+        end += step.length + (i > 0 ? 1 : 0);
+        // the token that starts right after the tag carries the distribution at the tag
+        const j = aligned ? starts.get(end) : undefined;
+        const position = j === undefined ? undefined : result.tokens[j];
+        if (position) {
+          const listed = [{ token: position.token, logprob: position.logprob }, ...position.top];
+          const has = (t: string) => listed.some((l) => l.token.replace(/^▁/, "").trim() === t);
+          if (has(good) && has(bad)) return twoWayProbability(listed, [good], [bad]) ?? 0.5;
+        }
+        return this.#exactStep(input, i, signal);
+      }),
+    );
+  }
+
+  /** P(good) at step `i`'s tag from two calls: the good and the bad token after the prefix. */
+  async #exactStep(
+    input: ProcessInput,
+    i: number,
+    signal: { signal?: AbortSignal },
+  ): Promise<number> {
+    const score = requireScore(this.#model);
+    const prompt = this.taggedText(input, i);
+    const [g, b] = await Promise.all([
+      score({ prompt, continuation: this.#options.good, ...signal }),
+      score({ prompt, continuation: this.#options.bad, ...signal }),
+    ]);
+    return pairProbability(g!.total, b!.total);
   }
 }

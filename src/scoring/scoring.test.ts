@@ -80,35 +80,55 @@ describe("LlmJudge", () => {
 });
 
 describe("MathShepherdPrm", () => {
-  it("scores each step at its tag from the +/- pair", async () => {
+  const question = "Q?";
+  const steps = ["Step 1: a", "Step 2: b"];
+  const pGood = [0.9, 0.2];
+
+  it("reads every step from one call when the tags end on token boundaries", async () => {
     const model = new ScriptedModel({
       script: [],
       score: (r) => {
-        const prompt = r.prompt as string;
-        const steps = prompt.split("ки").length - 1;
-        // step 1 good (P+=0.9), step 2 bad (P+=0.2); "-" is listed only for step 1
-        const pGood = steps === 1 ? 0.9 : 0.2;
-        const lp = Math.log(r.continuation === "+" ? pGood * 0.5 : (1 - pGood) * 0.5);
-        const top =
-          steps === 1
-            ? [
-                { token: "+", logprob: Math.log(0.45) },
-                { token: "-", logprob: Math.log(0.05) },
-              ]
-            : [{ token: "+", logprob: Math.log(0.1) }];
-        return [{ token: r.continuation, logprob: lp, top }];
+        // tokens: "Step 1: a ки" | "\n" | "Step 2: b ки" | "+"
+        const pieces = ["Step 1: a ки", "\n", "Step 2: b ки", "+"];
+        assert.equal(pieces.join(""), r.continuation);
+        return pieces.map((token, j) => {
+          const step = j === 1 ? 0 : j === 3 ? 1 : -1;
+          const top =
+            step < 0
+              ? [{ token, logprob: -0.1 }]
+              : [
+                  { token: "+", logprob: Math.log(pGood[step]! * 0.8) },
+                  { token: "-", logprob: Math.log((1 - pGood[step]!) * 0.8) },
+                ];
+          // the teacher-forced token's own logprob agrees with its entry among the alternatives
+          const own = top.find((t) => t.token === token)?.logprob ?? -0.1;
+          return { token, logprob: own, top };
+        });
       },
     });
     const prm = new MathShepherdPrm(model);
-    const [scores] = await prm.scoreSteps([{ question: "Q?", steps: ["Step 1: a", "Step 2: b"] }]);
-    assert.ok(Math.abs(scores![0]! - 0.9) < 1e-9);
-    assert.ok(Math.abs(scores![1]! - 0.2) < 1e-9);
-    assert.equal(
-      prm.taggedText({ question: "Q?", steps: ["Step 1: a", "Step 2: b"] }),
-      "Q? Step 1: a ки\nStep 2: b ки",
-    );
-    // step 1: one call (both listed); step 2: a second call for "-"
-    assert.equal(model.scoreCalls.length, 3);
+    const [scores] = await prm.scoreSteps([{ question, steps }]);
+    assert.ok(Math.abs(scores![0]! - 0.9) < 1e-9 && Math.abs(scores![1]! - 0.2) < 1e-9);
+    assert.equal(model.scoreCalls.length, 1);
+    assert.equal(model.scoreCalls[0]!.prompt, "Q? ");
+    assert.equal(prm.taggedText({ question, steps }), "Q? Step 1: a ки\nStep 2: b ки");
+  });
+
+  it("falls back to two exact calls per step when the pair cannot be read", async () => {
+    const model = new ScriptedModel({
+      script: [],
+      score: (r) => {
+        if (r.continuation.length > 1) return [{ token: r.continuation, logprob: -1, top: [] }]; // no boundaries
+        const prompt = r.prompt as string;
+        const p = pGood[prompt.split("ки").length - 2]!;
+        return [
+          { token: r.continuation, logprob: Math.log(r.continuation === "+" ? p : 1 - p), top: [] },
+        ];
+      },
+    });
+    const [scores] = await new MathShepherdPrm(model).scoreSteps([{ question, steps }]);
+    assert.ok(Math.abs(scores![0]! - 0.9) < 1e-9 && Math.abs(scores![1]! - 0.2) < 1e-9);
+    assert.equal(model.scoreCalls.length, 1 + 2 * 2);
   });
 });
 
