@@ -11,7 +11,11 @@ function fence(code: string, language: DebugTask["language"] = "python"): string
 const languageName = (language: DebugTask["language"]) =>
   language === "js" ? "JavaScript" : "Python";
 
-const responseLayout = (entry: string, hypothesis: string) => `Answer in exactly this layout:
+const responseLayout = (
+  entry: string,
+  hypothesis: string,
+  literal: string,
+) => `Answer in exactly this layout:
 
 ### Hypothesis
 ${hypothesis}
@@ -22,14 +26,14 @@ Error Pattern: <one line naming the kind of mistake>
 <reasoning about which input to use>
 Arguments:
 \`\`\`
-${entry}(<positional arguments as Python literals>)
+${entry}(<positional arguments as ${literal}>)
 \`\`\`
 
 ### Output
 <reasoning about what a correct ${entry} returns for these arguments, with the right return type>
 Output:
 \`\`\`
-<the return value as a Python literal>
+<the return value as ${literal.replace(/s$/, "")}>
 \`\`\``;
 
 /**
@@ -38,12 +42,14 @@ Output:
  */
 export function unitTestPrompt(task: DebugTask, code: string, kind: UtPromptKind): ChatMessage[] {
   const entry = task.entryPoint;
+  const name = languageName(task.language);
+  const literal = task.language === "js" ? "JavaScript values" : "Python literals";
   const header = `Function signature: ${task.signature}\n\nTask:\n${task.description.trim()}`;
   if (kind === "random")
     return [
       {
         role: "user",
-        content: `You write unit tests for a Python function.
+        content: `You write unit tests for a ${name} function.
 
 ${header}
 
@@ -51,25 +57,25 @@ Write ONE unit test for this function. The test must
 1. call the function with a valid input, as the task describes it, and
 2. give the output a correct implementation returns for that input.
 
-${responseLayout(entry, "<step-by-step reasoning about which behaviour of the task is easy to get wrong>")}`,
+${responseLayout(entry, "<step-by-step reasoning about which behaviour of the task is easy to get wrong>", literal)}`,
       },
     ];
   return [
     {
       role: "user",
-      content: `You write unit tests that expose bugs in Python functions.
+      content: `You write unit tests that expose bugs in ${name} functions.
 
 ${header}
 
 The following code for this task is incorrect:
-${fence(code)}
+${fence(code, task.language)}
 
 Write ONE unit test that
 1. calls the function with a valid input, as the task describes it,
 2. gives the output a correct implementation returns (follow the task, not the code), and
 3. makes the code above fail.
 
-${responseLayout(entry, "<step-by-step reasoning about where the code goes wrong>")}`,
+${responseLayout(entry, "<step-by-step reasoning about where the code goes wrong>", literal)}`,
     },
   ];
 }
@@ -110,6 +116,7 @@ export function feedbackMessage(
   entryPoint: string,
   test: { input: string; output: string },
   actual: string,
+  language: DebugTask["language"] = "python",
 ): ChatMessage {
   return {
     role: "user",
@@ -118,16 +125,15 @@ Input: ${entryPoint}(${test.input})
 Output of the code: ${actual}
 Expected output: ${test.output}
 
-Find the bug and rewrite the whole function so that it is correct. Put it in a \`\`\`python code block.`,
+Find the bug and rewrite the whole function so that it is correct. Put it in a \`\`\`${language} code block.`,
   };
 }
 
 /** Used when a round has no failing unit test to show (chat turns must alternate). */
-export function reviewMessage(): ChatMessage {
+export function reviewMessage(language: DebugTask["language"] = "python"): ChatMessage {
   return {
     role: "user",
-    content:
-      "The code above may still be incorrect. Check it against the task and give the whole corrected function in a ```python code block.",
+    content: `The code above may still be incorrect. Check it against the task and give the whole corrected function in a \`\`\`${language} code block.`,
   };
 }
 

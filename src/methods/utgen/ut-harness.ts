@@ -1,11 +1,14 @@
 import { randomUUID } from "node:crypto";
 import { readFileSync } from "node:fs";
-import { ChorusError } from "../../model/errors.ts";
+import { ChorusError, ConfigError } from "../../model/errors.ts";
 import { runSandboxed } from "../../sandbox/sandbox.ts";
 import type { SandboxResult } from "../../sandbox/sandbox-result.ts";
 import { pythonImportHeader } from "./python-header.ts";
 
-const harnessCode = readFileSync(new URL("./ut-harness.py", import.meta.url), "utf8");
+const harnessCode = {
+  python: readFileSync(new URL("./ut-harness.py", import.meta.url), "utf8"),
+  js: readFileSync(new URL("./ut-harness.js", import.meta.url), "utf8"),
+};
 
 /** A unit test as Python literal text: `input` is what goes inside `f(...)`. */
 export interface UnitTest {
@@ -83,13 +86,18 @@ export class HarnessError extends ChorusError {
 }
 
 /**
- * Runs Python-literal parsing and unit tests in the sandbox, with Python semantics for values
- * and comparison (tuples vs lists, sets, float tolerance, big ints).
+ * Runs literal parsing and unit tests in the sandbox, with the task language's semantics: for
+ * Python (the spec's language) tuples vs lists, sets, float tolerance, big ints; for JavaScript
+ * (ut-harness.js) structural equality of arrays and plain objects with float tolerance.
+ * Intrinsic metrics and training-data ops are Python only.
  */
 export class UtHarness {
   readonly limits: HarnessLimits;
 
-  constructor(limits: Partial<HarnessLimits> = {}) {
+  constructor(
+    limits: Partial<HarnessLimits> = {},
+    readonly language: "python" | "js" = "python",
+  ) {
     this.limits = { ...defaultHarnessLimits, ...limits };
   }
 
@@ -208,10 +216,17 @@ export class UtHarness {
     timeoutS: number,
     tolerant = false,
   ): Promise<{ ok: boolean; value?: unknown; error?: string; timedOut?: boolean }> {
+    if (
+      this.language === "js" &&
+      !["inputs", "literals", "parse", "run"].includes(String(request["op"]))
+    )
+      throw new ConfigError(
+        `the unit-test harness op "${String(request["op"])}" is Python only (intrinsic metrics, mutations); use a Python task`,
+      );
     const marker = `<<chorus-ut-${randomUUID()}>>`;
     const result = await runSandboxed({
-      lang: "python",
-      code: harnessCode,
+      lang: this.language,
+      code: harnessCode[this.language],
       stdin: JSON.stringify({ ...request, marker, header: pythonImportHeader }),
       timeoutMs: timeoutS * 1000,
       memoryMb: this.limits.memoryMb,

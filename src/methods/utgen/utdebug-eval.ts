@@ -143,14 +143,10 @@ function utDebugMethod(name: string, description: string, utSource: UtSource): E
     answerTypes: ["none"],
     async runItem(item: EvalItem, context: EvalContext): Promise<MethodOutput> {
       const task = debugTaskFromItem(item);
-      if (task.language !== "python")
-        throw new ConfigError(
-          `${name} generates and runs Python unit tests; dataset item ${item.id} is ${task.language} (use humanevalfix-python or mbpp-plus-fix-hard, or the self-debug baseline)`,
-        );
       const config = { ...readConfig(context.options, itemSeed(context.seed, item.id)), utSource };
       const result = await withModels(context, (utgen, debuggerModel) =>
         utDebug(task, { utgen, debugger: debuggerModel }, config, {
-          harness: new UtHarness(),
+          harness: new UtHarness({}, task.language),
           ...(context.signal ? { signal: context.signal } : {}),
         }),
       );

@@ -71,7 +71,7 @@ export async function utDebug(
   options: { harness?: UtHarness; signal?: AbortSignal } = {},
 ): Promise<UtDebugResult> {
   const config = resolveUtDebugConfig(overrides);
-  const harness = options.harness ?? new UtHarness();
+  const harness = options.harness ?? new UtHarness({}, task.language);
   const calls = new ModelCalls(config.seed, options.signal);
   const context: UtGenContext = { model: models.utgen, harness, calls, config };
   const runTests = (code: string, tests: readonly GeneratedTest[]) =>
@@ -138,7 +138,8 @@ export async function utDebug(
     if (tests.length === 0) {
       // no UTs this round: nothing to show the debugger, nothing to stop on
       rounds.push({ ...trace, ...withValidation, verdicts: [], stopped: false });
-      if (accepted) history = [...history, { role: "assistant", content: reply }, reviewMessage()];
+      if (accepted)
+        history = [...history, { role: "assistant", content: reply }, reviewMessage(task.language)];
       continue;
     }
     verdicts = await runTests(code, tests);
@@ -160,7 +161,7 @@ export async function utDebug(
   ): ChatMessage {
     const failing = results.findIndex((v) => v.verdict !== "pass");
     const test = current[failing];
-    if (failing < 0 || !test) return reviewMessage();
-    return feedbackMessage(task.entryPoint, test, results[failing]!.actual);
+    if (failing < 0 || !test) return reviewMessage(task.language);
+    return feedbackMessage(task.entryPoint, test, results[failing]!.actual, task.language);
   }
 }
