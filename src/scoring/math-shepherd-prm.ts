@@ -71,13 +71,16 @@ export class MathShepherdPrm implements ProcessRewardModel {
       starts.set(text.length, j);
       text += token.token;
     });
-    const aligned = text === continuation;
+    // SentencePiece tokenizers may prefix the continuation's first token with a space
+    const shift = text.length - continuation.length;
+    const aligned =
+      shift >= 0 && text.slice(shift) === continuation && text.slice(0, shift).trim() === "";
     let end = 0;
     return Promise.all(
       tagged.map((step, i) => {
         end += step.length + (i > 0 ? 1 : 0);
         // the token that starts right after the tag carries the distribution at the tag
-        const j = aligned ? starts.get(end) : undefined;
+        const j = aligned ? starts.get(end + shift) : undefined;
         const position = j === undefined ? undefined : result.tokens[j];
         if (position) {
           const listed = [{ token: position.token, logprob: position.logprob }, ...position.top];

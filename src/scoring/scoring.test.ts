@@ -89,8 +89,9 @@ describe("MathShepherdPrm", () => {
       script: [],
       score: (r) => {
         // tokens: "Step 1: a ки" | "\n" | "Step 2: b ки" | "+"
-        const pieces = ["Step 1: a ки", "\n", "Step 2: b ки", "+"];
-        assert.equal(pieces.join(""), r.continuation);
+        // (the first token carries a SentencePiece-style leading space)
+        const pieces = [" Step 1: a ки", "\n", "Step 2: b ки", "+"];
+        assert.equal(pieces.join(""), ` ${r.continuation}`);
         return pieces.map((token, j) => {
           const step = j === 1 ? 0 : j === 3 ? 1 : -1;
           const top =
