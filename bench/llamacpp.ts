@@ -102,6 +102,9 @@ async function benchModel(preset: string): Promise<Row> {
       await completion.generateCompletion(prompt, {
         maxTokens: tokens,
         temperature: 0,
+        // Same work as chorus generate, which applies no repeat penalty (LlamaCompletion's default
+        // penalty adds a sampler stage and per-token JS).
+        repeatPenalty: false,
         onToken: (t) => {
           count += t.length;
         },

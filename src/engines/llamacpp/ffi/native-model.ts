@@ -46,6 +46,8 @@ export class NativeModel {
     const lib = getNativeLib();
     const params = lib.fn.llama_model_default_params() as Record<string, unknown>;
     params.n_gpu_layers = 0;
+    // As node-llama-cpp's addon loads models: every tensor read up front.
+    params.lazy_mode = 0;
     const ptr = lib.fn.llama_model_load_from_file(path, params);
     if (!ptr) {
       throw new DataError(
