@@ -45,9 +45,15 @@ const median = (xs: number[]) => {
   return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 };
 
-async function timed(run: () => Promise<number>): Promise<number> {
+/** CPU milliseconds (all threads of this process) per generated token, per method. */
+const cpuPerToken: Record<string, number[]> = {};
+
+async function timed(run: () => Promise<number>, name = ""): Promise<number> {
   const started = performance.now();
+  const cpu = process.cpuUsage();
   const produced = await run();
+  const used = process.cpuUsage(cpu);
+  if (name) (cpuPerToken[name] ??= []).push((used.user + used.system) / 1000 / produced);
   return produced / ((performance.now() - started) / 1000);
 }
 
@@ -71,13 +77,17 @@ try {
       async () =>
         (await model.generate({ prompt: prompts.contextPrompt, maxTokens: tokens, temperature: 0 }))
           .usage.outputTokens,
+      "greedy",
     );
   const cad = () =>
     timed(
       async () => (await contextDecode(model, request, { kind: "cad", alpha: 1 })).tokens.length,
     );
   const adacad = () =>
-    timed(async () => (await contextDecode(model, request, { kind: "adacad" })).tokens.length);
+    timed(
+      async () => (await contextDecode(model, request, { kind: "adacad" })).tokens.length,
+      "adacad",
+    );
   await greedy();
   await adacad();
   const rows: Array<{
@@ -111,6 +121,11 @@ try {
   log(`greedy generate ${g.toFixed(1)} tok/s; CAD ${c.toFixed(1)}; AdaCAD ${a.toFixed(1)}`);
   log(
     `decode phase only (no prefill), AdaCAD vs one greedy decoder stream: ${decodeRatio.toFixed(2)}×`,
+  );
+  const cpuG = median(cpuPerToken["greedy"] ?? []);
+  const cpuA = median(cpuPerToken["adacad"] ?? []);
+  log(
+    `CPU per token (all threads; independent of other processes' load): greedy ${cpuG.toFixed(1)} ms, AdaCAD ${cpuA.toFixed(1)} ms, ratio ${(cpuG / cpuA).toFixed(2)}×`,
   );
   process.stdout.write(
     `adacad: AdaCAD ${a.toFixed(1)} tok/s vs greedy ${g.toFixed(1)} tok/s, ratio ${ratio.toFixed(2)}× (goal ≥ 0.45×) ${ratio >= 0.45 ? "PASS" : "MISS"}; decode phase ${decodeRatio.toFixed(2)}×\n`,
