@@ -13,6 +13,9 @@ const commands: Array<() => Promise<{ register: (program: Command) => void }>> =
   () => import("./eval.ts"),
   () => import("./moe.ts"),
   () => import("./run.ts"),
+  () => import("./steer.ts"),
+  () => import("./upcore.ts"),
+  () => import("./unlearn.ts"),
 ];
 
 export async function registerAll(program: Command): Promise<void> {

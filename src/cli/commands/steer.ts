@@ -1,0 +1,150 @@
+import { readFile } from "node:fs/promises";
+import type { Command } from "commander";
+import { loadLlamaCppModel } from "../../engines/llamacpp/index.ts";
+import {
+  type AttributeTexts,
+  collectAttributeActivations,
+} from "../../methods/mat-steer/collect-activations.ts";
+import { saveSteerer } from "../../methods/mat-steer/steerer-file.ts";
+import { defaultSteeringLayer } from "../../methods/mat-steer/steering-site.ts";
+import { type MatSteerTrainOptions, trainMatSteer } from "../../methods/mat-steer/train.ts";
+import { DataError, requireInternals } from "../../model/index.ts";
+import { integerArg, numberArg } from "../model-options.ts";
+
+interface SteerTrainFlags {
+  model: string;
+  attributes: string[];
+  out: string;
+  layer?: number;
+  positions: "all" | "last";
+  epochs?: number;
+  lr?: number;
+  sigma?: string;
+  lambdaSparse?: number;
+  lambdaPos?: number;
+  lambdaOrtho?: number;
+  seed?: number;
+}
+
+/** `chorus steer train`: MAT-Steer gates and vectors from labelled texts. */
+export function register(program: Command): void {
+  const steer = program.command("steer").description("MAT-Steer: train gated steering vectors");
+  steer
+    .command("train")
+    .description("collect activations for labelled texts and train a steerer (steer.json)")
+    .requiredOption("-m, --model <gguf>", "local GGUF model")
+    .requiredOption(
+      "--attributes <file>",
+      'JSONL, one line per text: {"attribute": name, "text": ..., "label": 1 (desirable) | 0} (repeatable)',
+      (v: string, prev: string[] | undefined) => [...(prev ?? []), v],
+    )
+    .requiredOption("--out <steer.json>", "where to write the steerer")
+    .option(
+      "--layer <n>",
+      "block whose input is steered (default: the middle block)",
+      integerArg(1),
+    )
+    .option(
+      "--positions <all|last>",
+      "steer every position (default) or, as the official hook, the last",
+      "all",
+    )
+    .option("--epochs <n>", "epochs (default 100)", integerArg(1))
+    .option("--lr <x>", "Adam learning rate (default 1e-3)", numberArg(0))
+    .option("--sigma <x|median>", "MMD bandwidth (default 2; 'median' = median pairwise distance)")
+    .option("--lambda-sparse <x>", "gate L1 on negatives (default 0.9)", numberArg(0))
+    .option("--lambda-pos <x>", "gate L2 on positives (default 0.9)", numberArg(0))
+    .option("--lambda-ortho <x>", "orthogonality (default 0.1)", numberArg(0))
+    .option("--seed <n>", "seed (default 42)", integerArg())
+    .addHelpText(
+      "after",
+      `
+Example:
+  $ chorus steer train --model ../shared/models/stories260K.gguf --attributes mood.jsonl --out steer.json
+  $ chorus generate --model ../shared/models/stories260K.gguf --steer steer.json --raw "Lily was"`,
+    )
+    .action(async (flags: SteerTrainFlags) => {
+      await train(flags);
+    });
+}
+
+async function readAttributes(files: readonly string[]): Promise<Record<string, AttributeTexts>> {
+  const out: Record<string, { positive: string[]; negative: string[] }> = {};
+  for (const file of files) {
+    let text: string;
+    try {
+      text = await readFile(file, "utf8");
+    } catch (error) {
+      throw new DataError(`cannot read: ${(error as Error).message}`, { file });
+    }
+    for (const [i, line] of text.split("\n").entries()) {
+      if (line.trim() === "") continue;
+      let r: Record<string, unknown>;
+      try {
+        r = JSON.parse(line);
+      } catch {
+        throw new DataError("invalid JSON", { file, line: i + 1 });
+      }
+      if (
+        typeof r.attribute !== "string" ||
+        typeof r.text !== "string" ||
+        (r.label !== 0 && r.label !== 1)
+      )
+        throw new DataError(
+          'each line needs "attribute" (string), "text" (string) and "label" (1 = desirable, 0 = undesirable)',
+          {
+            file,
+            line: i + 1,
+          },
+        );
+      out[r.attribute] ??= { positive: [], negative: [] };
+      const slot = out[r.attribute]!;
+      (r.label === 1 ? slot.positive : slot.negative).push(r.text);
+    }
+  }
+  if (Object.keys(out).length === 0)
+    throw new DataError(`no labelled texts in ${files.join(", ")}`);
+  return out;
+}
+
+async function train(flags: SteerTrainFlags): Promise<void> {
+  if (flags.positions !== "all" && flags.positions !== "last")
+    throw new DataError(`--positions must be "all" or "last", got "${flags.positions}"`);
+  const sigma: number | "median" | undefined =
+    flags.sigma === undefined
+      ? undefined
+      : flags.sigma === "median"
+        ? "median"
+        : Number(flags.sigma);
+  if (typeof sigma === "number" && !(sigma > 0))
+    throw new DataError(`--sigma must be a positive number or "median", got "${flags.sigma}"`);
+  const attributes = await readAttributes(flags.attributes);
+  const model = await loadLlamaCppModel({ modelPath: flags.model, gpu: false });
+  try {
+    const internals = requireInternals(model);
+    const layer = flags.layer ?? defaultSteeringLayer(internals.nLayers);
+    const activations = await collectAttributeActivations(model, attributes, { layer });
+    const options: Partial<MatSteerTrainOptions> = {
+      ...(flags.epochs !== undefined ? { epochs: flags.epochs } : {}),
+      ...(flags.lr !== undefined ? { learningRate: flags.lr } : {}),
+      ...(sigma !== undefined ? { sigma } : {}),
+      ...(flags.lambdaSparse !== undefined ? { lambdaSparse: flags.lambdaSparse } : {}),
+      ...(flags.lambdaPos !== undefined ? { lambdaPos: flags.lambdaPos } : {}),
+      ...(flags.lambdaOrtho !== undefined ? { lambdaOrtho: flags.lambdaOrtho } : {}),
+      ...(flags.seed !== undefined ? { seed: flags.seed } : {}),
+    };
+    const { steerer, history, sigma: usedSigma } = trainMatSteer(activations, options);
+    await saveSteerer(flags.out, {
+      model: flags.model,
+      nEmbd: internals.nEmbd,
+      site: { layer, positions: flags.positions },
+      steerer,
+      training: { ...options, sigma: usedSigma, first: history[0], last: history.at(-1) },
+    });
+    process.stdout.write(
+      `${JSON.stringify({ out: flags.out, layer, attributes: steerer.attributes, sigma: usedSigma, losses: history.at(-1) })}\n`,
+    );
+  } finally {
+    await model.close?.();
+  }
+}
