@@ -21,6 +21,12 @@ function logSoftmax(logits: Float32Array): Float64Array {
   return Float64Array.from(logits, (v) => v - lz);
 }
 
+function argmaxOf(values: Float32Array): number {
+  let best = 0;
+  for (let i = 1; i < values.length; i++) if (values[i]! > values[best]!) best = i;
+  return best;
+}
+
 describe("llamacpp engine on stories260K", () => {
   let model: LanguageModel;
   let dir: string;
@@ -106,6 +112,20 @@ describe("llamacpp engine on stories260K", () => {
     assert.deepEqual(lockB, soloB);
     assert.notDeepEqual(lockA[1], lockB[1]);
     await decoder.close();
+  });
+
+  test("decoder pushes leave the event loop free (llama_decode runs on a worker thread)", async () => {
+    const stream = await model.decoder!().open("Once upon a time");
+    let ticks = 0;
+    const timer = setInterval(() => ticks++, 0);
+    try {
+      // A synchronous decode would resolve every push as a microtask and starve the timer.
+      for (let i = 0; i < 40; i++) await stream.push(argmaxOf(stream.logits()));
+    } finally {
+      clearInterval(timer);
+      await stream.close();
+    }
+    assert.ok(ticks > 0, "the timer never ran during 40 pushes");
   });
 
   test("score equals the sum of step-by-step decoder logprobs", async () => {
