@@ -1,5 +1,7 @@
 import { readFileSync } from "node:fs";
 import type { Command } from "commander";
+import { steeringIntervention } from "../../methods/mat-steer/steer-intervention.ts";
+import { loadSteerer } from "../../methods/mat-steer/steerer-file.ts";
 import { UsageError } from "../../model/errors.ts";
 import type {
   ChatMessage,
@@ -7,6 +9,7 @@ import type {
   GenerateResult,
   TokenLogprob,
 } from "../../model/language-model.ts";
+import { requireInternals } from "../../model/require-capability.ts";
 import {
   addModelOptions,
   collect,
@@ -31,6 +34,7 @@ interface GenerateFlags extends ModelFlags {
   loraScale?: number[];
   json?: boolean;
   out?: string;
+  steer?: string;
 }
 
 const examples = `
@@ -78,6 +82,10 @@ export function register(program: Command): void {
       "adapter scale; one value for all adapters or one per --lora (repeatable)",
       (value: string, previous: number[] | undefined) => [...(previous ?? []), numberArg()(value)],
     )
+    .option(
+      "--steer <steer.json>",
+      "apply a MAT-Steer steerer (from `chorus steer train`; local GGUF only)",
+    )
     .option("--out <dir>", "also record the call in a run folder (config.json, events.jsonl)")
     .option("--json", "one JSON object per sample: text, finishReason, logprobs, usage")
     .addHelpText("after", examples)
@@ -97,6 +105,10 @@ async function generate(promptArg: string, flags: GenerateFlags): Promise<void> 
   const lora = loraAdapters(flags);
   if (lora && flags.baseUrl !== undefined)
     throw new UsageError("--lora works with local GGUF models only; drop --base-url or --lora");
+  if (flags.steer !== undefined && flags.baseUrl !== undefined)
+    throw new UsageError(
+      "--steer needs a local GGUF model (hidden-state hooks); drop --base-url or --steer",
+    );
   const prompt = promptArg === "-" ? readFileSync(0, "utf8") : promptArg;
 
   const request: GenerateRequest = {
@@ -116,7 +128,17 @@ async function generate(promptArg: string, flags: GenerateFlags): Promise<void> 
     argv: process.argv.slice(2),
   });
   try {
-    const result = await session.pool.use(session.models[0]!, (m) => m.generate(request));
+    const steering = flags.steer ? await loadSteerer(flags.steer) : undefined;
+    const result = await session.pool.use(session.models[0]!, (m) => {
+      if (!steering) return m.generate(request);
+      const internals = requireInternals(m);
+      if (internals.nEmbd !== steering.nEmbd)
+        throw new UsageError(
+          `${flags.steer} was trained for hidden size ${steering.nEmbd}, but this model has ${internals.nEmbd}; train a steerer on this model`,
+        );
+      const intervention = steeringIntervention(steering.steerer, steering.site, internals.nLayers);
+      return internals.generate({ ...request, interventions: [intervention] });
+    });
     process.stdout.write(flags.json ? jsonLines(result) : plainText(result));
   } finally {
     await session.close();
