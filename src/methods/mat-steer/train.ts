@@ -27,6 +27,11 @@ export interface MatSteerTrainOptions {
   lambdaPos: number;
   multiplier: number;
   normPreserve: boolean;
+  /**
+   * Standard deviation of θ's initial coordinates: 1 in the official code. A smaller value (a
+   * deviation, see docs/mat-steer.md) keeps the random initial θ from swamping h at init.
+   */
+  thetaInitStd: number;
   seed: number;
   /** Called after every epoch with the mean losses of that epoch. */
   onEpoch?: (epoch: number, losses: MatSteerLosses) => void;
@@ -43,6 +48,7 @@ export const matSteerDefaults: MatSteerTrainOptions = {
   lambdaPos: 0.9,
   multiplier: 1.0,
   normPreserve: true,
+  thetaInitStd: 1,
   seed: 42,
 };
 
@@ -73,12 +79,13 @@ export function initSteerer(
   attributes: string[],
   dim: number,
   rng: SeededRandom,
-  options: { multiplier: number; normPreserve: boolean },
+  options: { multiplier: number; normPreserve: boolean; thetaInitStd?: number },
 ): Steerer {
+  const std = options.thetaInitStd ?? 1;
   const bound = 1 / Math.sqrt(dim);
   return {
     attributes,
-    theta: attributes.map(() => Float64Array.from({ length: dim }, () => rng.normal())),
+    theta: attributes.map(() => Float64Array.from({ length: dim }, () => std * rng.normal())),
     gateW: attributes.map(() =>
       Float64Array.from({ length: dim }, () => rng.uniform(-bound, bound)),
     ),
