@@ -1,7 +1,12 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { contrastiveLogits, flooredAlpha } from "./contrastive-logits.ts";
-import { jensenShannon, jensenShannonProbabilities, logSumExp } from "./jensen-shannon.ts";
+import {
+  expNonPositive,
+  jensenShannon,
+  jensenShannonProbabilities,
+  logSumExp,
+} from "./jensen-shannon.ts";
 import { argmax } from "./token-choice.ts";
 
 const f = (values: number[]) => Float32Array.from(values);
@@ -84,4 +89,14 @@ test("JSD of probabilities agrees with JSD of logits and is symmetric", () => {
 
 test("mismatched lengths are rejected", () => {
   assert.throws(() => jensenShannon(f([1, 2]), f([1])), /differ in length/);
+});
+
+test("the fast exp used by the JSD is within 1e-7 relative of Math.exp on [-700, 0]", () => {
+  for (let x = -700; x <= 0; x += 0.0137) {
+    const exact = Math.exp(x);
+    if (exact === 0) continue;
+    assert.ok(Math.abs(expNonPositive(x) / exact - 1) < 1e-7, `x = ${x}`);
+  }
+  assert.equal(expNonPositive(0), 1);
+  assert.equal(expNonPositive(-800), 0);
 });
