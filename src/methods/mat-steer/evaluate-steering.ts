@@ -1,0 +1,103 @@
+import type { ChoiceItem } from "../../evals/datasets/steering-mc-item.ts";
+import type { Decoder, Intervention, LanguageModel } from "../../model/index.ts";
+import { requireDecoder, requireInternals } from "../../model/index.ts";
+
+function logSoftmaxAt(logits: Float32Array, token: number): number {
+  let max = -Infinity;
+  for (const x of logits) if (x > max) max = x;
+  let sum = 0;
+  for (const x of logits) sum += Math.exp(x - max);
+  return logits[token]! - max - Math.log(sum);
+}
+
+/**
+ * Σ log p(choice tokens | prompt) with the interventions applied at every forward. The engine's
+ * `score` has no steering hook, so each choice token costs one `internals.logits` call on the
+ * decoded prefix (fresh cache, O(n²) in the choice length — fine for MC answers).
+ */
+export async function choiceLogLikelihood(
+  model: LanguageModel,
+  decoder: Decoder,
+  prompt: string,
+  choice: string,
+  interventions: readonly Intervention[],
+): Promise<number> {
+  const internals = requireInternals(model);
+  const full = await decoder.tokenize(prompt + choice, { addBos: false });
+  const head = await decoder.tokenize(prompt, { addBos: false });
+  let common = 0;
+  while (common < head.length && head[common] === full[common]) common++;
+  let sum = 0;
+  for (let k = Math.max(common, 1); k < full.length; k++) {
+    const prefix = await decoder.detokenize(full.slice(0, k));
+    const logits = await internals.logits(prefix, { interventions });
+    sum += logSoftmaxAt(logits, full[k]!);
+  }
+  return sum;
+}
+
+/** MC accuracy: the highest-likelihood choice is a correct one (MC1 / BBQ rule). */
+export async function choiceAccuracy(
+  model: LanguageModel,
+  items: readonly ChoiceItem[],
+  interventions: readonly Intervention[],
+): Promise<number> {
+  const decoder = requireDecoder(model);
+  try {
+    let hits = 0;
+    for (const item of items) {
+      const scores: number[] = [];
+      for (const choice of item.choices)
+        scores.push(await choiceLogLikelihood(model, decoder, item.prompt, choice, interventions));
+      const best = scores.indexOf(Math.max(...scores));
+      if (item.correct.includes(best)) hits++;
+    }
+    return items.length > 0 ? hits / items.length : 0;
+  } finally {
+    await decoder.close();
+  }
+}
+
+/** Mean KL(unsteered ‖ steered) of the next-token distribution after each neutral text. */
+export async function neutralKl(
+  model: LanguageModel,
+  texts: readonly string[],
+  interventions: readonly Intervention[],
+): Promise<number> {
+  const internals = requireInternals(model);
+  let total = 0;
+  for (const text of texts) {
+    const p = await internals.logits(text);
+    const q = await internals.logits(text, { interventions });
+    const lp = Array.from(p, (_, i) => logSoftmaxAt(p, i));
+    const lq = Array.from(q, (_, i) => logSoftmaxAt(q, i));
+    let kl = 0;
+    for (let i = 0; i < lp.length; i++) kl += Math.exp(lp[i]!) * (lp[i]! - lq[i]!);
+    total += kl;
+  }
+  return texts.length > 0 ? total / texts.length : 0;
+}
+
+/**
+ * Share of continuations that contain a word of `lexicon` (a lexical stand-in for a toxicity
+ * classifier, which chorus does not ship): greedy or seeded samples of `maxTokens` per prompt.
+ */
+export async function attributeRate(
+  model: LanguageModel,
+  prompts: readonly string[],
+  lexicon: RegExp,
+  interventions: readonly Intervention[],
+  options: { maxTokens: number; n: number; temperature: number; seed: number },
+): Promise<number> {
+  const internals = requireInternals(model);
+  let hits = 0;
+  let total = 0;
+  for (const prompt of prompts) {
+    const r = await internals.generate({ prompt, ...options, interventions });
+    for (const g of r.generations) {
+      total++;
+      if (lexicon.test(g.text)) hits++;
+    }
+  }
+  return total > 0 ? hits / total : 0;
+}
