@@ -1,0 +1,134 @@
+import assert from "node:assert/strict";
+import { execFile } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { test } from "node:test";
+import { fileURLToPath } from "node:url";
+import { sharedFile } from "../../evals/shared-dir.ts";
+
+const bin = fileURLToPath(new URL("../../../bin/chorus.js", import.meta.url));
+const stories = sharedFile("models", "stories260K.gguf");
+const counterfact = sharedFile("datasets", "counterfact_upcore", "cf_cluster_0.jsonl");
+
+function chorus(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(
+      process.execPath,
+      [bin, ...args],
+      { env: { ...process.env, CI: "1" } },
+      (error, stdout, stderr) => {
+        const code = error ? (typeof error.code === "number" ? error.code : 1) : 0;
+        resolve({ code, stdout, stderr });
+      },
+    );
+  });
+}
+
+test("chorus steer train writes steer.json and generate --steer changes the output", {
+  skip: stories ? false : "shared/models not found",
+}, async () => {
+  const dir = mkdtempSync(join(tmpdir(), "chorus-steer-cli-"));
+  try {
+    const attrs = join(dir, "attrs.jsonl");
+    const lines = ["Tom", "Lily", "Ben", "Sue"].flatMap((n) => [
+      { attribute: "mood", text: `${n} was very happy`, label: 1 },
+      { attribute: "mood", text: `${n} was very sad`, label: 0 },
+    ]);
+    writeFileSync(attrs, lines.map((l) => JSON.stringify(l)).join("\n"));
+    const out = join(dir, "steer.json");
+    const train = await chorus([
+      "steer",
+      "train",
+      "--model",
+      stories!,
+      "--attributes",
+      attrs,
+      "--out",
+      out,
+      "--epochs",
+      "5",
+    ]);
+    assert.equal(train.code, 0, train.stderr);
+    const file = JSON.parse(readFileSync(out, "utf8"));
+    assert.equal(file.format, "chorus-mat-steer");
+    assert.deepEqual(file.site, { layer: 2, positions: "all" });
+    const args = [
+      "generate",
+      "--model",
+      stories!,
+      "--raw",
+      "--max-tokens",
+      "12",
+      "--no-cache",
+      "Lily was",
+    ];
+    const plain = await chorus(args);
+    const steered = await chorus([...args, "--steer", out]);
+    assert.equal(steered.code, 0, steered.stderr);
+    assert.notEqual(steered.stdout, plain.stdout);
+
+    const bad = join(dir, "bad.jsonl");
+    writeFileSync(bad, '{"attribute": "mood", "text": "x"}\n');
+    const badRun = await chorus([
+      "steer",
+      "train",
+      "--model",
+      stories!,
+      "--attributes",
+      bad,
+      "--out",
+      out,
+    ]);
+    assert.notEqual(badRun.code, 0);
+    assert.match(badRun.stderr, /bad\.jsonl:1: .*label/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("chorus upcore select writes every item's score and prunes 10%", {
+  skip: stories && counterfact ? false : "shared data not found",
+}, async () => {
+  const dir = mkdtempSync(join(tmpdir(), "chorus-upcore-cli-"));
+  try {
+    const forget = join(dir, "forget.jsonl");
+    // 21 items: 0.1·(21−1) = 2 is an integer, so exactly 2 are pruned (spec §3.2).
+    writeFileSync(forget, readFileSync(counterfact!, "utf8").split("\n").slice(0, 21).join("\n"));
+    const out = join(dir, "selection.json");
+    const r = await chorus([
+      "upcore",
+      "select",
+      "--model",
+      stories!,
+      "--forget",
+      forget,
+      "--out",
+      out,
+      "--save-features",
+    ]);
+    assert.equal(r.code, 0, r.stderr);
+    const selection = JSON.parse(readFileSync(out, "utf8"));
+    assert.equal(selection.items.length, 21);
+    assert.equal(selection.items.filter((i: { pruned: boolean }) => i.pruned).length, 2);
+    assert.equal(selection.items[0].features.length, 64);
+    assert.ok(selection.varAfter < selection.varBefore);
+    const usage = await chorus([
+      "unlearn",
+      "--model",
+      stories!,
+      "--method",
+      "xx",
+      "--forget",
+      forget,
+      "--retain",
+      forget,
+      "--out",
+      join(dir, "r.json"),
+    ]);
+    assert.equal(usage.code, 2);
+    assert.match(usage.stderr, /--method must be one of ga, gd, refusal, npo/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
