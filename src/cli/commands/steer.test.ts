@@ -113,6 +113,35 @@ test("chorus upcore select writes every item's score and prunes 10%", {
     assert.equal(selection.items.filter((i: { pruned: boolean }) => i.pruned).length, 2);
     assert.equal(selection.items[0].features.length, 64);
     assert.ok(selection.varAfter < selection.varBefore);
+    const retain = join(dir, "retain.jsonl");
+    writeFileSync(retain, readFileSync(counterfact!, "utf8").split("\n").slice(30, 33).join("\n"));
+    const report = join(dir, "report.json");
+    const u = await chorus([
+      "unlearn",
+      "--model",
+      stories!,
+      "--method",
+      "ga",
+      "--forget",
+      forget,
+      "--retain",
+      retain,
+      "--selection",
+      "random",
+      "--selection-file",
+      out,
+      "--epochs",
+      "1",
+      "--max-new-tokens",
+      "2",
+      "--out",
+      report,
+    ]);
+    assert.equal(u.code, 0, u.stderr);
+    const body = JSON.parse(readFileSync(report, "utf8"));
+    assert.equal(body.trainItems, 19);
+    assert.equal(body.points.length, 2);
+    assert.ok(Number.isFinite(body.auc.retain));
     const usage = await chorus([
       "unlearn",
       "--model",
