@@ -45,7 +45,7 @@ export function register(program: Command): void {
     .option("--neighbours <jsonl>", "neighbour set (another utility set)")
     .option(
       "--selection <upcore|full|random>",
-      "which part of the forget set is trained on",
+      "what is trained on: upcore, full, random, or a comma list (one run each, one report)",
       "upcore",
     )
     .option(
@@ -61,7 +61,7 @@ export function register(program: Command): void {
       integerArg(1),
     )
     .requiredOption("--out <report.json>", "where to write the curve and the AUCs")
-    .option("--adapter <out.gguf>", "also write the final LoRA adapter")
+    .option("--adapter <out.gguf>", "also write the final LoRA adapter (one selection only)")
     .addHelpText(
       "after",
       `
@@ -74,56 +74,75 @@ Example:
         throw new UsageError(
           `--method must be one of ${methods.join(", ")}; got "${flags.method}"`,
         );
-      if (!["upcore", "full", "random"].includes(flags.selection))
+      const selections = flags.selection.split(",");
+      if (!selections.every((x) => ["upcore", "full", "random"].includes(x)))
         throw new UsageError(
-          `--selection must be upcore, full or random; got "${flags.selection}"`,
+          `--selection must be upcore, full, random or a comma list of them; got "${flags.selection}"`,
         );
       const forget = await readForgetItems(flags.forget);
       const retain = await readForgetItems(flags.retain);
       const neighbours = flags.neighbours ? await readForgetItems(flags.neighbours) : undefined;
-      const coreIds = await coresetIds(flags, forget);
-      let train: ForgetItem[] = forget;
-      if (flags.selection === "upcore") train = forget.filter((i) => coreIds.has(i.id));
-      if (flags.selection === "random") {
-        // Same size as the coreset (pitfall 10).
-        const rng = new SeededRandom(flags.seed);
-        train = rng
-          .sampleIndices(forget.length, coreIds.size)
-          .sort((a, b) => a - b)
-          .map((i) => forget[i]!);
+      const coreIds = await coresetIds(selections, flags, forget);
+      const runs: Record<string, unknown> = {};
+      for (const selection of selections) {
+        let train: ForgetItem[] = forget;
+        if (selection === "upcore") train = forget.filter((i) => coreIds.has(i.id));
+        if (selection === "random") {
+          // Same size as the coreset (pitfall 10).
+          const rng = new SeededRandom(flags.seed);
+          train = rng
+            .sampleIndices(forget.length, coreIds.size)
+            .sort((a, b) => a - b)
+            .map((i) => forget[i]!);
+        }
+        // A fresh model per selection: each run starts from the same weights.
+        const { model } = await loadTransformer(flags.model);
+        const tok = await loadTokenizer(flags.model);
+        try {
+          const report = await unlearn(
+            model,
+            tok,
+            train,
+            retain,
+            { forget, utility: { retain, ...(neighbours ? { neighbours } : {}) } },
+            {
+              method: flags.method as UnlearnMethod,
+              seed: flags.seed,
+              ...(flags.epochs !== undefined ? { epochs: flags.epochs } : {}),
+              ...(flags.lr !== undefined ? { lr: flags.lr } : {}),
+              ...(flags.maxNewTokens !== undefined ? { maxNewTokens: flags.maxNewTokens } : {}),
+              onEpoch: (p) => process.stderr.write(`${selection} ${JSON.stringify(p)}\n`),
+            },
+          );
+          runs[selection] = report;
+          if (flags.adapter && selections.length === 1)
+            await exportLoraAdapter(model, flags.adapter);
+          process.stderr.write(
+            `${selection}: ${train.length} items, AUC ${JSON.stringify(report.auc)}\n`,
+          );
+        } finally {
+          await tok.close();
+        }
       }
-      const { model } = await loadTransformer(flags.model);
-      const tok = await loadTokenizer(flags.model);
-      try {
-        const report = await unlearn(
-          model,
-          tok,
-          train,
-          retain,
-          { forget, utility: { retain, ...(neighbours ? { neighbours } : {}) } },
-          {
-            method: flags.method as UnlearnMethod,
-            seed: flags.seed,
-            ...(flags.epochs !== undefined ? { epochs: flags.epochs } : {}),
-            ...(flags.lr !== undefined ? { lr: flags.lr } : {}),
-            ...(flags.maxNewTokens !== undefined ? { maxNewTokens: flags.maxNewTokens } : {}),
-            onEpoch: (p) => process.stderr.write(`${JSON.stringify(p)}\n`),
-          },
-        );
-        const body = { selection: flags.selection, forgetItems: forget.length, ...report };
-        await writeFile(flags.out, `${JSON.stringify(body, null, 1)}\n`);
-        if (flags.adapter) await exportLoraAdapter(model, flags.adapter);
-        process.stdout.write(
-          `${JSON.stringify({ out: flags.out, trainItems: train.length, auc: report.auc })}\n`,
-        );
-      } finally {
-        await tok.close();
-      }
+      const body =
+        selections.length === 1
+          ? {
+              selection: selections[0],
+              forgetItems: forget.length,
+              ...(runs[selections[0]!] as object),
+            }
+          : { forgetItems: forget.length, runs };
+      await writeFile(flags.out, `${JSON.stringify(body, null, 1)}\n`);
+      process.stdout.write(`${JSON.stringify({ out: flags.out, selections })}\n`);
     });
 }
 
-async function coresetIds(flags: UnlearnFlags, forget: ForgetItem[]): Promise<Set<string>> {
-  if (flags.selection === "full") return new Set(forget.map((i) => i.id));
+async function coresetIds(
+  selections: string[],
+  flags: UnlearnFlags,
+  forget: ForgetItem[],
+): Promise<Set<string>> {
+  if (selections.every((s) => s === "full")) return new Set(forget.map((i) => i.id));
   const selection = flags.selectionFile
     ? await loadSelection(flags.selectionFile)
     : await (async () => {
