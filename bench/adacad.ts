@@ -53,7 +53,11 @@ async function timed(run: () => Promise<number>, name = ""): Promise<number> {
   const cpu = process.cpuUsage();
   const produced = await run();
   const used = process.cpuUsage(cpu);
-  if (name) (cpuPerToken[name] ??= []).push((used.user + used.system) / 1000 / produced);
+  if (name) {
+    const samples = cpuPerToken[name] ?? [];
+    samples.push((used.user + used.system) / 1000 / produced);
+    cpuPerToken[name] = samples;
+  }
   return produced / ((performance.now() - started) / 1000);
 }
 

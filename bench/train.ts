@@ -9,13 +9,13 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import ort from "onnxruntime-node";
 import { writeRandomModel } from "../src/gguf/index.ts";
+import { SeededRandom } from "../src/math/seeded-random.ts";
 import { configureGemm, gemm, gemmStats, resetGemmStats } from "../src/train/gemm.ts";
 import { gemmTs } from "../src/train/gemm-ts.ts";
 import { loadTransformer } from "../src/train/load-gguf.ts";
 import { addLora } from "../src/train/lora.ts";
 import { sftObjective } from "../src/train/objectives.ts";
 import { gemmModelBytes } from "../src/train/onnx-gemm-model.ts";
-import { Rng } from "../src/train/rng.ts";
 import { trainLoop } from "../src/train/train-loop.ts";
 
 const args = process.argv.slice(3);
@@ -26,7 +26,7 @@ configureGemm({ threads });
 const log = (s: string) => process.stderr.write(`${s}\n`);
 
 function rand(n: number, seed: number): Float32Array {
-  const r = new Rng(seed);
+  const r = new SeededRandom(seed);
   return Float32Array.from({ length: n }, () => r.next() - 0.5);
 }
 
@@ -101,7 +101,7 @@ async function trainSpeed(path: string, seq: number, rank: number, nSteps: numbe
     targets: ["attn_q", "attn_k", "attn_v", "attn_output"],
     seed: 1,
   });
-  const rng = new Rng(5);
+  const rng = new SeededRandom(5);
   const V = model.config.vocabSize;
   const examples = Array.from({ length: nSteps + 1 }, () => ({
     tokens: Array.from({ length: seq + 1 }, () => 3 + rng.int(V - 3)),

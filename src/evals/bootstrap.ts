@@ -1,4 +1,4 @@
-import { SeededRandom } from "./seeded-random.ts";
+import { SeededRandom } from "../math/seeded-random.ts";
 
 /** A point estimate with its bootstrap percentile interval. */
 export interface Interval {

@@ -4,13 +4,13 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
 import { getLlama, type Llama, LlamaLogLevel } from "node-llama-cpp";
+import { SeededRandom } from "../math/seeded-random.ts";
 import { dequantize } from "./dequantize.ts";
 import { type GgmlType, ggmlTypes } from "./ggml-type.ts";
 import { openGguf } from "./gguf-file.ts";
 import { type GgufTensorInput, writeGguf } from "./gguf-writer.ts";
 import { f32ToF16 } from "./half-float.ts";
 import { writeRandomModel } from "./random-model.ts";
-import { SeededRandom } from "./seeded-random.ts";
 
 /**
  * Checks our block layouts against llama.cpp itself: a model whose matrices are random blocks of

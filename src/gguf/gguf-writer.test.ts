@@ -3,11 +3,11 @@ import { mkdtemp, readdir, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
+import { SeededRandom } from "../math/seeded-random.ts";
 import { DataError } from "../model/errors.ts";
 import { openGguf } from "./gguf-file.ts";
 import { type GgufValue, gguf } from "./gguf-value.ts";
 import { writeGguf } from "./gguf-writer.ts";
-import { SeededRandom } from "./seeded-random.ts";
 
 let dir: string;
 before(async () => {

@@ -1,8 +1,8 @@
+import { deriveSeed, SeededRandom } from "../math/seeded-random.ts";
 import { DataError } from "../model/errors.ts";
 import { openGguf } from "./gguf-file.ts";
 import { type GgufValue, gguf } from "./gguf-value.ts";
 import { type GgufTensorInput, writeGguf } from "./gguf-writer.ts";
-import { deriveSeed, SeededRandom } from "./seeded-random.ts";
 
 /**
  * One adapted weight `W` ([nOut × nIn], stored in GGUF as ne=[nIn, nOut]): llama.cpp computes

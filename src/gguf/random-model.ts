@@ -1,7 +1,7 @@
+import { deriveSeed, SeededRandom } from "../math/seeded-random.ts";
 import type { GgmlType } from "./ggml-type.ts";
 import { type GgufValue, gguf } from "./gguf-value.ts";
 import { type GgufTensorInput, writeGguf } from "./gguf-writer.ts";
-import { deriveSeed, SeededRandom } from "./seeded-random.ts";
 import { buildSpmVocab, spmVocabMetadata } from "./spm-vocab.ts";
 
 /** Architectures the random-model writer can produce. */

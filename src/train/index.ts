@@ -59,7 +59,6 @@ export { enableGrad, type Param } from "./param.ts";
 export { randomTransformer } from "./random-model.ts";
 export { ReferenceLogProbs, withoutLora } from "./reference-logprobs.ts";
 export { refusalRecords } from "./refusal.ts";
-export { Rng as TrainRng } from "./rng.ts";
 export {
   type SequenceScores,
   scoreSequence,

@@ -1,7 +1,7 @@
+import type { SeededRandom } from "../math/seeded-random.ts";
 import { type Arr, addInto, zerosLike } from "./array.ts";
 import { gemm } from "./gemm.ts";
 import type { Param } from "./param.ts";
-import type { Rng } from "./rng.ts";
 
 /**
  * A low-rank update of one linear weight, in llama.cpp's adapter convention:
@@ -36,7 +36,7 @@ export interface LinearCache {
 /** Whether to keep what the backward needs, and the RNG for dropout. */
 export interface PassContext {
   train: boolean;
-  rng?: Rng;
+  rng?: SeededRandom;
 }
 
 export function linearDims(lin: Linear): { inF: number; outF: number } {

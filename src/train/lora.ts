@@ -1,7 +1,7 @@
+import { SeededRandom } from "../math/seeded-random.ts";
 import type { Arr } from "./array.ts";
 import type { LoraAdapter } from "./linear.ts";
 import { enableGrad, type Param } from "./param.ts";
-import { Rng } from "./rng.ts";
 import { type LinearName, linearNames, type Transformer } from "./transformer.ts";
 
 /** HF/PEFT module names accepted as LoRA targets, mapped to the GGUF tensor names. */
@@ -59,7 +59,7 @@ export function addLora(model: Transformer, config: LoraConfig): Param[] {
     config.targets ?? ["attn_q", "attn_k", "attn_v", "attn_output"],
   );
   const layers = config.layers ?? model.blocks.map((_, i) => i);
-  const rng = new Rng(config.seed ?? 0);
+  const rng = new SeededRandom(config.seed ?? 0);
   const like = model.tokenEmbd.data;
   const make = (n: number): Arr =>
     like instanceof Float64Array ? new Float64Array(n) : new Float32Array(n);

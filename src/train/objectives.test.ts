@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import { SeededRandom } from "../math/seeded-random.ts";
 import { zeroGrads } from "./adamw.ts";
 import { addLora } from "./lora.ts";
 import {
@@ -11,7 +12,6 @@ import {
 } from "./objectives.ts";
 import { randomTransformer } from "./random-model.ts";
 import { ReferenceLogProbs } from "./reference-logprobs.ts";
-import { Rng } from "./rng.ts";
 import type { Objective } from "./train-loop.ts";
 import type { TransformerConfig } from "./transformer.ts";
 
@@ -53,11 +53,11 @@ async function check<E>(
     reference: randomTransformer(config, 22, "f64", 0.6),
   });
   const obj = objective(reference);
-  const ctx = { rng: new Rng(1), step: 0 };
+  const ctx = { rng: new SeededRandom(1), step: 0 };
   zeroGrads(params);
   await obj(model, batch, ctx);
   const grads = params.map((p) => Float64Array.from(p.grad!));
-  const rng = new Rng(3);
+  const rng = new SeededRandom(3);
   const h = 1e-5;
   for (const [pi, p] of params.entries()) {
     for (let s = 0; s < 2; s++) {

@@ -1,6 +1,6 @@
+import { SeededRandom } from "../math/seeded-random.ts";
 import type { Arr } from "./array.ts";
 import type { Param } from "./param.ts";
-import { Rng } from "./rng.ts";
 import { linearNames, Transformer, type TransformerConfig } from "./transformer.ts";
 
 /**
@@ -46,7 +46,7 @@ export function randomTransformer(
   precision: "f32" | "f64" = "f32",
   std = 0.2,
 ): Transformer {
-  const rng = new Rng(seed);
+  const rng = new SeededRandom(seed);
   const params = new Map<string, Param>();
   for (const [name, shape] of weightShapes(config)) {
     const n = shape.reduce((a, b) => a * b, 1);

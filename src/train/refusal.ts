@@ -1,5 +1,5 @@
+import { SeededRandom } from "../math/seeded-random.ts";
 import type { SftRecord } from "./data.ts";
-import { Rng } from "./rng.ts";
 
 /**
  * Refusal SFT data (UPCORE's "Refusal"/"IDK" unlearning): each forget prompt paired with a
@@ -12,7 +12,7 @@ export function refusalRecords(
   options: { seed?: number; separator?: string } = {},
 ): Array<{ prompt: string; completion: string }> & SftRecord[] {
   if (refusals.length === 0) throw new Error("refusal SFT needs at least one refusal string");
-  const rng = new Rng(options.seed ?? 0);
+  const rng = new SeededRandom(options.seed ?? 0);
   const sep = options.separator ?? " ";
   return prompts.map((prompt) => ({
     prompt,

@@ -1,5 +1,5 @@
+import type { SeededRandom } from "../math/seeded-random.ts";
 import type { TokenGrads, TokenScores } from "./losses.ts";
-import type { Rng } from "./rng.ts";
 import { tokenLogProbs, tokenLogProbsBackward } from "./token-logprobs.ts";
 import type { ResidualHook, Transformer } from "./transformer.ts";
 
@@ -28,7 +28,7 @@ export interface SequenceScores extends TokenScores {
 export async function scoreSequence(
   model: Transformer,
   example: TokenizedExample,
-  options: { train?: boolean; rng?: Rng; hooks?: readonly ResidualHook[] } = {},
+  options: { train?: boolean; rng?: SeededRandom; hooks?: readonly ResidualHook[] } = {},
 ): Promise<SequenceScores> {
   const { tokens, start } = example;
   if (!(start >= 1 && start < tokens.length)) {

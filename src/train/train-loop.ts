@@ -1,8 +1,8 @@
+import { SeededRandom } from "../math/seeded-random.ts";
 import { AdamW, gradNorm, scaleGrads, zeroGrads } from "./adamw.ts";
 import { loadCheckpoint, saveCheckpoint, type TrainState } from "./checkpoint.ts";
 import { learningRate } from "./lr-schedule.ts";
 import type { Param } from "./param.ts";
-import { Rng } from "./rng.ts";
 import type { Transformer } from "./transformer.ts";
 
 /** What one objective call reports; it must already have run the backward. */
@@ -15,7 +15,7 @@ export interface ObjectiveResult {
 
 /** Per-step context handed to objectives (dropout RNG, step number). */
 export interface StepContext {
-  rng: Rng;
+  rng: SeededRandom;
   step: number;
 }
 
@@ -106,8 +106,8 @@ export async function trainLoop<E>(
     kind: options.schedule ?? "cosine",
     minLrRatio: options.minLrRatio ?? 0,
   };
-  const rng = new Rng(options.seed ?? 0);
-  let state: TrainState = { step: 0, epoch: 0, cursor: 0, rngState: rng.seedState, losses: [] };
+  const rng = new SeededRandom(options.seed ?? 0);
+  let state: TrainState = { step: 0, epoch: 0, cursor: 0, rngState: rng.state, losses: [] };
   let resumedFromStep: number | undefined;
   if (options.checkpointDir) {
     const saved = await loadCheckpoint(options.checkpointDir, params, opt);
@@ -119,14 +119,14 @@ export async function trainLoop<E>(
   const order = (epoch: number): number[] => {
     const idx = examples.map((_, i) => i);
     if (options.shuffle === false) return idx;
-    const r = new Rng(((options.seed ?? 0) * 1000003 + epoch) >>> 0);
+    const r = new SeededRandom(((options.seed ?? 0) * 1000003 + epoch) >>> 0);
     for (let i = idx.length - 1; i > 0; i--) {
       const j = r.int(i + 1);
       [idx[i], idx[j]] = [idx[j]!, idx[i]!];
     }
     return idx;
   };
-  rng.seedState = state.rngState;
+  rng.state = state.rngState;
   const started = performance.now();
   let tokens = 0;
   let perm = order(state.epoch);
@@ -162,7 +162,7 @@ export async function trainLoop<E>(
     state.step++;
     const loss = lossSum / micro;
     state.losses.push(loss);
-    state.rngState = rng.seedState;
+    state.rngState = rng.state;
     const seconds = (performance.now() - started) / 1000;
     const stepsDone = state.step - (resumedFromStep ?? 0);
     options.onStep?.({

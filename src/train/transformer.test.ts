@@ -1,10 +1,10 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import { SeededRandom } from "../math/seeded-random.ts";
 import type { Arr } from "./array.ts";
 import { addLora } from "./lora.ts";
 import { enableGrad, type Param } from "./param.ts";
 import { randomTransformer } from "./random-model.ts";
-import { Rng } from "./rng.ts";
 import type { Transformer, TransformerConfig } from "./transformer.ts";
 
 const base: TransformerConfig = {
@@ -26,12 +26,12 @@ const tokens = [1, 5, 3, 9, 2];
 
 /** L = Σ r ⊙ logits for a fixed random r, so dL/dlogits = r exercises every output. */
 function projection(n: number): Float64Array {
-  const rng = new Rng(99);
+  const rng = new SeededRandom(99);
   return Float64Array.from({ length: n }, () => rng.normal());
 }
 
 async function lossOf(model: Transformer, r: Float64Array, dropoutSeed?: number): Promise<number> {
-  const opts = dropoutSeed === undefined ? {} : { rng: new Rng(dropoutSeed), train: true };
+  const opts = dropoutSeed === undefined ? {} : { rng: new SeededRandom(dropoutSeed), train: true };
   const { logits } = await model.forward(tokens, opts);
   let s = 0;
   for (let i = 0; i < logits.length; i++) s += logits[i]! * r[i]!;
@@ -47,10 +47,10 @@ async function checkGradients(
   const r = projection(tokens.length * model.config.vocabSize);
   const fwd = await model.forward(tokens, {
     train: true,
-    ...(dropoutSeed === undefined ? {} : { rng: new Rng(dropoutSeed) }),
+    ...(dropoutSeed === undefined ? {} : { rng: new SeededRandom(dropoutSeed) }),
   });
   await fwd.backward!(r);
-  const rng = new Rng(7);
+  const rng = new SeededRandom(7);
   const h = 1e-5;
   for (const p of params) {
     for (let s = 0; s < 3; s++) {

@@ -1,3 +1,4 @@
+import type { SeededRandom } from "../math/seeded-random.ts";
 import { type Arr, addInto, zerosLike } from "./array.ts";
 import { type AttentionCache, attentionBackward, attentionForward } from "./attention.ts";
 import { gemm } from "./gemm.ts";
@@ -10,7 +11,6 @@ import {
 } from "./linear.ts";
 import type { Param } from "./param.ts";
 import { type RmsNormCache, rmsNormBackward, rmsNormForward } from "./rms-norm.ts";
-import type { Rng } from "./rng.ts";
 import { applyRope, type RopeSpec, type RopeType } from "./rope.ts";
 import { swigluBackward, swigluForward } from "./swiglu.ts";
 
@@ -70,7 +70,7 @@ export interface KvCache {
 export interface ForwardOptions {
   /** Keep activations for `backward` (and apply LoRA dropout). */
   train?: boolean;
-  rng?: Rng;
+  rng?: SeededRandom;
   hooks?: readonly ResidualHook[];
   /** Extend this cache with the new tokens (positions continue from `kv.length`). */
   kv?: KvCache;

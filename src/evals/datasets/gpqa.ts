@@ -1,5 +1,5 @@
+import { SeededRandom } from "../../math/seeded-random.ts";
 import { choiceLetters } from "../answers/choice.ts";
-import { SeededRandom } from "../seeded-random.ts";
 import { type DatasetLoader, holdoutSplit } from "./dataset-loader.ts";
 import { formatMultipleChoice } from "./multiple-choice.ts";
 import { readRecords, stringField } from "./read-records.ts";

@@ -1,6 +1,6 @@
 import type { EvalItem } from "../../evals/eval-item.ts";
 import type { EvalContext, EvalMethod } from "../../evals/eval-method.ts";
-import { hashString } from "../../evals/seeded-random.ts";
+import { hashString } from "../../math/seeded-random.ts";
 import type { ChatMessage } from "../../model/language-model.ts";
 import { initialPool, initialSamples, readSettings } from "./eval-setup.ts";
 import { parseAnswer } from "./parse-answer.ts";

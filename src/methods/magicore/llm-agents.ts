@@ -1,6 +1,6 @@
 import type { AnswerType } from "../../evals/answers/extract-answer.ts";
 import type { ModelSource } from "../../evals/model-source.ts";
-import { hashString } from "../../evals/seeded-random.ts";
+import { hashString } from "../../math/seeded-random.ts";
 import type { GenerateRequest, LanguageModel } from "../../model/language-model.ts";
 import { mapLimit } from "../../scoring/map-limit.ts";
 import type { OutcomeRewardModel, ProcessRewardModel } from "../../scoring/reward-model.ts";

@@ -29,10 +29,12 @@ function synthetic(): Record<string, AttributeActivations> {
 // With the spec's full weights the objective prefers closed gates on this data (the sparsity cost
 // of opening a gate exceeds the MMD gain at σ = 2; docs/mat-steer.md). The alignment machinery is
 // checked with the gate penalties off: the steered negatives must move to the positives.
-test("training sanity: MMD of steered negatives to positives drops ≥5×, vectors |cos| < 0.2", () => {
+test("training sanity: MMD of steered negatives to positives drops ≥5×, vectors |cos| < 0.1", () => {
   const acts = synthetic();
   const { steerer } = trainMatSteer(acts, {
-    epochs: 100,
+    // 300 epochs: at 100 the drop depends on the draw (2×–80× over data seeds); at 300 it is
+    // ≥ 400× for every seed tried
+    epochs: 300,
     seed: 5,
     learningRate: 1e-2,
     lambdaSparse: 0,
@@ -50,6 +52,5 @@ test("training sanity: MMD of steered negatives to positives drops ≥5×, vecto
   }
   const [x, y] = steerer.theta;
   const cos = x!.reduce((s, v, i) => s + v * y![i]!, 0) / (Math.hypot(...x!) * Math.hypot(...y!));
-  // Spec: < 0.1; this run gives −0.16 (λ_ortho 0.1 is weak against the alignment pull), see the docs.
-  assert.ok(Math.abs(cos) < 0.2, `cos(θ1, θ2) = ${cos}`);
+  assert.ok(Math.abs(cos) < 0.1, `cos(θ1, θ2) = ${cos}`);
 });

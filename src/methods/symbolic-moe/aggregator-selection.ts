@@ -1,5 +1,5 @@
 import type { AnswerType } from "../../evals/answers/extract-answer.ts";
-import type { SeededRandom } from "../../evals/seeded-random.ts";
+import type { SeededRandom } from "../../math/seeded-random.ts";
 
 /** One item of the aggregation benchmark: a validation question and three shuffled responses. */
 export interface AggregationItem {

@@ -1,6 +1,6 @@
 import type { EvalItem } from "../../evals/eval-item.ts";
 import type { EvalContext, EvalMethod } from "../../evals/eval-method.ts";
-import { hashString, SeededRandom } from "../../evals/seeded-random.ts";
+import { hashString, SeededRandom } from "../../math/seeded-random.ts";
 import { majorityAnswer } from "../magicore/vote.ts";
 import { buildBatchPlan, runBatchPlan } from "./batch-plan.ts";
 import { moeRuntime, obtainProfile } from "./obtain-profile.ts";

@@ -1,4 +1,4 @@
-import { hashString } from "../../evals/seeded-random.ts";
+import { hashString } from "../../math/seeded-random.ts";
 import type { LanguageModel } from "../../model/language-model.ts";
 import { requireInternals } from "../../model/require-capability.ts";
 

@@ -1,4 +1,4 @@
-import type { SeededRandom } from "../../evals/seeded-random.ts";
+import type { SeededRandom } from "../../math/seeded-random.ts";
 import type { ModelProfile } from "./profiles.ts";
 
 /** How a recruitment was decided, for the run record. */

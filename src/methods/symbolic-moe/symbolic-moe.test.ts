@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import type { EvalItem } from "../../evals/eval-item.ts";
 import type { ModelSource } from "../../evals/model-source.ts";
-import { SeededRandom } from "../../evals/seeded-random.ts";
+import { SeededRandom } from "../../math/seeded-random.ts";
 import type { LanguageModel } from "../../model/language-model.ts";
 import { ScriptedModel } from "../../testing/scripted-model.ts";
 import { buildAggregationBenchmark } from "./aggregator-selection.ts";

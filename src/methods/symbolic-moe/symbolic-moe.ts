@@ -4,7 +4,7 @@ import { choiceLetters, extractChoice } from "../../evals/answers/choice.ts";
 import { type AnswerType, extractAnswer } from "../../evals/answers/extract-answer.ts";
 import type { EvalItem } from "../../evals/eval-item.ts";
 import type { ModelSource } from "../../evals/model-source.ts";
-import { hashString, SeededRandom } from "../../evals/seeded-random.ts";
+import { hashString, SeededRandom } from "../../math/seeded-random.ts";
 import type { ChatMessage, LanguageModel } from "../../model/language-model.ts";
 import { mapLimit } from "../../scoring/map-limit.ts";
 import { majorityAnswer } from "../magicore/vote.ts";
