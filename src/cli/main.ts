@@ -12,7 +12,20 @@ export async function main(argv: string[]): Promise<number> {
     .version(version, "-V, --version")
     .showHelpAfterError(false)
     .exitOverride()
-    .configureOutput({ writeErr: (s) => process.stderr.write(s) });
+    .configureOutput({ writeErr: (s) => process.stderr.write(s) })
+    .addHelpText(
+      "after",
+      `
+Examples:
+  chorus generate --model ../shared/models/stories260K.gguf --raw "Once upon a time"
+  chorus generate --base-url http://127.0.0.1:8000/v1 --model my-model --n 4 --json "2+2?"
+  chorus eval magicore --dataset gsm8k --limit 20 --model qwen.gguf
+  chorus run adacad --model qwen.gguf --context @passage.txt --question "Who wrote it?"
+  chorus train sft --model qwen.gguf --data sft.jsonl --out adapter.gguf
+  chorus serve --model qwen=qwen.gguf --port 8080
+
+Docs: docs/ in the chorus repository (one page per method).`,
+    );
   await registerAll(program);
   for (const command of program.commands) command.exitOverride();
   try {

@@ -5,17 +5,17 @@ import type { Command } from "commander";
  * Add a command by adding its import here (one line per command keeps edits from colliding).
  */
 const commands: Array<() => Promise<{ register: (program: Command) => void }>> = [
-  () => import("./models.ts"),
-  () => import("./serve.ts"),
-  () => import("./train.ts"),
-  () => import("./sandbox.ts"),
   () => import("./generate.ts"),
+  () => import("./run.ts"),
   () => import("./eval.ts"),
   () => import("./moe.ts"),
-  () => import("./run.ts"),
+  () => import("./train.ts"),
   () => import("./steer.ts"),
   () => import("./upcore.ts"),
   () => import("./unlearn.ts"),
+  () => import("./models.ts"),
+  () => import("./serve.ts"),
+  () => import("./sandbox.ts"),
 ];
 
 export async function registerAll(program: Command): Promise<void> {
