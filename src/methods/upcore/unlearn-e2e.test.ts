@@ -46,8 +46,8 @@ test("unlearning SFT-taught facts lowers their recall while the retain facts sta
       { forget, utility: { retain } },
       {
         method: "ga",
-        epochs: 4,
-        lr: 5e-2,
+        epochs: 6,
+        lr: 4e-2,
         rank: 4,
         batchSize: 1,
         gradientAccumulation: 1,
@@ -57,14 +57,14 @@ test("unlearning SFT-taught facts lowers their recall while the retain facts sta
       },
     );
     const start = report.points[0]!;
-    assert.equal(report.points.length, 5);
+    assert.equal(report.points.length, 7);
     assert.ok(start.forgetRouge >= 0.5, `SFT did not teach the facts: recall ${start.forgetRouge}`);
     // Stated tolerance: some checkpoint forgets (recall −0.25 or more) with retain recall at most
     // 0.25 below its start (tiny model, two facts each: one fact is 0.5 of recall).
     const good = report.points.some(
       (p) =>
         p.forgetRouge <= start.forgetRouge - 0.25 &&
-        p.utility.retain! >= start.utility.retain! - 0.25,
+        p.utility.retain! >= start.utility.retain! - 0.25 - 1e-9,
     );
     assert.ok(
       good,
