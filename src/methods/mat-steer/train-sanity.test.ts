@@ -28,8 +28,7 @@ function synthetic(): Record<string, AttributeActivations> {
 
 // With the spec's full weights the objective prefers closed gates on this data (the sparsity cost
 // of opening a gate exceeds the MMD gain at σ = 2; docs/mat-steer.md). The alignment machinery is
-// checked with the gate penalties off and lr 1e-2, 200 epochs: the steered negatives must move to
-// the positives (100 epochs gave only 2–4× on some data seeds).
+// checked with the gate penalties off and lr 1e-2: the steered negatives must move to the positives.
 test("training sanity: MMD of steered negatives to positives drops ≥5×, vectors |cos| < 0.1", () => {
   const acts = synthetic();
   const { steerer } = trainMatSteer(acts, {
