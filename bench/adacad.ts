@@ -62,7 +62,10 @@ async function timed(run: () => Promise<number>, name = ""): Promise<number> {
 }
 
 /** Decode-phase tokens/s of a contextDecode run (prefill excluded). */
-async function decodeRate(decoding: Parameters<typeof contextDecode>[2]): Promise<number> {
+async function decodeRate(
+  request: Parameters<typeof contextDecode>[1],
+  decoding: Parameters<typeof contextDecode>[2],
+): Promise<number> {
   const result = await contextDecode(model, request, decoding);
   const ms = result.timings?.decodeMs ?? Number.NaN;
   // The last token is chosen without a push, so steps − 1 evaluations were timed.
@@ -70,30 +73,43 @@ async function decodeRate(decoding: Parameters<typeof contextDecode>[2]): Promis
 }
 
 const model = await loadLlamaCppModel({ modelPath: await modelFile(), gpu: false });
-const prompts = qaPrompts(
-  "The lighthouse on the northern cape was built in 1871 by a shipping company from Bergen and painted red in 1902.",
-  "When was the lighthouse painted red?",
-);
-const request = { ...prompts, maxTokens: tokens };
+/**
+ * A different context every run, as over a dataset: the engine's generate reuses a cached prompt
+ * prefix, so repeating one prompt would time greedy without its prefill but AdaCAD with both.
+ */
+const requestFor = (run: number) => ({
+  ...qaPrompts(
+    `Record ${run}: the lighthouse on the northern cape was built in 1871 by a shipping company from Bergen and painted red in 1902.`,
+    "When was the lighthouse painted red?",
+  ),
+  maxTokens: tokens,
+});
+let runs = 0;
 try {
-  const greedy = () =>
+  const greedy = (run: number) =>
     timed(
       async () =>
-        (await model.generate({ prompt: prompts.contextPrompt, maxTokens: tokens, temperature: 0 }))
-          .usage.outputTokens,
+        (
+          await model.generate({
+            prompt: requestFor(run).contextPrompt,
+            maxTokens: tokens,
+            temperature: 0,
+          })
+        ).usage.outputTokens,
       "greedy",
     );
-  const cad = () =>
+  const cad = (run: number) =>
     timed(
-      async () => (await contextDecode(model, request, { kind: "cad", alpha: 1 })).tokens.length,
+      async () =>
+        (await contextDecode(model, requestFor(run), { kind: "cad", alpha: 1 })).tokens.length,
     );
-  const adacad = () =>
+  const adacad = (run: number) =>
     timed(
-      async () => (await contextDecode(model, request, { kind: "adacad" })).tokens.length,
+      async () => (await contextDecode(model, requestFor(run), { kind: "adacad" })).tokens.length,
       "adacad",
     );
-  await greedy();
-  await adacad();
+  await greedy(runs);
+  await adacad(runs++);
   const rows: Array<{
     greedy: number;
     cad: number;
@@ -102,12 +118,13 @@ try {
     stepAdacad: number;
   }> = [];
   for (let r = 0; r < rounds; r++) {
+    const run = runs++;
     const row = {
-      greedy: await greedy(),
-      cad: await cad(),
-      adacad: await adacad(),
-      stepGreedy: await decodeRate({ kind: "greedy" }),
-      stepAdacad: await decodeRate({ kind: "adacad" }),
+      greedy: await greedy(run),
+      cad: await cad(run),
+      adacad: await adacad(run),
+      stepGreedy: await decodeRate(requestFor(run), { kind: "greedy" }),
+      stepAdacad: await decodeRate(requestFor(run), { kind: "adacad" }),
     };
     rows.push(row);
     log(
@@ -120,7 +137,7 @@ try {
   const c = median(rows.map((r) => r.cad));
   const ratio = median(rows.map((r) => r.adacad / r.greedy));
   log(
-    `model: random SmolLM2-135M shape, Q8_0; ${tokens} tokens per run incl. prefill; medians of ${rounds} rounds`,
+    `model: random SmolLM2-135M shape, Q8_0; ${tokens} tokens per run incl. prefill, a new context each run; medians of ${rounds} rounds`,
   );
   log(`greedy generate ${g.toFixed(1)} tok/s; CAD ${c.toFixed(1)}; AdaCAD ${a.toFixed(1)}`);
   log(
