@@ -8,42 +8,15 @@
  * per-round ratios, so load from other processes hits both sides alike.
  * Env: BENCH_TOKENS (default 48), BENCH_ROUNDS (default 5).
  */
-import { existsSync } from "node:fs";
-import { mkdir, rename } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+
 import { loadLlamaCppModel } from "../src/engines/llamacpp/index.ts";
-import { writeRandomModel } from "../src/gguf/index.ts";
 import { contextDecode } from "../src/methods/adacad/context-decode.ts";
 import { qaPrompts } from "../src/methods/adacad/context-prompts.ts";
+import { benchModelFile, median } from "./support/bench-model.ts";
 
 const tokens = Number(process.env.BENCH_TOKENS ?? 48);
 const rounds = Number(process.env.BENCH_ROUNDS ?? 5);
 const log = (line: string) => process.stderr.write(`${line}\n`);
-
-async function modelFile(): Promise<string> {
-  const dir = join(tmpdir(), "chorus-bench-models");
-  await mkdir(dir, { recursive: true });
-  const file = join(dir, "smollm2-135m-q8_0.gguf");
-  if (!existsSync(file)) {
-    log(`writing ${file} ...`);
-    // A larger std spreads the logits so random weights rarely pick EOS and runs stay full length.
-    await writeRandomModel(`${file}.tmp`, {
-      preset: "smollm2-135m",
-      type: "Q8_0",
-      seed: 1,
-      std: 0.05,
-    });
-    await rename(`${file}.tmp`, file);
-  }
-  return file;
-}
-
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = Math.floor(s.length / 2);
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-};
 
 /** CPU milliseconds (all threads of this process) per generated token, per method. */
 const cpuPerToken: Record<string, number[]> = {};
@@ -72,7 +45,7 @@ async function decodeRate(
   return (result.tokens.length - 1) / (ms / 1000);
 }
 
-const model = await loadLlamaCppModel({ modelPath: await modelFile(), gpu: false });
+const model = await loadLlamaCppModel({ modelPath: await benchModelFile(), gpu: false });
 /**
  * A different context every run, as over a dataset: the engine's generate reuses a cached prompt
  * prefix, so repeating one prompt would time greedy without its prefill but AdaCAD with both.

@@ -5,14 +5,14 @@
  * Env: BENCH_TOKENS (default 32), BENCH_ROUNDS (4), BENCH_MODELS (comma list of presets).
  * Ratios use CPU time of this process (all threads), which stays meaningful on a shared machine.
  */
-import { existsSync } from "node:fs";
-import { mkdir } from "node:fs/promises";
-import { loadavg, tmpdir } from "node:os";
-import { join } from "node:path";
+
+import { loadavg } from "node:os";
 import { LlamaCompletion } from "node-llama-cpp";
 import type { LlamaCppModel } from "../src/engines/llamacpp/index.ts";
 import { loadLlamaCppModel } from "../src/engines/llamacpp/index.ts";
 import { argmax } from "../src/engines/llamacpp/token-logprobs.ts";
+import type { ModelPreset } from "../src/gguf/index.ts";
+import { benchModelFile, median } from "./support/bench-model.ts";
 
 const tokens = Number(process.env.BENCH_TOKENS ?? 32);
 const rounds = Number(process.env.BENCH_ROUNDS ?? 4);
@@ -21,31 +21,6 @@ const prompt =
   "The quick brown fox jumps over the lazy dog while the cat watches from the window and thinks about";
 
 const log = (line: string) => process.stderr.write(`${line}\n`);
-
-async function modelFile(preset: string): Promise<string> {
-  let gguf: typeof import("../src/gguf/index.ts");
-  try {
-    gguf = await import("../src/gguf/index.ts");
-  } catch {
-    throw new Error("the GGUF writer (src/gguf) is not available; cannot generate bench models");
-  }
-  const dir = join(tmpdir(), "chorus-bench-models");
-  await mkdir(dir, { recursive: true });
-  const file = join(dir, `${preset}-q8_0.gguf`);
-  if (!existsSync(file)) {
-    log(`writing ${file} ...`);
-    await gguf.writeRandomModel(`${file}.tmp`, {
-      preset: preset as "tiny",
-      type: "Q8_0",
-      seed: 1,
-      // Random weights rarely pick EOS, but keep runs the same length: a larger std spreads logits.
-      std: 0.05,
-    });
-    const { rename } = await import("node:fs/promises");
-    await rename(`${file}.tmp`, file);
-  }
-  return file;
-}
 
 interface Measure {
   /** Tokens per wall-clock second. */
@@ -76,17 +51,13 @@ async function measure(fn: () => Promise<number>): Promise<Measure> {
   return { wall: n / wallS, cpu: n / cpuS };
 }
 
-const median = (values: number[]): number => {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)]!;
-};
 const best = (values: Measure[]): Measure => ({
   wall: Math.max(...values.map((v) => v.wall)),
   cpu: Math.max(...values.map((v) => v.cpu)),
 });
 
 async function benchModel(preset: string): Promise<Row> {
-  const file = await modelFile(preset);
+  const file = await benchModelFile(preset as ModelPreset);
   const model = (await loadLlamaCppModel({
     modelPath: file,
     contextSize: 512,

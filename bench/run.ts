@@ -5,7 +5,9 @@ import { readdir } from "node:fs/promises";
 const name = process.argv[2];
 const here = new URL(".", import.meta.url);
 if (!name) {
-  const entries = (await readdir(here)).filter((f) => f !== "run.ts" && !f.startsWith("."));
+  const entries = (await readdir(here)).filter(
+    (f) => f !== "run.ts" && f !== "support" && !f.startsWith("."),
+  );
   process.stderr.write(
     `usage: npm run bench -- <name>\nbenchmarks: ${entries.map((f) => f.replace(/\.ts$/, "")).join(", ")}\n`,
   );

@@ -5,29 +5,21 @@
  * Env: BENCH_TOKENS (default 48), BENCH_ROUNDS (4), BENCH_PRESET (smollm2-135m; "tiny" is quick).
  * Goal: served / direct ≥ 0.95 tokens/s. Rounds alternate so machine load hits both sides alike.
  */
-import { existsSync } from "node:fs";
-import { mkdir, rename } from "node:fs/promises";
-import { loadavg, tmpdir } from "node:os";
-import { join } from "node:path";
+
+import { loadavg } from "node:os";
 import { loadLlamaCppModel } from "../src/engines/llamacpp/index.ts";
 import { createOpenAIModel } from "../src/engines/openai/index.ts";
-import { type ModelPreset, writeRandomModel } from "../src/gguf/index.ts";
+import type { ModelPreset } from "../src/gguf/index.ts";
 import type { GenerateRequest, LanguageModel } from "../src/model/index.ts";
 import { createChorusServer } from "../src/server/index.ts";
+import { benchModelFile, median } from "./support/bench-model.ts";
 
 const tokens = Number(process.env.BENCH_TOKENS ?? 48);
 const rounds = Number(process.env.BENCH_ROUNDS ?? 4);
 const preset = (process.env.BENCH_PRESET ?? "smollm2-135m") as ModelPreset;
 const log = (line: string) => process.stderr.write(`${line}\n`);
 
-const dir = join(tmpdir(), "chorus-bench-models");
-await mkdir(dir, { recursive: true });
-const file = join(dir, `${preset}-q8_0.gguf`);
-if (!existsSync(file)) {
-  log(`writing ${file} ...`);
-  await writeRandomModel(`${file}.tmp`, { preset, type: "Q8_0", seed: 1, std: 0.05 });
-  await rename(`${file}.tmp`, file);
-}
+const file = await benchModelFile(preset);
 
 const local = await loadLlamaCppModel({
   modelPath: file,
@@ -59,8 +51,6 @@ try {
     direct.push(await tokensPerSecond(local));
     served.push(await tokensPerSecond(remote));
   }
-  const median = (values: number[]) =>
-    [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
   const [d, s] = [median(direct), median(served)];
   log(
     `preset ${preset}, ${tokens} tokens x ${rounds} rounds, load average ${loadavg()[0]!.toFixed(2)}`,

@@ -7,46 +7,19 @@
  * from other processes hits both sides alike. Goal: steered ≥ 0.9× unsteered.
  * Env: BENCH_TOKENS (default 48), BENCH_ROUNDS (default 5).
  */
-import { existsSync } from "node:fs";
-import { mkdir, rename } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+
 import { loadLlamaCppModel } from "../src/engines/llamacpp/index.ts";
-import { writeRandomModel } from "../src/gguf/index.ts";
 import { SeededRandom } from "../src/math/seeded-random.ts";
 import { steeringIntervention } from "../src/methods/mat-steer/steer-intervention.ts";
 import { defaultSteeringLayer } from "../src/methods/mat-steer/steering-site.ts";
 import { initSteerer } from "../src/methods/mat-steer/train.ts";
 import { requireInternals } from "../src/model/index.ts";
+import { benchModelFile, median } from "./support/bench-model.ts";
 
 const tokens = Number(process.env.BENCH_TOKENS ?? 48);
 const rounds = Number(process.env.BENCH_ROUNDS ?? 5);
 const log = (line: string) => process.stderr.write(`${line}\n`);
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-};
-
-async function modelFile(): Promise<string> {
-  if (process.env.BENCH_MODEL) return process.env.BENCH_MODEL;
-  const dir = join(tmpdir(), "chorus-bench-models");
-  await mkdir(dir, { recursive: true });
-  const file = join(dir, "smollm2-135m-q8_0.gguf");
-  if (!existsSync(file)) {
-    log(`writing ${file} ...`);
-    await writeRandomModel(`${file}.tmp`, {
-      preset: "smollm2-135m",
-      type: "Q8_0",
-      seed: 1,
-      std: 0.05,
-    });
-    await rename(`${file}.tmp`, file);
-  }
-  return file;
-}
-
-const path = await modelFile();
+const path = process.env.BENCH_MODEL ?? (await benchModelFile());
 const model = await loadLlamaCppModel({ modelPath: path, gpu: false });
 const internals = requireInternals(model);
 const steerer = initSteerer(["a", "b", "c"], internals.nEmbd, new SeededRandom(1), {
