@@ -108,6 +108,7 @@ export class LlamaCppModel implements LanguageModel {
     const grammar = request.jsonSchema ? await this.grammarFor(request.jsonSchema) : undefined;
     const temperature = request.temperature ?? 0;
     const baseSeed = request.seed ?? this.defaultSeed();
+    const onText = request.onText;
     const samples = await Promise.all(
       Array.from({ length: n }, (_, i) =>
         this.parts.generator.sample(prepared.tokens, {
@@ -119,13 +120,15 @@ export class LlamaCppModel implements LanguageModel {
           stops: [...(request.stop ?? []), ...prepared.stops, ...grammarStops(grammar)],
           ...(grammar ? { grammar } : {}),
           ...(request.signal ? { signal: request.signal } : {}),
+          ...(grammar?.trimWhitespaceSuffix ? { trimEnd: true } : {}),
+          ...(onText ? { onText: (delta: string) => onText(i, delta) } : {}),
         }),
       ),
     );
     const generations: Generation[] = [];
     for (const sample of samples) {
-      // JSON grammars allow trailing whitespace; node-llama-cpp's own completion trims it too.
-      const text = grammar?.trimWhitespaceSuffix ? sample.text.trimEnd() : sample.text;
+      // JSON grammars allow trailing whitespace: the generator trims it (`trimEnd`).
+      const text = sample.text;
       const generation: Generation = { text, finishReason: sample.finishReason };
       if (request.logprobs !== undefined) {
         const kept = keptTokens(this.parts.model, sample.tokens, text);

@@ -9,6 +9,7 @@ import {
 import type { FinishReason } from "../../model/language-model.ts";
 import { ResourcePool } from "./resource-pool.ts";
 import { StopDetector } from "./stop-detector.ts";
+import { TextStreamer } from "./text-streamer.ts";
 
 /** Sampling settings of one sample. */
 export interface SampleOptions {
@@ -20,6 +21,13 @@ export interface SampleOptions {
   stops: readonly string[];
   grammar?: LlamaJsonSchemaGrammar<never>;
   signal?: AbortSignal;
+  /** Trim trailing whitespace from the text (JSON grammars allow it; node-llama-cpp trims it too). */
+  trimEnd?: boolean;
+  /**
+   * Called with each new piece of text as tokens are produced; pieces that may still turn into a
+   * stop string (or be rewritten by later tokens) are held back, so they concatenate to `text`.
+   */
+  onText?: (delta: string) => void;
 }
 
 /** One generated sample: its tokens, its text (cut at a stop string) and why it ended. */
@@ -90,6 +98,7 @@ export class NodeGenerator {
       ? new LlamaGrammarEvaluationState({ model, grammar: options.grammar })
       : undefined;
     const stop = new StopDetector(options.stops);
+    const streamer = options.onText ? new TextStreamer(options.stops, options.onText) : undefined;
     let finishReason: FinishReason = "stop";
     let text: string | undefined;
     const generator = sequence.evaluate(prompt.slice(common) as Token[], {
@@ -103,7 +112,7 @@ export class NodeGenerator {
     try {
       for await (const token of generator) {
         tokens.push(token);
-        if (stop.active) {
+        if (stop.active || streamer) {
           const full = model.detokenize(tokens as Token[]);
           const at = stop.find(full);
           if (at >= 0) {
@@ -111,6 +120,7 @@ export class NodeGenerator {
             finishReason = "stop";
             break;
           }
+          streamer?.update(full);
         }
         if (options.signal?.aborted) {
           finishReason = "other";
@@ -125,7 +135,10 @@ export class NodeGenerator {
       await generator.return();
     }
     options.signal?.throwIfAborted();
-    return { tokens, text: text ?? model.detokenize(tokens as Token[]), finishReason };
+    text ??= model.detokenize(tokens as Token[]);
+    if (options.trimEnd) text = text.trimEnd();
+    streamer?.finish(text);
+    return { tokens, text, finishReason };
   }
 
   /** Runs `task` on one of the pool's sequences (it must leave the sequence cleared or reusable). */
