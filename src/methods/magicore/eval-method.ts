@@ -32,9 +32,16 @@ export const magicoreMethod: EvalMethod = {
     const stats = options.stats ?? rewardStats(pools.map((p) => p[0]!).filter(Boolean));
     const initial = new Map(items.map((item, i) => [item.id, pools[i]!]));
     context.log(`magicore: μ = ${stats.mu.toFixed(4)}, σ = ${stats.sigma.toFixed(4)}`);
+    // Reviewer/Refiner outputs still under minTokens after the retries, per problem and role
+    const short = new Map<string, { reviewer: number; refiner: number }>();
+    const onShort = (role: "reviewer" | "refiner", problemId: string) => {
+      const counts = short.get(problemId) ?? { reviewer: 0, refiner: 0 };
+      counts[role] += 1;
+      short.set(problemId, counts);
+    };
     const results = await runMagicore(
       items.map(toProblem),
-      contextAgents(context, s, true),
+      contextAgents(context, s, true, onShort),
       parseAnswer,
       { ...options, stats },
       initial,
@@ -50,6 +57,7 @@ export const magicoreMethod: EvalMethod = {
           ...(refinedAnswers ? { refinedAnswers } : {}),
         })),
         calls: r.calls,
+        ...(short.has(r.id) ? { shortOutputs: short.get(r.id) } : {}),
         stats,
         poolAnswers: r.pool.map((p) => p.answer),
       },

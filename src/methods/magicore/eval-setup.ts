@@ -8,7 +8,7 @@ import { OutcomeAsProcess } from "../../scoring/outcome-as-process.ts";
 import type { OutcomeRewardModel, ProcessRewardModel } from "../../scoring/reward-model.ts";
 import type { MagicoreAgents } from "./agents.ts";
 import type { EmptyMajority, HardRule } from "./classify.ts";
-import { llmAgents, type RewardSource } from "./llm-agents.ts";
+import { llmAgents, type MinTokensMode, type RewardSource } from "./llm-agents.ts";
 import { annotate, type MagicoreOptions, type MagicoreProblem } from "./magicore.ts";
 import { parseAnswer } from "./parse-answer.ts";
 import type { Solution } from "./solution.ts";
@@ -34,6 +34,10 @@ export interface MagicoreEvalSettings {
   mu?: number;
   sigma?: number;
   selfRefineRounds: number;
+  /** Minimum new tokens of Reviewer/Refiner outputs (spec: 50; 0 = off). */
+  minTokens: number;
+  minTokensMode: MinTokensMode;
+  minTokensTries: number;
 }
 
 const defaults: MagicoreEvalSettings = {
@@ -50,6 +54,9 @@ const defaults: MagicoreEvalSettings = {
   orm: "judge",
   prm: "math-shepherd",
   selfRefineRounds: 3,
+  minTokens: 50,
+  minTokensMode: "resample",
+  minTokensTries: 3,
 };
 
 /** Settings from the context's options, validated. */
@@ -65,7 +72,15 @@ export function readSettings(options: Readonly<Record<string, unknown>>): Magico
       );
     (s as unknown as Record<string, number>)[key] = n;
   };
-  for (const key of ["k", "iterations", "maxTokens", "concurrency", "selfRefineRounds"] as const)
+  for (const key of [
+    "k",
+    "iterations",
+    "maxTokens",
+    "concurrency",
+    "selfRefineRounds",
+    "minTokens",
+    "minTokensTries",
+  ] as const)
     num(key, true);
   for (const key of ["temperature", "topP", "mu", "sigma"] as const) num(key, false);
   const pick = <K extends keyof MagicoreEvalSettings>(key: K, allowed: readonly string[]) => {
@@ -83,6 +98,7 @@ export function readSettings(options: Readonly<Record<string, unknown>>): Magico
   pick("easyAnswer", ["revote", "keep"]);
   pick("orm", ["judge", "http"]);
   pick("prm", ["math-shepherd", "orm-prefix"]);
+  pick("minTokensMode", ["resample", "continue"]);
   if (options["ormUrl"] !== undefined) {
     s.ormUrl = String(options["ormUrl"]);
     if (options["orm"] === undefined) s.orm = "http";
@@ -130,11 +146,15 @@ function rewardSources(context: EvalContext, s: MagicoreEvalSettings) {
   return { orm, prm };
 }
 
-/** LLM-backed agents for the eval context; `perProblem` charges calls to items. */
+/**
+ * LLM-backed agents for the eval context; `perProblem` charges calls to items; `onShort` hears of
+ * Reviewer/Refiner outputs still under `minTokens` after the retries.
+ */
 export function contextAgents(
   context: EvalContext,
   s: MagicoreEvalSettings,
   perProblem: boolean,
+  onShort?: (role: "reviewer" | "refiner", problemId: string, tokens: number) => void,
 ): MagicoreAgents {
   return llmAgents({
     models: context.models,
@@ -148,6 +168,10 @@ export function contextAgents(
     maxTokens: s.maxTokens,
     seed: context.seed,
     concurrency: s.concurrency,
+    minTokens: s.minTokens,
+    minTokensMode: s.minTokensMode,
+    minTokensTries: s.minTokensTries,
+    ...(onShort ? { onShort } : {}),
     ...(perProblem ? { forItem: context.forItem } : {}),
   });
 }

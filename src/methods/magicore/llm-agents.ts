@@ -17,6 +17,19 @@ import {
 /** A reward model that lives on a pool model (borrowed per phase), or a ready one (HTTP). */
 export type RewardSource<R> = { model: string; create: (model: LanguageModel) => R } | { ready: R };
 
+/**
+ * What to do with a Reviewer or Refiner output that stopped before `minTokens` new tokens. The
+ * official code sets vLLM's `min_tokens = 50` (end-of-sequence masked until 50 tokens), which the
+ * model spec here cannot express, so it is emulated after the fact:
+ * - "resample": draw again with a new seed until an output reaches the minimum (rejection
+ *   sampling; default);
+ * - "continue": keep the same assistant turn going (the short text is prefilled) and append what
+ *   the model adds, as min_tokens would, though the model may stop again at once.
+ * Either way at most `minTokensTries` extra calls are made per output; if none reaches the
+ * minimum the longest (resample) or the extended (continue) text is kept.
+ */
+export type MinTokensMode = "resample" | "continue";
+
 /** Settings for the LLM-backed roles. */
 export interface LlmAgentsOptions {
   models: ModelSource;
@@ -32,6 +45,17 @@ export interface LlmAgentsOptions {
   topP?: number;
   maxTokens?: number;
   seed?: number;
+  /**
+   * Minimum new tokens of each Reviewer and Refiner output (default 50, spec §3.5 "min 50 / max
+   * 1000 new tokens"; 0 turns the rule off). Outputs cut by `maxTokens` are never extended.
+   */
+  minTokens?: number;
+  /** How a too-short output is handled (default "resample"). */
+  minTokensMode?: MinTokensMode;
+  /** Extra calls at most per too-short output (default 3). */
+  minTokensTries?: number;
+  /** Told about every output that stayed shorter than `minTokens` after all tries. */
+  onShort?: (role: "reviewer" | "refiner", problemId: string, tokens: number) => void;
   /** Calls in flight at once per phase (default 4). */
   concurrency?: number;
   /** Charges a problem's calls to it (the eval harness's `forItem`). */
@@ -51,6 +75,54 @@ export function llmAgents(options: LlmAgentsOptions): MagicoreAgents {
     maxTokens: options.maxTokens ?? 1000,
   };
   const seedFor = (key: string) => ((options.seed ?? 0) + hashString(key)) >>> 0;
+  const minTokens = options.minTokens ?? 50;
+  const minTokensMode = options.minTokensMode ?? "resample";
+  const minTokensTries = options.minTokensTries ?? 3;
+
+  async function draw(model: LanguageModel, request: GenerateRequest, key: string) {
+    const result = await model.generate({ ...request, n: 1, seed: seedFor(key) });
+    const g = result.generations[0];
+    return {
+      text: g?.text ?? "",
+      tokens: result.usage.outputTokens,
+      stopped: g?.finishReason === "stop",
+    };
+  }
+
+  /**
+   * One Reviewer/Refiner output of at least `minTokens` new tokens where the model allows it
+   * (see `MinTokensMode`). Returns the text after the request's prefill.
+   */
+  async function sampleAtLeast(
+    model: LanguageModel,
+    request: GenerateRequest,
+    key: string,
+    role: "reviewer" | "refiner",
+    problemId: string,
+  ): Promise<string> {
+    let out = await draw(model, request, key);
+    const short = (o: { tokens: number; stopped: boolean }) => o.stopped && o.tokens < minTokens;
+    for (let attempt = 1; attempt <= minTokensTries && short(out); attempt++) {
+      if (minTokensMode === "resample") {
+        const again = await draw(model, request, `${key}~${attempt}`);
+        if (!short(again) || again.tokens > out.tokens) out = again;
+        continue;
+      }
+      const more = await draw(
+        model,
+        {
+          ...request,
+          prefill: `${request.prefill ?? ""}${out.text}`,
+          maxTokens: Math.max(1, (request.maxTokens ?? sampling.maxTokens) - out.tokens),
+        },
+        `${key}+${attempt}`,
+      );
+      if (more.text === "") break; // the model insists on stopping here
+      out = { text: out.text + more.text, tokens: out.tokens + more.tokens, stopped: more.stopped };
+    }
+    if (short(out)) options.onShort?.(role, problemId, out.tokens);
+    return out.text;
+  }
 
   async function sample(model: LanguageModel, request: GenerateRequest, n: number, key: string) {
     if (n === 1 || model.capabilities.n) {
@@ -113,35 +185,37 @@ export function llmAgents(options: LlmAgentsOptions): MagicoreAgents {
       options.models.use(options.reviewer, (model) =>
         scoped(jobs, async (i) => {
           const { question, scored } = jobs[i]!.value;
-          const [text] = await sample(
+          const text = await sampleAtLeast(
             model,
             {
               messages: reviewerMessages(question, scored, options.answerType),
               prefill: reviewOpener,
               ...sampling,
             },
-            1,
             `review:${jobs[i]!.problemId}:${i}:${hashString(scored)}`,
+            "reviewer",
+            jobs[i]!.problemId,
           );
-          return `${reviewOpener}${text ?? ""}`;
+          return `${reviewOpener}${text}`;
         }),
       ),
     refine: (jobs) =>
       options.models.use(options.refiner, (model) =>
         scoped(jobs, async (i) => {
           const { question, scored, feedback } = jobs[i]!.value;
-          const [text] = await sample(
+          const text = await sampleAtLeast(
             model,
             {
               messages: refinerMessages(question, scored, feedback, options.answerType),
               prefill: refineOpener,
               ...sampling,
             },
-            1,
             `refine:${jobs[i]!.problemId}:${i}:${hashString(scored + feedback)}`,
+            "refiner",
+            jobs[i]!.problemId,
           );
           // keep only the solution: the header sentence is the opener's, "Step 1:" starts the steps
-          return `Step 1:${text ?? ""}`;
+          return `Step 1:${text}`;
         }),
       ),
     orm: (jobs) =>

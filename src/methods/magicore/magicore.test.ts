@@ -5,7 +5,8 @@ import type { GenerateRequest } from "../../model/language-model.ts";
 import type { OutcomeRewardModel, ProcessRewardModel } from "../../scoring/reward-model.ts";
 import { ScriptedModel } from "../../testing/scripted-model.ts";
 import { answerConfidence, classifyDifficulty } from "./classify.ts";
-import { llmAgents } from "./llm-agents.ts";
+import { readSettings } from "./eval-setup.ts";
+import { type LlmAgentsOptions, llmAgents } from "./llm-agents.ts";
 import { type MagicoreOptions, runMagicore } from "./magicore.ts";
 import { parseAnswer } from "./parse-answer.ts";
 import { refineOpener, reviewOpener, solverPrefill } from "./prompts.ts";
@@ -65,6 +66,9 @@ function setup(scripts: Record<string, Script>) {
     orm: { ready: orm },
     prm: { ready: prm },
     answerType: "math",
+    // the hand-made solutions and reviews are far shorter than the Reviewer/Refiner minimum of
+    // 50 new tokens, which is tested on its own below
+    minTokens: 0,
   });
   const count = (r: string) => model.calls.filter((c) => role(c) === r).length;
   const run = (options: MagicoreOptions) =>
@@ -236,6 +240,95 @@ describe("MAgICoRe loop details", () => {
     const text = Array.from({ length: 11 }, (_, i) => `Step ${i + 1}: s${i + 1}`).join("\n");
     assert.equal(splitSteps(text).length, 11);
     assert.deepEqual(splitSteps("first\n\nsecond"), ["first", "second"]);
+  });
+});
+
+describe("Reviewer/Refiner minimum of 50 new tokens (spec §3.5, vLLM min_tokens)", () => {
+  const words = (n: number, tail = "") =>
+    ` ${Array.from({ length: n }, (_, i) => `w${i}`).join(" ")}${tail}`;
+  const short = " x = 5. \\boxed{5}"; // 4 words = 4 tokens for the scripted model
+  const job = { problemId: "p", value: { question: "q?", scored: "Step 1: s", feedback: "f" } };
+
+  function agentsOver(script: (r: GenerateRequest, i: number) => string | { generations: never }) {
+    const model = new ScriptedModel({ script });
+    const shortOnes: [string, string, number][] = [];
+    const make = (options: Partial<LlmAgentsOptions>) =>
+      llmAgents({
+        models: staticModelSource([model]),
+        solver: "scripted",
+        reviewer: "scripted",
+        refiner: "scripted",
+        orm: { ready: orm },
+        prm: { ready: prm },
+        answerType: "number",
+        onShort: (role, problemId, tokens) => shortOnes.push([role, problemId, tokens]),
+        ...options,
+      });
+    return { model, make, shortOnes };
+  }
+
+  it("resample (default): a refinement shorter than 50 tokens is drawn again with a new seed", async () => {
+    const long = words(60, " \\boxed{5}");
+    const { model, make, shortOnes } = agentsOver((_r, i) => (i === 0 ? short : long));
+    const [refined] = await make({}).refine([job]);
+    assert.equal(refined, `Step 1:${long}`);
+    assert.equal(model.calls.length, 2);
+    assert.deepEqual(
+      model.calls.map((c) => c.prefill),
+      [refineOpener, refineOpener],
+    );
+    assert.notEqual(model.calls[0]!.seed, model.calls[1]!.seed);
+    assert.deepEqual(shortOnes, []);
+  });
+
+  it("continue: the same turn goes on from the short text, with the remaining token budget", async () => {
+    const more = words(55);
+    const { model, make } = agentsOver((_r, i) => (i === 0 ? short : more));
+    const [refined] = await make({ minTokensMode: "continue", maxTokens: 100 }).refine([job]);
+    assert.equal(refined, `Step 1:${short}${more}`);
+    assert.equal(model.calls.length, 2);
+    assert.equal(model.calls[1]!.prefill, `${refineOpener}${short}`);
+    assert.equal(model.calls[1]!.maxTokens, 96);
+  });
+
+  it("reviews follow the same rule; 50 tokens or more, or a cut at maxTokens, are kept as they are", async () => {
+    const enough = words(50);
+    const { model, make } = agentsOver(() => enough);
+    const [review] = await make({}).review([job]);
+    assert.equal(review, `${reviewOpener}${enough}`);
+    assert.equal(model.calls.length, 1);
+    const cut = agentsOver(() => ({
+      generations: [{ text: short, finishReason: "length" }] as never,
+    }));
+    await cut.make({}).refine([job]);
+    assert.equal(cut.model.calls.length, 1, "an output cut by maxTokens is not extended");
+  });
+
+  it("after minTokensTries extra draws the longest short output is kept and reported", async () => {
+    const replies = [short, " a b", words(10), " c"];
+    const { model, make, shortOnes } = agentsOver((_r, i) => replies[i]!);
+    const [refined] = await make({}).refine([job]);
+    assert.equal(model.calls.length, 4, "one draw + 3 tries");
+    assert.equal(refined, `Step 1:${words(10)}`);
+    assert.deepEqual(shortOnes, [["refiner", "p", 10]]);
+    // continue stops as soon as the model adds nothing
+    const stubborn = agentsOver((_r, i) => (i === 0 ? short : ""));
+    const [kept] = await stubborn.make({ minTokensMode: "continue" }).refine([job]);
+    assert.equal(kept, `Step 1:${short}`);
+    assert.equal(stubborn.model.calls.length, 2);
+    assert.deepEqual(stubborn.shortOnes, [["refiner", "p", 4]]);
+    // minTokens = 0 turns the rule off
+    const off = agentsOver(() => short);
+    await off.make({ minTokens: 0 }).refine([job]);
+    assert.equal(off.model.calls.length, 1);
+  });
+
+  it("eval settings: minTokens (default 50), minTokensMode, minTokensTries", () => {
+    const d = readSettings({});
+    assert.deepEqual([d.minTokens, d.minTokensMode, d.minTokensTries], [50, "resample", 3]);
+    const s = readSettings({ minTokens: "0", minTokensMode: "continue", minTokensTries: "1" });
+    assert.deepEqual([s.minTokens, s.minTokensMode, s.minTokensTries], [0, "continue", 1]);
+    assert.throws(() => readSettings({ minTokensMode: "pad" }), /minTokensMode/);
   });
 });
 
