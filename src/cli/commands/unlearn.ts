@@ -2,13 +2,19 @@ import { writeFile } from "node:fs/promises";
 import type { Command } from "commander";
 import { loadLlamaCppModel } from "../../engines/llamacpp/index.ts";
 import { SeededRandom } from "../../math/seeded-random.ts";
+import type { EvalRole } from "../../methods/upcore/evaluate.ts";
 import {
   type ForgetItem,
   loadSelection,
-  readForgetItems,
   selectCoreset,
 } from "../../methods/upcore/select-coreset.ts";
 import { type UnlearnMethod, unlearn } from "../../methods/upcore/unlearn.ts";
+import {
+  evalSetSpec,
+  loadRefusals,
+  loadUnlearningSet,
+  sharedRefusals,
+} from "../../methods/upcore/unlearning-data.ts";
 import { UsageError } from "../../model/index.ts";
 import { exportLoraAdapter, loadTokenizer, loadTransformer } from "../../train/index.ts";
 import { integerArg, numberArg } from "../model-options.ts";
@@ -19,6 +25,10 @@ interface UnlearnFlags {
   forget: string;
   retain: string;
   neighbours?: string;
+  eval?: string;
+  limit?: number;
+  refusals?: string;
+  likelihood: boolean;
   selection: string;
   selectionFile?: string;
   epochs?: number;
@@ -40,9 +50,25 @@ export function register(program: Command): void {
     )
     .requiredOption("-m, --model <gguf>", "local GGUF model")
     .requiredOption("--method <ga|gd|refusal|npo>", "unlearning loss")
-    .requiredOption("--forget <jsonl>", "complete forget set ({question, answer} lines)")
-    .requiredOption("--retain <jsonl>", "retain set (training partner and a utility set)")
-    .option("--neighbours <jsonl>", "neighbour set (another utility set)")
+    .requiredOption(
+      "--forget <jsonl|name>",
+      "complete forget set: a {question, answer} JSONL file, or counterfact:<k> / triviaqa:<k> (../shared/datasets)",
+    )
+    .requiredOption(
+      "--retain <jsonl|name>",
+      'retain set (training partner; utility set "retain", part of Model Utility): a file or e.g. counterfact:0:neigh',
+    )
+    .option("--neighbours <jsonl>", 'a neighbour set file (utility set "neighbours")')
+    .option(
+      "--eval <sets>",
+      "more evaluation sets, comma list: parap, jailbreak (forget-side), neigh, nneigh, real-authors, world-facts (utility), counterfact:<k>:<variant>, name=path or a path",
+    )
+    .option("--limit <n>", "use only the first n items of every set (quick runs)", integerArg(1))
+    .option(
+      "--refusals <file|tofu:idontknow>",
+      "refusal pool of --method refusal, one per line (default: tofu:idontknow when present)",
+    )
+    .option("--no-likelihood", "skip Prob., Truth Ratio and Model Utility (ROUGE and gen_acc only)")
     .option(
       "--selection <upcore|full|random>",
       "what is trained on: upcore, full, random, or a comma list (one run each, one report)",
@@ -65,9 +91,19 @@ export function register(program: Command): void {
     .addHelpText(
       "after",
       `
-Example:
+Examples:
   $ chorus unlearn --model model.gguf --method npo --forget forget.jsonl --retain retain.jsonl \\
-      --selection upcore --out report.json`,
+      --selection upcore --out report.json
+  $ chorus unlearn --model ../shared/models/stories260K.gguf --method ga \\
+      --forget counterfact:0 --retain counterfact:0:neigh \\
+      --eval parap,jailbreak,nneigh,real-authors,world-facts --limit 20 \\
+      --selection upcore,random --epochs 2 --max-new-tokens 4 --out report.json
+  $ chorus unlearn --model model.gguf --method refusal --forget triviaqa:0 --limit 300 \\
+      --retain counterfact:0:nneigh --eval real-authors,world-facts --out report.json
+
+Each point of the report holds, per set, ROUGE-L recall, gen_acc (first-token accuracy) and,
+with perturbed answers, TOFU's Prob. and Truth Ratio; Model Utility is their harmonic mean over
+retain, real-authors and world-facts. AUCs: each utility set's ROUGE and modelUtility.`,
     )
     .action(async (flags: UnlearnFlags) => {
       if (!methods.includes(flags.method as UnlearnMethod))
@@ -79,9 +115,35 @@ Example:
         throw new UsageError(
           `--selection must be upcore, full, random or a comma list of them; got "${flags.selection}"`,
         );
-      const forget = await readForgetItems(flags.forget);
-      const retain = await readForgetItems(flags.retain);
-      const neighbours = flags.neighbours ? await readForgetItems(flags.neighbours) : undefined;
+      const evalSpecs = (flags.eval ?? "")
+        .split(",")
+        .map((s) => s.trim())
+        .filter((s) => s !== "")
+        .map((s) => evalSetSpec(s, flags.forget));
+      const limit = (items: ForgetItem[]) =>
+        flags.limit !== undefined ? items.slice(0, flags.limit) : items;
+      const forget = limit(loadUnlearningSet(flags.forget));
+      const retain = limit(loadUnlearningSet(flags.retain));
+      const utility: Record<string, ForgetItem[]> = { retain };
+      const forgetVariants: Record<string, ForgetItem[]> = {};
+      const roles: Record<string, EvalRole> = { retain: "retain" };
+      if (flags.neighbours) utility.neighbours = limit(loadUnlearningSet(flags.neighbours));
+      for (const spec of evalSpecs) {
+        if (spec.name === "forget" || spec.name in utility || spec.name in forgetVariants)
+          throw new UsageError(`--eval names a set "${spec.name}" twice (or "forget"/"retain")`);
+        const items = limit(loadUnlearningSet(spec.spec));
+        if (spec.role === "forget") forgetVariants[spec.name] = items;
+        else {
+          utility[spec.name] = items;
+          roles[spec.name] = spec.role;
+        }
+      }
+      const refusals =
+        flags.method !== "refusal"
+          ? undefined
+          : flags.refusals
+            ? loadRefusals(flags.refusals)
+            : sharedRefusals();
       const coreIds = await coresetIds(selections, flags, forget);
       const runs: Record<string, unknown> = {};
       for (const selection of selections) {
@@ -90,8 +152,9 @@ Example:
         if (selection === "random") {
           // Same size as the coreset (pitfall 10).
           const rng = new SeededRandom(flags.seed);
+          const size = forget.filter((i) => coreIds.has(i.id)).length;
           train = rng
-            .sampleIndices(forget.length, coreIds.size)
+            .sampleIndices(forget.length, size)
             .sort((a, b) => a - b)
             .map((i) => forget[i]!);
         }
@@ -104,14 +167,19 @@ Example:
             tok,
             train,
             retain,
-            { forget, utility: { retain, ...(neighbours ? { neighbours } : {}) } },
+            { forget, utility, forgetVariants, roles },
             {
               method: flags.method as UnlearnMethod,
               seed: flags.seed,
+              likelihood: flags.likelihood,
+              ...(refusals ? { refusals } : {}),
               ...(flags.epochs !== undefined ? { epochs: flags.epochs } : {}),
               ...(flags.lr !== undefined ? { lr: flags.lr } : {}),
               ...(flags.maxNewTokens !== undefined ? { maxNewTokens: flags.maxNewTokens } : {}),
-              onEpoch: (p) => process.stderr.write(`${selection} ${JSON.stringify(p)}\n`),
+              onEpoch: (p) =>
+                process.stderr.write(
+                  `${selection} epoch ${p.epoch}: forget ROUGE ${p.forgetRouge.toFixed(3)}, gen_acc ${p.metrics.forget!.genAcc.toFixed(3)}${p.modelUtility !== undefined ? `, model utility ${p.modelUtility.toFixed(3)}` : ""}, utility ROUGE ${JSON.stringify(p.utility)}\n`,
+                ),
             },
           );
           runs[selection] = report;
@@ -124,14 +192,25 @@ Example:
           await tok.close();
         }
       }
+      const data = {
+        forget: flags.forget,
+        retain: flags.retain,
+        ...(flags.neighbours ? { neighbours: flags.neighbours } : {}),
+        ...Object.fromEntries(evalSpecs.map((s) => [s.name, s.spec])),
+        ...(flags.limit !== undefined ? { limit: flags.limit } : {}),
+        ...(refusals
+          ? { refusals: flags.refusals ?? "tofu:idontknow", refusalCount: refusals.length }
+          : {}),
+      };
       const body =
         selections.length === 1
           ? {
               selection: selections[0],
               forgetItems: forget.length,
+              data,
               ...(runs[selections[0]!] as object),
             }
-          : { forgetItems: forget.length, runs };
+          : { forgetItems: forget.length, data, runs };
       await writeFile(flags.out, `${JSON.stringify(body, null, 1)}\n`);
       process.stdout.write(`${JSON.stringify({ out: flags.out, selections })}\n`);
     });

@@ -1,10 +1,12 @@
 import type { Command } from "commander";
 import { loadLlamaCppModel } from "../../engines/llamacpp/index.ts";
 import {
-  readForgetItems,
+  type OutlierDetector,
   saveSelection,
   selectCoreset,
 } from "../../methods/upcore/select-coreset.ts";
+import { loadUnlearningSet } from "../../methods/upcore/unlearning-data.ts";
+import { UsageError } from "../../model/index.ts";
 import { integerArg, numberArg } from "../model-options.ts";
 
 interface SelectFlags {
@@ -14,9 +16,12 @@ interface SelectFlags {
   saveFeatures?: boolean;
   contamination: number;
   seed: number;
+  detector: string;
 }
 
-/** `chorus upcore select`: Isolation-Forest coreset of a forget set. */
+const detectors: OutlierDetector[] = ["iforest", "lof"];
+
+/** `chorus upcore select`: Isolation-Forest (or LOF) coreset of a forget set. */
 export function register(program: Command): void {
   const upcore = program
     .command("upcore")
@@ -25,20 +30,35 @@ export function register(program: Command): void {
     .command("select")
     .description("score every forget-set item and prune the outliers (selection.json)")
     .requiredOption("-m, --model <gguf>", "local GGUF model")
-    .requiredOption("--forget <jsonl>", 'forget set, one {"question", "answer"[, "id"]} per line')
+    .requiredOption(
+      "--forget <jsonl|name>",
+      'forget set: a file of {"question", "answer"[, "id"]} lines, or counterfact:<k> / triviaqa:<k> from ../shared/datasets',
+    )
     .requiredOption("--out <selection.json>", "where to write the selection")
     .option("--save-features", "also write each item's feature vector")
+    .option(
+      "--detector <iforest|lof>",
+      "outlier detector: Isolation Forest (UPCORE) or Local Outlier Factor (n_neighbors 20)",
+      "iforest",
+    )
     .option("--contamination <x>", "fraction pruned", numberArg(0, 0.5), 0.1)
     .option("--seed <n>", "Isolation Forest seed", integerArg(), 42)
     .addHelpText(
       "after",
       `
-Example:
-  $ chorus upcore select --model ../shared/models/stories260K.gguf \\
-      --forget ../shared/datasets/counterfact_upcore/cf_cluster_5.jsonl --out selection.json`,
+Examples:
+  $ chorus upcore select --model ../shared/models/stories260K.gguf --forget counterfact:0 \\
+      --out selection.json
+  $ chorus upcore select --model ../shared/models/stories260K.gguf --forget counterfact:0 \\
+      --detector lof --out selection-lof.json
+  $ chorus upcore select --model model.gguf --forget forget.jsonl --save-features --out selection.json`,
     )
     .action(async (flags: SelectFlags) => {
-      const items = await readForgetItems(flags.forget);
+      if (!detectors.includes(flags.detector as OutlierDetector))
+        throw new UsageError(
+          `--detector must be one of ${detectors.join(", ")}; got "${flags.detector}"`,
+        );
+      const items = loadUnlearningSet(flags.forget);
       const model = await loadLlamaCppModel({ modelPath: flags.model, gpu: false });
       try {
         const selection = await selectCoreset(model, items, {
@@ -46,11 +66,12 @@ Example:
           seed: flags.seed,
           saveFeatures: flags.saveFeatures === true,
           modelName: flags.model,
+          detector: flags.detector as OutlierDetector,
         });
         await saveSelection(flags.out, selection);
         const pruned = selection.items.filter((i) => i.pruned).length;
         process.stdout.write(
-          `${JSON.stringify({ out: flags.out, items: items.length, pruned, coreset: items.length - pruned, varBefore: selection.varBefore, varAfter: selection.varAfter })}\n`,
+          `${JSON.stringify({ out: flags.out, detector: flags.detector, items: items.length, pruned, coreset: items.length - pruned, varBefore: selection.varBefore, varAfter: selection.varAfter })}\n`,
         );
       } finally {
         await model.close?.();

@@ -1,18 +1,29 @@
 import { readFile, writeFile } from "node:fs/promises";
 import { DataError, type LanguageModel, requireInternals } from "../../model/index.ts";
 import { isolationForestOutliers } from "./isolation-forest.ts";
+import { localOutlierFactorOutliers } from "./local-outlier-factor.ts";
+
+/** Outlier detector: UPCORE's Isolation Forest, or the LOF ablation (spec §3.2). */
+export type OutlierDetector = "iforest" | "lof";
 
 /** One forget-set fact: the prompt and the answer to unlearn. */
 export interface ForgetItem {
   id: string;
   question: string;
   answer: string;
+  /** TOFU/CounterFact `paraphrased_answer` (Truth Ratio's reference answer when present). */
+  paraphrasedAnswer?: string;
+  /** TOFU/CounterFact `perturbed_answer`: wrong answers for Prob. and Truth Ratio. */
+  perturbedAnswers?: string[];
 }
 
 /** Per-item outcome of the selection, as written to selection.json. */
 export interface SelectionEntry {
   id: string;
-  /** scikit-learn's score_samples (−anomaly score): lower is more anomalous. */
+  /**
+   * Lower is more anomalous: the forest's score_samples (−anomaly score) or LOF's
+   * negative_outlier_factor_.
+   */
   score: number;
   pruned: boolean;
   features?: number[];
@@ -24,6 +35,8 @@ export interface CoresetSelection {
   model?: string;
   /** Engine layer read (l_out-<layer>) and token: penultimate hidden state, last question token. */
   layer: number;
+  /** Absent in selections written before LOF existed (= "iforest"). */
+  detector?: OutlierDetector;
   contamination: number;
   seed: number;
   threshold: number;
@@ -72,7 +85,10 @@ export function totalVariance(points: readonly ArrayLike<number>[]): number {
   return total;
 }
 
-/** UPCORE selection: features → Isolation Forest (100 trees, contamination 0.1, seed 42). */
+/**
+ * UPCORE selection: features → Isolation Forest (100 trees, contamination 0.1, seed 42), or
+ * LOF (n_neighbors 20, same contamination rule) with `detector: "lof"`.
+ */
 export async function selectCoreset(
   model: LanguageModel,
   items: readonly ForgetItem[],
@@ -81,6 +97,7 @@ export async function selectCoreset(
     seed?: number;
     saveFeatures?: boolean;
     modelName?: string;
+    detector?: OutlierDetector;
   } = {},
 ): Promise<CoresetSelection> {
   if (items.length < 2)
@@ -91,12 +108,17 @@ export async function selectCoreset(
     model,
     items.map((i) => i.question),
   );
-  const { outlier, scores, threshold } = isolationForestOutliers(features, { contamination, seed });
+  const detector = options.detector ?? "iforest";
+  const { outlier, scores, threshold } =
+    detector === "lof"
+      ? localOutlierFactorOutliers(features, { contamination })
+      : isolationForestOutliers(features, { contamination, seed });
   return {
     format: "chorus-upcore-selection",
     version: 1,
     ...(options.modelName !== undefined ? { model: options.modelName } : {}),
     layer: requireInternals(model).nLayers - 2,
+    detector,
     contamination,
     seed,
     threshold,

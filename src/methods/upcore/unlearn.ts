@@ -15,6 +15,14 @@ import {
   trainLoop,
 } from "../../train/index.ts";
 import { deletionUtilityAuc } from "./deletion-utility-auc.ts";
+import {
+  describeSet,
+  type EvalRole,
+  evaluateSet,
+  modelUtility,
+  type SetDescription,
+  type SetMetrics,
+} from "./evaluate.ts";
 import type { ForgetItem } from "./select-coreset.ts";
 
 /**
@@ -44,6 +52,9 @@ export interface UnlearnOptions {
   seed: number;
   /** Greedy tokens generated per evaluation prompt. */
   maxNewTokens: number;
+  /** Teacher-forced log-probs for Prob., Truth Ratio and Model Utility (off: ROUGE and gen_acc only). */
+  likelihood: boolean;
+  /** Refusal pool of the "refusal" method (the CLI uses TOFU's idontknow.jsonl when present). */
   refusals: string[];
   onEpoch?: (point: UnlearnPoint) => void;
 }
@@ -61,6 +72,7 @@ export const unlearnDefaults: UnlearnOptions = {
   beta: 0.1,
   seed: 42,
   maxNewTokens: 16,
+  likelihood: true,
   refusals: [
     "I don't know.",
     "I'm not certain about that.",
@@ -70,24 +82,43 @@ export const unlearnDefaults: UnlearnOptions = {
   ],
 };
 
-/** Evaluation sets: the complete forget set (coreset and pruned points) and utility sets. */
+/**
+ * Evaluation sets: the complete forget set (coreset and pruned points), utility sets (each gets
+ * an AUC; "retain", "real-authors" and "world-facts" make up Model Utility) and forget-side
+ * robustness sets (paraphrased and jailbreak prompts of the forget set; no AUC).
+ */
 export interface UnlearnEvalSets {
   forget: readonly ForgetItem[];
   utility: Readonly<Record<string, readonly ForgetItem[]>>;
+  forgetVariants?: Readonly<Record<string, readonly ForgetItem[]>>;
+  /** Role per utility set name; default "tofu" for real-authors/world-facts, else "retain". */
+  roles?: Readonly<Record<string, EvalRole>>;
 }
 
 /** One model state: epoch 0 is the starting model. */
 export interface UnlearnPoint {
   epoch: number;
   forgetRouge: number;
+  /** ROUGE-L recall per utility set. */
   utility: Record<string, number>;
+  /** Every set's scores ("forget", forget variants, utility sets): ROUGE, gen_acc, Prob., TR. */
+  metrics: Record<string, SetMetrics>;
+  /** TOFU Model Utility (harmonic mean; see the report's modelUtilityComponents). */
+  modelUtility?: number;
 }
 
 export interface UnlearnReport {
   method: UnlearnMethod;
   trainItems: number;
+  /** How each set was scored (role, Prob. and Truth Ratio definitions, reference answers). */
+  evalSets: Record<string, SetDescription>;
+  /** The numbers Model Utility is the harmonic mean of, e.g. "retain.truthRatio". */
+  modelUtilityComponents?: string[];
   points: UnlearnPoint[];
-  /** Deletion–utility AUC per utility set (x = 1 − forget ROUGE, spec §3.5). */
+  /**
+   * Deletion–utility AUC (x = 1 − forget ROUGE, spec §3.5) per utility set's ROUGE, and
+   * "modelUtility" when it is computed.
+   */
   auc: Record<string, number>;
 }
 
@@ -145,8 +176,13 @@ export async function unlearn(
   // A random retain partner per forget item (the reference's switch dataset pairs them this way).
   const rng = new SeededRandom(o.seed);
   const nextRetain = () => retain[rng.int(retain.length)]!;
-  const pairs: ForgetRetainPair[] = train.map((item, i) => {
-    const answer = o.method === "refusal" ? o.refusals[i % o.refusals.length]! : item.answer;
+  if (o.method === "refusal" && o.refusals.length === 0)
+    throw new RangeError("the refusal method needs at least one refusal string");
+  // Refusal: a random "I don't know" answer per forget item, as the reference draws them.
+  const refusalRng = new SeededRandom(o.seed + 1);
+  const pairs: ForgetRetainPair[] = train.map((item) => {
+    const answer =
+      o.method === "refusal" ? o.refusals[refusalRng.int(o.refusals.length)]! : item.answer;
     return {
       forget: encode(item.question, answer),
       ...(retain.length > 0
@@ -161,15 +197,45 @@ export async function unlearn(
   });
   const objective = makeObjective(o, model);
 
+  const roles: Record<string, EvalRole> = {};
+  for (const name of Object.keys(evalSets.utility))
+    roles[name] =
+      evalSets.roles?.[name] ??
+      (name === "real-authors" || name === "world-facts" ? "tofu" : "retain");
+  const sets: Array<[string, readonly ForgetItem[], EvalRole]> = [
+    ["forget", evalSets.forget, "forget"],
+    ...Object.entries(evalSets.forgetVariants ?? {}).map(
+      ([name, items]) => [name, items, "forget"] as [string, readonly ForgetItem[], EvalRole],
+    ),
+    ...Object.entries(evalSets.utility).map(
+      ([name, items]) => [name, items, roles[name]!] as [string, readonly ForgetItem[], EvalRole],
+    ),
+  ];
+  const names = sets.map(([name]) => name);
+  if (new Set(names).size !== names.length)
+    throw new RangeError(`evaluation set names must be distinct; got ${names.join(", ")}`);
+  const evalDescriptions: Record<string, SetDescription> = {};
+  for (const [name, items, role] of sets) evalDescriptions[name] = describeSet(items, role);
+  let utilityComponents: string[] | undefined;
   const points: UnlearnPoint[] = [];
   const evaluate = async (epoch: number) => {
+    const metrics: Record<string, SetMetrics> = {};
+    for (const [name, items, role] of sets)
+      metrics[name] = await evaluateSet(model, tok, items, {
+        role,
+        maxNewTokens: o.maxNewTokens,
+        likelihood: o.likelihood,
+      });
     const utility: Record<string, number> = {};
-    for (const [name, items] of Object.entries(evalSets.utility))
-      utility[name] = await rougeRecall(model, tok, items, o.maxNewTokens);
-    const point = {
+    for (const name of Object.keys(evalSets.utility)) utility[name] = metrics[name]!.rouge;
+    const mu = modelUtility(metrics);
+    utilityComponents = mu?.components;
+    const point: UnlearnPoint = {
       epoch,
-      forgetRouge: await rougeRecall(model, tok, evalSets.forget, o.maxNewTokens),
+      forgetRouge: metrics.forget!.rouge,
       utility,
+      metrics,
+      ...(mu ? { modelUtility: mu.value } : {}),
     };
     points.push(point);
     o.onEpoch?.(point);
@@ -205,7 +271,18 @@ export async function unlearn(
     auc[name] = deletionUtilityAuc(
       points.map((p) => ({ forgetRouge: p.forgetRouge, utility: p.utility[name]! })),
     );
-  return { method: o.method, trainItems: train.length, points, auc };
+  if (points.every((p) => p.modelUtility !== undefined))
+    auc.modelUtility = deletionUtilityAuc(
+      points.map((p) => ({ forgetRouge: p.forgetRouge, utility: p.modelUtility! })),
+    );
+  return {
+    method: o.method,
+    trainItems: train.length,
+    evalSets: evalDescriptions,
+    ...(utilityComponents ? { modelUtilityComponents: utilityComponents } : {}),
+    points,
+    auc,
+  };
 }
 
 function makeObjective(o: UnlearnOptions, model: Transformer): Objective<ForgetRetainPair> {
