@@ -1,9 +1,11 @@
 import { existsSync } from "node:fs";
 import { type Command, InvalidArgumentError, Option } from "commander";
 import { ConfigError, UsageError } from "../model/errors.ts";
+import type { LanguageModel } from "../model/language-model.ts";
 import { callCachePath, defaultCacheDir } from "../runtime/cache-dir.ts";
 import { CallCache } from "../runtime/call-cache.ts";
 import { type ChorusConfig, loadConfig, type ModelConfig } from "../runtime/config.ts";
+import { loadWithEngine, type ModelLoader } from "../runtime/engine-loader.ts";
 import { ModelPool } from "../runtime/model-pool.ts";
 import { ProgressLine } from "../runtime/progress-line.ts";
 import { Run } from "../runtime/run.ts";
@@ -138,6 +140,12 @@ export interface OpenSessionOptions {
   argv?: string[];
   /** Added to every `--model` entry (e.g. LoRA adapters from `--lora`). */
   extra?: Partial<ModelConfig>;
+  /**
+   * Wraps each model as it is loaded, inside the pool's cache, budget and events (e.g.
+   * `--steer`'s steered model). The cache keys on the wrapper's `provider`, so a wrapper that
+   * changes outputs must name itself there.
+   */
+  wrapLoaded?: (model: LanguageModel) => LanguageModel;
 }
 
 /**
@@ -200,6 +208,7 @@ export async function openSession(
       },
     },
     ...(run ? { onFirstLoad: (name, record) => run.recordModel(name, record) } : {}),
+    ...(options.wrapLoaded ? { loader: wrappingLoader(options.wrapLoaded) } : {}),
   });
   if (flags.baseUrl === undefined && configPath)
     for (const ref of flags.model ?? []) await requireKnownModel(ref, config, configPath, cacheDir);
@@ -229,6 +238,19 @@ export async function openSession(
         cache?.close();
       }
     },
+  };
+}
+
+/** The engines' loader with `wrap` around each model; a failed wrap closes the loaded model. */
+function wrappingLoader(wrap: (model: LanguageModel) => LanguageModel): ModelLoader {
+  return async (request) => {
+    const model = await loadWithEngine(request);
+    try {
+      return wrap(model);
+    } catch (error) {
+      await model.close?.();
+      throw error;
+    }
   };
 }
 

@@ -15,6 +15,7 @@ import {
   openSession,
   type RunFlags,
 } from "../model-options.ts";
+import { readSteerOption } from "../steer-option.ts";
 
 interface EvalFlags extends ModelFlags, RunFlags {
   dataset: string;
@@ -25,6 +26,7 @@ interface EvalFlags extends ModelFlags, RunFlags {
   role?: string[];
   field?: string;
   answerType?: string;
+  steer?: string;
 }
 
 const answerTypes: AnswerType[] = ["math", "number", "choice", "text", "none"];
@@ -36,6 +38,9 @@ Examples:
 
   # Symbolic-MoE over two experts, with profiles from 'chorus moe profile'
   $ chorus eval symbolic-moe --dataset mmlu-pro --limit 50 --model a.gguf --model b.gguf --set profiles=moe.json
+
+  # TruthfulQA MC1 with a MAT-Steer steerer applied to the model (cached apart from unsteered calls)
+  $ chorus eval cot --dataset truthfulqa-mc1 --limit 50 --model model.gguf --steer steer.json
 
   # your own file: fields mapped, answers compared as LaTeX math
   $ chorus eval self-consistency --dataset mine.jsonl --field question=problem,answer=solution --answer-type math
@@ -60,7 +65,11 @@ export function register(program: Command): void {
     .option("--set <key=value>", "method setting (repeatable), e.g. --set k=8", collect)
     .option("--role <role=model>", "which model plays a role (repeatable)", collect)
     .option("--field <mapping>", "for files: question=<f>,answer=<f>,id=<f>,choices=<f>|<f>...")
-    .option("--answer-type <type>", `for files: ${answerTypes.join(", ")}`);
+    .option("--answer-type <type>", `for files: ${answerTypes.join(", ")}`)
+    .option(
+      "--steer <steer.json>",
+      "steer every model with a MAT-Steer steerer (from `chorus steer train`; local GGUF only)",
+    );
   addRunOptions(command).addHelpText("after", examples);
   command.action(async (methodName: string, flags: EvalFlags) => {
     process.exitCode = await evalCommand(methodName, flags);
@@ -91,6 +100,7 @@ async function evalCommand(methodName: string, flags: EvalFlags): Promise<number
       .map((s) => s.trim())
       .filter(Boolean),
   ];
+  const steer = await readSteerOption(flags.steer, flags.baseUrl);
   const methods = await Promise.all(names.map(loadEvalMethod));
   const items = loadDataset(flags.dataset, {
     ...(flags.split ? { split: flags.split } : {}),
@@ -104,6 +114,7 @@ async function evalCommand(methodName: string, flags: EvalFlags): Promise<number
   const roleFlags = keyValues(flags.role, "--role");
   const session = await openSession(flags, {
     run: true,
+    ...(steer ? { wrapLoaded: steer.wrapLoaded } : {}),
     runConfig: {
       command: "eval",
       methods: names,
@@ -112,6 +123,7 @@ async function evalCommand(methodName: string, flags: EvalFlags): Promise<number
       limit: flags.limit,
       options,
       roles: roleFlags,
+      ...(steer ? { steer: steer.record } : {}),
     },
     argv: process.argv.slice(2),
   });
@@ -124,6 +136,8 @@ async function evalCommand(methodName: string, flags: EvalFlags): Promise<number
         return [role, at >= 0 ? session.models[at]! : value];
       }),
     );
+    // a steerer that does not fit a model (hidden size, layer) fails here, before any item runs
+    if (steer) for (const name of session.models) await session.pool.use(name, async () => {});
     const seed = session.seed ?? 0;
     const result = await runEval({
       methods,

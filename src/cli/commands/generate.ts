@@ -1,7 +1,5 @@
 import { readFileSync } from "node:fs";
 import type { Command } from "commander";
-import { steeringIntervention } from "../../methods/mat-steer/steer-intervention.ts";
-import { loadSteerer } from "../../methods/mat-steer/steerer-file.ts";
 import { UsageError } from "../../model/errors.ts";
 import type {
   ChatMessage,
@@ -9,7 +7,6 @@ import type {
   GenerateResult,
   TokenLogprob,
 } from "../../model/language-model.ts";
-import { requireInternals } from "../../model/require-capability.ts";
 import {
   addModelOptions,
   collect,
@@ -18,6 +15,7 @@ import {
   numberArg,
   openSession,
 } from "../model-options.ts";
+import { readSteerOption } from "../steer-option.ts";
 
 interface GenerateFlags extends ModelFlags {
   n?: number;
@@ -105,10 +103,7 @@ async function generate(promptArg: string, flags: GenerateFlags): Promise<void> 
   const lora = loraAdapters(flags);
   if (lora && flags.baseUrl !== undefined)
     throw new UsageError("--lora works with local GGUF models only; drop --base-url or --lora");
-  if (flags.steer !== undefined && flags.baseUrl !== undefined)
-    throw new UsageError(
-      "--steer needs a local GGUF model (hidden-state hooks); drop --base-url or --steer",
-    );
+  const steer = await readSteerOption(flags.steer, flags.baseUrl);
   const prompt = promptArg === "-" ? readFileSync(0, "utf8") : promptArg;
 
   const request: GenerateRequest = {
@@ -124,21 +119,12 @@ async function generate(promptArg: string, flags: GenerateFlags): Promise<void> 
   };
   const session = await openSession(flags, {
     ...(lora ? { extra: { lora } } : {}),
-    runConfig: { command: "generate", request },
+    ...(steer ? { wrapLoaded: steer.wrapLoaded } : {}),
+    runConfig: { command: "generate", request, ...(steer ? { steer: steer.record } : {}) },
     argv: process.argv.slice(2),
   });
   try {
-    const steering = flags.steer ? await loadSteerer(flags.steer) : undefined;
-    const result = await session.pool.use(session.models[0]!, (m) => {
-      if (!steering) return m.generate(request);
-      const internals = requireInternals(m);
-      if (internals.nEmbd !== steering.nEmbd)
-        throw new UsageError(
-          `${flags.steer} was trained for hidden size ${steering.nEmbd}, but this model has ${internals.nEmbd}; train a steerer on this model`,
-        );
-      const intervention = steeringIntervention(steering.steerer, steering.site, internals.nLayers);
-      return internals.generate({ ...request, interventions: [intervention] });
-    });
+    const result = await session.pool.use(session.models[0]!, (m) => m.generate(request));
     process.stdout.write(flags.json ? jsonLines(result) : plainText(result));
   } finally {
     await session.close();

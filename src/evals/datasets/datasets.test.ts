@@ -1,10 +1,11 @@
 import assert from "node:assert/strict";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { gzipSync } from "node:zlib";
 import { DataError, UsageError } from "../../model/errors.ts";
+import { sharedFile } from "../shared-dir.ts";
 import { parseCsv } from "./csv.ts";
 import { datasetLoaders, loadDataset, parseFieldMapping } from "./index.ts";
 
@@ -19,6 +20,8 @@ describe("built-in datasets", () => {
     "mmlu-pro": { count: 12032, split: "all" },
     gpqa: { count: 198, split: "all" },
     medmcqa: { count: 4183, split: "all" },
+    "truthfulqa-mc1": { count: 790, split: "all" },
+    bbq: { count: 11956 },
   };
   // the shared reasoning sets; other helpers' loaders (code, faithfulness) test themselves
   for (const loader of datasetLoaders.filter((l) => l.name in expected)) {
@@ -54,6 +57,54 @@ describe("built-in datasets", () => {
     assert.ok(validation.every((id) => !test.includes(id)));
     assert.throws(() => loadDataset("gsm8k", { split: "train" }), UsageError);
     assert.throws(() => loadDataset("no-such-set"), UsageError);
+  });
+});
+
+describe("steering datasets", () => {
+  it("TruthfulQA MC1: seeded shuffle, exactly one correct letter, gold no longer always A", () => {
+    const items = loadDataset("truthfulqa-mc1", { split: "all" });
+    const raw = JSON.parse(
+      readFileSync(sharedFile("datasets", "truthfulqa", "mc_task.json")!, "utf8"),
+    ) as { mc1_targets: Record<string, number> }[];
+    const atA = items.filter((i) => i.answer === "A").length;
+    for (const [i, item] of items.entries()) {
+      const targets = Object.entries(raw[i]!.mc1_targets);
+      const correct = targets.filter(([, label]) => label === 1).map(([text]) => text);
+      assert.equal(correct.length, 1);
+      assert.deepEqual([...item.choices!].sort(), targets.map(([text]) => text).sort());
+      const letters = item.choices!.map((_, j) => String.fromCharCode(65 + j));
+      const gold = item.choices!.flatMap((c, j) => (correct.includes(c) ? [letters[j]] : []));
+      assert.deepEqual(gold, [item.answer], item.id);
+      assert.match(item.question, new RegExp(`\\(${item.answer}\\) `));
+    }
+    // the file lists the true answer first; after the shuffle about 1/k of the golds are at A
+    assert.ok(atA < items.length * 0.4, `${atA} of ${items.length} at A`);
+    // stable across loads, and test/validation are disjoint
+    assert.deepEqual(loadDataset("truthfulqa-mc1", { split: "all" }), items);
+    const test = loadDataset("truthfulqa-mc1").map((i) => i.id);
+    const validation = new Set(
+      loadDataset("truthfulqa-mc1", { split: "validation" }).map((i) => i.id),
+    );
+    assert.equal(test.length + validation.size, 790);
+    assert.ok(test.every((id) => !validation.has(id)));
+  });
+  it("BBQ: one split per shared category with the MANIFEST counts, letters A-C", () => {
+    const counts: Record<string, number> = {
+      Age: 3680,
+      Disability_status: 1556,
+      Nationality: 3080,
+      Physical_appearance: 1576,
+      Religion: 1200,
+      Sexual_orientation: 864,
+    };
+    for (const [category, count] of Object.entries(counts)) {
+      const items = loadDataset("bbq", { split: category });
+      assert.equal(items.length, count, category);
+      assert.ok(items.every((i) => i.choices!.length === 3 && /^[ABC]$/.test(i.answer)));
+      assert.ok(items.every((i) => i.meta.category === category));
+    }
+    const first = loadDataset("bbq", { split: "Age", limit: 1 })[0]!;
+    assert.match(first.question, /The options are:\n\(A\) .*\n\(B\) .*\n\(C\) /);
   });
 });
 

@@ -1,6 +1,7 @@
 import { existsSync } from "node:fs";
 import { UsageError } from "../../model/errors.ts";
 import type { EvalItem } from "../eval-item.ts";
+import { bbq } from "./bbq.ts";
 import { aime24, amc23 } from "./competition-math.ts";
 import { type FieldMapping, loadCustomFile } from "./custom-file.ts";
 import type { DatasetLoader } from "./dataset-loader.ts";
@@ -17,6 +18,7 @@ import { nqSwap } from "./nq-swap.ts";
 import { nqSynth } from "./nq-synth.ts";
 import { svamp } from "./svamp.ts";
 import { tofuEval } from "./tofueval.ts";
+import { truthfulQaMc1 } from "./truthfulqa-mc.ts";
 import { xsum } from "./xsum.ts";
 
 export { type FieldMapping, loadCustomFile, parseFieldMapping } from "./custom-file.ts";
@@ -47,6 +49,8 @@ export const datasetLoaders: readonly DatasetLoader[] = [
   humanEvalFixPython,
   humanEvalFixJs,
   mbppPlusFixHard,
+  truthfulQaMc1,
+  bbq,
 ];
 
 /** The loader named `name`, or undefined. */

@@ -1,6 +1,10 @@
 import { readFileSync } from "node:fs";
+import { SeededRandom } from "../../math/seeded-random.ts";
 import { DataError } from "../../model/errors.ts";
+import { choiceLetters } from "../answers/choice.ts";
 import { sharedFile } from "../shared-dir.ts";
+import { type DatasetLoader, holdoutSplit } from "./dataset-loader.ts";
+import { formatMultipleChoice } from "./multiple-choice.ts";
 import type { ChoiceItem } from "./steering-mc-item.ts";
 
 interface McRecord {
@@ -50,3 +54,38 @@ export function truthfulQaStatements(
     })),
   );
 }
+
+/**
+ * TruthfulQA MC1 in `chorus eval`: the question with its single-true options as letters (2-13
+ * options, A-M). `mc_task.json` lists the true answer first, so the options are shuffled with a
+ * seed derived from the item index (`SeededRandom("truthfulqa-mc1-<i>")`): stable across runs, and
+ * a model that always answers "A" scores at chance, not 100%. Only one file exists, so
+ * "validation" is every 10th question and "test" the rest (no overlap; "all" is all 790): train
+ * a steerer on statements of validation questions (`truthfulQaStatements`, `question % 10 === 0`)
+ * and evaluate on test.
+ */
+export const truthfulQaMc1: DatasetLoader = {
+  name: "truthfulqa-mc1",
+  description: "TruthfulQA MC1: one true answer among 2-13 (A-M), seeded option order",
+  splits: ["test", "validation", "all"],
+  answerType: "choice",
+  load({ split }) {
+    const items = read().map((r, i) => {
+      const entries = Object.entries(r.mc1_targets ?? {});
+      if (entries.filter(([, label]) => label === 1).length !== 1)
+        throw new DataError(`TruthfulQA question ${i}: mc1_targets must have one true answer`);
+      const order = new SeededRandom(`truthfulqa-mc1-${i}`).shuffle(entries.map((_, j) => j));
+      const choices = order.map((j) => entries[j]![0]);
+      const gold = order.findIndex((j) => entries[j]![1] === 1);
+      return {
+        id: `tqa-${i}`,
+        question: formatMultipleChoice(r.question, choices),
+        answer: choiceLetters(choices.length)[gold]!,
+        answerType: "choice" as const,
+        choices,
+        meta: { question: r.question },
+      };
+    });
+    return holdoutSplit(items, split);
+  },
+};

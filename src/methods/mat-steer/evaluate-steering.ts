@@ -1,5 +1,5 @@
 import type { ChoiceItem } from "../../evals/datasets/steering-mc-item.ts";
-import type { Decoder, Intervention, LanguageModel } from "../../model/index.ts";
+import type { Decoder, Intervention, LanguageModel, TokenLogprob } from "../../model/index.ts";
 import { requireDecoder, requireInternals } from "../../model/index.ts";
 
 function logSoftmaxAt(logits: Float32Array, token: number): number {
@@ -10,11 +10,77 @@ function logSoftmaxAt(logits: Float32Array, token: number): number {
   return logits[token]! - max - Math.log(sum);
 }
 
+/** log-softmax of `logits` (natural log). */
+function logSoftmax(logits: Float32Array): Float64Array {
+  let max = -Infinity;
+  for (const x of logits) if (x > max) max = x;
+  let sum = 0;
+  for (const x of logits) sum += Math.exp(x - max);
+  const shift = max + Math.log(sum);
+  return Float64Array.from(logits, (x) => x - shift);
+}
+
+/** The `k` most likely tokens of a log-probability row, most likely first. */
+function topTokens(logprobs: Float64Array, k: number): number[] {
+  if (k <= 0) return [];
+  const best: number[] = [];
+  for (let i = 0; i < logprobs.length; i++) {
+    if (best.length === k && logprobs[i]! <= logprobs[best[k - 1]!]!) continue;
+    let at = best.length;
+    while (at > 0 && logprobs[best[at - 1]!]! < logprobs[i]!) at--;
+    best.splice(at, 0, i);
+    if (best.length > k) best.pop();
+  }
+  return best;
+}
+
 /**
- * Σ log p(choice tokens | prompt) with the interventions applied at every forward. The engine's
- * `score` has no steering hook, so each choice token costs one `internals.logits` call on the
- * decoded prefix (fresh cache, O(n²) in the choice length — fine for MC answers).
+ * Teacher-forced log-probs of `continuation`'s tokens after a raw-text `prompt`, with the
+ * interventions applied at every forward. The engine's `score` has no steering hook, so each
+ * continuation token costs one `internals.logits` call on the decoded prefix (fresh cache, O(n²)
+ * in the continuation length — fine for MC answers). The continuation's tokens are those of
+ * `prompt + continuation` after the common prefix, as the engine's `score` takes them.
  */
+export async function continuationLogprobs(
+  model: LanguageModel,
+  decoder: Decoder,
+  prompt: string,
+  continuation: string,
+  interventions: readonly Intervention[],
+  topLogprobs = 0,
+): Promise<{ tokens: TokenLogprob[]; inputTokens: number }> {
+  const internals = requireInternals(model);
+  const full = await decoder.tokenize(prompt + continuation, { addBos: false });
+  const head = await decoder.tokenize(prompt, { addBos: false });
+  let common = 0;
+  while (common < head.length && head[common] === full[common]) common++;
+  const tokens: TokenLogprob[] = [];
+  for (let k = Math.max(common, 1); k < full.length; k++) {
+    const prefix = await decoder.detokenize(full.slice(0, k));
+    const logits = await internals.logits(prefix, { interventions });
+    const token = full[k]!;
+    if (topLogprobs <= 0) {
+      tokens.push({
+        token: decoder.tokenText(token),
+        logprob: logSoftmaxAt(logits, token),
+        top: [],
+      });
+      continue;
+    }
+    const row = logSoftmax(logits);
+    tokens.push({
+      token: decoder.tokenText(token),
+      logprob: row[token]!,
+      top: topTokens(row, topLogprobs).map((t) => ({
+        token: decoder.tokenText(t),
+        logprob: row[t]!,
+      })),
+    });
+  }
+  return { tokens, inputTokens: full.length };
+}
+
+/** Σ log p(choice tokens | prompt) with the interventions applied (see `continuationLogprobs`). */
 export async function choiceLogLikelihood(
   model: LanguageModel,
   decoder: Decoder,
@@ -22,17 +88,9 @@ export async function choiceLogLikelihood(
   choice: string,
   interventions: readonly Intervention[],
 ): Promise<number> {
-  const internals = requireInternals(model);
-  const full = await decoder.tokenize(prompt + choice, { addBos: false });
-  const head = await decoder.tokenize(prompt, { addBos: false });
-  let common = 0;
-  while (common < head.length && head[common] === full[common]) common++;
+  const { tokens } = await continuationLogprobs(model, decoder, prompt, choice, interventions);
   let sum = 0;
-  for (let k = Math.max(common, 1); k < full.length; k++) {
-    const prefix = await decoder.detokenize(full.slice(0, k));
-    const logits = await internals.logits(prefix, { interventions });
-    sum += logSoftmaxAt(logits, full[k]!);
-  }
+  for (const t of tokens) sum += t.logprob;
   return sum;
 }
 
