@@ -3,7 +3,18 @@ import type { GenerateRequest, GenerateResult } from "./language-model.ts";
 /** Which token positions to capture: the last prompt token, every token, or explicit indices. */
 export type PositionSelector = "last" | "all" | readonly number[];
 
-/** Residual-stream states: `states[layer][i]` is the vector at the i-th selected position. */
+/**
+ * Where a capture or an intervention reads the model inside block `layer`:
+ * - `"residual"` (the default): the residual stream **after** block `layer` (llama.cpp's
+ *   `l_out-<layer>`);
+ * - `"o-proj-input"`: the input of block `layer`'s attention output projection, i.e. the
+ *   concatenated attention-head outputs (HF `self_attn.o_proj` input, llama.cpp `kqv_out-<layer>`,
+ *   the input of `wo`). Its width is n_head·head_dim, which equals nEmbd for llama/qwen2 models;
+ *   models where it differs are refused.
+ */
+export type HookSite = "residual" | "o-proj-input";
+
+/** Captured states: `states[layer][i]` is the vector at the i-th selected position. */
 export interface HiddenStates {
   layers: readonly number[];
   positions: readonly number[];
@@ -12,11 +23,13 @@ export interface HiddenStates {
 }
 
 /**
- * A per-token edit of the residual stream after block `layer` (llama.cpp's `l_out-<layer>`):
- * `edit` receives one token's row and changes it in place (so gated steering `h' = f(h)` works).
+ * A per-token edit at `site` of block `layer` (default: the residual stream after the block,
+ * llama.cpp's `l_out-<layer>`; see `HookSite`): `edit` receives one token's row and changes it in
+ * place (so gated steering `h' = f(h)` works).
  */
 export interface Intervention {
   layer: number;
+  site?: HookSite;
   edit(
     h: Float32Array,
     info: {
@@ -45,7 +58,13 @@ export interface Internals {
   readonly nEmbd: number;
   captureHidden(
     prompt: string,
-    options: { layers: readonly number[]; positions?: PositionSelector; rawPrompt?: boolean },
+    options: {
+      layers: readonly number[];
+      positions?: PositionSelector;
+      rawPrompt?: boolean;
+      /** Where to read inside each layer (default `"residual"`). */
+      site?: HookSite;
+    },
   ): Promise<HiddenStates>;
   /** Next-token raw logits after `prompt`, with optional interventions applied. */
   logits(

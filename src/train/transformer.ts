@@ -51,12 +51,15 @@ export interface Block {
 }
 
 /**
- * A residual-stream edit after block `layer` (llama.cpp's `l_out-<layer>`): `edit` gets one
+ * A residual-stream edit after block `layer` (llama.cpp's `l_out-<layer>`), or with
+ * `site: "o-proj-input"` an edit of block `layer`'s attention output (the concatenated heads,
+ * n_head·head_dim wide) before `attn_output` (llama.cpp's `kqv_out-<layer>`): `edit` gets one
  * token's row and may change it in place. The backward treats an edit as additive (identity
  * Jacobian), which is exact for steering vectors and approximate for gated edits.
  */
 export interface ResidualHook {
   layer: number;
+  site?: "residual" | "o-proj-input";
   edit(h: Arr, info: { position: number }): void;
 }
 
@@ -224,6 +227,11 @@ export class Transformer {
       }
       const Tk = pos0 + T;
       const at = await attentionForward(qr, kAll, vAll, T, Tk, shape, train);
+      for (const hook of options.hooks ?? []) {
+        if (hook.layer !== l || hook.site !== "o-proj-input") continue;
+        for (let t = 0; t < T; t++)
+          hook.edit(at.out.subarray(t * qDim, (t + 1) * qDim), { position: pos0 + t });
+      }
       const o = await linearForward(b.linears.attn_output, at.out, T, ctx);
       const h = zerosLike(like, T * d);
       for (let i = 0; i < h.length; i++) h[i] = x[i]! + o.y[i]!;
@@ -235,7 +243,7 @@ export class Transformer {
       const out = zerosLike(like, T * d);
       for (let i = 0; i < out.length; i++) out[i] = h[i]! + down.y[i]!;
       for (const hook of options.hooks ?? []) {
-        if (hook.layer !== l) continue;
+        if (hook.layer !== l || (hook.site ?? "residual") !== "residual") continue;
         for (let t = 0; t < T; t++)
           hook.edit(out.subarray(t * d, (t + 1) * d), { position: pos0 + t });
       }

@@ -52,7 +52,13 @@ test("chorus steer train writes steer.json and generate --steer changes the outp
     assert.equal(train.code, 0, train.stderr);
     const file = JSON.parse(readFileSync(out, "utf8"));
     assert.equal(file.format, "chorus-mat-steer");
-    assert.deepEqual(file.site, { layer: 2, positions: "all" });
+    assert.equal(file.version, 1);
+    assert.deepEqual(file.site, {
+      layer: 2,
+      positions: "all",
+      module: "residual",
+      collectedAt: "residual",
+    });
     const args = [
       "generate",
       "--model",
@@ -82,6 +88,92 @@ test("chorus steer train writes steer.json and generate --steer changes the outp
     ]);
     assert.notEqual(badRun.code, 0);
     assert.match(badRun.stderr, /bad\.jsonl:1: .*label/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("chorus steer train --site literal applies at the o_proj input; old steer.json files still load", {
+  skip: stories ? false : "shared/models not found",
+}, async () => {
+  const dir = mkdtempSync(join(tmpdir(), "chorus-steer-literal-"));
+  try {
+    const attrs = join(dir, "attrs.jsonl");
+    const lines = ["Tom", "Lily", "Ben", "Sue"].flatMap((n) => [
+      { attribute: "mood", text: `${n} was very happy`, label: 1 },
+      { attribute: "mood", text: `${n} was very sad`, label: 0 },
+    ]);
+    writeFileSync(attrs, lines.map((l) => JSON.stringify(l)).join("\n"));
+    const trainArgs = [
+      "steer",
+      "train",
+      "--model",
+      stories!,
+      "--attributes",
+      attrs,
+      "--epochs",
+      "5",
+    ];
+    const literal = join(dir, "literal.json");
+    const train = await chorus([...trainArgs, "--site", "literal", "--out", literal]);
+    assert.equal(train.code, 0, train.stderr);
+    const file = JSON.parse(readFileSync(literal, "utf8"));
+    assert.equal(file.version, 2);
+    assert.deepEqual(file.site, {
+      layer: 2,
+      positions: "last",
+      module: "o-proj-input",
+      collectedAt: "residual",
+    });
+    const args = [
+      "generate",
+      "--model",
+      stories!,
+      "--raw",
+      "--max-tokens",
+      "12",
+      "--no-cache",
+      "Lily was",
+    ];
+    const plain = await chorus(args);
+    assert.equal(plain.code, 0, plain.stderr);
+    const steered = await chorus([...args, "--steer", literal]);
+    assert.equal(steered.code, 0, steered.stderr);
+    assert.notEqual(steered.stdout, plain.stdout);
+
+    // The same vectors at the residual site (what a version-1 reader would do) steer differently.
+    const asResidual = join(dir, "as-residual.json");
+    const { module: _m, collectedAt: _c, ...oldSite } = file.site;
+    writeFileSync(asResidual, JSON.stringify({ ...file, version: 1, site: oldSite }));
+    const residual = await chorus([...args, "--steer", asResidual]);
+    assert.equal(residual.code, 0, residual.stderr);
+    assert.notEqual(residual.stdout, steered.stdout);
+
+    // Training and steering at the o_proj input, every position unless asked otherwise.
+    const same = join(dir, "o-proj.json");
+    const sameRun = await chorus([
+      ...trainArgs,
+      "--site",
+      "o-proj-input",
+      "--layer",
+      "0",
+      "--out",
+      same,
+    ]);
+    assert.equal(sameRun.code, 0, sameRun.stderr);
+    assert.deepEqual(JSON.parse(readFileSync(same, "utf8")).site, {
+      layer: 0,
+      positions: "all",
+      module: "o-proj-input",
+      collectedAt: "o-proj-input",
+    });
+    const bad = await chorus([...trainArgs, "--site", "attention", "--out", same]);
+    assert.notEqual(bad.code, 0);
+    assert.match(bad.stderr, /--site must be "residual", "literal" or "o-proj-input"/);
+    // Layer 0 has no residual input to read: the literal site collects there.
+    const layer0 = await chorus([...trainArgs, "--site", "literal", "--layer", "0", "--out", same]);
+    assert.notEqual(layer0.code, 0);
+    assert.match(layer0.stderr, /steering layer 0 is out of range/);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -16,7 +16,12 @@ import {
 } from "../../methods/mat-steer/evaluate-steering.ts";
 import { steeringIntervention } from "../../methods/mat-steer/steer-intervention.ts";
 import { loadSteerer, saveSteerer } from "../../methods/mat-steer/steerer-file.ts";
-import { defaultSteeringLayer } from "../../methods/mat-steer/steering-site.ts";
+import {
+  defaultSteeringLayer,
+  hookPoint,
+  type SteeringModule,
+  type SteeringSite,
+} from "../../methods/mat-steer/steering-site.ts";
 import { type MatSteerTrainOptions, trainMatSteer } from "../../methods/mat-steer/train.ts";
 import { DataError, requireInternals } from "../../model/index.ts";
 import { integerArg, numberArg } from "../model-options.ts";
@@ -26,7 +31,8 @@ interface SteerTrainFlags {
   attributes: string[];
   out: string;
   layer?: number;
-  positions: "all" | "last";
+  site: string;
+  positions?: string;
   epochs?: number;
   lr?: number;
   sigma?: string;
@@ -51,13 +57,17 @@ export function register(program: Command): void {
     .requiredOption("--out <steer.json>", "where to write the steerer")
     .option(
       "--layer <n>",
-      "block whose input is steered (default: the middle block)",
-      integerArg(1),
+      "block whose input (or o_proj input) is steered (default: the middle block)",
+      integerArg(0),
+    )
+    .option(
+      "--site <residual|literal|o-proj-input>",
+      "residual: train and steer the residual stream entering the block; literal: the official code (train there, apply at the block's attention o_proj input); o-proj-input: train and steer at the o_proj input",
+      "residual",
     )
     .option(
       "--positions <all|last>",
-      "steer every position (default) or, as the official hook, the last",
-      "all",
+      "steer every position or, as the official hook, the last (default: last with --site literal, all otherwise)",
     )
     .option("--epochs <n>", "epochs (default 100)", integerArg(1))
     .option("--lr <x>", "Adam learning rate (default 1e-3)", numberArg(0))
@@ -71,7 +81,8 @@ export function register(program: Command): void {
       `
 Example:
   $ chorus steer train --model ../shared/models/stories260K.gguf --attributes mood.jsonl --out steer.json
-  $ chorus generate --model ../shared/models/stories260K.gguf --steer steer.json --raw "Lily was"`,
+  $ chorus generate --model ../shared/models/stories260K.gguf --steer steer.json --raw "Lily was"
+  $ chorus steer train --model m.gguf --attributes mood.jsonl --site literal --out literal.json`,
     )
     .action(async (flags: SteerTrainFlags) => {
       await train(flags);
@@ -204,9 +215,22 @@ async function readAttributes(files: readonly string[]): Promise<Record<string, 
   return out;
 }
 
+/** `--site` → where activations are collected and where the vectors are applied. */
+const siteFlags: Record<string, { collectedAt: SteeringModule; module: SteeringModule }> = {
+  residual: { collectedAt: "residual", module: "residual" },
+  literal: { collectedAt: "residual", module: "o-proj-input" },
+  "o-proj-input": { collectedAt: "o-proj-input", module: "o-proj-input" },
+};
+
 async function train(flags: SteerTrainFlags): Promise<void> {
-  if (flags.positions !== "all" && flags.positions !== "last")
-    throw new DataError(`--positions must be "all" or "last", got "${flags.positions}"`);
+  const where = siteFlags[flags.site];
+  if (!where)
+    throw new DataError(
+      `--site must be "residual", "literal" or "o-proj-input", got "${flags.site}"`,
+    );
+  const positions = flags.positions ?? (flags.site === "literal" ? "last" : "all");
+  if (positions !== "all" && positions !== "last")
+    throw new DataError(`--positions must be "all" or "last", got "${positions}"`);
   const sigma: number | "median" | undefined =
     flags.sigma === undefined
       ? undefined
@@ -220,7 +244,14 @@ async function train(flags: SteerTrainFlags): Promise<void> {
   try {
     const internals = requireInternals(model);
     const layer = flags.layer ?? defaultSteeringLayer(internals.nLayers);
-    const activations = await collectAttributeActivations(model, attributes, { layer });
+    const site: SteeringSite = { layer, positions, ...where };
+    // Both sites checked before collecting (the residual site needs layer ≥ 1).
+    hookPoint({ layer, module: where.collectedAt }, internals.nLayers);
+    hookPoint(site, internals.nLayers);
+    const activations = await collectAttributeActivations(model, attributes, {
+      layer,
+      module: where.collectedAt,
+    });
     const options: Partial<MatSteerTrainOptions> = {
       ...(flags.epochs !== undefined ? { epochs: flags.epochs } : {}),
       ...(flags.lr !== undefined ? { learningRate: flags.lr } : {}),
@@ -234,12 +265,12 @@ async function train(flags: SteerTrainFlags): Promise<void> {
     await saveSteerer(flags.out, {
       model: flags.model,
       nEmbd: internals.nEmbd,
-      site: { layer, positions: flags.positions },
+      site,
       steerer,
       training: { ...options, sigma: usedSigma, first: history[0], last: history.at(-1) },
     });
     process.stdout.write(
-      `${JSON.stringify({ out: flags.out, layer, attributes: steerer.attributes, sigma: usedSigma, losses: history.at(-1) })}\n`,
+      `${JSON.stringify({ out: flags.out, layer, site: flags.site, attributes: steerer.attributes, sigma: usedSigma, losses: history.at(-1) })}\n`,
     );
   } finally {
     await model.close?.();

@@ -2,6 +2,7 @@ import { ConfigError } from "../../model/errors.ts";
 import type {
   ControlVector,
   HiddenStates,
+  HookSite,
   Internals,
   InternalsGenerateRequest,
   Intervention,
@@ -30,8 +31,9 @@ export interface PromptPreparer {
 
 /**
  * White-box access on the FFI path: hidden states through `cb_eval` on `l_out-<layer>` (the
- * residual stream after block `layer`, control vector included), per-token interventions that edit
- * those rows in place, and llama.cpp control vectors. Runs on hookable contexts, decoded on the main
+ * residual stream after block `layer`, control vector included) or `kqv_out-<layer>` (the input of
+ * block `layer`'s attention output projection), per-token interventions that edit those rows in
+ * place, and llama.cpp control vectors. Runs on hookable contexts, decoded on the main
  * thread one step at a time (the event loop gets a turn between steps).
  */
 export class LlamaCppInternals implements Internals {
@@ -50,8 +52,14 @@ export class LlamaCppInternals implements Internals {
 
   async captureHidden(
     prompt: string,
-    options: { layers: readonly number[]; positions?: PositionSelector; rawPrompt?: boolean },
+    options: {
+      layers: readonly number[];
+      positions?: PositionSelector;
+      rawPrompt?: boolean;
+      site?: HookSite;
+    },
   ): Promise<HiddenStates> {
+    const site = checkSite(options.site);
     const { tokens } = this.prompts.text(prompt, options.rawPrompt ?? false);
     const layers = [...new Set(options.layers)];
     if (layers.length === 0)
@@ -62,13 +70,14 @@ export class LlamaCppInternals implements Internals {
     const states = new Map<number, Float32Array[]>(
       layers.map((l) => [l, new Array<Float32Array>(positions.length)]),
     );
-    // The last block only computes rows that produce logits, so ask for logits at every captured
-    // position when the last layer is captured.
-    const needRows = layers.includes(this.nLayers - 1);
+    // The last block's output has only the rows that produce logits, so ask for logits at every
+    // captured position when the last layer's residual stream is captured.
+    const needRows = site === "residual" && layers.includes(this.nLayers - 1);
     await this.engine.use("hookable", async (context) => {
       context.clear();
       context.setHook({
-        layers: new Set(layers),
+        layers: site === "residual" ? new Set(layers) : new Set(),
+        oProjInputLayers: site === "o-proj-input" ? new Set(layers) : new Set(),
         onRow: ({ layer, position, h }) => {
           const slot = wanted.get(position);
           if (slot !== undefined) states.get(layer)![slot] = h.slice();
@@ -196,20 +205,30 @@ export class LlamaCppInternals implements Internals {
     task: (context: NativeContext, hook: { promptLength: number }) => Promise<void>,
   ): Promise<void> {
     const list = interventions ?? [];
-    for (const intervention of list) this.checkLayer(intervention.layer);
+    for (const intervention of list) {
+      this.checkLayer(intervention.layer);
+      checkSite(intervention.site);
+    }
     const state = { promptLength: 0 };
     const kind = list.length > 0 ? "hookable" : "plain";
     await this.engine.use(kind, async (context) => {
       context.clear();
       context.setControlVector(controlVector?.vectors);
       if (list.length > 0) {
-        const byLayer = new Map<number, Intervention[]>();
-        for (const i of list) byLayer.set(i.layer, [...(byLayer.get(i.layer) ?? []), i]);
+        const bySite: Record<HookSite, Map<number, Intervention[]>> = {
+          residual: new Map(),
+          "o-proj-input": new Map(),
+        };
+        for (const i of list) {
+          const byLayer = bySite[i.site ?? "residual"];
+          byLayer.set(i.layer, [...(byLayer.get(i.layer) ?? []), i]);
+        }
         const hook: ContextHook = {
-          layers: new Set(byLayer.keys()),
-          onRow: ({ layer, position, h }) => {
+          layers: new Set(bySite.residual.keys()),
+          oProjInputLayers: new Set(bySite["o-proj-input"].keys()),
+          onRow: ({ layer, site, position, h }) => {
             const phase = position < state.promptLength ? "prompt" : "generate";
-            for (const i of byLayer.get(layer)!)
+            for (const i of bySite[site].get(layer) ?? [])
               i.edit(h, { position, phase, promptLength: state.promptLength });
           },
         };
@@ -227,6 +246,15 @@ export class LlamaCppInternals implements Internals {
       );
     }
   }
+}
+
+function checkSite(site: HookSite | undefined): HookSite {
+  if (site === undefined || site === "residual" || site === "o-proj-input")
+    return site ?? "residual";
+  throw new ConfigError(
+    `unknown hook site "${String(site)}": use "residual" (the block's output) or "o-proj-input" (the input of its attention output projection)`,
+    "site",
+  );
 }
 
 function resolvePositions(selector: PositionSelector, length: number): number[] {

@@ -1,6 +1,6 @@
 import type { LanguageModel } from "../../model/index.ts";
 import { DataError, requireInternals } from "../../model/index.ts";
-import { engineLayer } from "./steering-site.ts";
+import { hookPoint, type SteeringModule } from "./steering-site.ts";
 import type { AttributeActivations } from "./train.ts";
 
 /** Labelled texts of one attribute: positive = desirable, negative = undesirable (spec §9.4). */
@@ -10,22 +10,24 @@ export interface AttributeTexts {
 }
 
 /**
- * Residual-stream activation entering block `layer` at the **last token** of each text (spec §3.1):
- * raw text, BOS added by the engine, no chat template.
+ * Activation at the **last token** of each text (spec §3.1): raw text, BOS added by the engine, no
+ * chat template. Read at the residual stream entering block `layer` (default, the official
+ * training site) or, with `module: "o-proj-input"`, at that block's o_proj input.
  */
 export async function collectActivations(
   model: LanguageModel,
   texts: readonly string[],
-  options: { layer: number },
+  options: { layer: number; module?: SteeringModule },
 ): Promise<Float32Array[]> {
   const internals = requireInternals(model);
-  const layer = engineLayer(options, internals.nLayers);
+  const { layer, site } = hookPoint(options, internals.nLayers);
   const out: Float32Array[] = [];
   for (const text of texts) {
     const hidden = await internals.captureHidden(text, {
       layers: [layer],
       positions: "last",
       rawPrompt: true,
+      site,
     });
     const row = hidden.states.get(layer)?.[0];
     if (!row) throw new DataError(`no activation captured for text ${JSON.stringify(text)}`);
@@ -38,7 +40,7 @@ export async function collectActivations(
 export async function collectAttributeActivations(
   model: LanguageModel,
   attributes: Readonly<Record<string, AttributeTexts>>,
-  options: { layer: number },
+  options: { layer: number; module?: SteeringModule },
 ): Promise<Record<string, AttributeActivations>> {
   const result: Record<string, AttributeActivations> = {};
   for (const [name, texts] of Object.entries(attributes)) {

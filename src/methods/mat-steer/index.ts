@@ -15,7 +15,12 @@ export { orthogonalityLoss } from "./orthogonality.ts";
 export { steeringIntervention } from "./steer-intervention.ts";
 export { gates, type Steerer, steer, steerInPlace } from "./steerer.ts";
 export { loadSteerer, type SteererFile, saveSteerer } from "./steerer-file.ts";
-export { defaultSteeringLayer, type SteeringSite } from "./steering-site.ts";
+export {
+  defaultSteeringLayer,
+  type SteeringModule,
+  type SteeringSite,
+  steeringModules,
+} from "./steering-site.ts";
 export {
   type AttributeActivations,
   initSteerer,

@@ -1,5 +1,5 @@
 import type { Intervention } from "../../model/index.ts";
-import { engineLayer, type SteeringSite } from "./steering-site.ts";
+import { hookPoint, type SteeringSite } from "./steering-site.ts";
 import type { AttributeActivations } from "./train.ts";
 
 /**
@@ -20,19 +20,19 @@ export function meanDifferenceVectors(
   return out;
 }
 
-/** Adds Σ alpha·v over the given vectors at the site (every position, or as `site.positions`). */
+/** Adds Σ alpha·v over the given vectors at the site (`site.module`; every position, or as `site.positions`). */
 export function meanDifferenceIntervention(
   vectors: readonly ArrayLike<number>[],
   alpha: number,
   site: SteeringSite,
   nLayers: number,
 ): Intervention {
-  const layer = engineLayer(site, nLayers);
+  const point = hookPoint(site, nLayers);
   const dim = vectors[0]?.length ?? 0;
   const sum = new Float32Array(dim);
   for (const v of vectors) for (let i = 0; i < dim; i++) sum[i]! += alpha * v[i]!;
   return {
-    layer,
+    ...point,
     edit: (h, info) => {
       if (
         site.positions === "last" &&

@@ -1,15 +1,21 @@
 import { readFile, writeFile } from "node:fs/promises";
 import { DataError } from "../../model/index.ts";
 import type { Steerer } from "./steerer.ts";
-import type { SteeringSite } from "./steering-site.ts";
+import { type SteeringModule, type SteeringSite, steeringModules } from "./steering-site.ts";
 
-/** A trained steerer with the site it was trained at, as written to `steer.json`. */
+/**
+ * A trained steerer with the site it was trained at, as written to `steer.json`. Version 1 files
+ * steer the residual stream (their `site` may omit `module` and `collectedAt`); a site with another
+ * module or collection site is written as version 2, so that readers that only know version 1
+ * refuse it instead of applying it at the residual stream.
+ */
 export interface SteererFile {
   format: "chorus-mat-steer";
-  version: 1;
+  version: 1 | 2;
   /** Model file it was trained on (informational) and its hidden size (checked at load). */
   model?: string;
   nEmbd: number;
+  /** Read back with `module` and `collectedAt` filled in (`"residual"` when absent). */
   site: SteeringSite;
   steerer: Steerer;
   /** Training options and final losses, for the record. */
@@ -18,11 +24,14 @@ export interface SteererFile {
 
 /** Writes a steerer as JSON (numbers at full double precision). */
 export async function saveSteerer(path: string, file: Omit<SteererFile, "format" | "version">) {
-  const { steerer, ...rest } = file;
+  const { steerer, site, ...rest } = file;
+  const module = site.module ?? "residual";
+  const collectedAt = site.collectedAt ?? "residual";
   const body = {
     format: "chorus-mat-steer",
-    version: 1,
+    version: module === "residual" && collectedAt === "residual" ? 1 : 2,
     ...rest,
+    site: { layer: site.layer, positions: site.positions, module, collectedAt },
     steerer: {
       attributes: steerer.attributes,
       theta: steerer.theta.map((v) => Array.from(v)),
@@ -50,14 +59,22 @@ export async function loadSteerer(path: string): Promise<SteererFile> {
     throw new DataError(`not a chorus MAT-Steer file: ${what}`, { file: path });
   };
   const o = raw as Record<string, unknown>;
-  if (o?.format !== "chorus-mat-steer" || o.version !== 1)
-    fail('expected format "chorus-mat-steer", version 1');
+  if (o?.format !== "chorus-mat-steer" || (o.version !== 1 && o.version !== 2))
+    fail('expected format "chorus-mat-steer", version 1 or 2');
   const nEmbd = o.nEmbd;
   if (typeof nEmbd !== "number" || !Number.isInteger(nEmbd) || nEmbd < 1)
     fail("nEmbd must be a positive integer");
   const site = o.site as Record<string, unknown> | undefined;
   if (typeof site?.layer !== "number" || (site.positions !== "all" && site.positions !== "last"))
     fail('site must be {layer: number, positions: "all" | "last"}');
+  const module = (field: "module" | "collectedAt"): SteeringModule => {
+    const value = site?.[field] ?? "residual";
+    if (!steeringModules.includes(value as SteeringModule))
+      fail(`site.${field} must be "residual" or "o-proj-input"`);
+    return value as SteeringModule;
+  };
+  const applied = module("module");
+  const collectedAt = module("collectedAt");
   const s = o.steerer as Record<string, unknown> | undefined;
   const attributes = s?.attributes;
   if (
@@ -93,10 +110,15 @@ export async function loadSteerer(path: string): Promise<SteererFile> {
     fail("steerer.multiplier (number) and steerer.normPreserve (boolean) are required");
   return {
     format: "chorus-mat-steer",
-    version: 1,
+    version: o.version as 1 | 2,
     ...(typeof o.model === "string" ? { model: o.model } : {}),
     nEmbd: nEmbd as number,
-    site: { layer: site!.layer as number, positions: site!.positions as "all" | "last" },
+    site: {
+      layer: site!.layer as number,
+      positions: site!.positions as "all" | "last",
+      module: applied,
+      collectedAt,
+    },
     steerer: {
       attributes: attributes as string[],
       theta,

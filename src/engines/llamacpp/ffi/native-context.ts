@@ -1,10 +1,15 @@
 import koffi, { type IKoffiRegisteredCallback } from "koffi";
 import { ChorusError, ConfigError } from "../../../model/errors.ts";
+import type { HookSite } from "../../../model/internals.ts";
 import type { NativeModel } from "./native-model.ts";
 
-/** One row of a hooked tensor: the residual stream of one token after block `layer`. */
+/**
+ * One row of a hooked tensor: one token's residual stream after block `layer` (`l_out-<layer>`),
+ * or its attention-head outputs entering block `layer`'s `wo` (`kqv_out-<layer>`).
+ */
 export interface HookRow {
   layer: number;
+  site: HookSite;
   /** Absolute position of the token in the sequence. */
   position: number;
   /** The row itself, a view into llama.cpp's buffer: edit in place, copy to keep. */
@@ -13,9 +18,19 @@ export interface HookRow {
 
 /** What a context's `cb_eval` does: which layers to stop at, and what to do with their rows. */
 export interface ContextHook {
+  /** Layers whose residual stream (`l_out-<layer>`) is hooked. */
   layers: ReadonlySet<number>;
+  /** Layers whose attention output projection input (`kqv_out-<layer>`) is hooked. */
+  oProjInputLayers?: ReadonlySet<number>;
   onRow(row: HookRow): void;
 }
+
+/** The graph tensor a hook site reads: llama.cpp's `cb` names, `<name>-<layer>`. */
+const siteTensors: readonly { prefix: string; site: HookSite }[] = [
+  { prefix: "l_out-", site: "residual" },
+  // The input of `wo` in llama.cpp's build_attn (with and without flash attention).
+  { prefix: "kqv_out-", site: "o-proj-input" },
+];
 
 export interface NativeContextOptions {
   contextSize: number;
@@ -38,7 +53,8 @@ export class DecodeError extends ChorusError {
 
 /**
  * One llama_context with a single sequence: evaluates tokens, exposes the raw logits, and (when
- * hookable) runs a JS hook on chosen `l_out-<layer>` tensors and takes control vectors.
+ * hookable) runs a JS hook on chosen `l_out-<layer>` / `kqv_out-<layer>` tensors and takes control
+ * vectors.
  */
 export class NativeContext {
   readonly nCtx: number;
@@ -290,28 +306,43 @@ export class NativeContext {
     if (!hook) return false;
     const fn = this.model.lib.fn;
     const name = fn.ggml_get_name(t) as string;
-    if (!name.startsWith("l_out-")) return !ask;
-    const layer = Number(name.slice(6));
-    if (ask) return hook.layers.has(layer);
+    const match = siteTensors.find((s) => name.startsWith(s.prefix));
+    if (!match) return !ask;
+    const layer = Number(name.slice(match.prefix.length));
+    const layers = match.site === "residual" ? hook.layers : hook.oProjInputLayers;
+    if (ask) return layers?.has(layer) ?? false;
     if (this.hookError !== undefined) return false;
+    if (!layers?.has(layer)) return true;
     try {
       const { nEmbd } = this.model;
       const count = Number(fn.ggml_nelements(t));
       const rows = count / nEmbd;
+      // kqv_out holds every token of the batch (llama.cpp drops unused rows after attention); the
+      // last block's l_out only the rows that produce logits.
       const positions =
         rows === this.chunkPositions.length
           ? this.chunkPositions
-          : rows === this.chunkOutputPositions.length
+          : match.site === "residual" && rows === this.chunkOutputPositions.length
             ? this.chunkOutputPositions
             : undefined;
       if (!positions) {
+        if (match.site === "o-proj-input")
+          throw new ConfigError(
+            `the attention output projection input of block ${layer} (${name}) has ${count / this.chunkPositions.length} values per token (n_head·head_dim), not the hidden size ${nEmbd}: this model cannot be captured or steered at site "o-proj-input"; use the residual site`,
+            "site",
+          );
         throw new Error(
           `internal: ${name} has ${rows} rows but the batch has ${this.chunkPositions.length} tokens`,
         );
       }
       const all = new Float32Array(koffi.view(fn.ggml_get_data(t), count * 4));
       for (let r = 0; r < rows; r++) {
-        hook.onRow({ layer, position: positions[r]!, h: all.subarray(r * nEmbd, (r + 1) * nEmbd) });
+        hook.onRow({
+          layer,
+          site: match.site,
+          position: positions[r]!,
+          h: all.subarray(r * nEmbd, (r + 1) * nEmbd),
+        });
       }
       return true;
     } catch (error) {
