@@ -19,7 +19,12 @@
  *   " s<seed + choice index>" instead; a JSON schema gives `{"answer": "<those words>"}`;
  *   `max_tokens` (default 16) cuts it with finish_reason "length", `stop` strings cut it;
  * - the logprob of token t at position p is `testTokenLogprob(t, p)`; alternatives at every
- *   position are `alt1..alt20` with logprobs -0.1, -0.4, -0.7, ... (`testAlternatives`).
+ *   position are `alt1..alt20` with logprobs -0.1, -0.4, -0.7, ... (`testAlternatives`);
+ * - `stream: true` answers Server-Sent Events, one chunk per token and choices interleaved, in the
+ *   flavour's shape: vLLM puts finish_reason on the last token's chunk, the others send an empty
+ *   final chunk; usage comes in a last `choices: []` chunk with `stream_options.include_usage`
+ *   (OpenAI also sends `usage: null` before it), while llama.cpp always puts it (and `timings`)
+ *   in its final chunk; logprobs ride on each token's chunk. Then `data: [DONE]`.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
@@ -42,6 +47,16 @@ export interface OpenAITestServerFaults {
   reset?: { times?: number };
   /** Wait this long before every answer (overrides the server's `delayMs`). */
   delayMs?: number;
+  /**
+   * Streams only: after `afterChunks` data events, destroy the socket (or with `clean`, end the
+   * response without `[DONE]`), `times` times (default: always). `afterChunks: 0` closes right
+   * after the headers.
+   */
+  cutStream?: { afterChunks: number; times?: number; clean?: boolean };
+  /** Streams only: after `afterChunks` data events, send an error event (llama.cpp: `error:`). */
+  streamError?: { afterChunks: number; times?: number; message?: string };
+  /** Streams only: wait this long before each chunk. */
+  streamDelayMs?: number;
 }
 
 export interface OpenAITestServerOptions {
@@ -59,6 +74,8 @@ export interface OpenAITestServerOptions {
   echoPrefill?: boolean;
   /** Answer one choice whatever `n` asks, as servers that ignore `n` do. */
   singleChoice?: boolean;
+  /** Answer plain JSON even when `stream: true` is asked, as servers without streaming do. */
+  ignoreStream?: boolean;
   faults?: OpenAITestServerFaults;
 }
 
@@ -123,7 +140,9 @@ export async function startOpenAITestServer(
   let inFlight = 0;
   let maxInFlight = 0;
 
-  const takeFault = (kind: "status" | "hang" | "malformed" | "reset"): boolean => {
+  const takeFault = (
+    kind: "status" | "hang" | "malformed" | "reset" | "cutStream" | "streamError",
+  ): boolean => {
     const fault = faults[kind];
     if (!fault) return false;
     const used = faultCounts.get(kind) ?? 0;
@@ -200,6 +219,20 @@ export async function startOpenAITestServer(
     const prompt = template(messages, continues);
     const promptTokens = testTokenize(prompt);
     const k = request.logprobs === true ? Number(request.top_logprobs ?? 0) : undefined;
+    if (request.stream === true && !options.ignoreStream) {
+      const replies = Array.from({ length: n }, (_, index) =>
+        generate(prompt, request, index, promptTokens.length),
+      );
+      return sendStream(res, request, "chat", promptTokens.length, replies, (reply) => {
+        const pieces: StreamPiece[] =
+          continues && options.echoPrefill ? [{ text: last.content, logprobs: null }] : [];
+        const entries = k === undefined ? undefined : chatLogprobs(reply.positions, k);
+        reply.tokens.forEach((token, j) => {
+          pieces.push({ text: token, logprobs: entries ? { content: [entries[j]] } : null });
+        });
+        return pieces;
+      });
+    }
     let completionTokens = 0;
     const choices = Array.from({ length: n }, (_, index) => {
       const reply = generate(prompt, request, index, promptTokens.length);
@@ -241,6 +274,46 @@ export async function startOpenAITestServer(
     const withBos = flavor === "vllm" || flavor === "openai";
     const promptTokens = [...(withBos ? ["<s>"] : []), ...testTokenize(request.prompt)];
     const k = typeof request.logprobs === "number" ? request.logprobs : undefined;
+    if (request.stream === true && !options.ignoreStream) {
+      const replies = Array.from({ length: n }, (_, index) =>
+        generate(request.prompt as string, request, index, promptTokens.length),
+      );
+      const prompt = request.prompt;
+      return sendStream(res, request, "completions", promptTokens.length, replies, (reply) => {
+        const prompted: Position[] = echo
+          ? promptTokens.map((token, p) => ({
+              token,
+              logprob: p === 0 ? null : testTokenLogprob(token, p),
+            }))
+          : [];
+        const positions = [...prompted, ...reply.positions];
+        const native = flavor === "llamacpp" || flavor === "ollama";
+        const all =
+          k === undefined
+            ? undefined
+            : native
+              ? chatLogprobs(positions, k, options.llamacppProbabilities)
+              : legacyLogprobs(positions, k, echo ? 0 : codePoints(prompt));
+        const slice = (from: number, to: number) => {
+          if (all === undefined) return null;
+          if (Array.isArray(all)) return { content: all.slice(from, to) };
+          return {
+            tokens: all.tokens.slice(from, to),
+            token_logprobs: all.token_logprobs.slice(from, to),
+            top_logprobs: all.top_logprobs.slice(from, to),
+            text_offset: all.text_offset.slice(from, to),
+          };
+        };
+        const pieces: StreamPiece[] = echo
+          ? [{ text: prompt, logprobs: slice(0, prompted.length) }]
+          : [];
+        reply.tokens.forEach((token, j) => {
+          const at = prompted.length + j;
+          pieces.push({ text: token, logprobs: slice(at, at + 1) });
+        });
+        return pieces;
+      });
+    }
     let completionTokens = 0;
     const choices = Array.from({ length: n }, (_, index) => {
       const reply = generate(request.prompt as string, request, index, promptTokens.length);
@@ -277,6 +350,97 @@ export async function startOpenAITestServer(
       choices,
       usage: usage(promptTokens.length, completionTokens),
     });
+  };
+
+  /** The answer as Server-Sent Events: one chunk per piece, choices interleaved, then [DONE]. */
+  const sendStream = async (
+    res: ServerResponse,
+    request: Json,
+    kind: "chat" | "completions",
+    promptTokens: number,
+    replies: Reply[],
+    piecesOf: (reply: Reply) => StreamPiece[],
+  ) => {
+    const head =
+      kind === "chat"
+        ? { id: "chatcmpl-test", object: "chat.completion.chunk", created: 0, model: request.model }
+        : { id: "cmpl-test", object: "text_completion", created: 0, model: request.model };
+    const includeUsage = (request.stream_options as Json | undefined)?.include_usage === true;
+    const chunks: Json[] = [];
+    const choice = (index: number, text: string | undefined, logprobs: unknown, reason: unknown) =>
+      kind === "chat"
+        ? {
+            index,
+            delta: text === undefined ? {} : { content: text },
+            logprobs,
+            finish_reason: reason,
+          }
+        : { index, text: text ?? "", logprobs, finish_reason: reason };
+    if (kind === "chat") {
+      replies.forEach((_, index) => {
+        chunks.push({
+          choices: [
+            {
+              index,
+              delta: { role: "assistant", content: "" },
+              logprobs: null,
+              finish_reason: null,
+            },
+          ],
+        });
+      });
+    }
+    const pieces = replies.map(piecesOf);
+    const longest = Math.max(0, ...pieces.map((p) => p.length));
+    for (let j = 0; j < longest; j++) {
+      pieces.forEach((list, index) => {
+        const piece = list[j];
+        if (!piece) return;
+        const last = j === list.length - 1 && flavor === "vllm";
+        chunks.push({
+          choices: [
+            choice(index, piece.text, piece.logprobs, last ? replies[index]!.finishReason : null),
+          ],
+        });
+      });
+    }
+    const completionTokens = replies.reduce((sum, r) => sum + r.tokens.length, 0);
+    const usageBody = usage(promptTokens, completionTokens);
+    replies.forEach((reply, index) => {
+      if (flavor === "vllm" && pieces[index]!.length > 0) return;
+      const final: Json = { choices: [choice(index, undefined, null, reply.finishReason)] };
+      if (flavor === "llamacpp" && index === replies.length - 1) {
+        final.usage = usageBody;
+        final.timings = { predicted_n: completionTokens };
+      }
+      chunks.push(final);
+    });
+    if (includeUsage && flavor !== "llamacpp") chunks.push({ choices: [], usage: usageBody });
+
+    res.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-cache" });
+    res.flushHeaders();
+    const cut = takeFault("cutStream") ? faults.cutStream : undefined;
+    const error = takeFault("streamError") ? faults.streamError : undefined;
+    const pause = faults.streamDelayMs ?? 0;
+    for (const [sent, chunk] of chunks.entries()) {
+      if (cut && sent >= cut.afterChunks) return cutNow(res, cut.clean);
+      if (error && sent >= error.afterChunks) {
+        const body = { error: { message: error.message ?? "injected stream error", code: 500 } };
+        res.write(
+          flavor === "llamacpp"
+            ? `error: ${JSON.stringify(body)}\n\n`
+            : `data: ${JSON.stringify(body)}\n\n`,
+        );
+        return void res.end("data: [DONE]\n\n");
+      }
+      if (pause > 0) await new Promise((resolve) => setTimeout(resolve, pause));
+      if (res.destroyed) return;
+      const extra =
+        flavor === "openai" && includeUsage && !("usage" in chunk) ? { usage: null } : {};
+      res.write(`data: ${JSON.stringify({ ...head, ...chunk, ...extra })}\n\n`);
+    }
+    if (cut && cut.afterChunks >= chunks.length) return cutNow(res, cut.clean);
+    res.end("data: [DONE]\n\n");
   };
 
   const tokenize = (res: ServerResponse, request: Json) => {
@@ -355,6 +519,12 @@ type Json = Record<string, unknown>;
 interface Position {
   token: string;
   logprob: number | null;
+}
+
+/** One streamed chunk's text and the logprobs that ride on it. */
+interface StreamPiece {
+  text: string;
+  logprobs: unknown;
 }
 
 interface Reply {
@@ -493,6 +663,13 @@ function usage(prompt: number, completion: number) {
     completion_tokens: completion,
     total_tokens: prompt + completion,
   };
+}
+
+/** Ends a stream early: cleanly, or by destroying the socket once what was written has left. */
+async function cutNow(res: ServerResponse, clean: boolean | undefined): Promise<void> {
+  if (clean) return void res.end();
+  await new Promise((resolve) => setTimeout(resolve, 20));
+  res.socket?.destroy();
 }
 
 function sendJson(res: ServerResponse, status: number, body: unknown): void {

@@ -22,6 +22,7 @@ import { parseCompletion } from "./response-parsing.ts";
 import type { RetryPolicy } from "./retry-policy.ts";
 import { scoreContinuation } from "./score-continuation.ts";
 import { detectFlavor, flavorTraits, type ResolvedFlavor } from "./server-flavor.ts";
+import { StreamAccumulator } from "./stream-accumulator.ts";
 
 export type { OpenAIModelOptions } from "./openai-model-options.ts";
 
@@ -105,19 +106,61 @@ class OpenAIModel implements LanguageModel {
         kind === "chat"
           ? chatBody(context, varied, count)
           : completionsBody(context, varied, count);
-      const response = await this.#client.request({
-        method: "POST",
-        path,
-        body,
-        expected: kind === "chat" ? "a chat completion object" : "a completion object",
-        signal: request.signal,
-      });
-      const parsed = parseCompletion(response, {
+      const parseOptions = {
         kind,
         url,
         logprobs: request.logprobs,
         prefill: kind === "chat" ? request.prefill : undefined,
+      };
+      const expected = kind === "chat" ? "a chat completion object" : "a completion object";
+      const onText = request.onText;
+      if (!onText) {
+        const response = await this.#client.request({
+          method: "POST",
+          path,
+          body,
+          expected,
+          signal: request.signal,
+        });
+        return { ...parseCompletion(response, parseOptions), retries: response.retries };
+      }
+      // Streaming: choice i of this call is sample seedOffset + i of the request.
+      const emit = (index: number, text: string) => {
+        if (seedOffset + index < n && text !== "") onText(seedOffset + index, text);
+      };
+      const accumulator = new StreamAccumulator({
+        kind,
+        url,
+        prefill: parseOptions.prefill,
+        onText: emit,
       });
+      const response = await this.#client.request({
+        method: "POST",
+        path,
+        body: { ...body, stream: true, stream_options: { include_usage: true } },
+        expected,
+        signal: request.signal,
+        onEvent: (event) => accumulator.add(event.data, event.event),
+      });
+      if (!response.streamed) {
+        // The server ignored `stream`: the whole answer at once.
+        const parsed = parseCompletion(response, parseOptions);
+        for (const [i, g] of parsed.generations.entries()) emit(i, g.text);
+        return { ...parsed, retries: response.retries };
+      }
+      if (!accumulator.done && !accumulator.complete) {
+        throw new ModelCallError(
+          `POST ${url} ended its stream after ${accumulator.eventCount} events without ` +
+            "data: [DONE] and before every choice had a finish_reason; the answer is incomplete",
+          { url, retries: response.retries },
+        );
+      }
+      accumulator.flush();
+      const streamedBody = accumulator.body();
+      const parsed = parseCompletion(
+        { body: streamedBody, text: JSON.stringify(streamedBody), retries: response.retries },
+        parseOptions,
+      );
       return { ...parsed, retries: response.retries };
     };
     // Servers that answer one choice per request get n requests (varied seeds so seeded samples

@@ -7,6 +7,7 @@ import {
   parseRetryAfter,
   type RetryPolicy,
 } from "./retry-policy.ts";
+import { type SseEvent, SseParser } from "./sse-parser.ts";
 
 /** Settings for one server endpoint. */
 export interface EndpointClientOptions {
@@ -24,6 +25,8 @@ export interface EndpointResponse {
   /** The raw text, for error messages about the body's shape. */
   text: string;
   retries: number;
+  /** The answer was an event stream, delivered to `onEvent` (`body` is then undefined). */
+  streamed?: boolean;
 }
 
 /** What a request is for, so errors can say what was expected. */
@@ -36,6 +39,13 @@ export interface EndpointRequest {
   /** e.g. "a chat completion object" — used in the malformed-JSON message. */
   expected: string;
   signal?: AbortSignal | undefined;
+  /**
+   * Ask for a Server-Sent Events answer and receive its events as they arrive. Retries happen only
+   * before the stream's first byte; a stream cut later is an error, and `timeoutMs` then bounds the
+   * wait for each piece rather than the whole answer. A server that answers plain JSON instead is
+   * read as usual.
+   */
+  onEvent?: ((event: SseEvent) => void) | undefined;
 }
 
 /**
@@ -86,22 +96,26 @@ export class EndpointClient {
     // live timer per call for the whole timeout and cost ~10x more per request.
     const controller = new AbortController();
     let timedOut = false;
-    const timer = setTimeout(() => {
+    const onTimeout = () => {
       timedOut = true;
       controller.abort(new DOMException(`no answer within ${timeoutMs} ms`, "TimeoutError"));
-    }, timeoutMs);
+    };
+    let timer = setTimeout(onTimeout, timeoutMs);
     const forwardAbort = () => controller.abort(request.signal?.reason);
     request.signal?.addEventListener("abort", forwardAbort, { once: true });
     if (request.signal?.aborted) forwardAbort();
     const signal = controller.signal;
     const what = `${request.method} ${url}`;
     try {
-      const headers: Record<string, string> = { accept: "application/json" };
+      const headers: Record<string, string> = {
+        accept: request.onEvent ? "text/event-stream" : "application/json",
+      };
       if (request.body !== undefined) headers["content-type"] = "application/json";
       if (apiKey) headers.authorization = `Bearer ${apiKey}`;
       let status: number;
       let text: string;
       let retryAfter: string | null;
+      let stream: ReadableStream<Uint8Array> | undefined;
       try {
         const response = await this.#options.fetch(url, {
           method: request.method,
@@ -111,7 +125,17 @@ export class EndpointClient {
         });
         status = response.status;
         retryAfter = response.headers.get("retry-after");
-        text = await response.text();
+        const type = response.headers.get("content-type") ?? "";
+        if (
+          request.onEvent &&
+          status >= 200 &&
+          status < 300 &&
+          type.includes("text/event-stream") &&
+          response.body
+        ) {
+          stream = response.body;
+          text = "";
+        } else text = await response.text();
       } catch (error) {
         if (request.signal?.aborted) throw request.signal.reason;
         if (timedOut) {
@@ -143,6 +167,41 @@ export class EndpointClient {
           url,
           retries,
         });
+      }
+      if (stream && request.onEvent) {
+        const restartTimer = () => {
+          clearTimeout(timer);
+          timer = setTimeout(onTimeout, timeoutMs);
+        };
+        const outcome = await readEventStream(stream, request.onEvent, restartTimer);
+        if (outcome.error === undefined) {
+          return { response: { body: undefined, text: "", retries, streamed: true } };
+        }
+        const { error, bytes, events } = outcome;
+        if (request.signal?.aborted) throw request.signal.reason;
+        if (bytes === 0 && !timedOut && isConnectionError(error)) {
+          // Nothing of the stream arrived: as good as a dropped connection, so retry.
+          return {
+            error: new ModelCallError(
+              `${what} failed: the stream closed before its first byte (${describeConnectionError(error)})`,
+              { url, retries },
+            ),
+            retryAfterMs: undefined,
+          };
+        }
+        const got = `${events} event${events === 1 ? "" : "s"} (${bytes} bytes)`;
+        if (timedOut) {
+          throw new ModelTimeoutError(
+            `${what} stalled: its stream sent nothing for ${timeoutMs} ms after ${got}; raise ` +
+              "timeoutMs if the server is just slow",
+            { url, retries },
+          );
+        }
+        throw new ModelCallError(
+          `${what} failed: its stream was cut after ${got}: ${describeConnectionError(error)}; ` +
+            "not retried, since part of the answer was already delivered",
+          { url, retries },
+        );
       }
       if (status < 200 || status >= 300) {
         const serverMessage = serverMessageOf(text);
@@ -211,6 +270,47 @@ function describeConnectionError(error: unknown): string {
     e = (e as { cause?: unknown }).cause;
   }
   return parts.join(": ") || String(error);
+}
+
+/**
+ * Reads an event stream to its end, passing each event on. Returns the error that ended it early
+ * (a dropped connection, an abort) with how much had arrived; errors thrown by `onEvent` propagate.
+ */
+async function readEventStream(
+  body: ReadableStream<Uint8Array>,
+  onEvent: (event: SseEvent) => void,
+  onProgress: () => void,
+): Promise<{ error?: unknown; bytes: number; events: number }> {
+  const reader = body.getReader();
+  const decoder = new TextDecoder();
+  const parser = new SseParser();
+  let bytes = 0;
+  let events = 0;
+  const deliver = (list: SseEvent[]) => {
+    for (const event of list) {
+      events++;
+      onEvent(event);
+    }
+  };
+  try {
+    for (;;) {
+      let chunk: Awaited<ReturnType<typeof reader.read>>;
+      try {
+        chunk = await reader.read();
+      } catch (error) {
+        return { error, bytes, events };
+      }
+      if (chunk.done) break;
+      bytes += chunk.value.byteLength;
+      onProgress();
+      deliver(parser.push(decoder.decode(chunk.value, { stream: true })));
+    }
+    deliver(parser.push(decoder.decode()));
+    deliver(parser.end());
+    return { bytes, events };
+  } finally {
+    reader.cancel().catch(() => {});
+  }
 }
 
 function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {

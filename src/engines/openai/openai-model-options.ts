@@ -19,7 +19,10 @@ export interface OpenAIModelOptions {
   api?: "chat" | "completions";
   /** Server dialect; "auto" (default) asks `GET /models` once. */
   flavor?: FlavorOption;
-  /** Per-attempt time limit in ms (default 120000). */
+  /**
+   * Per-attempt time limit in ms (default 120000). When streaming (`onText`), it bounds the wait
+   * for the headers and then for each piece of the stream, not the whole answer.
+   */
   timeoutMs?: number;
   /** Retries after the first attempt on 429, 5xx and dropped connections (default 4). */
   maxRetries?: number;
