@@ -88,6 +88,8 @@ export class LlamaCppInternals implements Internals {
       });
       await yieldToEventLoop();
     });
+    for (const layer of layers)
+      if (states.get(layer)!.some((row) => row === undefined)) throw missingTensor(site, layer);
     return { layers, positions, states, nEmbd: this.nEmbd };
   }
 
@@ -223,16 +225,24 @@ export class LlamaCppInternals implements Internals {
           const byLayer = bySite[i.site ?? "residual"];
           byLayer.set(i.layer, [...(byLayer.get(i.layer) ?? []), i]);
         }
+        const seen = new Set<string>();
         const hook: ContextHook = {
           layers: new Set(bySite.residual.keys()),
           oProjInputLayers: new Set(bySite["o-proj-input"].keys()),
           onRow: ({ layer, site, position, h }) => {
+            seen.add(`${site}:${layer}`);
             const phase = position < state.promptLength ? "prompt" : "generate";
             for (const i of bySite[site].get(layer) ?? [])
               i.edit(h, { position, phase, promptLength: state.promptLength });
           },
         };
         context.setHook(hook);
+        await task(context, state);
+        // An architecture whose graph names the tensor differently would skip the edit silently.
+        for (const [site, byLayer] of Object.entries(bySite) as [HookSite, Map<number, unknown>][])
+          for (const layer of byLayer.keys())
+            if (!seen.has(`${site}:${layer}`)) throw missingTensor(site, layer);
+        return;
       }
       await task(context, state);
     });
@@ -246,6 +256,14 @@ export class LlamaCppInternals implements Internals {
       );
     }
   }
+}
+
+function missingTensor(site: HookSite, layer: number): ConfigError {
+  const tensor = site === "residual" ? `l_out-${layer}` : `kqv_out-${layer}`;
+  return new ConfigError(
+    `this model's llama.cpp graph has no tensor ${tensor}, so site "${site}" of layer ${layer} cannot be captured or steered for its architecture`,
+    "site",
+  );
 }
 
 function checkSite(site: HookSite | undefined): HookSite {
