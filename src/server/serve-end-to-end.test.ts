@@ -86,3 +86,36 @@ test("n samples, chat messages and score work end to end", async () => {
     );
   }
 });
+
+test("streaming through the server: deltas arrive one by one and make up the unstreamed answer", async () => {
+  const request = { prompt: "Once upon a time", maxTokens: 16, temperature: 0 };
+  const plain = await remote.generate(request);
+  const deltas: string[] = [];
+  const streamed = await remote.generate({ ...request, onText: (_, text) => deltas.push(text) });
+  assert.equal(deltas.join(""), plain.generations[0]!.text);
+  assert.deepEqual(streamed.generations, plain.generations);
+  assert.deepEqual(streamed.usage, plain.usage);
+  assert.equal(plain.usage.outputTokens, 16);
+  assert.ok(deltas.length > 1, `${deltas.length} chunks for a 16-token answer`);
+  assert.equal(plain.generations[0]!.text, (await local.generate(request)).generations[0]!.text);
+
+  const chat = {
+    messages: [{ role: "user" as const, content: "Tell me a story." }],
+    n: 2,
+    temperature: 1,
+    seed: 11,
+    maxTokens: 12,
+    stop: [" the"],
+  };
+  const chatPlain = await remote.generate(chat);
+  const chatDeltas: string[][] = [[], []];
+  const chatStreamed = await remote.generate({
+    ...chat,
+    onText: (index, text) => chatDeltas[index]!.push(text),
+  });
+  assert.deepEqual(chatStreamed.generations, chatPlain.generations);
+  assert.deepEqual(
+    chatDeltas.map((d) => d.join("")),
+    chatPlain.generations.map((g) => g.text),
+  );
+});
