@@ -30,6 +30,9 @@ export const evalMethods: readonly EvalMethodEntry[] = [
   { name: "moe-best-single", description: "Symbolic-MoE baseline: the best single model on the validation profiles", load: async () => (await import("../methods/symbolic-moe/baselines.ts")).bestSingleMethod },
   { name: "moe-random-k", description: "Symbolic-MoE baseline: k random experts + the aggregator", load: async () => (await import("../methods/symbolic-moe/baselines.ts")).randomKMethod },
   { name: "moa-all", description: "Mixture-of-Agents style: every pool model answers, the aggregator synthesises", load: async () => (await import("../methods/symbolic-moe/baselines.ts")).moaAllMethod },
+  { name: "mamm-refine", description: "MAMM-Refine: multi-agent multi-model detect, critique, refine (rerank debates); scored by faithfulness", load: async () => (await import("../methods/mamm-refine/eval-method.ts")).mammRefineMethod },
+  { name: "dcr", description: "MAMM-Refine baseline: single-agent detect, critique, refine (DCR; no debate, no rerank)", load: async () => (await import("../methods/mamm-refine/eval-method.ts")).dcrMethod },
+  { name: "no-refine", description: "MAMM-Refine baseline: the summary as given, scored by the same faithfulness judge", load: async () => (await import("../methods/mamm-refine/eval-method.ts")).noRefineMethod },
 ];
 
 /**

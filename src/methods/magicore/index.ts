@@ -7,7 +7,12 @@ export {
   type HardRule,
   massEntropy,
 } from "./classify.ts";
-export { type LlmAgentsOptions, llmAgents, type RewardSource } from "./llm-agents.ts";
+export {
+  type LlmAgentsOptions,
+  llmAgents,
+  type MinTokensMode,
+  type RewardSource,
+} from "./llm-agents.ts";
 export {
   annotate,
   type IterationTrace,

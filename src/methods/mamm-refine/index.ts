@@ -16,7 +16,13 @@ export {
   type DebateVote,
   debate,
 } from "./debate.ts";
-export { mammRefineMethod } from "./eval-method.ts";
+export {
+  dcrMethod,
+  type MammEvalSettings,
+  mammRefineMethod,
+  noRefineMethod,
+  readMammSettings,
+} from "./eval-method.ts";
 export {
   type Label,
   type MammRefineConfig,
