@@ -61,7 +61,7 @@ export function register(program: Command): void {
     .option("--neighbours <jsonl>", 'a neighbour set file (utility set "neighbours")')
     .option(
       "--eval <sets>",
-      "more evaluation sets, comma list: parap, jailbreak (forget-side), neigh, nneigh, real-authors, world-facts (utility), counterfact:<k>:<variant>, name=path or a path",
+      "more evaluation sets, comma list: parap, jailbreak, outliers (the pruned points; forget-side), neigh, nneigh, real-authors, world-facts (utility), counterfact:<k>:<variant>, name=path or a path",
     )
     .option("--limit <n>", "use only the first n items of every set (quick runs)", integerArg(1))
     .option(
@@ -115,10 +115,14 @@ retain, real-authors and world-facts. AUCs: each utility set's ROUGE and modelUt
         throw new UsageError(
           `--selection must be upcore, full, random or a comma list of them; got "${flags.selection}"`,
         );
-      const evalSpecs = (flags.eval ?? "")
+      const evalEntries = (flags.eval ?? "")
         .split(",")
         .map((s) => s.trim())
-        .filter((s) => s !== "")
+        .filter((s) => s !== "");
+      // "outliers": the pruned points of the forget set (positive transfer, spec §3.4).
+      const wantOutliers = evalEntries.includes("outliers");
+      const evalSpecs = evalEntries
+        .filter((s) => s !== "outliers")
         .map((s) => evalSetSpec(s, flags.forget));
       const limit = (items: ForgetItem[]) =>
         flags.limit !== undefined ? items.slice(0, flags.limit) : items;
@@ -129,7 +133,12 @@ retain, real-authors and world-facts. AUCs: each utility set's ROUGE and modelUt
       const roles: Record<string, EvalRole> = { retain: "retain" };
       if (flags.neighbours) utility.neighbours = limit(loadUnlearningSet(flags.neighbours));
       for (const spec of evalSpecs) {
-        if (spec.name === "forget" || spec.name in utility || spec.name in forgetVariants)
+        if (
+          spec.name === "forget" ||
+          spec.name in utility ||
+          spec.name in forgetVariants ||
+          (wantOutliers && spec.name === "outliers")
+        )
           throw new UsageError(`--eval names a set "${spec.name}" twice (or "forget"/"retain")`);
         const items = limit(loadUnlearningSet(spec.spec));
         if (spec.role === "forget") forgetVariants[spec.name] = items;
@@ -144,7 +153,8 @@ retain, real-authors and world-facts. AUCs: each utility set's ROUGE and modelUt
           : flags.refusals
             ? loadRefusals(flags.refusals)
             : sharedRefusals();
-      const coreIds = await coresetIds(selections, flags, forget);
+      const coreIds = await coresetIds(selections, flags, forget, wantOutliers);
+      if (wantOutliers) forgetVariants.outliers = forget.filter((i) => !coreIds.has(i.id));
       const runs: Record<string, unknown> = {};
       for (const selection of selections) {
         let train: ForgetItem[] = forget;
@@ -220,8 +230,10 @@ async function coresetIds(
   selections: string[],
   flags: UnlearnFlags,
   forget: ForgetItem[],
+  needSelection: boolean,
 ): Promise<Set<string>> {
-  if (selections.every((s) => s === "full")) return new Set(forget.map((i) => i.id));
+  if (!needSelection && selections.every((s) => s === "full"))
+    return new Set(forget.map((i) => i.id));
   const selection = flags.selectionFile
     ? await loadSelection(flags.selectionFile)
     : await (async () => {

@@ -92,7 +92,7 @@ test("chorus unlearn with named sets reports gen_acc, Prob., Truth Ratio, Model 
       "--retain",
       "counterfact:0:neigh",
       "--eval",
-      "parap,jailbreak,nneigh,real-authors,world-facts",
+      "parap,jailbreak,outliers,nneigh,real-authors,world-facts",
       "--limit",
       "3",
       "--selection",
@@ -132,6 +132,11 @@ test("chorus unlearn with named sets reports gen_acc, Prob., Truth Ratio, Model 
       "world-facts",
     ]);
     assert.match(body.evalSets.retain.truthRatio, /no paraphrased_answer/);
+    // "outliers" = the points the forest prunes from these 3 (at most ⌊0.1·2⌋ + 1 = 1; tied
+    // scores of a 3-point forest can prune none): forget-side, no AUC
+    assert.ok(start.metrics.outliers.items <= 1);
+    assert.ok(!("outliers" in body.auc));
+    assert.equal(body.evalSets.outliers.role, "forget");
     assert.equal(body.evalSets.parap.role, "forget");
 
     const bad = join(dir, "bad.jsonl");
