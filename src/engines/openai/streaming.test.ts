@@ -227,6 +227,25 @@ describe("streaming faults", () => {
     server().setFaults({});
   });
 
+  test("the caller's abort stops a stream at once", async () => {
+    server().setFaults({ streamDelayMs: 50 });
+    const controller = new AbortController();
+    const seen: string[] = [];
+    await assert.rejects(
+      modelFor(server(), { flavor: "vllm" }).generate({
+        ...request,
+        signal: controller.signal,
+        onText: (_, text) => {
+          seen.push(text);
+          controller.abort(new Error("enough"));
+        },
+      }),
+      /enough/,
+    );
+    assert.deepEqual(seen, [" echo"]);
+    server().setFaults({});
+  });
+
   test("a server that ignores stream: true answers JSON, passed on as one delta per sample", async () => {
     const plain = await startOpenAITestServer({ flavor: "vllm", ignoreStream: true });
     try {
