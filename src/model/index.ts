@@ -3,6 +3,7 @@ export * from "./errors.ts";
 export type {
   ControlVector,
   HiddenStates,
+  HookSite,
   Internals,
   InternalsGenerateRequest,
   Intervention,
