@@ -2,7 +2,7 @@ import type { EvalItem } from "../../evals/eval-item.ts";
 import type { EvalContext, EvalMethod } from "../../evals/eval-method.ts";
 import { hashString } from "../../math/seeded-random.ts";
 import type { ChatMessage } from "../../model/language-model.ts";
-import { initialPool, initialSamples, readSettings } from "./eval-setup.ts";
+import { baselinePool, baselineSamples, readSettings } from "./eval-setup.ts";
 import { parseAnswer } from "./parse-answer.ts";
 import { solverMessages, solverPrefill } from "./prompts.ts";
 import { majorityAnswer, topK, weightedVote } from "./vote.ts";
@@ -50,7 +50,10 @@ export const cotMethod: EvalMethod = {
   },
 };
 
-/** Self-consistency: plain majority over the k samples' parsed answers (unparseable ones left out). */
+/**
+ * Self-consistency: plain majority over the samples' parsed answers (unparseable ones left out);
+ * k samples, or `baselineK` (the first k shared with MAgICoRe).
+ */
 export const selfConsistencyMethod: EvalMethod = {
   name: "self-consistency",
   description: "majority vote over k sampled solutions",
@@ -58,7 +61,7 @@ export const selfConsistencyMethod: EvalMethod = {
   checkOptions: readSettings,
   async runItem(item, context) {
     const s = readSettings(context.options);
-    const texts = await initialSamples(context, s, item);
+    const texts = await baselineSamples(context, s, item);
     const answers = texts
       .map((t) => parseAnswer(t, item.answerType, choices(item)))
       .filter((a) => a !== null);
@@ -66,7 +69,7 @@ export const selfConsistencyMethod: EvalMethod = {
   },
 };
 
-/** Best-of-k: the sample with the highest R = ORM + Π PRM. */
+/** Best-of-k: the sample with the highest R = ORM + Π PRM (k or `baselineK` samples). */
 export const bestOfKMethod: EvalMethod = {
   name: "best-of-k",
   description: "the k-sample solution with the highest reward (ORM + PRM product)",
@@ -74,13 +77,16 @@ export const bestOfKMethod: EvalMethod = {
   checkOptions: readSettings,
   async runItem(item, context) {
     const s = readSettings(context.options);
-    const pool = await initialPool(context, s, item);
+    const pool = await baselinePool(context, s, item);
     const best = topK(pool, 1)[0];
     return { prediction: best?.answer ?? undefined, details: { reward: best?.reward } };
   },
 };
 
-/** RM-weighted self-consistency: argmax Σ (ORM + Π PRM) per answer (MAgICoRe's easy-problem rule). */
+/**
+ * RM-weighted self-consistency: argmax Σ (ORM + Π PRM) per answer (MAgICoRe's easy-problem rule),
+ * over k or `baselineK` samples.
+ */
 export const rmVoteMethod: EvalMethod = {
   name: "rm-vote",
   description: "reward-weighted vote over k samples (weights ORM + PRM product)",
@@ -88,7 +94,7 @@ export const rmVoteMethod: EvalMethod = {
   checkOptions: readSettings,
   async runItem(item, context) {
     const s = readSettings(context.options);
-    const pool = await initialPool(context, s, item);
+    const pool = await baselinePool(context, s, item);
     return { prediction: weightedVote(pool) ?? undefined };
   },
 };

@@ -34,6 +34,12 @@ export interface MagicoreEvalSettings {
   mu?: number;
   sigma?: number;
   selfRefineRounds: number;
+  /**
+   * Samples per problem for the sampling baselines (self-consistency, best-of-k, rm-vote); default
+   * k. The paper runs them with up to 120 while MAgICoRe uses 40: the first k are MAgICoRe's own
+   * (shared), the rest are drawn on top with another seed.
+   */
+  baselineK?: number;
   /** Minimum new tokens of Reviewer/Refiner outputs (spec: 50; 0 = off). */
   minTokens: number;
   minTokensMode: MinTokensMode;
@@ -78,6 +84,7 @@ export function readSettings(options: Readonly<Record<string, unknown>>): Magico
     "maxTokens",
     "concurrency",
     "selfRefineRounds",
+    "baselineK",
     "minTokens",
     "minTokensTries",
   ] as const)
@@ -107,6 +114,8 @@ export function readSettings(options: Readonly<Record<string, unknown>>): Magico
   if (s.orm === "http" && !s.ormUrl)
     throw new UsageError("--set orm=http needs --set ormUrl=<base URL>");
   if (s.k < 1) throw new UsageError("--set k: must be at least 1");
+  if (s.baselineK !== undefined && s.baselineK < 1)
+    throw new UsageError("--set baselineK: must be at least 1");
   return s;
 }
 
@@ -221,4 +230,61 @@ export function initialPool(
     const [pool] = await annotate([{ problem: toProblem(item), texts }], agents, parseAnswer);
     return pool!;
   });
+}
+
+/** Samples the sampling baselines use: `baselineK` of them (default k), MAgICoRe's k first. */
+export function baselineSampleCount(s: MagicoreEvalSettings): number {
+  return s.baselineK ?? s.k;
+}
+
+/** The solver samples beyond MAgICoRe's k (for `baselineK` > k), drawn with their own seed. */
+function extraSamples(
+  context: EvalContext,
+  s: MagicoreEvalSettings,
+  item: EvalItem,
+  count: number,
+): Promise<string[]> {
+  const solver = context.models.nameFor("solver");
+  const key = `magicore-extra-samples:${solver}:${s.k}+${count}:${s.temperature}:${s.topP}:${s.maxTokens}:${context.seed}:${item.id}`;
+  return context.reuse(key, async () => {
+    const agents = contextAgents(context, s, false);
+    // another problem id → another seed than the first k (`solve:<id>`)
+    const [texts] = await agents.solve([
+      { problemId: `${item.id}#beyond-${s.k}`, value: { question: item.question, k: count } },
+    ]);
+    return texts!;
+  });
+}
+
+/** `baselineSampleCount(s)` solver samples: MAgICoRe's k (shared), cut or extended. */
+export async function baselineSamples(
+  context: EvalContext,
+  s: MagicoreEvalSettings,
+  item: EvalItem,
+): Promise<string[]> {
+  const n = baselineSampleCount(s);
+  const first = await initialSamples(context, s, item);
+  if (n <= s.k) return first.slice(0, n);
+  return [...first, ...(await extraSamples(context, s, item, n - s.k))];
+}
+
+/** The baseline samples scored with the ORM and PRM (MAgICoRe's k scored pool shared). */
+export async function baselinePool(
+  context: EvalContext,
+  s: MagicoreEvalSettings,
+  item: EvalItem,
+): Promise<Solution[]> {
+  const n = baselineSampleCount(s);
+  const first = await initialPool(context, s, item);
+  if (n <= s.k) return first.slice(0, n);
+  const { orm, prm } = rewardSources(context, s);
+  const rmKey = `${"ready" in orm ? orm.ready.name : `${s.orm}:${orm.model}`}|${"ready" in prm ? prm.ready.name : `${s.prm}:${prm.model}`}`;
+  const key = `magicore-extra-pool:${context.models.nameFor("solver")}:${s.k}+${n - s.k}:${s.temperature}:${s.topP}:${s.maxTokens}:${context.seed}:${rmKey}:${item.id}`;
+  const extra = await context.reuse(key, async () => {
+    const texts = await extraSamples(context, s, item, n - s.k);
+    const agents = contextAgents(context, s, false);
+    const [pool] = await annotate([{ problem: toProblem(item), texts }], agents, parseAnswer);
+    return pool!;
+  });
+  return [...first, ...extra];
 }

@@ -1,9 +1,11 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { staticModelSource } from "../../evals/model-source.ts";
+import { runEval } from "../../evals/run-eval.ts";
 import type { GenerateRequest } from "../../model/language-model.ts";
 import type { OutcomeRewardModel, ProcessRewardModel } from "../../scoring/reward-model.ts";
 import { ScriptedModel } from "../../testing/scripted-model.ts";
+import { bestOfKMethod, rmVoteMethod, selfConsistencyMethod } from "./baselines.ts";
 import { answerConfidence, classifyDifficulty } from "./classify.ts";
 import { readSettings } from "./eval-setup.ts";
 import { type LlmAgentsOptions, llmAgents } from "./llm-agents.ts";
@@ -329,6 +331,62 @@ describe("Reviewer/Refiner minimum of 50 new tokens (spec §3.5, vLLM min_tokens
     const s = readSettings({ minTokens: "0", minTokensMode: "continue", minTokensTries: "1" });
     assert.deepEqual([s.minTokens, s.minTokensMode, s.minTokensTries], [0, "continue", 1]);
     assert.throws(() => readSettings({ minTokensMode: "pad" }), /minTokensMode/);
+  });
+});
+
+describe("sampling baselines with baselineK (the paper runs them with up to k = 120)", () => {
+  it("uses MAgICoRe's k samples first and draws the rest with another seed", async () => {
+    const model = new ScriptedModel({
+      script: (request) => {
+        if (request.maxTokens === 1)
+          return {
+            generations: [
+              {
+                text: "Yes",
+                finishReason: "stop" as const,
+                logprobs: [
+                  {
+                    token: "Yes",
+                    logprob: -0.1,
+                    top: [
+                      { token: "Yes", logprob: -0.1 },
+                      { token: "No", logprob: -2.5 },
+                    ],
+                  },
+                ],
+              },
+            ],
+          };
+        // k samples per call; the answer says which call (and seed) produced it
+        return Array.from({ length: request.n ?? 1 }, () => ` \\boxed{${request.n}}`);
+      },
+    });
+    const items = [
+      { id: "q", question: "1+1?", answer: "3", answerType: "number" as const, meta: {} },
+    ];
+    const run = (options: Record<string, string>) =>
+      runEval({
+        methods: [selfConsistencyMethod, bestOfKMethod, rmVoteMethod],
+        items,
+        dataset: { name: "t", split: "test", answerType: "number" },
+        models: staticModelSource([model]),
+        options: { prm: "orm-prefix", ...options },
+      });
+    const { records } = await run({ k: "2", baselineK: "5" });
+    const sc = records.find((r) => r.method === "self-consistency")!;
+    assert.deepEqual((sc.details as { answers: string[] }).answers, ["2", "2", "3", "3", "3"]);
+    assert.equal(sc.prediction, "3");
+    const solves = model.calls.filter((c) => c.prefill === solverPrefill);
+    assert.deepEqual(
+      solves.map((c) => c.n),
+      [2, 3],
+    );
+    assert.notEqual(solves[0]!.seed, solves[1]!.seed);
+    assert.equal(records.find((r) => r.method === "rm-vote")!.prediction, "3");
+    const fewer = await run({ k: "4", baselineK: "1" });
+    const one = fewer.records.find((r) => r.method === "self-consistency")!;
+    assert.deepEqual((one.details as { answers: string[] }).answers, ["4"]);
+    assert.throws(() => readSettings({ baselineK: "0" }), /baselineK/);
   });
 });
 
