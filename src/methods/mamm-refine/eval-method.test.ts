@@ -57,3 +57,68 @@ test("eval method: refines, scores faithfulness before/after, and DETECT balance
   assert.deepEqual(details.labels, ["no"]);
   assert.equal(details.detectBalancedAccuracy, 1);
 });
+
+test("eval settings: validated before any item runs; critique-models=mixed", async () => {
+  const { readMammSettings } = await import("./eval-method.ts");
+  assert.deepEqual(readMammSettings({}), {
+    critiqueFraming: "rerank",
+    refineFraming: "rerank",
+    singleAgent: false,
+    critiqueModels: "same",
+  });
+  const s = readMammSettings({
+    framing: "generate",
+    "refine-framing": "rerank",
+    "critique-models": "mixed",
+    "max-rounds": "3",
+    temperature: "0.7",
+    "other-method-key": "x",
+  });
+  assert.equal(s.critiqueFraming, "generate");
+  assert.equal(s.refineFraming, "rerank");
+  assert.equal(s.critiqueModels, "mixed");
+  assert.equal(s.maxRounds, 3);
+  assert.equal(s.temperature, 0.7);
+  assert.throws(() => readMammSettings({ "critique-models": "all" }), /critique-models/);
+  assert.throws(() => readMammSettings({ "max-tokens": "1.5" }), /max-tokens/);
+});
+
+test("critique-models=mixed: one critique draft per model", async () => {
+  const drafts: string[] = [];
+  const make = (id: string) =>
+    new ScriptedModel({
+      id,
+      capabilities: { logprobs: "none" },
+      script: (request) => {
+        const p = prompt(request);
+        if (p.includes("Reply with Yes or No only")) return "Yes";
+        if (p.includes("Revise the summary")) return "The council approved the budget 5–2.";
+        if (p.includes("Response 1")) return JSON.stringify({ reasoning: "r", answer: "1" });
+        if (p.includes("Find the unsupported span")) {
+          drafts.push(id);
+          return `The error span: unanimously (${id})`;
+        }
+        return JSON.stringify({ reasoning: "r", answer: "no" });
+      },
+    });
+  const context: EvalContext = {
+    models: staticModelSource([make("a"), make("b")]),
+    seed: 0,
+    options: { "critique-models": "mixed", "max-rounds": "1" },
+    dataset: { name: "t", split: "t", answerType: "none" },
+    reuse: (_key, compute) => compute(),
+    forItem: (_id, fn) => fn(),
+    log: () => {},
+  };
+  await mammRefineMethod.runItem!(
+    {
+      id: "t",
+      question: "",
+      answer: "",
+      answerType: "none",
+      meta: { document: "The council voted 5–2.", summary: "It passed unanimously." },
+    },
+    context,
+  );
+  assert.deepEqual(drafts.sort(), ["a", "b"]);
+});

@@ -22,6 +22,11 @@ export interface MammEvalSettings {
   parseAttempts?: number;
   critiqueFraming: Framing;
   refineFraming: Framing;
+  /**
+   * CRITIQUE's writers and rerankers: "same" (the released recipe: model 1 twice) or "mixed"
+   * (model 1 and model 2, the multi-model critique the paper's abstract credits; spec §3.5).
+   */
+  critiqueModels: "same" | "mixed";
   /** One agent per stage (no debate, no rerank): the DCR baseline's setup. */
   singleAgent: boolean;
   /** An NLI endpoint as the faithfulness judge instead of the `judge` model. */
@@ -61,6 +66,7 @@ export function readMammSettings(options: Readonly<Record<string, unknown>>): Ma
     critiqueFraming: pick("critique-framing", framings) ?? framing,
     refineFraming: pick("refine-framing", framings) ?? framing,
     singleAgent: pick("single-agent", ["true", "false"]) === "true",
+    critiqueModels: pick("critique-models", ["same", "mixed"] as const) ?? "same",
   };
   const numbers: [keyof MammEvalSettings, string, boolean, number][] = [
     ["maxRounds", "max-rounds", true, 1],
@@ -183,7 +189,10 @@ async function runRefinement(
     mammRefine(input, {
       // the recipe: DETECT model 1 vs model 2, CRITIQUE model 1 × 2, REFINE model 2 × 2
       detect: { agents: single ? [a] : [a, b] },
-      critique: { agents: single ? [a] : [a, a], framing: s.critiqueFraming },
+      critique: {
+        agents: single ? [a] : s.critiqueModels === "mixed" ? [a, b] : [a, a],
+        framing: s.critiqueFraming,
+      },
       refine: { agents: single ? [a] : [b, b], framing: s.refineFraming },
       seed: context.seed,
       ...(s.maxRounds !== undefined ? { maxRounds: s.maxRounds } : {}),
@@ -236,7 +245,8 @@ async function runRefinement(
  * "judge" role's model or an NLI endpoint; the record keeps the score before refinement, ROUGE-L
  * against the reference summary, the labels, and DETECT's balanced accuracy when gold labels exist.
  * `--set max-rounds=N max-tokens=N temperature=T max-reasoning-chars=N parse-attempts=N
- * framing|critique-framing|refine-framing=rerank|generate single-agent=true nli-url=URL
+ * framing|critique-framing|refine-framing=rerank|generate critique-models=same|mixed
+ * single-agent=true nli-url=URL
  * nli-format=tei|hf nli-label=L`.
  */
 export const mammRefineMethod: EvalMethod = {
