@@ -1,5 +1,7 @@
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
+import { startOpenAITestServer } from "../../test/support/openai-server.ts";
+import { createOpenAIModel } from "../engines/openai/index.ts";
 import type {
   GenerateRequest,
   GenerateResult,
@@ -404,4 +406,44 @@ test("a client that disconnects aborts the generation", async () => {
   await pending;
   for (let i = 0; i < 50 && !streaming.aborted; i++) await new Promise((r) => setTimeout(r, 20));
   assert.ok(streaming.aborted);
+});
+
+test("serving a model behind another server passes its streamed deltas on as they come", async () => {
+  const upstream = await startOpenAITestServer({ flavor: "vllm" });
+  const proxy = createChorusServer({
+    models: {
+      up: createOpenAIModel({ baseURL: upstream.url, model: "test-model", flavor: "vllm" }),
+    },
+  });
+  try {
+    const url = await proxy.listen();
+    const ask = async (stream: boolean) => {
+      const response = await fetch(`${url}/chat/completions`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({
+          model: "up",
+          messages: [{ role: "user", content: "one two three four" }],
+          temperature: 0,
+          stream,
+        }),
+      });
+      return response.text();
+    };
+    const plain = JSON.parse(await ask(false)).choices[0].message.content;
+    const chunks = (
+      events(await ask(true)).slice(0, -1) as Array<{
+        choices: Array<{ delta: { content?: string } }>;
+      }>
+    ).flatMap((c) => c.choices.map((choice) => choice.delta.content ?? ""));
+    assert.equal(plain, " echo four three two one");
+    assert.deepEqual(
+      chunks.filter((c) => c !== ""),
+      [" echo", " four", " three", " two", " one"],
+    );
+    assert.equal(upstream.requests.at(-1)!.body.stream, true, "the upstream call streamed");
+  } finally {
+    await proxy.close();
+    await upstream.close();
+  }
 });
