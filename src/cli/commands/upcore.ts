@@ -19,9 +19,9 @@ interface SelectFlags {
   detector: string;
 }
 
-const detectors: OutlierDetector[] = ["iforest", "lof"];
+const detectors: OutlierDetector[] = ["iforest", "lof", "pca-mahalanobis"];
 
-/** `chorus upcore select`: Isolation-Forest (or LOF) coreset of a forget set. */
+/** `chorus upcore select`: Isolation-Forest (or LOF, PCA+Mahalanobis) coreset of a forget set. */
 export function register(program: Command): void {
   const upcore = program
     .command("upcore")
@@ -37,8 +37,8 @@ export function register(program: Command): void {
     .requiredOption("--out <selection.json>", "where to write the selection")
     .option("--save-features", "also write each item's feature vector")
     .option(
-      "--detector <iforest|lof>",
-      "outlier detector: Isolation Forest (UPCORE) or Local Outlier Factor (n_neighbors 20)",
+      "--detector <iforest|lof|pca-mahalanobis>",
+      "outlier detector: Isolation Forest (UPCORE), Local Outlier Factor (n_neighbors 20) or PCA(2) + Mahalanobis distance",
       "iforest",
     )
     .option("--contamination <x>", "fraction pruned", numberArg(0, 0.5), 0.1)

@@ -11,6 +11,7 @@ export {
 } from "./evaluate.ts";
 export { IsolationForest, isolationForestOutliers } from "./isolation-forest.ts";
 export { localOutlierFactorOutliers, negativeOutlierFactor } from "./local-outlier-factor.ts";
+export { negativeMahalanobisPca2, pcaMahalanobisOutliers } from "./pca-mahalanobis.ts";
 export {
   type CoresetSelection,
   type ForgetItem,

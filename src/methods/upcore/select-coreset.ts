@@ -2,9 +2,10 @@ import { readFile, writeFile } from "node:fs/promises";
 import { DataError, type LanguageModel, requireInternals } from "../../model/index.ts";
 import { isolationForestOutliers } from "./isolation-forest.ts";
 import { localOutlierFactorOutliers } from "./local-outlier-factor.ts";
+import { pcaMahalanobisOutliers } from "./pca-mahalanobis.ts";
 
-/** Outlier detector: UPCORE's Isolation Forest, or the LOF ablation (spec §3.2). */
-export type OutlierDetector = "iforest" | "lof";
+/** Outlier detector: UPCORE's Isolation Forest, or the LOF / PCA(2)+Mahalanobis ablations (§3.2). */
+export type OutlierDetector = "iforest" | "lof" | "pca-mahalanobis";
 
 /** One forget-set fact: the prompt and the answer to unlearn. */
 export interface ForgetItem {
@@ -21,8 +22,8 @@ export interface ForgetItem {
 export interface SelectionEntry {
   id: string;
   /**
-   * Lower is more anomalous: the forest's score_samples (−anomaly score) or LOF's
-   * negative_outlier_factor_.
+   * Lower is more anomalous: the forest's score_samples (−anomaly score), LOF's
+   * negative_outlier_factor_, or −d² (squared Mahalanobis distance in the PCA(2) plane).
    */
   score: number;
   pruned: boolean;
@@ -87,7 +88,8 @@ export function totalVariance(points: readonly ArrayLike<number>[]): number {
 
 /**
  * UPCORE selection: features → Isolation Forest (100 trees, contamination 0.1, seed 42), or
- * LOF (n_neighbors 20, same contamination rule) with `detector: "lof"`.
+ * LOF (n_neighbors 20, same contamination rule) with `detector: "lof"`, or PCA(2) + Mahalanobis
+ * distance (same rule) with `detector: "pca-mahalanobis"`.
  */
 export async function selectCoreset(
   model: LanguageModel,
@@ -112,7 +114,9 @@ export async function selectCoreset(
   const { outlier, scores, threshold } =
     detector === "lof"
       ? localOutlierFactorOutliers(features, { contamination })
-      : isolationForestOutliers(features, { contamination, seed });
+      : detector === "pca-mahalanobis"
+        ? pcaMahalanobisOutliers(features, { contamination })
+        : isolationForestOutliers(features, { contamination, seed });
   return {
     format: "chorus-upcore-selection",
     version: 1,

@@ -69,7 +69,7 @@ test("chorus upcore select --detector lof prunes 10% by LOF", {
       out,
     ]);
     assert.equal(bad.code, 2);
-    assert.match(bad.stderr, /--detector must be one of iforest, lof/);
+    assert.match(bad.stderr, /--detector must be one of iforest, lof, pca-mahalanobis/);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
