@@ -115,6 +115,20 @@ describe("llamacpp streaming on stories260K", () => {
     assert.ok(stops >= 2, `${stops} of 6 samples met a stop string`);
   });
 
+  test("a JSON schema grammar streams the same text", async () => {
+    await checkStreamed({
+      prompt: "Once upon a time",
+      jsonSchema: {
+        type: "object",
+        properties: { name: { type: "string" }, age: { type: "integer" } },
+        required: ["name", "age"],
+      },
+      maxTokens: 40,
+      temperature: 1,
+      seed: 1,
+    });
+  });
+
   test("chat messages stream without the template's stop text", async () => {
     await checkStreamed({
       messages: [{ role: "user", content: "Tell me a story." }],
