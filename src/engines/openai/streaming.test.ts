@@ -146,6 +146,24 @@ for (const flavor of flavors) {
   });
 }
 
+test("a server that streams fewer choices than n asks is topped up, the extra samples streaming under their own index", async () => {
+  const single = await startOpenAITestServer({ flavor: "vllm", singleChoice: true });
+  try {
+    const deltas = await streamedEqualsPlain(modelFor(single, { flavor: "vllm" }), {
+      prompt: "p q r",
+      n: 3,
+      temperature: 1,
+      seed: 2,
+    });
+    assert.deepEqual(
+      deltas.map((d) => d[0]),
+      [" s2", " s3", " s4"],
+    );
+  } finally {
+    await single.close();
+  }
+});
+
 describe("streaming faults", () => {
   const server = serverFor({ flavor: "vllm" });
   const request: GenerateRequest = {
