@@ -141,6 +141,17 @@ describe("chorus eval --steer", { skip: stories && tqa ? false : "shared data no
       .trim()
       .split("\n");
     assert.ok(first.every((l) => JSON.parse(l).cached === false));
+
+    // a resumed run keeps its steerer
+    const resumed = await run([
+      ...evalArgs("unused", zero).slice(0, -4),
+      "--steer",
+      zero,
+      "--resume",
+      join(dir, "steered"),
+    ]);
+    assert.equal(resumed.code, 2);
+    assert.match(resumed.stderr, /that run was made with --steer \(fingerprint [0-9a-f]{16}\)/);
   });
 
   it("refuses --steer with --base-url (exit 2) and a steerer of another hidden size", async () => {

@@ -136,6 +136,13 @@ async function evalCommand(methodName: string, flags: EvalFlags): Promise<number
         return [role, at >= 0 ? session.models[at]! : value];
       }),
     );
+    // a resumed run keeps its steerer: mixing steered and unsteered items would mislead
+    const recorded = (session.run?.manifest.config as { steer?: { fingerprint?: string } })?.steer
+      ?.fingerprint;
+    if (flags.resume !== undefined && recorded !== steer?.record.fingerprint)
+      throw new UsageError(
+        `--resume ${flags.resume}: that run was made ${recorded ? `with --steer (fingerprint ${recorded.slice(0, 16)})` : "without --steer"}; resume it with the same steerer`,
+      );
     // a steerer that does not fit a model (hidden size, layer) fails here, before any item runs
     if (steer) for (const name of session.models) await session.pool.use(name, async () => {});
     const seed = session.seed ?? 0;
