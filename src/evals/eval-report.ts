@@ -3,10 +3,18 @@ import { join } from "node:path";
 import { bootstrapMean, type Interval } from "./bootstrap.ts";
 import type { EvalRecord } from "./eval-record.ts";
 
+/**
+ * What the report's score column holds: `"accuracy"` when every compared record was checked
+ * against a gold answer (score 1 or 0), `"mean score"` when methods score items themselves
+ * (faithfulness, partial credit) or the dataset has no gold answers (answer type `none`).
+ */
+export type ScoreMetric = "accuracy" | "mean score";
+
 /** One method's line in the report. */
 export interface MethodSummary {
   method: string;
   items: number;
+  /** The mean score with its interval: accuracy or mean score, as `EvalReport.metric` says. */
   accuracy: Interval;
   tokensPerItem: number;
   callsPerItem: number;
@@ -23,7 +31,19 @@ export interface EvalReport {
   split: string;
   items: number;
   seed: number;
+  /** What `accuracy` means (absent in reports written before it was recorded: accuracy). */
+  metric?: ScoreMetric;
   methods: MethodSummary[];
+}
+
+/**
+ * `"accuracy"` when every record has a gold answer and a 0/1 score, else `"mean score"` (a
+ * method's own score such as MAMM-Refine's mean faithfulness, or items without a gold answer).
+ */
+export function scoreMetric(records: readonly Pick<EvalRecord, "gold" | "score">[]): ScoreMetric {
+  return records.every((r) => r.gold !== "" && (r.score === 0 || r.score === 1))
+    ? "accuracy"
+    : "mean score";
 }
 
 /**
@@ -67,28 +87,40 @@ export function summarize(
     split: meta.split,
     items: common.length,
     seed: meta.seed,
+    metric: scoreMetric(methods.flatMap((m) => common.map((id) => byMethod.get(m)!.get(id)!))),
     methods: summaries,
   };
 }
 
 const pct = (x: number) => (Number.isNaN(x) ? "–" : `${(100 * x).toFixed(1)}`);
+const plain = (x: number) => (Number.isNaN(x) ? "–" : x.toFixed(3));
 
-/** The report as Markdown: one table row per method, paired differences against the first. */
+/**
+ * The report as Markdown: one table row per method, paired differences against the first.
+ * Accuracy is shown in percent (differences in points); a mean score as is, in [0, 1].
+ */
 export function reportMarkdown(report: EvalReport): string {
+  const accuracy = (report.metric ?? "accuracy") === "accuracy";
+  const fmt = accuracy ? pct : plain;
   const lines = [
     `# Eval: ${report.dataset} (${report.split})`,
     "",
     `${report.items} item(s) finished by every method; 95% bootstrap intervals (1000 resamples, seed ${report.seed}).`,
+    ...(accuracy
+      ? []
+      : [
+          "The score is each method's own per-item score in [0, 1] (e.g. mean faithfulness), averaged over items.",
+        ]),
     "",
-    "| method | accuracy % | 95% CI | Δ vs first (pp) | tokens/item | calls/item | reused calls/item | wall s |",
+    `| method | ${accuracy ? "accuracy %" : "mean score"} | 95% CI | ${accuracy ? "Δ vs first (pp)" : "Δ vs first"} | tokens/item | calls/item | reused calls/item | wall s |`,
     "|---|---:|---|---|---:|---:|---:|---:|",
   ];
   for (const m of report.methods) {
     const delta = m.versusFirst
-      ? `${pct(m.versusFirst.mean)} [${pct(m.versusFirst.low)}, ${pct(m.versusFirst.high)}]`
+      ? `${fmt(m.versusFirst.mean)} [${fmt(m.versusFirst.low)}, ${fmt(m.versusFirst.high)}]`
       : "";
     lines.push(
-      `| ${m.method} | ${pct(m.accuracy.mean)} | [${pct(m.accuracy.low)}, ${pct(m.accuracy.high)}] | ${delta} | ` +
+      `| ${m.method} | ${fmt(m.accuracy.mean)} | [${fmt(m.accuracy.low)}, ${fmt(m.accuracy.high)}] | ${delta} | ` +
         `${m.tokensPerItem.toFixed(0)} | ${m.callsPerItem.toFixed(2)} | ${m.reusedCallsPerItem.toFixed(2)} | ${(m.wallMs / 1000).toFixed(1)} |`,
     );
   }
