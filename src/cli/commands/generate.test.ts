@@ -7,6 +7,7 @@ import { test } from "node:test";
 import { fileURLToPath } from "node:url";
 import { startOpenAITestServer } from "../../../test/support/openai-server.ts";
 import { main } from "../main.ts";
+import { plainText, streamsToTerminal } from "./generate.ts";
 
 const bin = fileURLToPath(new URL("../../../bin/chorus.js", import.meta.url));
 const stories = fileURLToPath(
@@ -158,4 +159,62 @@ test("generate on a local GGUF (stories260K) continues a story greedily", {
   const result = await chorus([...args, "--cache-dir", dir, "Once upon a time"]);
   assert.equal(result.code, 0, result.stderr);
   assert.match(result.stdout, /there was a little (girl|boy)/, "TinyStories continues greedily");
+});
+
+test("streaming to a terminal: only one plain sample on a TTY; the rest printed after the stream", () => {
+  assert.equal(streamsToTerminal({}, true), true);
+  assert.equal(streamsToTerminal({ n: 1 }, true), true);
+  assert.equal(streamsToTerminal({}, false), false, "a pipe or file gets the text at the end");
+  assert.equal(streamsToTerminal({}, undefined), false);
+  assert.equal(streamsToTerminal({ json: true }, true), false);
+  assert.equal(streamsToTerminal({ n: 2 }, true), false, "samples would interleave");
+
+  const usage = { inputTokens: 3, outputTokens: 4 };
+  const one = { generations: [{ text: "Hello there", finishReason: "stop" as const }], usage };
+  assert.equal(plainText(one), "Hello there\n");
+  assert.equal(plainText(one, "Hello"), " there\n", "streamed text is not printed again");
+  assert.equal(plainText(one, "Hello there"), "\n", "all streamed: only the newline");
+  assert.equal(plainText(one, "Help"), "\nHello there\n", "not a prefix: the final text, whole");
+  const withLogprobs = {
+    generations: [
+      {
+        text: "Hi",
+        finishReason: "stop" as const,
+        logprobs: [{ token: "Hi", logprob: -0.5, top: [] }],
+      },
+    ],
+    usage,
+  };
+  assert.equal(plainText(withLogprobs, "Hi"), '\n\n"Hi"\t-0.500\n');
+});
+
+const script = "/usr/bin/script";
+
+test("generate on a pseudo-terminal streams once: same output as a pipe, fresh and cached", {
+  skip:
+    !existsSync(llamaEngine) || !existsSync(stories) || !existsSync(script)
+      ? "llamacpp engine, model or script(1) missing"
+      : false,
+}, async () => {
+  const dir = mkdtempSync(join(tmpdir(), "chorus-generate-tty-"));
+  const args = [
+    ...["generate", "--model", stories, "--raw", "--temperature", "0", "--max-tokens", "24"],
+    ...["--cache-dir", dir, "Once upon a time"],
+  ];
+  const quote = (s: string) => `'${s.replaceAll("'", "'\\''")}'`;
+  const inTerminal = () =>
+    new Promise<{ code: number; stdout: string }>((resolve) => {
+      const command = [process.execPath, bin, ...args].map(quote).join(" ");
+      execFile(script, ["-qec", command, "/dev/null"], (error, stdout) => {
+        const code = error ? (typeof error.code === "number" ? error.code : 1) : 0;
+        resolve({ code, stdout: stdout.replaceAll("\r\n", "\n") });
+      });
+    });
+  const streamed = await inTerminal(); // a cache miss: the engine streams the text
+  const cached = await inTerminal(); // a cache hit: no deltas, the text printed at the end
+  const piped = await chorus(args);
+  assert.equal(streamed.code, 0, streamed.stdout);
+  assert.match(piped.stdout, /^, there was a little (girl|boy)[^\n]*\n$/);
+  assert.equal(streamed.stdout, piped.stdout, "no text twice, no progress line over the text");
+  assert.equal(cached.stdout, piped.stdout);
 });

@@ -124,8 +124,34 @@ async function generate(promptArg: string, flags: GenerateFlags): Promise<void> 
     argv: process.argv.slice(2),
   });
   try {
-    const result = await session.pool.use(session.models[0]!, (m) => m.generate(request));
-    process.stdout.write(flags.json ? jsonLines(result) : plainText(result));
+    // On a terminal, one plain sample is printed as the engine produces it; a cached answer (or an
+    // engine or model that does not stream, such as --steer's internals path) sends no deltas, and
+    // then the whole text is printed at the end, as when stdout is a file or a pipe.
+    let shown = "";
+    const streaming = streamsToTerminal(flags, process.stdout.isTTY);
+    // The progress line (stderr, same terminal) is drawn after the call with "\r" + erase-line: it
+    // would wipe the streamed text's last line. One call needs no progress line, so drop it then.
+    if (streaming) (session.progress as { enabled: boolean }).enabled = false;
+    const streamed: GenerateRequest = streaming
+      ? {
+          ...request,
+          onText: (index, delta) => {
+            if (index !== 0) return;
+            shown += delta;
+            process.stdout.write(delta);
+          },
+        }
+      : request;
+    let result: GenerateResult;
+    try {
+      result = await session.pool.use(session.models[0]!, (m) => m.generate(streamed));
+    } catch (error) {
+      if (shown !== "") process.stdout.write("\n");
+      throw error;
+    }
+    // a progress line left open (stdout a terminal, --json or --n > 1) ends before the output
+    if (session.progress.open) session.progress.finish();
+    process.stdout.write(flags.json ? jsonLines(result) : plainText(result, shown));
   } finally {
     await session.close();
   }
@@ -170,12 +196,34 @@ function jsonLines(result: GenerateResult): string {
     .join("");
 }
 
-function plainText(result: GenerateResult): string {
+/**
+ * Whether `chorus generate` prints text as it is generated: only for people watching a terminal
+ * (stdout a TTY), plain output (not --json) and one sample (several would interleave).
+ */
+export function streamsToTerminal(
+  flags: Pick<GenerateFlags, "json" | "n">,
+  isTTY: boolean | undefined,
+): boolean {
+  return isTTY === true && flags.json !== true && (flags.n ?? 1) === 1;
+}
+
+/**
+ * The plain output: each sample's text and a newline (a header per sample when there are several,
+ * the logprob table when asked). `shown` is the first sample's text already printed while it was
+ * streamed: only the rest of it is returned, so nothing is printed twice.
+ */
+export function plainText(result: GenerateResult, shown = ""): string {
   const many = result.generations.length > 1;
   return result.generations
     .map((g, i) => {
       const head = many ? `--- sample ${i + 1} of ${result.generations.length} ---\n` : "";
       const logprobs = g.logprobs ? `\n${logprobTable(g.logprobs)}` : "";
+      if (i === 0 && shown !== "")
+        // the streamed text is a prefix of the final text; should it not be, print the final text
+        // on a line of its own rather than lose it
+        return g.text.startsWith(shown)
+          ? `${g.text.slice(shown.length)}\n${logprobs}`
+          : `\n${head}${g.text}\n${logprobs}`;
       return `${head}${g.text}\n${logprobs}`;
     })
     .join("");
