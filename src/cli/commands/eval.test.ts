@@ -3,7 +3,10 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
+import { Command } from "commander";
+import { evalMethods } from "../../evals/eval-methods.ts";
 import { main } from "../main.ts";
+import { register } from "./eval.ts";
 
 /** Runs the CLI in-process, capturing stderr. */
 async function run(argv: string[]): Promise<{ code: number; stderr: string }> {
@@ -78,5 +81,51 @@ describe("chorus eval: usage and data errors", () => {
     ]);
     assert.equal(cot.code, 2);
     assert.match(cot.stderr, /--set k: expected a non-negative integer/);
+  });
+});
+
+describe("chorus eval --help", () => {
+  /** A fresh program with `eval` registered and its action replaced by a recorder. */
+  function program(parsed: Array<{ method: string; flags: Record<string, unknown> }>) {
+    const root = new Command("chorus").exitOverride();
+    register(root);
+    const command = root.commands.find((c) => c.name() === "eval")!;
+    command.exitOverride().action((method: string, flags: Record<string, unknown>) => {
+      parsed.push({ method, flags });
+    });
+    return { root, command };
+  }
+
+  it("lists the roles and has examples whose flags, methods and baselines are real", async () => {
+    let help = "";
+    const { command } = program([]);
+    command.configureOutput({ writeOut: (s) => (help += s) });
+    command.outputHelp();
+    assert.match(help, /judge for MAMM-Refine/);
+    const examples = help
+      .replaceAll(/\\\n\s*/g, " ")
+      .split("\n")
+      .map((line) => line.trim())
+      .filter((line) => line.startsWith("$ chorus eval "))
+      .map((line) => line.slice("$ chorus ".length).split(/\s+/));
+    assert.ok(examples.length >= 5, help);
+    const parsed: Array<{ method: string; flags: Record<string, unknown> }> = [];
+    for (const args of examples) await program(parsed).root.parseAsync(args, { from: "user" });
+    assert.equal(parsed.length, examples.length);
+    const known = new Set(evalMethods.map((m) => m.name));
+    for (const { method, flags } of parsed) {
+      assert.ok(known.has(method), method);
+      for (const b of String(flags["baselines"] ?? "")
+        .split(",")
+        .filter(Boolean))
+        assert.ok(known.has(b), `baseline ${b}`);
+    }
+    const mamm = parsed.find((p) => p.method === "mamm-refine")!;
+    assert.deepEqual(mamm.flags["model"], ["a.gguf", "b.gguf", "judge.gguf"]);
+    assert.deepEqual(mamm.flags["role"], ["judge=judge.gguf"]);
+    assert.equal(mamm.flags["baselines"], "dcr,no-refine");
+    assert.equal(mamm.flags["dataset"], "xsum");
+    const steered = parsed.find((p) => p.flags["steer"] !== undefined)!;
+    assert.equal(steered.flags["dataset"], "truthfulqa-mc1");
   });
 });

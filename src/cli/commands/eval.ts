@@ -39,6 +39,11 @@ Examples:
   # Symbolic-MoE over two experts, with profiles from 'chorus moe profile'
   $ chorus eval symbolic-moe --dataset mmlu-pro --limit 50 --model a.gguf --model b.gguf --set profiles=moe.json
 
+  # MAMM-Refine on 5 XSum summaries: models a and b refine, a third model judges faithfulness;
+  # compared with single-agent DCR and the summaries as given (the score is the mean faithfulness)
+  $ chorus eval mamm-refine --dataset xsum --limit 5 --model a.gguf --model b.gguf --model judge.gguf \\
+      --role judge=judge.gguf --baselines dcr,no-refine
+
   # TruthfulQA MC1 with a MAT-Steer steerer applied to the model (cached apart from unsteered calls)
   $ chorus eval cot --dataset truthfulqa-mc1 --limit 50 --model model.gguf --steer steer.json
 
@@ -46,8 +51,10 @@ Examples:
   $ chorus eval self-consistency --dataset mine.jsonl --field question=problem,answer=solution --answer-type math
 
 Methods: ${evalMethods.map((m) => m.name).join(", ")}.
-Roles (--role solver=<model>, reviewer, refiner, orm, prm, annotator, aggregator) default to the
-first --model. Method settings go in --set key=value (see docs/evals.md and the method docs).
+Roles (--role solver=<model>; reviewer, refiner, orm, prm for MAgICoRe; annotator for Symbolic-MoE;
+judge for MAMM-Refine and AdaCAD; generator for AdaCAD; utgen, debugger for UTDebug) default to the
+first --model; <model> is a --model value or a configured name. Method settings go in
+--set key=value (see docs/evals.md and the method docs).
 The run folder holds config.json, events.jsonl, results.jsonl, report.md and report.json.
 `;
 
