@@ -146,6 +146,8 @@ export interface OpenSessionOptions {
    * changes outputs must name itself there.
    */
   wrapLoaded?: (model: LanguageModel) => LanguageModel;
+  /** Draw the stderr progress line (default: on a terminal outside CI). */
+  progress?: boolean;
 }
 
 /**
@@ -192,7 +194,10 @@ export async function openSession(
     flags.maxTokensTotal !== undefined
       ? new TokenBudget(flags.maxTokensTotal, run?.tokensSpentBefore ?? 0)
       : undefined;
-  const progress = new ProgressLine(stats);
+  const progress = new ProgressLine(
+    stats,
+    options.progress !== undefined ? { enabled: options.progress } : {},
+  );
   const pool = new ModelPool({
     models: config.models,
     cacheDir,

@@ -117,7 +117,11 @@ async function generate(promptArg: string, flags: GenerateFlags): Promise<void> 
     ...(flags.stop ? { stop: flags.stop } : {}),
     ...(flags.logprobs !== undefined ? { logprobs: flags.logprobs } : {}),
   };
+  // The progress line (stderr, same terminal) is drawn after the call with "\r" + erase-line: it
+  // would wipe a streamed answer's last line. One call needs no progress line, so drop it then.
+  const streaming = streamsToTerminal(flags, process.stdout.isTTY);
   const session = await openSession(flags, {
+    ...(streaming ? { progress: false } : {}),
     ...(lora ? { extra: { lora } } : {}),
     ...(steer ? { wrapLoaded: steer.wrapLoaded } : {}),
     runConfig: { command: "generate", request, ...(steer ? { steer: steer.record } : {}) },
@@ -128,10 +132,6 @@ async function generate(promptArg: string, flags: GenerateFlags): Promise<void> 
     // engine or model that does not stream, such as --steer's internals path) sends no deltas, and
     // then the whole text is printed at the end, as when stdout is a file or a pipe.
     let shown = "";
-    const streaming = streamsToTerminal(flags, process.stdout.isTTY);
-    // The progress line (stderr, same terminal) is drawn after the call with "\r" + erase-line: it
-    // would wipe the streamed text's last line. One call needs no progress line, so drop it then.
-    if (streaming) (session.progress as { enabled: boolean }).enabled = false;
     const streamed: GenerateRequest = streaming
       ? {
           ...request,
