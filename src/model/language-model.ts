@@ -23,6 +23,14 @@ export interface GenerateRequest {
   topP?: number;
   topK?: number;
   maxTokens?: number;
+  /**
+   * At least this many new tokens (vLLM's `min_tokens`; needs `capabilities.minTokens`, else a
+   * CapabilityError). Until that many tokens exist, end-of-sequence and the model's other
+   * end-of-generation tokens cannot be sampled (their logit is -inf), and `stop` strings are not
+   * matched in the text of those first tokens: a stop string only ends the output when it ends
+   * after that text (vLLM's rule). `maxTokens` still cuts. 0 or absent: no minimum.
+   */
+  minTokens?: number;
   stop?: string[];
   seed?: number;
   /** Constrain the output to this JSON schema (grammar on llama.cpp, response_format on servers). */
@@ -112,6 +120,8 @@ export interface Capabilities {
   internals: boolean;
   /** Serving LoRA adapters. */
   lora: boolean;
+  /** `minTokens` in generate requests is honoured exactly (end-of-generation masked). */
+  minTokens: boolean;
 }
 
 /** The one thing every method speaks to. Engines implement it; methods never import engines. */

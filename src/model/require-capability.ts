@@ -15,6 +15,10 @@ const enginesWith: Record<keyof Capabilities, string[]> = {
   decoder: ["llamacpp"],
   internals: ["llamacpp"],
   lora: ["llamacpp"],
+  minTokens: [
+    "llamacpp",
+    "openai (flavor vllm, or minTokens: true for servers that take min_tokens)",
+  ],
 };
 
 /** Throws a CapabilityError naming the capability unless the model has it. */

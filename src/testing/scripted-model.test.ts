@@ -36,3 +36,14 @@ test("score is a missing capability unless scripted", async () => {
   const result = await requireScore(scoring)({ prompt: "p", continuation: "a" });
   assert.equal(result.total, -1);
 });
+
+test("minTokens: recorded in the call with the capability, a CapabilityError without it", async () => {
+  const plain = new ScriptedModel({ script: ["a", "b"] });
+  assert.equal(plain.capabilities.minTokens, false);
+  await assert.rejects(plain.generate({ prompt: "x", minTokens: 50 }), CapabilityError);
+  assert.equal(plain.calls.length, 0);
+  await plain.generate({ prompt: "x", minTokens: 0 });
+  const exact = new ScriptedModel({ script: ["a"], capabilities: { minTokens: true } });
+  await exact.generate({ prompt: "x", minTokens: 50 });
+  assert.equal(exact.calls[0]!.minTokens, 50);
+});

@@ -1,4 +1,4 @@
-import { ChorusError } from "../model/errors.ts";
+import { CapabilityError, ChorusError } from "../model/errors.ts";
 import type {
   Capabilities,
   GenerateRequest,
@@ -39,6 +39,8 @@ const scriptedCapabilities: Capabilities = {
   decoder: false,
   internals: false,
   lora: false,
+  // off by default, as on most servers; `capabilities: { minTokens: true }` turns it on
+  minTokens: false,
 };
 
 /**
@@ -65,7 +67,14 @@ export class ScriptedModel implements LanguageModel {
     if (!options.score) Object.defineProperty(this, "score", { value: undefined });
   }
 
+  /**
+   * Records the request (with `minTokens` and every other field) in `calls`. A request with
+   * `minTokens` > 0 to a model without the capability is a CapabilityError, as on the engines; with
+   * it, the scripted replies are returned as they are (the script decides their length).
+   */
   async generate(request: GenerateRequest): Promise<GenerateResult> {
+    if ((request.minTokens ?? 0) > 0 && !this.capabilities.minTokens)
+      throw new CapabilityError(this.id, "minTokens", ["llamacpp", "openai flavour vllm"]);
     const index = this.calls.length;
     this.calls.push(request);
     this.#options.onCall?.(request, index);

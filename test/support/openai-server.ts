@@ -18,6 +18,9 @@
  *   temperature > 0 (the default is 1, as in the OpenAI API) it starts with
  *   " s<seed + choice index>" instead; a JSON schema gives `{"answer": "<those words>"}`;
  *   `max_tokens` (default 16) cuts it with finish_reason "length", `stop` strings cut it;
+ * - vLLM flavour: `min_tokens` m makes a shorter (non-JSON) reply go on with " more1", " more2",
+ *   ... up to m tokens, and stop strings count only when they end after the text of the first m
+ *   tokens (vLLM's rule); OpenAI answers 400 to the unknown field, llama.cpp and Ollama ignore it;
  * - the logprob of token t at position p is `testTokenLogprob(t, p)`; alternatives at every
  *   position are `alt1..alt20` with logprobs -0.1, -0.4, -0.7, ... (`testAlternatives`);
  * - `stream: true` answers Server-Sent Events, one chunk per token and choices interleaved, in the
@@ -193,9 +196,28 @@ export async function startOpenAITestServer(
       res.writeHead(200, { "content-type": "application/json" });
       return void res.end('{"id": "cmpl-1", "choices": [ <html>oops');
     }
-    const request = body as Json;
+    let request = body as Json;
     if (!models.includes(String(request?.model))) {
       return sendError(res, 404, `The model \`${String(request?.model)}\` does not exist.`);
+    }
+    if (request.min_tokens !== undefined) {
+      // vLLM honours min_tokens; OpenAI rejects unknown fields; llama.cpp and Ollama ignore them
+      if (flavor === "openai") {
+        return sendError(res, 400, "Unrecognized request argument supplied: min_tokens");
+      }
+      if (flavor !== "vllm") {
+        const { min_tokens: _ignored, ...rest } = request;
+        request = rest;
+      } else if (
+        typeof request.max_tokens === "number" &&
+        Number(request.min_tokens) > request.max_tokens
+      ) {
+        return sendError(
+          res,
+          400,
+          `min_tokens must be less than or equal to max_tokens=${request.max_tokens}, got ${String(request.min_tokens)}.`,
+        );
+      }
     }
     if (path === "/v1/chat/completions") return chat(res, request);
     return completions(res, request);
@@ -559,11 +581,25 @@ function generate(prompt: string, request: Json, index: number, offset: number):
     ? JSON.stringify({ answer: words.join(" ") })
     : [lead, ...words].map((w) => ` ${w}`).join("");
   let finishReason: Reply["finishReason"] = "stop";
-  const stops = Array.isArray(request.stop) ? (request.stop as string[]) : [];
-  for (const stop of stops) {
-    const at = text.indexOf(stop);
-    if (at >= 0) text = text.slice(0, at);
+  // vLLM's min_tokens: EOS is masked until that many tokens exist, so the answer goes on with
+  // " more1", " more2", ... (JSON answers are left as they are); stop strings only count when
+  // they end after the text of the first min_tokens tokens
+  const minTokens = Number(request.min_tokens ?? 0);
+  let boundary = 0;
+  if (minTokens > 0 && !schema) {
+    const natural = testTokenize(text);
+    for (let i = 1; natural.length < minTokens; i++) natural.push(` more${i}`);
+    text = natural.join("");
+    boundary = natural.slice(0, minTokens).join("").length;
   }
+  const stops = Array.isArray(request.stop) ? (request.stop as string[]) : [];
+  let cut = -1;
+  for (const stop of stops) {
+    if (stop === "") continue;
+    const at = text.indexOf(stop, Math.max(0, boundary - stop.length + 1));
+    if (at >= 0 && (cut < 0 || at < cut)) cut = at;
+  }
+  if (cut >= 0) text = text.slice(0, cut);
   let tokens = testTokenize(text);
   const maxTokens = typeof request.max_tokens === "number" ? request.max_tokens : 16;
   if (tokens.length > maxTokens) {

@@ -56,6 +56,7 @@ export class LlamaCppModel implements LanguageModel {
   /** White-box access (FFI path); absent where the FFI layer is unavailable. */
   readonly internals?: Internals;
   private closed = false;
+  private eogTokens?: readonly number[];
 
   constructor(
     private readonly parts: LlamaCppParts,
@@ -73,9 +74,10 @@ export class LlamaCppModel implements LanguageModel {
       decoder: full,
       internals: full,
       lora: true,
+      minTokens: true,
     };
     if (full) {
-      this.internals = new LlamaCppInternals(
+      const internals = new LlamaCppInternals(
         // Lazily: touching `internals` must not load the FFI copy of the weights.
         new Proxy({} as NativeEngine, {
           get: (_target, key) => {
@@ -86,6 +88,19 @@ export class LlamaCppModel implements LanguageModel {
         }),
         this.promptPreparer(),
       );
+      // The FFI generation (interventions, control vectors, steered models) samples in JS and has
+      // no end-of-generation mask: refuse minTokens there rather than ignore it.
+      const generate = internals.generate.bind(internals);
+      internals.generate = async (request) => {
+        if ((request.minTokens ?? 0) > 0)
+          throw new CapabilityError(
+            this.id,
+            "minTokens in internals.generate (interventions, steering)",
+            ["llamacpp generate without interventions"],
+          );
+        return generate(request);
+      };
+      this.internals = internals;
     }
   }
 
@@ -105,6 +120,8 @@ export class LlamaCppModel implements LanguageModel {
     const n = request.n ?? 1;
     if (!Number.isInteger(n) || n < 1)
       throw new ConfigError(`n must be a positive integer, got ${n}`, "n");
+    const minTokens = request.minTokens ?? 0;
+    checkMinTokens(minTokens, request.maxTokens);
     const grammar = request.jsonSchema ? await this.grammarFor(request.jsonSchema) : undefined;
     const temperature = request.temperature ?? 0;
     const baseSeed = request.seed ?? this.defaultSeed();
@@ -117,6 +134,7 @@ export class LlamaCppModel implements LanguageModel {
           ...(request.topK !== undefined ? { topK: request.topK } : {}),
           seed: baseSeed + i,
           maxTokens: request.maxTokens ?? Number.POSITIVE_INFINITY,
+          ...(minTokens > 0 ? { minTokens, endTokens: this.endTokens() } : {}),
           stops: [...(request.stop ?? []), ...prepared.stops, ...grammarStops(grammar)],
           ...(grammar ? { grammar } : {}),
           ...(request.signal ? { signal: request.signal } : {}),
@@ -264,6 +282,19 @@ export class LlamaCppModel implements LanguageModel {
     return grammar;
   }
 
+  /** Every end-of-generation token of the vocabulary (EOS, EOT, ...), found once. */
+  private endTokens(): readonly number[] {
+    if (!this.eogTokens) {
+      const model = this.parts.model;
+      const found = new Set<number>();
+      for (let t = 0; t < this.parts.vocabSize; t++) if (model.isEogToken(t as Token)) found.add(t);
+      for (const t of [model.tokens.eos, model.tokens.eot])
+        if (t !== null && t !== undefined) found.add(t);
+      this.eogTokens = [...found];
+    }
+    return this.eogTokens;
+  }
+
   private defaultSeed(): number {
     return this.parts.defaultSeed ?? Math.floor(Math.random() * 2 ** 31);
   }
@@ -281,6 +312,20 @@ export class LlamaCppModel implements LanguageModel {
   private checkOpen(): void {
     if (this.closed) throw new ConfigError(`model "${this.id}" is closed; load it again`);
   }
+}
+
+/** vLLM's rules: a whole number >= 0, and no more than `maxTokens`. */
+function checkMinTokens(minTokens: number, maxTokens: number | undefined): void {
+  if (!Number.isInteger(minTokens) || minTokens < 0)
+    throw new ConfigError(
+      `minTokens must be a non-negative integer, got ${minTokens}`,
+      "minTokens",
+    );
+  if (maxTokens !== undefined && minTokens > maxTokens)
+    throw new ConfigError(
+      `minTokens (${minTokens}) must not exceed maxTokens (${maxTokens})`,
+      "minTokens",
+    );
 }
 
 /** The plain-text stop triggers of a grammar (JSON grammars stop after 4 newlines). */

@@ -5,6 +5,7 @@ import {
   type LlamaJsonSchemaGrammar,
   type LlamaModel,
   type Token,
+  TokenBias,
 } from "node-llama-cpp";
 import type { FinishReason } from "../../model/language-model.ts";
 import { ResourcePool } from "./resource-pool.ts";
@@ -18,6 +19,14 @@ export interface SampleOptions {
   topK?: number;
   seed?: number;
   maxTokens: number;
+  /**
+   * vLLM's `min_tokens`: while fewer tokens than this were generated, `endTokens` get a -inf logit
+   * (llama.cpp's logit-bias sampler, first in the chain, so also under a grammar), and a stop
+   * string only counts when it ends after the text of the first `minTokens` tokens.
+   */
+  minTokens?: number;
+  /** Every end-of-generation token of the vocabulary (needed with `minTokens`). */
+  endTokens?: readonly number[];
   stops: readonly string[];
   grammar?: LlamaJsonSchemaGrammar<never>;
   signal?: AbortSignal;
@@ -98,6 +107,13 @@ export class NodeGenerator {
       ? new LlamaGrammarEvaluationState({ model, grammar: options.grammar })
       : undefined;
     const stop = new StopDetector(options.stops);
+    const minTokens = options.minTokens ?? 0;
+    // Text length of the first `minTokens` tokens: stop strings must end after it (vLLM).
+    let boundary = minTokens > 0 ? -1 : 0;
+    const tokenBias =
+      minTokens > 0
+        ? endTokenBan(model, options.endTokens ?? [], () => tokens.length < minTokens)
+        : undefined;
     const streamer = options.onText ? new TextStreamer(options.stops, options.onText) : undefined;
     let finishReason: FinishReason = "stop";
     let text: string | undefined;
@@ -107,6 +123,7 @@ export class NodeGenerator {
       ...(options.topP !== undefined ? { topP: options.topP } : {}),
       ...(options.seed !== undefined ? { seed: options.seed } : {}),
       ...(grammarEvaluationState ? { grammarEvaluationState } : {}),
+      ...(tokenBias ? { tokenBias } : {}),
       contextShift: { strategy: "eraseBeginning" },
     });
     try {
@@ -114,7 +131,13 @@ export class NodeGenerator {
         tokens.push(token);
         if (stop.active || streamer) {
           const full = model.detokenize(tokens as Token[]);
-          const at = stop.find(full);
+          if (boundary < 0 && tokens.length >= minTokens) boundary = full.length;
+          const at =
+            boundary === 0
+              ? stop.find(full)
+              : boundary > 0
+                ? findStopAfter(options.stops, full, boundary)
+                : -1;
           if (at >= 0) {
             text = full.slice(0, at);
             finishReason = "stop";
@@ -150,4 +173,33 @@ export class NodeGenerator {
   close(): Promise<void> {
     return this.pool.close();
   }
+}
+
+/**
+ * A token bias (re-read by node-llama-cpp before every sampled token) that gives every
+ * end-of-generation token a -inf logit while `active()` holds, and nothing afterwards.
+ * `TokenBias.set` skips EOG tokens on purpose, so the ban goes into its map directly
+ * (node-llama-cpp 3.21.1, pinned; the llamacpp tests check that EOG is really never sampled).
+ */
+function endTokenBan(
+  model: LlamaModel,
+  endTokens: readonly number[],
+  active: () => boolean,
+): () => TokenBias {
+  const ban = TokenBias.for(model);
+  const biases = (ban as unknown as { _biases: Map<number, number> })._biases;
+  for (const token of endTokens) biases.set(token, Number.NEGATIVE_INFINITY);
+  const none = TokenBias.for(model);
+  return () => (active() ? ban : none);
+}
+
+/** Where the earliest stop string that ends after `boundary` starts in `text`, or -1. */
+function findStopAfter(stops: readonly string[], text: string, boundary: number): number {
+  let best = -1;
+  for (const stop of stops) {
+    if (stop === "") continue;
+    const at = text.indexOf(stop, Math.max(0, boundary - stop.length + 1));
+    if (at >= 0 && (best < 0 || at < best)) best = at;
+  }
+  return best;
 }

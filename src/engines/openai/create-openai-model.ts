@@ -86,6 +86,8 @@ class OpenAIModel implements LanguageModel {
       decoder: false,
       internals: false,
       lora: false,
+      // Known only for a named flavour: "auto" learns the server at the first call.
+      minTokens: options.minTokens ?? flavor === "vllm",
     };
     if (flavor !== "auto") this.#flavor = Promise.resolve(flavor);
   }
@@ -237,6 +239,7 @@ class OpenAIModel implements LanguageModel {
       flavor,
       traits: flavorTraits(flavor),
       maxTopLogprobs: this.#maxTopLogprobs,
+      ...(this.#options.minTokens !== undefined ? { minTokens: this.#options.minTokens } : {}),
     };
   }
 }

@@ -34,6 +34,14 @@ export interface OpenAIModelOptions {
   maxRetryAfterMs?: number;
   /** Requests in flight to this base URL, shared by every model using it (default 8). */
   concurrency?: number;
+  /**
+   * Whether the server takes vLLM's `min_tokens` field (`minTokens` in requests, exact: the server
+   * masks end-of-sequence). Default: true for `flavor: "vllm"`, false otherwise; set it for other
+   * servers that have the field (e.g. SGLang), or false to refuse `minTokens` even on vLLM.
+   * llama.cpp server, Ollama and OpenAI have no such field (a request with `minTokens` is then a
+   * CapabilityError, never silently ignored).
+   */
+  minTokens?: boolean;
   /** Most top logprobs the server gives per token (default 20, OpenAI's limit). */
   maxTopLogprobs?: number;
   /** Name in the pool (default: `<model>@<baseURL>`). */
@@ -113,6 +121,12 @@ export function checkOptions(options: OpenAIModelOptions): void {
   }
   if (options.api !== undefined && options.api !== "chat" && options.api !== "completions") {
     throw new ConfigError(`api must be "chat" or "completions", got "${options.api}"`, "api");
+  }
+  if (options.minTokens !== undefined && typeof options.minTokens !== "boolean") {
+    throw new ConfigError(
+      `minTokens must be true or false, got ${String(options.minTokens)}`,
+      "minTokens",
+    );
   }
   const flavors = ["auto", "vllm", "llamacpp", "ollama", "openai"];
   if (options.flavor !== undefined && !flavors.includes(options.flavor)) {

@@ -10,6 +10,8 @@ export interface BodyContext {
   flavor: ResolvedFlavor;
   traits: FlavorTraits;
   maxTopLogprobs: number;
+  /** The `minTokens` option, when given (overrides the flavour's trait). */
+  minTokens?: boolean;
 }
 
 type Body = Record<string, unknown>;
@@ -80,6 +82,20 @@ function samplingFields(context: BodyContext, request: GenerateRequest, n: numbe
     fields.top_k = request.topK;
   }
   if (request.maxTokens !== undefined) fields.max_tokens = request.maxTokens;
+  const minTokens = request.minTokens ?? 0;
+  if (minTokens !== 0) {
+    if (!Number.isInteger(minTokens) || minTokens < 0)
+      throw new UsageError(`minTokens must be a non-negative integer, got ${minTokens}`);
+    if (!(context.minTokens ?? context.traits.minTokens)) {
+      throw new CapabilityError(
+        context.modelId,
+        `minTokens (the ${context.flavor} server takes no min_tokens field; set the model's ` +
+          'flavor: "vllm", or minTokens: true if this server takes vLLM\'s min_tokens)',
+        ["llamacpp", "openai flavour vllm"],
+      );
+    }
+    fields.min_tokens = minTokens;
+  }
   if (request.stop && request.stop.length > 0) fields.stop = request.stop;
   if (request.seed !== undefined) fields.seed = request.seed;
   return fields;

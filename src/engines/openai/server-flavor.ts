@@ -25,6 +25,8 @@ export interface FlavorTraits {
   jsonSchemaField: boolean;
   /** Asking for 0 alternatives returns no logprobs at all, so ask for 1 and cut. */
   needsOneTopLogprob: boolean;
+  /** vLLM's `min_tokens` sampling field is honoured (EOS and stop tokens masked until then). */
+  minTokens: boolean;
 }
 
 const traits: Record<ResolvedFlavor, FlavorTraits> = {
@@ -37,6 +39,7 @@ const traits: Record<ResolvedFlavor, FlavorTraits> = {
     completionsJsonSchema: true,
     jsonSchemaField: false,
     needsOneTopLogprob: false,
+    minTokens: true,
   },
   llamacpp: {
     prefill: "trailing-assistant",
@@ -47,6 +50,7 @@ const traits: Record<ResolvedFlavor, FlavorTraits> = {
     completionsJsonSchema: true,
     jsonSchemaField: true,
     needsOneTopLogprob: true,
+    minTokens: false,
   },
   ollama: {
     prefill: "trailing-assistant",
@@ -57,6 +61,7 @@ const traits: Record<ResolvedFlavor, FlavorTraits> = {
     completionsJsonSchema: false,
     jsonSchemaField: false,
     needsOneTopLogprob: true,
+    minTokens: false,
   },
   openai: {
     prefill: "unsupported",
@@ -67,6 +72,7 @@ const traits: Record<ResolvedFlavor, FlavorTraits> = {
     completionsJsonSchema: false,
     jsonSchemaField: false,
     needsOneTopLogprob: false,
+    minTokens: false,
   },
   generic: {
     prefill: "trailing-assistant",
@@ -77,6 +83,7 @@ const traits: Record<ResolvedFlavor, FlavorTraits> = {
     completionsJsonSchema: true,
     jsonSchemaField: false,
     needsOneTopLogprob: true,
+    minTokens: false,
   },
 };
 

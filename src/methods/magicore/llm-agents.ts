@@ -2,6 +2,7 @@ import type { AnswerType } from "../../evals/answers/extract-answer.ts";
 import type { ModelSource } from "../../evals/model-source.ts";
 import { hashString } from "../../math/seeded-random.ts";
 import type { GenerateRequest, LanguageModel } from "../../model/language-model.ts";
+import { requireCapability } from "../../model/require-capability.ts";
 import { mapLimit } from "../../scoring/map-limit.ts";
 import type { OutcomeRewardModel, ProcessRewardModel } from "../../scoring/reward-model.ts";
 import type { MagicoreAgents, Tagged } from "./agents.ts";
@@ -18,17 +19,20 @@ import {
 export type RewardSource<R> = { model: string; create: (model: LanguageModel) => R } | { ready: R };
 
 /**
- * What to do with a Reviewer or Refiner output that stopped before `minTokens` new tokens. The
- * official code sets vLLM's `min_tokens = 50` (end-of-sequence masked until 50 tokens), which the
- * model spec here cannot express, so it is emulated after the fact:
- * - "resample": draw again with a new seed until an output reaches the minimum (rejection
- *   sampling; default);
- * - "continue": keep the same assistant turn going (the short text is prefilled) and append what
- *   the model adds, as min_tokens would, though the model may stop again at once.
- * Either way at most `minTokensTries` extra calls are made per output; if none reaches the
+ * How the Reviewer's and Refiner's minimum of `minTokens` new tokens is kept. The official code
+ * sets vLLM's `min_tokens = 50`: end-of-sequence is masked until 50 new tokens exist.
+ * - "native": the same, exactly: `minTokens` goes into the request and the engine masks
+ *   end-of-generation (needs `capabilities.minTokens`: the llamacpp engine, vLLM servers; a model
+ *   without it is a CapabilityError). The default where every role's model has it.
+ * - "resample": emulated after the call: an output that stopped short is drawn again with a new
+ *   seed until one reaches the minimum (rejection sampling). The default for models without the
+ *   capability.
+ * - "continue": emulated too: the same assistant turn goes on (the short text is prefilled) and
+ *   what the model adds is appended, though the model may stop again at once.
+ * The emulations make at most `minTokensTries` extra calls per output; if none reaches the
  * minimum the longest (resample) or the extended (continue) text is kept.
  */
-export type MinTokensMode = "resample" | "continue";
+export type MinTokensMode = "native" | "resample" | "continue";
 
 /** Settings for the LLM-backed roles. */
 export interface LlmAgentsOptions {
@@ -50,7 +54,10 @@ export interface LlmAgentsOptions {
    * 1000 new tokens"; 0 turns the rule off). Outputs cut by `maxTokens` are never extended.
    */
   minTokens?: number;
-  /** How a too-short output is handled (default "resample"). */
+  /**
+   * How the minimum is kept: default "native" (in the request) for a model with
+   * `capabilities.minTokens`, else "resample" (see MinTokensMode).
+   */
   minTokensMode?: MinTokensMode;
   /** Extra calls at most per too-short output (default 3). */
   minTokensTries?: number;
@@ -76,8 +83,15 @@ export function llmAgents(options: LlmAgentsOptions): MagicoreAgents {
   };
   const seedFor = (key: string) => ((options.seed ?? 0) + hashString(key)) >>> 0;
   const minTokens = options.minTokens ?? 50;
-  const minTokensMode = options.minTokensMode ?? "resample";
+
   const minTokensTries = options.minTokensTries ?? 3;
+
+  /** The mode for one model: the setting, else native where the model has it. */
+  function modeFor(model: LanguageModel): MinTokensMode {
+    const mode = options.minTokensMode ?? (model.capabilities.minTokens ? "native" : "resample");
+    if (mode === "native" && minTokens > 0) requireCapability(model, "minTokens");
+    return mode;
+  }
 
   async function draw(model: LanguageModel, request: GenerateRequest, key: string) {
     const result = await model.generate({ ...request, n: 1, seed: seedFor(key) });
@@ -90,8 +104,9 @@ export function llmAgents(options: LlmAgentsOptions): MagicoreAgents {
   }
 
   /**
-   * One Reviewer/Refiner output of at least `minTokens` new tokens where the model allows it
-   * (see `MinTokensMode`). Returns the text after the request's prefill.
+   * One Reviewer/Refiner output of at least `minTokens` new tokens: asked of the engine
+   * ("native"), or emulated where the model allows it (see `MinTokensMode`). Returns the text
+   * after the request's prefill.
    */
   async function sampleAtLeast(
     model: LanguageModel,
@@ -100,6 +115,13 @@ export function llmAgents(options: LlmAgentsOptions): MagicoreAgents {
     role: "reviewer" | "refiner",
     problemId: string,
   ): Promise<string> {
+    const minTokensMode = modeFor(model);
+    if (minTokensMode === "native" && minTokens > 0) {
+      // exact, as the official code: the engine masks end-of-generation until minTokens tokens
+      const maxTokens = request.maxTokens ?? sampling.maxTokens;
+      const out = await draw(model, { ...request, minTokens: Math.min(minTokens, maxTokens) }, key);
+      return out.text;
+    }
     let out = await draw(model, request, key);
     const short = (o: { tokens: number; stopped: boolean }) => o.stopped && o.tokens < minTokens;
     for (let attempt = 1; attempt <= minTokensTries && short(out); attempt++) {

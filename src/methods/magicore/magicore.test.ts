@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { staticModelSource } from "../../evals/model-source.ts";
 import { runEval } from "../../evals/run-eval.ts";
+import { CapabilityError } from "../../model/errors.ts";
 import type { GenerateRequest } from "../../model/language-model.ts";
 import type { OutcomeRewardModel, ProcessRewardModel } from "../../scoring/reward-model.ts";
 import { ScriptedModel } from "../../testing/scripted-model.ts";
@@ -251,8 +252,11 @@ describe("Reviewer/Refiner minimum of 50 new tokens (spec §3.5, vLLM min_tokens
   const short = " x = 5. \\boxed{5}"; // 4 words = 4 tokens for the scripted model
   const job = { problemId: "p", value: { question: "q?", scored: "Step 1: s", feedback: "f" } };
 
-  function agentsOver(script: (r: GenerateRequest, i: number) => string | { generations: never }) {
-    const model = new ScriptedModel({ script });
+  function agentsOver(
+    script: (r: GenerateRequest, i: number) => string | { generations: never },
+    capabilities: { minTokens?: boolean } = {},
+  ) {
+    const model = new ScriptedModel({ script, capabilities });
     const shortOnes: [string, string, number][] = [];
     const make = (options: Partial<LlmAgentsOptions>) =>
       llmAgents({
@@ -269,7 +273,50 @@ describe("Reviewer/Refiner minimum of 50 new tokens (spec §3.5, vLLM min_tokens
     return { model, make, shortOnes };
   }
 
-  it("resample (default): a refinement shorter than 50 tokens is drawn again with a new seed", async () => {
+  it("native (default where the model has it): minTokens 50 in the request, one call, no redraw", async () => {
+    const { model, make, shortOnes } = agentsOver(() => short, { minTokens: true });
+    const agents = make({});
+    const [refined] = await agents.refine([job]);
+    const [review] = await agents.review([job]);
+    assert.equal(
+      refined,
+      `Step 1:${short}`,
+      "the engine keeps the minimum; the text is kept as is",
+    );
+    assert.equal(review, `${reviewOpener}${short}`);
+    assert.deepEqual(
+      model.calls.map((c) => [c.prefill, c.minTokens, c.maxTokens]),
+      [
+        [refineOpener, 50, 1000],
+        [reviewOpener, 50, 1000],
+      ],
+    );
+    assert.deepEqual(shortOnes, []);
+    // never more than maxTokens; minTokens 0 sends none
+    await make({ maxTokens: 30 }).refine([job]);
+    assert.equal(model.calls.at(-1)!.minTokens, 30);
+    await make({ minTokens: 0 }).refine([job]);
+    assert.equal(model.calls.at(-1)!.minTokens, undefined);
+    // the solver's samples have no minimum (the code sets it for Reviewer and Refiner only)
+    await make({}).solve([{ problemId: "p", value: { question: "q?", k: 2 } }]);
+    assert.equal(model.calls.at(-1)!.minTokens, undefined);
+  });
+
+  it("minTokensMode: native needs the capability; resample or continue emulate even where it exists", async () => {
+    const plain = agentsOver(() => short);
+    await assert.rejects(plain.make({ minTokensMode: "native" }).refine([job]), CapabilityError);
+    assert.equal(plain.model.calls.length, 0);
+    const long = words(60);
+    const capable = agentsOver((_r, i) => (i === 0 ? short : long), { minTokens: true });
+    const [refined] = await capable.make({ minTokensMode: "resample" }).refine([job]);
+    assert.equal(refined, `Step 1:${long}`);
+    assert.deepEqual(
+      capable.model.calls.map((c) => c.minTokens),
+      [undefined, undefined],
+    );
+  });
+
+  it("resample (default without the capability): a refinement shorter than 50 tokens is drawn again with a new seed", async () => {
     const long = words(60, " \\boxed{5}");
     const { model, make, shortOnes } = agentsOver((_r, i) => (i === 0 ? short : long));
     const [refined] = await make({}).refine([job]);
