@@ -129,8 +129,8 @@ async function generate(promptArg: string, flags: GenerateFlags): Promise<void> 
   });
   try {
     // On a terminal, one plain sample is printed as the engine produces it; a cached answer (or an
-    // engine or model that does not stream, such as --steer's internals path) sends no deltas, and
-    // then the whole text is printed at the end, as when stdout is a file or a pipe.
+    // engine that does not stream) sends no deltas, and then the whole text is printed at the end,
+    // as when stdout is a file or a pipe.
     let shown = "";
     const streamed: GenerateRequest = streaming
       ? {

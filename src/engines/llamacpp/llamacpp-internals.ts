@@ -19,6 +19,7 @@ import type { ContextHook, NativeContext } from "./ffi/native-context.ts";
 import type { NativeEngine } from "./ffi/native-engine.ts";
 import { sampleToken, seededRandom } from "./sampler.ts";
 import { StopDetector } from "./stop-detector.ts";
+import { TextStreamer } from "./text-streamer.ts";
 import { logprobsFromLogits } from "./token-logprobs.ts";
 
 /** How the model turns requests into prompt tokens (shared with `generate`). */
@@ -119,7 +120,7 @@ export class LlamaCppInternals implements Internals {
     const generations: Generation[] = [];
     let outputTokens = 0;
     for (let i = 0; i < n; i++) {
-      const generation = await this.generateOne(request, prepared, baseSeed + i);
+      const generation = await this.generateOne(request, prepared, baseSeed + i, i);
       outputTokens += generation.tokenCount;
       generations.push(generation.generation);
     }
@@ -130,10 +131,16 @@ export class LlamaCppInternals implements Internals {
     request: InternalsGenerateRequest,
     prepared: PreparedPrompt,
     seed: number,
+    sampleIndex: number,
   ): Promise<{ generation: Generation; tokenCount: number }> {
     const model = this.engine.model;
     const random = seededRandom(seed);
-    const stop = new StopDetector([...(request.stop ?? []), ...prepared.stops]);
+    const stops = [...(request.stop ?? []), ...prepared.stops];
+    const stop = new StopDetector(stops);
+    const onText = request.onText;
+    const streamer = onText
+      ? new TextStreamer(stops, (delta) => onText(sampleIndex, delta))
+      : undefined;
     const end = new Set(model.endTokens);
     const generated: number[] = [];
     const logprobs: TokenLogprob[] = [];
@@ -165,14 +172,15 @@ export class LlamaCppInternals implements Internals {
           break;
         }
         generated.push(token);
-        if (stop.active) {
+        if (stop.active || streamer) {
           const full = model.detokenize(generated);
-          const at = stop.find(full);
+          const at = stop.active ? stop.find(full) : -1;
           if (at >= 0) {
             text = full.slice(0, at);
             finishReason = "stop";
             break;
           }
+          streamer?.update(full);
         }
         if (generated.length >= maxTokens) break;
         await context.evaluate([token], { onLogits: (_i, l) => logits.set(l) });
@@ -189,8 +197,10 @@ export class LlamaCppInternals implements Internals {
         kept++;
       logprobs.length = Math.min(logprobs.length, kept);
     }
+    const finalText = text ?? model.detokenize(generated);
+    streamer?.finish(finalText);
     const generation: Generation = {
-      text: text ?? model.detokenize(generated),
+      text: finalText,
       finishReason,
       ...(request.logprobs !== undefined ? { logprobs } : {}),
     };

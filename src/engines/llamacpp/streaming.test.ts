@@ -1,6 +1,8 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
+import type { InternalsGenerateRequest } from "../../model/internals.ts";
 import type { GenerateRequest, LanguageModel } from "../../model/language-model.ts";
+import { requireInternals } from "../../model/require-capability.ts";
 import { loadLlamaCppModel } from "./load-llamacpp-model.ts";
 import { TextStreamer } from "./text-streamer.ts";
 
@@ -136,5 +138,35 @@ describe("llamacpp streaming on stories260K", () => {
       temperature: 0.8,
       seed: 5,
     });
+  });
+
+  test("internals.generate (the steering path) streams too, with an intervention and stops", async () => {
+    const internals = requireInternals(model);
+    // a real edit, so the steered text differs from the plain one
+    const request: InternalsGenerateRequest = {
+      prompt: "Once upon a time",
+      n: 2,
+      temperature: 1,
+      seed: 4,
+      maxTokens: 40,
+      stop: ["Lily"],
+      interventions: [{ layer: 2, edit: (h) => h.forEach((v, i) => (h[i] = v * 1.1)) }],
+    };
+    const plain = await internals.generate(request);
+    const deltas: string[][] = [[], []];
+    const streamed = await internals.generate({
+      ...request,
+      onText: (index, text) => deltas[index]!.push(text),
+    });
+    assert.deepEqual(
+      streamed.generations.map((g) => g.text),
+      plain.generations.map((g) => g.text),
+    );
+    for (const [i, g] of streamed.generations.entries()) {
+      assert.equal(deltas[i]!.join(""), g.text);
+      assert.ok(deltas[i]!.every((d) => d !== "" && !d.includes("Lily")));
+    }
+    assert.equal(streamed.generations[0]!.finishReason, "stop", "sample 0 meets the stop");
+    assert.ok(deltas[1]!.length >= 10, `${deltas[1]!.length} deltas for sample 1`);
   });
 });
