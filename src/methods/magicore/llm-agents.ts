@@ -29,10 +29,11 @@ export type RewardSource<R> = { model: string; create: (model: LanguageModel) =>
  *   capability.
  * - "continue": emulated too: the same assistant turn goes on (the short text is prefilled) and
  *   what the model adds is appended, though the model may stop again at once.
+ * - "auto" (the default): "native" for a model with the capability, else "resample".
  * The emulations make at most `minTokensTries` extra calls per output; if none reaches the
  * minimum the longest (resample) or the extended (continue) text is kept.
  */
-export type MinTokensMode = "native" | "resample" | "continue";
+export type MinTokensMode = "auto" | "native" | "resample" | "continue";
 
 /** Settings for the LLM-backed roles. */
 export interface LlmAgentsOptions {
@@ -55,8 +56,8 @@ export interface LlmAgentsOptions {
    */
   minTokens?: number;
   /**
-   * How the minimum is kept: default "native" (in the request) for a model with
-   * `capabilities.minTokens`, else "resample" (see MinTokensMode).
+   * How the minimum is kept (default "auto": "native", in the request, for a model with
+   * `capabilities.minTokens`, else "resample"; see MinTokensMode).
    */
   minTokensMode?: MinTokensMode;
   /** Extra calls at most per too-short output (default 3). */
@@ -86,9 +87,11 @@ export function llmAgents(options: LlmAgentsOptions): MagicoreAgents {
 
   const minTokensTries = options.minTokensTries ?? 3;
 
-  /** The mode for one model: the setting, else native where the model has it. */
-  function modeFor(model: LanguageModel): MinTokensMode {
-    const mode = options.minTokensMode ?? (model.capabilities.minTokens ? "native" : "resample");
+  /** The mode for one model: the setting, "auto" resolved (native where the model has it). */
+  function modeFor(model: LanguageModel): Exclude<MinTokensMode, "auto"> {
+    const setting = options.minTokensMode ?? "auto";
+    const mode =
+      setting !== "auto" ? setting : model.capabilities.minTokens ? "native" : "resample";
     if (mode === "native" && minTokens > 0) requireCapability(model, "minTokens");
     return mode;
   }

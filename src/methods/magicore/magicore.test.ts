@@ -297,6 +297,8 @@ describe("Reviewer/Refiner minimum of 50 new tokens (spec §3.5, vLLM min_tokens
     assert.equal(model.calls.at(-1)!.minTokens, 30);
     await make({ minTokens: 0 }).refine([job]);
     assert.equal(model.calls.at(-1)!.minTokens, undefined);
+    await make({ minTokensMode: "auto" }).refine([job]);
+    assert.equal(model.calls.at(-1)!.minTokens, 50);
     // the solver's samples have no minimum (the code sets it for Reviewer and Refiner only)
     await make({}).solve([{ problemId: "p", value: { question: "q?", k: 2 } }]);
     assert.equal(model.calls.at(-1)!.minTokens, undefined);
@@ -306,6 +308,9 @@ describe("Reviewer/Refiner minimum of 50 new tokens (spec §3.5, vLLM min_tokens
     const plain = agentsOver(() => short);
     await assert.rejects(plain.make({ minTokensMode: "native" }).refine([job]), CapabilityError);
     assert.equal(plain.model.calls.length, 0);
+    await plain.make({ minTokensMode: "auto" }).refine([job]); // resample: 1 + 3 tries
+    assert.equal(plain.model.calls.length, 4);
+    assert.ok(plain.model.calls.every((c) => c.minTokens === undefined));
     const long = words(60);
     const capable = agentsOver((_r, i) => (i === 0 ? short : long), { minTokens: true });
     const [refined] = await capable.make({ minTokensMode: "resample" }).refine([job]);
