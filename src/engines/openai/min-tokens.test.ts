@@ -54,6 +54,17 @@ describe("openai engine: minTokens as vLLM's min_tokens", () => {
       Array(2).fill(" echo two one more1 more2 more3"),
     );
     assert.equal(held.usage.outputTokens, 12);
+    // streamed: the same answer
+    const deltas: string[] = [];
+    const streamed = await model.generate({
+      messages: user("one two"),
+      temperature: 0,
+      minTokens: 6,
+      maxTokens: 20,
+      onText: (_i, delta) => deltas.push(delta),
+    });
+    assert.equal(deltas.join(""), " echo two one more1 more2 more3");
+    assert.equal(streamed.generations[0]!.text, " echo two one more1 more2 more3");
     // raw prompts too; no minTokens, no field
     await model.generate({ prompt: "a b", temperature: 0, minTokens: 4 });
     assert.equal((server.requests.at(-1)!.body as Record<string, unknown>).min_tokens, 4);
