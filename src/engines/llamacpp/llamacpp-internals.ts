@@ -17,6 +17,7 @@ import type {
 import type { PreparedPrompt } from "./chat-prompt.ts";
 import type { ContextHook, NativeContext } from "./ffi/native-context.ts";
 import type { NativeEngine } from "./ffi/native-engine.ts";
+import { checkMinTokens, withoutEndTokens } from "./min-tokens.ts";
 import { sampleToken, seededRandom } from "./sampler.ts";
 import { StopDetector } from "./stop-detector.ts";
 import { TextStreamer } from "./text-streamer.ts";
@@ -114,6 +115,7 @@ export class LlamaCppInternals implements Internals {
         "jsonSchema",
       );
     }
+    checkMinTokens(request.minTokens ?? 0, request.maxTokens);
     const prepared = this.prompts.request(request);
     const n = request.n ?? 1;
     const baseSeed = request.seed ?? this.prompts.defaultSeed();
@@ -136,7 +138,8 @@ export class LlamaCppInternals implements Internals {
     const model = this.engine.model;
     const random = seededRandom(seed);
     const stops = [...(request.stop ?? []), ...prepared.stops];
-    const stop = new StopDetector(stops);
+    const minTokens = request.minTokens ?? 0;
+    const stop = new StopDetector(stops, minTokens);
     const onText = request.onText;
     const streamer = onText
       ? new TextStreamer(stops, (delta) => onText(sampleIndex, delta))
@@ -157,7 +160,12 @@ export class LlamaCppInternals implements Internals {
       await context.evaluate(prompt, { onLogits: (_i, l) => logits.set(l) });
       while (generated.length < maxTokens) {
         request.signal?.throwIfAborted();
-        const token = sampleToken(logits, request, random);
+        // vLLM's min_tokens: no end-of-generation token before minTokens; logprobs stay raw
+        const token = sampleToken(
+          generated.length < minTokens ? withoutEndTokens(logits, end) : logits,
+          request,
+          random,
+        );
         if (request.logprobs !== undefined) {
           const lp = logprobsFromLogits(logits, token, request.logprobs);
           logprobs.push({
@@ -174,7 +182,7 @@ export class LlamaCppInternals implements Internals {
         generated.push(token);
         if (stop.active || streamer) {
           const full = model.detokenize(generated);
-          const at = stop.active ? stop.find(full) : -1;
+          const at = stop.active ? stop.find(full, generated.length) : -1;
           if (at >= 0) {
             text = full.slice(0, at);
             finishReason = "stop";

@@ -23,6 +23,7 @@ import { chatPrompt, type PreparedPrompt, rawPrompt } from "./chat-prompt.ts";
 import type { NativeEngine } from "./ffi/native-engine.ts";
 import { LlamaCppDecoder } from "./llamacpp-decoder.ts";
 import { LlamaCppInternals, type PromptPreparer } from "./llamacpp-internals.ts";
+import { checkMinTokens } from "./min-tokens.ts";
 import { scoreTokens } from "./native-scorer.ts";
 import type { NodeGenerator } from "./node-generator.ts";
 import { scoreTokensWithNode } from "./node-scorer.ts";
@@ -88,18 +89,6 @@ export class LlamaCppModel implements LanguageModel {
         }),
         this.promptPreparer(),
       );
-      // The FFI generation (interventions, control vectors, steered models) samples in JS and has
-      // no end-of-generation mask: refuse minTokens there rather than ignore it.
-      const generate = internals.generate.bind(internals);
-      internals.generate = async (request) => {
-        if ((request.minTokens ?? 0) > 0)
-          throw new CapabilityError(
-            this.id,
-            "minTokens in internals.generate (interventions, steering)",
-            ["llamacpp generate without interventions"],
-          );
-        return generate(request);
-      };
       this.internals = internals;
     }
   }
@@ -312,20 +301,6 @@ export class LlamaCppModel implements LanguageModel {
   private checkOpen(): void {
     if (this.closed) throw new ConfigError(`model "${this.id}" is closed; load it again`);
   }
-}
-
-/** vLLM's rules: a whole number >= 0, and no more than `maxTokens`. */
-function checkMinTokens(minTokens: number, maxTokens: number | undefined): void {
-  if (!Number.isInteger(minTokens) || minTokens < 0)
-    throw new ConfigError(
-      `minTokens must be a non-negative integer, got ${minTokens}`,
-      "minTokens",
-    );
-  if (maxTokens !== undefined && minTokens > maxTokens)
-    throw new ConfigError(
-      `minTokens (${minTokens}) must not exceed maxTokens (${maxTokens})`,
-      "minTokens",
-    );
 }
 
 /** The plain-text stop triggers of a grammar (JSON grammars stop after 4 newlines). */

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { type GgufValue, gguf, openGguf, writeGguf } from "../../gguf/index.ts";
-import { CapabilityError, ConfigError } from "../../model/errors.ts";
+import { ConfigError } from "../../model/errors.ts";
 import type { LanguageModel } from "../../model/language-model.ts";
 import { loadLlamaCppModel } from "./load-llamacpp-model.ts";
 
@@ -157,7 +157,7 @@ describe("llamacpp minTokens (vLLM min_tokens: end-of-generation masked)", () =>
     assert.deepEqual(streamed.generations, held.generations);
   });
 
-  test("maxTokens still cuts; bad values are ConfigErrors; internals.generate refuses", async () => {
+  test("maxTokens still cuts; bad values are ConfigErrors", async () => {
     const cut = await model.generate({ prompt: "Once upon a time", maxTokens: 12, minTokens: 12 });
     assert.equal(cut.generations[0]!.finishReason, "length");
     assert.equal(cut.usage.outputTokens, 12);
@@ -168,8 +168,26 @@ describe("llamacpp minTokens (vLLM min_tokens: end-of-generation masked)", () =>
       /must not exceed maxTokens/,
     );
     await assert.rejects(
-      model.internals!.generate({ prompt: "a", maxTokens: 5, minTokens: 3 }),
-      CapabilityError,
+      model.internals!.generate({ prompt: "a", maxTokens: 5, minTokens: 6 }),
+      /must not exceed maxTokens/,
     );
+  });
+
+  test("internals.generate (steering path) masks EOS the same way, with an intervention", async () => {
+    const internals = model.internals!;
+    // an edit that changes nothing, so the hooked context runs and greedy text is comparable
+    const request = {
+      prompt: "Once upon a time",
+      maxTokens: 40,
+      interventions: [{ layer: 2, edit: () => {} }],
+    };
+    const free = await internals.generate(request);
+    assert.equal(free.generations[0]!.finishReason, "stop");
+    assert.ok(free.usage.outputTokens < 20, `${free.usage.outputTokens} tokens without minTokens`);
+    const held = await internals.generate({ ...request, minTokens: 20, stop: ["little"] });
+    assert.ok(held.usage.outputTokens >= 20, `${held.usage.outputTokens} tokens`);
+    const [h] = held.generations;
+    assert.ok(h!.text.startsWith(free.generations[0]!.text), h!.text);
+    assert.ok(h!.text.includes("little"), "a stop string inside the first minTokens is ignored");
   });
 });

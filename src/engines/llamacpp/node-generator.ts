@@ -106,10 +106,8 @@ export class NodeGenerator {
     const grammarEvaluationState = options.grammar
       ? new LlamaGrammarEvaluationState({ model, grammar: options.grammar })
       : undefined;
-    const stop = new StopDetector(options.stops);
     const minTokens = options.minTokens ?? 0;
-    // Text length of the first `minTokens` tokens: stop strings must end after it (vLLM).
-    let boundary = minTokens > 0 ? -1 : 0;
+    const stop = new StopDetector(options.stops, minTokens);
     const tokenBias =
       minTokens > 0
         ? endTokenBan(model, options.endTokens ?? [], () => tokens.length < minTokens)
@@ -131,13 +129,7 @@ export class NodeGenerator {
         tokens.push(token);
         if (stop.active || streamer) {
           const full = model.detokenize(tokens as Token[]);
-          if (boundary < 0 && tokens.length >= minTokens) boundary = full.length;
-          const at =
-            boundary === 0
-              ? stop.find(full)
-              : boundary > 0
-                ? findStopAfter(options.stops, full, boundary)
-                : -1;
+          const at = stop.find(full, tokens.length);
           if (at >= 0) {
             text = full.slice(0, at);
             finishReason = "stop";
@@ -191,15 +183,4 @@ function endTokenBan(
   for (const token of endTokens) biases.set(token, Number.NEGATIVE_INFINITY);
   const none = TokenBias.for(model);
   return () => (active() ? ban : none);
-}
-
-/** Where the earliest stop string that ends after `boundary` starts in `text`, or -1. */
-function findStopAfter(stops: readonly string[], text: string, boundary: number): number {
-  let best = -1;
-  for (const stop of stops) {
-    if (stop === "") continue;
-    const at = text.indexOf(stop, Math.max(0, boundary - stop.length + 1));
-    if (at >= 0 && (best < 0 || at < best)) best = at;
-  }
-  return best;
 }

@@ -61,7 +61,7 @@ const defaults: MagicoreEvalSettings = {
   prm: "math-shepherd",
   selfRefineRounds: 3,
   minTokens: 50,
-  minTokensMode: "resample",
+  minTokensMode: "auto",
   minTokensTries: 3,
 };
 
@@ -105,7 +105,7 @@ export function readSettings(options: Readonly<Record<string, unknown>>): Magico
   pick("easyAnswer", ["revote", "keep"]);
   pick("orm", ["judge", "http"]);
   pick("prm", ["math-shepherd", "orm-prefix"]);
-  pick("minTokensMode", ["resample", "continue"]);
+  pick("minTokensMode", ["auto", "native", "resample", "continue"]);
   if (options["ormUrl"] !== undefined) {
     s.ormUrl = String(options["ormUrl"]);
     if (options["orm"] === undefined) s.orm = "http";

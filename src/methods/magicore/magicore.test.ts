@@ -379,7 +379,7 @@ describe("Reviewer/Refiner minimum of 50 new tokens (spec §3.5, vLLM min_tokens
 
   it("eval settings: minTokens (default 50), minTokensMode, minTokensTries", () => {
     const d = readSettings({});
-    assert.deepEqual([d.minTokens, d.minTokensMode, d.minTokensTries], [50, "resample", 3]);
+    assert.deepEqual([d.minTokens, d.minTokensMode, d.minTokensTries], [50, "auto", 3]);
     const s = readSettings({ minTokens: "0", minTokensMode: "continue", minTokensTries: "1" });
     assert.deepEqual([s.minTokens, s.minTokensMode, s.minTokensTries], [0, "continue", 1]);
     assert.throws(() => readSettings({ minTokensMode: "pad" }), /minTokensMode/);
