@@ -447,3 +447,30 @@ test("serving a model behind another server passes its streamed deltas on as the
     await upstream.close();
   }
 });
+
+test("min_tokens (vLLM's field) reaches a model with the capability; others answer 400", async () => {
+  const capable = new ScriptedModel({
+    id: "capable",
+    capabilities: { minTokens: true },
+    script: () => ({ generations: [{ text: "long enough", finishReason: "stop" }] }),
+  });
+  const local = createChorusServer({ models: { capable, scripted } });
+  const url = await local.listen();
+  try {
+    const ask = (model: string) =>
+      fetch(`${url}/completions`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ model, prompt: "x", max_tokens: 20, min_tokens: 12 }),
+      });
+    const ok = await ask("capable");
+    assert.equal(ok.status, 200, await ok.clone().text());
+    assert.equal(capable.calls.at(-1)!.minTokens, 12);
+    const refused = await ask("scripted");
+    assert.equal(refused.status, 400);
+    const body = (await refused.json()) as { error: { message: string } };
+    assert.match(body.error.message, /minTokens/);
+  } finally {
+    await local.close();
+  }
+});

@@ -21,6 +21,8 @@ const samplingFields = {
   top_p: z.number().gt(0).max(1).nullish(),
   top_k: z.number().int().min(0).nullish(),
   max_tokens: z.number().int().min(0).nullish(),
+  /** vLLM's extension: no end-of-generation before this many tokens (engines with the capability). */
+  min_tokens: z.number().int().min(0).nullish(),
   seed: z.number().int().nullish(),
   stop: stop.nullish(),
   stream: z.boolean().nullish(),
@@ -112,6 +114,7 @@ function common(body: z.infer<typeof chatSchema> | z.infer<typeof completionSche
     ...(body.top_p != null ? { topP: body.top_p } : {}),
     ...(body.top_k != null ? { topK: body.top_k } : {}),
     ...(body.seed != null ? { seed: body.seed } : {}),
+    ...(body.min_tokens ? { minTokens: body.min_tokens } : {}),
     ...(stops && stops.length > 0 ? { stop: stops } : {}),
     ...(jsonSchema ? { jsonSchema } : {}),
   };
