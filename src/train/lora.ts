@@ -1,4 +1,5 @@
 import { SeededRandom } from "../math/seeded-random.ts";
+import { ConfigError } from "../model/errors.ts";
 import type { Arr } from "./array.ts";
 import type { LoraAdapter } from "./linear.ts";
 import { enableGrad, type Param } from "./param.ts";
@@ -36,8 +37,9 @@ export function resolveLoraTargets(targets: readonly string[]): LinearName[] {
     if ((linearNames as readonly string[]).includes(t)) return t as LinearName;
     const mapped = hfNames[t];
     if (!mapped) {
-      throw new Error(
+      throw new ConfigError(
         `unknown LoRA target "${t}"; use one of ${[...linearNames, ...Object.keys(hfNames)].join(", ")}`,
+        "targets",
       );
     }
     return mapped;

@@ -33,6 +33,10 @@ interface UnlearnFlags {
   selectionFile?: string;
   epochs?: number;
   lr?: number;
+  rank?: number;
+  alpha?: number;
+  layers?: string;
+  targets?: string;
   seed: number;
   maxNewTokens?: number;
   out: string;
@@ -80,6 +84,13 @@ export function register(program: Command): void {
     )
     .option("--epochs <n>", "epochs (default 10)", integerArg(1))
     .option("--lr <x>", "learning rate (default 2e-3)", numberArg(0))
+    .option("--rank <r>", "LoRA rank (default 1 for ga, 4 for refusal and npo)", integerArg(1))
+    .option("--alpha <a>", "LoRA alpha (default 2 × rank)", numberArg(0))
+    .option(
+      "--layers <i,j>",
+      "blocks carrying LoRA, 0-based (default: round(7/32 · blocks), the spec's layer 7 of 32)",
+    )
+    .option("--targets <names>", "GGUF modules carrying LoRA (default ffn_down = mlp.down_proj)")
     .option("--seed <n>", "seed", integerArg(), 42)
     .option(
       "--max-new-tokens <n>",
@@ -110,6 +121,15 @@ retain, real-authors and world-facts. AUCs: each utility set's ROUGE and modelUt
         throw new UsageError(
           `--method must be one of ${methods.join(", ")}; got "${flags.method}"`,
         );
+      const layers = flags.layers
+        ? commaList(flags.layers).map((x) => {
+            if (!/^\d+$/.test(x))
+              throw new UsageError(
+                `--layers takes block numbers like 1,2,3; got "${flags.layers}"`,
+              );
+            return Number(x);
+          })
+        : undefined;
       const selections = flags.selection.split(",");
       if (!selections.every((x) => ["upcore", "full", "random"].includes(x)))
         throw new UsageError(
@@ -185,6 +205,10 @@ retain, real-authors and world-facts. AUCs: each utility set's ROUGE and modelUt
               ...(refusals ? { refusals } : {}),
               ...(flags.epochs !== undefined ? { epochs: flags.epochs } : {}),
               ...(flags.lr !== undefined ? { lr: flags.lr } : {}),
+              ...(flags.rank !== undefined ? { rank: flags.rank } : {}),
+              ...(flags.alpha !== undefined ? { alpha: flags.alpha } : {}),
+              ...(layers ? { layers } : {}),
+              ...(flags.targets ? { targets: commaList(flags.targets) } : {}),
               ...(flags.maxNewTokens !== undefined ? { maxNewTokens: flags.maxNewTokens } : {}),
               onEpoch: (p) =>
                 process.stderr.write(
@@ -245,4 +269,11 @@ async function coresetIds(
         }
       })();
   return new Set(selection.items.filter((i) => !i.pruned).map((i) => i.id));
+}
+
+function commaList(value: string): string[] {
+  return value
+    .split(",")
+    .map((s) => s.trim())
+    .filter((s) => s !== "");
 }

@@ -150,7 +150,14 @@ describe("llamacpp streaming on stories260K", () => {
       seed: 4,
       maxTokens: 40,
       stop: ["Lily"],
-      interventions: [{ layer: 2, edit: (h) => h.forEach((v, i) => (h[i] = v * 1.1)) }],
+      interventions: [
+        {
+          layer: 2,
+          edit: (h) => {
+            for (let i = 0; i < h.length; i++) h[i] = h[i]! * 1.1;
+          },
+        },
+      ],
     };
     const plain = await internals.generate(request);
     const deltas: string[][] = [[], []];

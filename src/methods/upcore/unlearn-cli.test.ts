@@ -101,11 +101,23 @@ test("chorus unlearn with named sets reports gen_acc, Prob., Truth Ratio, Model 
       "1",
       "--max-new-tokens",
       "2",
+      "--rank",
+      "2",
+      "--layers",
+      "1,3",
+      "--targets",
+      "ffn_down,up_proj",
       "--out",
       report,
     ]);
     assert.equal(u.code, 0, u.stderr);
     const body = JSON.parse(readFileSync(report, "utf8"));
+    assert.deepEqual(body.lora, {
+      rank: 2,
+      alpha: 4,
+      layers: [1, 3],
+      targets: ["ffn_down", "up_proj"],
+    });
     assert.equal(body.forgetItems, 3);
     assert.equal(body.data.refusalCount, 100, "refusals come from tofu:idontknow");
     assert.equal(body.points.length, 2);

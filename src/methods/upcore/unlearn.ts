@@ -110,6 +110,8 @@ export interface UnlearnPoint {
 export interface UnlearnReport {
   method: UnlearnMethod;
   trainItems: number;
+  /** Where the LoRA adapter sat and its size (GGUF module names, 0-based blocks). */
+  lora: { rank: number; alpha: number; layers: number[]; targets: string[] };
   /** How each set was scored (role, Prob. and Truth Ratio definitions, reference answers). */
   evalSets: Record<string, SetDescription>;
   /** The numbers Model Utility is the harmonic mean of, e.g. "retain.truthRatio". */
@@ -162,9 +164,15 @@ export async function unlearn(
     throw new RangeError(`method ${o.method} needs a retain set`);
   const rank = o.rank ?? (o.method === "ga" ? 1 : 4);
   const layers = o.layers ?? [Math.round((7 / 32) * model.config.nLayer)];
+  for (const layer of layers)
+    if (!Number.isInteger(layer) || layer < 0 || layer >= model.config.nLayer)
+      throw new RangeError(
+        `LoRA layer ${layer} is out of range: the model has blocks 0 to ${model.config.nLayer - 1}`,
+      );
+  const alpha = o.alpha ?? 2 * rank;
   addLora(model, {
     rank,
-    alpha: o.alpha ?? 2 * rank,
+    alpha,
     dropout: o.dropout,
     targets: o.targets,
     layers,
@@ -278,6 +286,7 @@ export async function unlearn(
   return {
     method: o.method,
     trainItems: train.length,
+    lora: { rank, alpha, layers, targets: o.targets },
     evalSets: evalDescriptions,
     ...(utilityComponents ? { modelUtilityComponents: utilityComponents } : {}),
     points,
