@@ -3,4 +3,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mapfile -t files < <(find src test -name '*.test.ts' -not -path '*/node_modules/*' | sort)
-exec node --import tsx --test --test-concurrency=2 --test-timeout=300000 "${files[@]}" "$@"
+# Every temporary file and folder the tests make (os.tmpdir()) goes in one folder that is
+# removed afterwards, so a test that forgets to clean up leaves nothing behind.
+scratch="$(mktemp -d "${TMPDIR:-/tmp}/chorus-tests-XXXXXX")"
+trap 'rm -rf "$scratch"' EXIT
+TMPDIR="$scratch" node --import tsx --test --test-concurrency=2 --test-timeout=300000 "${files[@]}" "$@"
