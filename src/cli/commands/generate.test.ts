@@ -6,6 +6,7 @@ import { join } from "node:path";
 import { test } from "node:test";
 import { fileURLToPath } from "node:url";
 import { startOpenAITestServer } from "../../../test/support/openai-server.ts";
+import { runChorus } from "../../../test/support/run-chorus.ts";
 import { main } from "../main.ts";
 import { plainText, streamsToTerminal } from "./generate.ts";
 
@@ -16,22 +17,7 @@ const stories = fileURLToPath(
 const llamaEngine = new URL("../../engines/llamacpp/index.ts", import.meta.url);
 
 /** Runs the real CLI in a child process (async, so a server in this process keeps answering). */
-function chorus(
-  args: string[],
-  cwd?: string,
-): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      [bin, ...args],
-      { cwd, env: { ...process.env, CI: "1" } },
-      (error, stdout, stderr) => {
-        const code = error ? (typeof error.code === "number" ? error.code : 1) : 0;
-        resolve({ code, stdout, stderr });
-      },
-    );
-  });
-}
+const chorus = (args: string[], cwd?: string) => runChorus(args, cwd !== undefined ? { cwd } : {});
 
 test("generate against an OpenAI-compatible server: n, logprobs, JSON lines, cache, run folder", async () => {
   const server = await startOpenAITestServer({ flavor: "vllm" });

@@ -1,5 +1,4 @@
 import assert from "node:assert/strict";
-import { execFile } from "node:child_process";
 import { createHash } from "node:crypto";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { createServer } from "node:http";
@@ -8,29 +7,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
 import { fileURLToPath } from "node:url";
+import { runChorus } from "../../../test/support/run-chorus.ts";
 import { writeRandomModel } from "../../gguf/random-model.ts";
 
-const bin = fileURLToPath(new URL("../../../bin/chorus.js", import.meta.url));
+const _bin = fileURLToPath(new URL("../../../bin/chorus.js", import.meta.url));
 
-function chorus(
-  args: string[],
-  env: Record<string, string>,
-): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      [bin, ...args],
-      { env: { ...process.env, ...env } },
-      (error, stdout, stderr) => {
-        resolve({
-          code: error ? (typeof error.code === "number" ? error.code : 1) : 0,
-          stdout,
-          stderr,
-        });
-      },
-    );
-  });
-}
+const chorus = (args: string[], env: Record<string, string>) => runChorus(args, { env });
 
 test("chorus models pull, list and info against a local hub", async () => {
   const dir = await mkdtemp(join(tmpdir(), "chorus-models-cli-"));

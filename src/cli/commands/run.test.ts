@@ -1,34 +1,19 @@
 import assert from "node:assert/strict";
-import { execFile } from "node:child_process";
 import { existsSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
 import { fileURLToPath } from "node:url";
 import { startOpenAITestServer } from "../../../test/support/openai-server.ts";
+import { runChorus } from "../../../test/support/run-chorus.ts";
 
-const bin = fileURLToPath(new URL("../../../bin/chorus.js", import.meta.url));
+const _bin = fileURLToPath(new URL("../../../bin/chorus.js", import.meta.url));
 const stories = fileURLToPath(
   new URL("../../../../shared/models/stories260K.gguf", import.meta.url),
 );
 
 /** Runs the real CLI in a child process (async, so a server in this process keeps answering). */
-function chorus(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      [bin, ...args],
-      { env: { ...process.env, CI: "1" } },
-      (error, stdout, stderr) => {
-        resolve({
-          code: error ? (typeof error.code === "number" ? error.code : 1) : 0,
-          stdout,
-          stderr,
-        });
-      },
-    );
-  });
-}
+const chorus = runChorus;
 
 test("run adacad --json on a GGUF: text, tokens and α of every step", async () => {
   const dir = mkdtempSync(join(tmpdir(), "chorus-run-"));

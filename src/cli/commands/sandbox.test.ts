@@ -1,24 +1,14 @@
 import assert from "node:assert/strict";
-import { execFile } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
 import { fileURLToPath } from "node:url";
+import { runChorus } from "../../../test/support/run-chorus.ts";
 
-const bin = fileURLToPath(new URL("../../../bin/chorus.js", import.meta.url));
+const _bin = fileURLToPath(new URL("../../../bin/chorus.js", import.meta.url));
 
-function chorus(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [bin, ...args], (error, stdout, stderr) => {
-      resolve({
-        code: error ? (typeof error.code === "number" ? error.code : 1) : 0,
-        stdout,
-        stderr,
-      });
-    });
-  });
-}
+const chorus = runChorus;
 
 test("chorus sandbox run prints the result as JSON; exit 1 on failure, 2 on bad usage", async () => {
   const dir = mkdtempSync(join(tmpdir(), "chorus-sandbox-cli-"));

@@ -1,29 +1,17 @@
 import assert from "node:assert/strict";
-import { execFile } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
 import { fileURLToPath } from "node:url";
+import { runChorus } from "../../../test/support/run-chorus.ts";
 import { sharedFile } from "../../evals/shared-dir.ts";
 
-const bin = fileURLToPath(new URL("../../../bin/chorus.js", import.meta.url));
+const _bin = fileURLToPath(new URL("../../../bin/chorus.js", import.meta.url));
 const stories = sharedFile("models", "stories260K.gguf");
 const counterfact = sharedFile("datasets", "counterfact_upcore", "cf_cluster_0.jsonl");
 
-function chorus(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      [bin, ...args],
-      { env: { ...process.env, CI: "1" } },
-      (error, stdout, stderr) => {
-        const code = error ? (typeof error.code === "number" ? error.code : 1) : 0;
-        resolve({ code, stdout, stderr });
-      },
-    );
-  });
-}
+const chorus = runChorus;
 
 test("chorus steer train writes steer.json and generate --steer changes the output", {
   skip: stories ? false : "shared/models not found",

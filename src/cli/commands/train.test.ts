@@ -1,34 +1,19 @@
 import assert from "node:assert/strict";
-import { execFile } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, test } from "node:test";
 import { fileURLToPath } from "node:url";
+import { runChorus } from "../../../test/support/run-chorus.ts";
 
-const bin = fileURLToPath(new URL("../../../bin/chorus.js", import.meta.url));
+const _bin = fileURLToPath(new URL("../../../bin/chorus.js", import.meta.url));
 const stories = fileURLToPath(
   new URL("../../../../shared/models/stories260K.gguf", import.meta.url),
 );
 const dir = mkdtempSync(join(tmpdir(), "chorus-train-cli-"));
 after(() => rmSync(dir, { recursive: true, force: true }));
 
-function chorus(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      [bin, ...args],
-      { cwd: dir, env: { ...process.env, CI: "1" } },
-      (error, stdout, stderr) => {
-        resolve({
-          code: error ? (typeof error.code === "number" ? error.code : 1) : 0,
-          stdout,
-          stderr,
-        });
-      },
-    );
-  });
-}
+const chorus = (args: string[]) => runChorus(args, { cwd: dir });
 
 test("chorus train sft: progress on stderr, summary on stdout, adapter and run folder written", async () => {
   writeFileSync(
