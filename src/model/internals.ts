@@ -71,5 +71,17 @@ export interface Internals {
     prompt: string,
     options?: { interventions?: readonly Intervention[]; controlVector?: ControlVector },
   ): Promise<Float32Array>;
+  /**
+   * Teacher-forced logits of `continuation` after a raw-text `prompt`, in one forward pass, with
+   * optional interventions. `tokens` are the continuation's tokens as `prompt + continuation`
+   * tokenizes (after the common prefix with `prompt` alone); `logits[k]` is the distribution that
+   * predicts `tokens[k]`. Continuation rows reach interventions as phase "generate", as if each
+   * token had been generated, so "last position" steering edits them as it does in generation.
+   */
+  continuationLogits(
+    prompt: string,
+    continuation: string,
+    options?: { interventions?: readonly Intervention[]; controlVector?: ControlVector },
+  ): Promise<{ tokens: number[]; logits: Float32Array[]; inputTokens: number }>;
   generate(request: InternalsGenerateRequest): Promise<GenerateResult>;
 }

@@ -209,6 +209,7 @@ export function wrapModel(inner: LanguageModel, options: WrapModelOptions = {}):
       nEmbd: internals.nEmbd,
       captureHidden: internals.captureHidden.bind(internals),
       logits: internals.logits.bind(internals),
+      continuationLogits: internals.continuationLogits.bind(internals),
       // Interventions are functions, so these calls are never cached; they are still counted.
       generate: (request: InternalsGenerateRequest) => {
         const full = withDefaults(request);

@@ -108,6 +108,30 @@ export class LlamaCppInternals implements Internals {
     return out;
   }
 
+  async continuationLogits(
+    prompt: string,
+    continuation: string,
+    options: { interventions?: readonly Intervention[]; controlVector?: ControlVector } = {},
+  ): Promise<{ tokens: number[]; logits: Float32Array[]; inputTokens: number }> {
+    const full = this.prompts.text(prompt + continuation, true).tokens;
+    const head = this.prompts.text(prompt, true).tokens;
+    let common = 0;
+    while (common < head.length && common < full.length && head[common] === full[common]) common++;
+    // the first token (BOS or the first word) has no prediction to score
+    common = Math.max(common, 1);
+    const logits: Float32Array[] = [];
+    await this.withSteering(options.interventions, options.controlVector, async (context, hook) => {
+      hook.promptLength = common;
+      await context.evaluate(full, {
+        wantLogits: (i) => i >= common - 1 && i < full.length - 1,
+        onLogits: (i, row) => {
+          logits[i - (common - 1)] = row.slice();
+        },
+      });
+    });
+    return { tokens: full.slice(common), logits, inputTokens: full.length };
+  }
+
   async generate(request: InternalsGenerateRequest): Promise<GenerateResult> {
     if (request.jsonSchema) {
       throw new ConfigError(

@@ -49,6 +49,46 @@ test("unsteered choice log-likelihood equals the engine's score", { skip }, asyn
   }
 });
 
+test("one steered pass equals a steered pass per prefix (every position steered)", {
+  skip,
+}, async () => {
+  const internals = requireInternals(model);
+  const decoder = requireDecoder(model);
+  try {
+    const scale = {
+      layer: 2,
+      edit: (h: Float32Array) => {
+        for (let i = 0; i < h.length; i++) h[i] = h[i]! * 1.3;
+      },
+    };
+    const prompt = "Once upon a time";
+    const continuation = " there was a little dog named Max";
+    const one = await internals.continuationLogits(prompt, continuation, {
+      interventions: [scale],
+    });
+    assert.ok(one.tokens.length >= 5, `${one.tokens.length} continuation tokens`);
+    const plain = await internals.continuationLogits(prompt, continuation);
+    const full = await decoder.tokenize(prompt + continuation, { addBos: false });
+    const start = full.length - one.tokens.length;
+    assert.deepEqual(full.slice(start), one.tokens);
+    let moved = 0;
+    for (let k = 0; k < one.tokens.length; k++) {
+      // the same prediction from a fresh steered pass over the prefix alone
+      const prefix = await decoder.detokenize(full.slice(0, start + k));
+      const alone = await internals.logits(prefix, { interventions: [scale] });
+      let diff = 0;
+      for (let v = 0; v < alone.length; v++)
+        diff = Math.max(diff, Math.abs(alone[v]! - one.logits[k]![v]!));
+      assert.ok(diff < 1e-2, `token ${k}: max |Δlogit| ${diff}`);
+      for (let v = 0; v < alone.length; v++)
+        moved = Math.max(moved, Math.abs(plain.logits[k]![v]! - one.logits[k]![v]!));
+    }
+    assert.ok(moved > 0.1, `the intervention changes the logits (${moved})`);
+  } finally {
+    await decoder.close();
+  }
+});
+
 test("TruthfulQA, BBQ and RTP evaluations run steered vs unsteered on stories260K", {
   skip,
 }, async () => {

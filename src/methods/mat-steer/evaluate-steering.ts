@@ -36,10 +36,10 @@ function topTokens(logprobs: Float64Array, k: number): number[] {
 
 /**
  * Teacher-forced log-probs of `continuation`'s tokens after a raw-text `prompt`, with the
- * interventions applied at every forward. The engine's `score` has no steering hook, so each
- * continuation token costs one `internals.logits` call on the decoded prefix (fresh cache, O(n²)
- * in the continuation length — fine for MC answers). The continuation's tokens are those of
- * `prompt + continuation` after the common prefix, as the engine's `score` takes them.
+ * interventions applied: one forward pass over prompt + continuation (`internals.
+ * continuationLogits`; the engine's `score` has no steering hook). The continuation's tokens are
+ * those of `prompt + continuation` after the common prefix, as the engine's `score` takes them;
+ * its rows are hooked as generated tokens, as in steered generation.
  */
 export async function continuationLogprobs(
   model: LanguageModel,
@@ -50,34 +50,22 @@ export async function continuationLogprobs(
   topLogprobs = 0,
 ): Promise<{ tokens: TokenLogprob[]; inputTokens: number }> {
   const internals = requireInternals(model);
-  const full = await decoder.tokenize(prompt + continuation, { addBos: false });
-  const head = await decoder.tokenize(prompt, { addBos: false });
-  let common = 0;
-  while (common < head.length && head[common] === full[common]) common++;
-  const tokens: TokenLogprob[] = [];
-  for (let k = Math.max(common, 1); k < full.length; k++) {
-    const prefix = await decoder.detokenize(full.slice(0, k));
-    const logits = await internals.logits(prefix, { interventions });
-    const token = full[k]!;
-    if (topLogprobs <= 0) {
-      tokens.push({
-        token: decoder.tokenText(token),
-        logprob: logSoftmaxAt(logits, token),
-        top: [],
-      });
-      continue;
-    }
+  const forward = await internals.continuationLogits(prompt, continuation, { interventions });
+  const tokens = forward.tokens.map((token, k): TokenLogprob => {
+    const logits = forward.logits[k]!;
+    if (topLogprobs <= 0)
+      return { token: decoder.tokenText(token), logprob: logSoftmaxAt(logits, token), top: [] };
     const row = logSoftmax(logits);
-    tokens.push({
+    return {
       token: decoder.tokenText(token),
       logprob: row[token]!,
       top: topTokens(row, topLogprobs).map((t) => ({
         token: decoder.tokenText(t),
         logprob: row[t]!,
       })),
-    });
-  }
-  return { tokens, inputTokens: full.length };
+    };
+  });
+  return { tokens, inputTokens: forward.inputTokens };
 }
 
 /** Σ log p(choice tokens | prompt) with the interventions applied (see `continuationLogprobs`). */

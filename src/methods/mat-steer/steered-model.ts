@@ -26,7 +26,7 @@ export function steererFingerprint(steering: Pick<SteererFile, "nEmbd" | "site" 
 /**
  * A local model with a MAT-Steer steerer applied to every call: `generate` runs on the engine's
  * internals path with the steerer's intervention, `score` is the steered teacher-forced
- * log-likelihood (one `internals.logits` per continuation token, see `continuationLogprobs`).
+ * log-likelihood (one forward pass over prompt + continuation, see `continuationLogprobs`).
  *
  * Identity: `id` and `provider` carry the first 16 hex digits of `steererFingerprint`
  * (`<id>+steer:<fp>`, `llamacpp+steer:<fp>`). The runtime's call cache keys a call on provider,
