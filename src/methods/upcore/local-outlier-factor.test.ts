@@ -1,6 +1,11 @@
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
 import { test } from "node:test";
+import {
+  plantedOutliers,
+  runSklearn,
+  sklearnMissing,
+  sklearnPython,
+} from "../../../test/support/sklearn.ts";
 import { SeededRandom } from "../../math/seeded-random.ts";
 import { localOutlierFactorOutliers, negativeOutlierFactor } from "./local-outlier-factor.ts";
 
@@ -32,10 +37,6 @@ test("LOF prunes by the contamination percentile (spec counts)", () => {
   }
 });
 
-const python = ["/usr/bin/python3", "python3"].find(
-  (bin) => spawnSync(bin, ["-c", "import sklearn"], { stdio: "ignore" }).status === 0,
-);
-
 const sklearnScript = `
 import json, sys
 import numpy as np
@@ -48,26 +49,14 @@ print(json.dumps({"pruned": [int(i) for i in np.where(labels == -1)[0]],
 `;
 
 test("LOF equals scikit-learn's LocalOutlierFactor on the planted-outlier fixture", {
-  skip: python ? false : "scikit-learn not installed (apt-get install python3-sklearn)",
+  skip: sklearnPython ? false : sklearnMissing,
 }, (t) => {
-  // The fixture of isolation-forest-sklearn.test.ts: 450 normal points + 50 planted outliers.
-  const rng = new SeededRandom(2024);
-  const dim = 16;
-  const points: number[][] = [];
-  for (let i = 0; i < 450; i++) points.push(Array.from({ length: dim }, () => rng.normal()));
-  for (let i = 0; i < 50; i++) {
-    const radius = 1.5 + (i % 10) * 0.4;
-    points.push(
-      Array.from({ length: dim }, () => rng.normal() + radius * (rng.next() < 0.5 ? -1 : 1)),
-    );
-  }
+  const points = plantedOutliers();
   const ours = localOutlierFactorOutliers(points, { contamination: 0.1 });
-  const run = spawnSync(python!, ["-c", sklearnScript], {
-    input: JSON.stringify(points),
-    encoding: "utf8",
-  });
-  assert.equal(run.status, 0, run.stderr);
-  const theirs = JSON.parse(run.stdout) as { pruned: number[]; nof: number[]; offset: number };
+  const theirs = runSklearn<{ pruned: number[]; nof: number[]; offset: number }>(
+    sklearnScript,
+    points,
+  );
   // Deterministic algorithm: the scores agree to rounding, so the pruned sets are identical.
   let maxDiff = 0;
   theirs.nof.forEach((v, i) => {

@@ -1,7 +1,11 @@
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
 import { test } from "node:test";
-import { SeededRandom } from "../../math/seeded-random.ts";
+import {
+  plantedOutliers,
+  runSklearn,
+  sklearnMissing,
+  sklearnPython,
+} from "../../../test/support/sklearn.ts";
 import { negativeMahalanobisPca2, pcaMahalanobisOutliers } from "./pca-mahalanobis.ts";
 
 const close = (a: number, b: number, tol = 1e-6) =>
@@ -20,10 +24,6 @@ test("PCA(2) + Mahalanobis by hand: points already in a plane", () => {
   for (const v of s) close(v, -1.5);
 });
 
-const python = ["/usr/bin/python3", "python3"].find(
-  (bin) => spawnSync(bin, ["-c", "import sklearn"], { stdio: "ignore" }).status === 0,
-);
-
 const sklearnScript = `
 import json, sys
 import numpy as np
@@ -36,25 +36,11 @@ print(json.dumps(d2.tolist()))
 `;
 
 test("PCA(2) + Mahalanobis equals scikit-learn PCA + numpy's Mahalanobis on the planted fixture", {
-  skip: python ? false : "scikit-learn not installed (apt-get install python3-sklearn)",
+  skip: sklearnPython ? false : sklearnMissing,
 }, () => {
-  const rng = new SeededRandom(2024);
-  const dim = 16;
-  const points: number[][] = [];
-  for (let i = 0; i < 450; i++) points.push(Array.from({ length: dim }, () => rng.normal()));
-  for (let i = 0; i < 50; i++) {
-    const radius = 1.5 + (i % 10) * 0.4;
-    points.push(
-      Array.from({ length: dim }, () => rng.normal() + radius * (rng.next() < 0.5 ? -1 : 1)),
-    );
-  }
+  const points = plantedOutliers();
   const ours = pcaMahalanobisOutliers(points, { contamination: 0.1 });
   assert.equal(ours.outlier.filter(Boolean).length, 50);
-  const run = spawnSync(python!, ["-c", sklearnScript], {
-    input: JSON.stringify(points),
-    encoding: "utf8",
-  });
-  assert.equal(run.status, 0, run.stderr);
-  const d2 = JSON.parse(run.stdout) as number[];
+  const d2 = runSklearn<number[]>(sklearnScript, points);
   for (const [i, v] of d2.entries()) close(-ours.scores[i]!, v, 1e-6);
 });
