@@ -1,38 +1,17 @@
 import assert from "node:assert/strict";
-import { after, before, describe, test } from "node:test";
+import { before, describe, test } from "node:test";
 import {
-  type OpenAITestServer,
-  type OpenAITestServerOptions,
   startOpenAITestServer,
   testAlternatives,
   testTokenize,
   testTokenLogprob,
 } from "../../../test/support/openai-server.ts";
+import { modelFor, serverFor } from "../../../test/support/openai-suite.ts";
 import { CapabilityError, ModelCallError, ModelTimeoutError } from "../../model/errors.ts";
 import type { LanguageModel } from "../../model/language-model.ts";
-import { createOpenAIModel, type OpenAIModelOptions } from "./create-openai-model.ts";
+import { createOpenAIModel } from "./create-openai-model.ts";
 
 const user = (content: string) => [{ role: "user" as const, content }];
-
-function modelFor(server: OpenAITestServer, options: Partial<OpenAIModelOptions> = {}) {
-  return createOpenAIModel({
-    baseURL: server.url,
-    model: "test-model",
-    retryBaseMs: 5,
-    timeoutMs: 5000,
-    ...options,
-  });
-}
-
-/** Starts a server for a describe block and closes it after. */
-function serverFor(options: OpenAITestServerOptions): () => OpenAITestServer {
-  let server: OpenAITestServer | undefined;
-  before(async () => {
-    server = await startOpenAITestServer(options);
-  });
-  after(() => server?.close());
-  return () => server as OpenAITestServer;
-}
 
 /** The top-k the test server offers at a position where `token` has `logprob`. */
 function expectedTop(token: string, logprob: number, k: number) {

@@ -1,36 +1,15 @@
 import assert from "node:assert/strict";
-import { after, before, describe, test } from "node:test";
+import { before, describe, test } from "node:test";
 import {
-  type OpenAITestServer,
-  type OpenAITestServerOptions,
   startOpenAITestServer,
   type TestServerFlavor,
 } from "../../../test/support/openai-server.ts";
+import { modelFor, serverFor } from "../../../test/support/openai-suite.ts";
 import { ModelCallError, ModelTimeoutError } from "../../model/errors.ts";
 import type { GenerateRequest, LanguageModel } from "../../model/language-model.ts";
-import { createOpenAIModel, type OpenAIModelOptions } from "./create-openai-model.ts";
 import { SseParser } from "./sse-parser.ts";
 
 const user = (content: string) => [{ role: "user" as const, content }];
-
-function modelFor(server: OpenAITestServer, options: Partial<OpenAIModelOptions> = {}) {
-  return createOpenAIModel({
-    baseURL: server.url,
-    model: "test-model",
-    retryBaseMs: 5,
-    timeoutMs: 5000,
-    ...options,
-  });
-}
-
-function serverFor(options: OpenAITestServerOptions): () => OpenAITestServer {
-  let server: OpenAITestServer | undefined;
-  before(async () => {
-    server = await startOpenAITestServer(options);
-  });
-  after(() => server?.close());
-  return () => server as OpenAITestServer;
-}
 
 /** Streams a request and checks it against the same request unstreamed; returns the deltas. */
 async function streamedEqualsPlain(
