@@ -6,11 +6,8 @@ import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
-import { fileURLToPath } from "node:url";
 import { runChorus } from "../../../test/support/run-chorus.ts";
 import { writeRandomModel } from "../../gguf/random-model.ts";
-
-const _bin = fileURLToPath(new URL("../../../bin/chorus.js", import.meta.url));
 
 const chorus = (args: string[], env: Record<string, string>) => runChorus(args, { env });
 

@@ -7,7 +7,6 @@ import { fileURLToPath } from "node:url";
 import { startOpenAITestServer } from "../../../test/support/openai-server.ts";
 import { runChorus } from "../../../test/support/run-chorus.ts";
 
-const _bin = fileURLToPath(new URL("../../../bin/chorus.js", import.meta.url));
 const stories = fileURLToPath(
   new URL("../../../../shared/models/stories260K.gguf", import.meta.url),
 );

@@ -3,10 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
-import { fileURLToPath } from "node:url";
 import { runChorus } from "../../../test/support/run-chorus.ts";
-
-const _bin = fileURLToPath(new URL("../../../bin/chorus.js", import.meta.url));
 
 const chorus = runChorus;
 

@@ -3,13 +3,10 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
-import { fileURLToPath } from "node:url";
 import { runChorus } from "../../../test/support/run-chorus.ts";
 import { sharedFile } from "../../evals/shared-dir.ts";
 
-const _bin = fileURLToPath(new URL("../../../bin/chorus.js", import.meta.url));
 const stories = sharedFile("models", "stories260K.gguf");
-const counterfact = sharedFile("datasets", "counterfact_upcore", "cf_cluster_0.jsonl");
 
 const chorus = runChorus;
 
@@ -162,81 +159,6 @@ test("chorus steer train --site literal applies at the o_proj input; old steer.j
     const layer0 = await chorus([...trainArgs, "--site", "literal", "--layer", "0", "--out", same]);
     assert.notEqual(layer0.code, 0);
     assert.match(layer0.stderr, /steering layer 0 is out of range/);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-});
-
-test("chorus upcore select writes every item's score and prunes 10%", {
-  skip: stories && counterfact ? false : "shared data not found",
-}, async () => {
-  const dir = mkdtempSync(join(tmpdir(), "chorus-upcore-cli-"));
-  try {
-    const forget = join(dir, "forget.jsonl");
-    // 21 items: 0.1·(21−1) = 2 is an integer, so exactly 2 are pruned (spec §3.2).
-    writeFileSync(forget, readFileSync(counterfact!, "utf8").split("\n").slice(0, 21).join("\n"));
-    const out = join(dir, "selection.json");
-    const r = await chorus([
-      "upcore",
-      "select",
-      "--model",
-      stories!,
-      "--forget",
-      forget,
-      "--out",
-      out,
-      "--save-features",
-    ]);
-    assert.equal(r.code, 0, r.stderr);
-    const selection = JSON.parse(readFileSync(out, "utf8"));
-    assert.equal(selection.items.length, 21);
-    assert.equal(selection.items.filter((i: { pruned: boolean }) => i.pruned).length, 2);
-    assert.equal(selection.items[0].features.length, 64);
-    assert.ok(selection.varAfter < selection.varBefore);
-    const retain = join(dir, "retain.jsonl");
-    writeFileSync(retain, readFileSync(counterfact!, "utf8").split("\n").slice(30, 33).join("\n"));
-    const report = join(dir, "report.json");
-    const u = await chorus([
-      "unlearn",
-      "--model",
-      stories!,
-      "--method",
-      "ga",
-      "--forget",
-      forget,
-      "--retain",
-      retain,
-      "--selection",
-      "random",
-      "--selection-file",
-      out,
-      "--epochs",
-      "1",
-      "--max-new-tokens",
-      "2",
-      "--out",
-      report,
-    ]);
-    assert.equal(u.code, 0, u.stderr);
-    const body = JSON.parse(readFileSync(report, "utf8"));
-    assert.equal(body.trainItems, 19);
-    assert.equal(body.points.length, 2);
-    assert.ok(Number.isFinite(body.auc.retain));
-    const usage = await chorus([
-      "unlearn",
-      "--model",
-      stories!,
-      "--method",
-      "xx",
-      "--forget",
-      forget,
-      "--retain",
-      forget,
-      "--out",
-      join(dir, "r.json"),
-    ]);
-    assert.equal(usage.code, 2);
-    assert.match(usage.stderr, /--method must be one of ga, gd, refusal, npo/);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -6,7 +6,6 @@ import { after, test } from "node:test";
 import { fileURLToPath } from "node:url";
 import { runChorus } from "../../../test/support/run-chorus.ts";
 
-const _bin = fileURLToPath(new URL("../../../bin/chorus.js", import.meta.url));
 const stories = fileURLToPath(
   new URL("../../../../shared/models/stories260K.gguf", import.meta.url),
 );
