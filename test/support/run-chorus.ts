@@ -33,3 +33,27 @@ export function runChorus(
     );
   });
 }
+
+/**
+ * Runs the CLI in this process (`main` from src/cli/main.ts), capturing stderr; the exit code is
+ * returned and `process.exitCode` left unset, so a failing command does not fail the test run.
+ */
+export async function runChorusInProcess(
+  args: readonly string[],
+): Promise<{ code: number; stderr: string }> {
+  // loaded on first use: the child-process helper above should not pull in every command
+  const { main } = await import("../../src/cli/main.ts");
+  const write = process.stderr.write.bind(process.stderr);
+  let stderr = "";
+  process.stderr.write = ((chunk: string | Uint8Array) => {
+    stderr += String(chunk);
+    return true;
+  }) as typeof process.stderr.write;
+  try {
+    const code = await main([...args]);
+    process.exitCode = undefined;
+    return { code, stderr };
+  } finally {
+    process.stderr.write = write;
+  }
+}

@@ -4,32 +4,17 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import Database from "better-sqlite3";
+import { runChorusInProcess } from "../../../test/support/run-chorus.ts";
 import { loadLlamaCppModel } from "../../engines/llamacpp/index.ts";
 import { sharedFile } from "../../evals/shared-dir.ts";
 import { SeededRandom } from "../../math/seeded-random.ts";
 import { saveSteerer } from "../../methods/mat-steer/steerer-file.ts";
 import { requireInternals } from "../../model/require-capability.ts";
-import { main } from "../main.ts";
 
 const stories = sharedFile("models", "stories260K.gguf");
 const tqa = sharedFile("datasets", "truthfulqa", "mc_task.json");
 
-/** Runs the CLI in-process, capturing stderr (the report goes to stdout, read from the run folder). */
-async function run(argv: string[]): Promise<{ code: number; stderr: string }> {
-  const write = process.stderr.write.bind(process.stderr);
-  let stderr = "";
-  process.stderr.write = ((chunk: string | Uint8Array) => {
-    stderr += String(chunk);
-    return true;
-  }) as typeof process.stderr.write;
-  try {
-    const code = await main(argv);
-    process.exitCode = undefined;
-    return { code, stderr };
-  } finally {
-    process.stderr.write = write;
-  }
-}
+const run = runChorusInProcess;
 
 describe("chorus eval --steer", { skip: stories && tqa ? false : "shared data not found" }, () => {
   const dir = mkdtempSync(join(tmpdir(), "chorus-eval-steer-"));

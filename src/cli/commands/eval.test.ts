@@ -4,26 +4,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { Command } from "commander";
+import { runChorusInProcess } from "../../../test/support/run-chorus.ts";
 import { evalMethods } from "../../evals/eval-methods.ts";
-import { main } from "../main.ts";
 import { register } from "./eval.ts";
 
-/** Runs the CLI in-process, capturing stderr. */
-async function run(argv: string[]): Promise<{ code: number; stderr: string }> {
-  const write = process.stderr.write.bind(process.stderr);
-  let stderr = "";
-  process.stderr.write = ((chunk: string | Uint8Array) => {
-    stderr += String(chunk);
-    return true;
-  }) as typeof process.stderr.write;
-  try {
-    const code = await main(argv);
-    process.exitCode = undefined;
-    return { code, stderr };
-  } finally {
-    process.stderr.write = write;
-  }
-}
+const run = runChorusInProcess;
 
 describe("chorus eval: usage and data errors", () => {
   const dir = mkdtempSync(join(tmpdir(), "chorus-eval-cli-"));

@@ -6,8 +6,7 @@ import { join } from "node:path";
 import { test } from "node:test";
 import { fileURLToPath } from "node:url";
 import { startOpenAITestServer } from "../../../test/support/openai-server.ts";
-import { runChorus } from "../../../test/support/run-chorus.ts";
-import { main } from "../main.ts";
+import { runChorus, runChorusInProcess } from "../../../test/support/run-chorus.ts";
 import { plainText, streamsToTerminal } from "./generate.ts";
 
 const bin = fileURLToPath(new URL("../../../bin/chorus.js", import.meta.url));
@@ -63,20 +62,7 @@ test("generate against an OpenAI-compatible server: n, logprobs, JSON lines, cac
   }
 });
 
-/** Runs `main` in this process, capturing stderr (the exit-code paths need no child process). */
-async function chorusInProcess(args: string[]): Promise<{ code: number; stderr: string }> {
-  let stderr = "";
-  const write = process.stderr.write;
-  process.stderr.write = ((chunk: string | Uint8Array) => {
-    stderr += String(chunk);
-    return true;
-  }) as typeof process.stderr.write;
-  try {
-    return { code: await main(args), stderr };
-  } finally {
-    process.stderr.write = write;
-  }
-}
+const chorusInProcess = runChorusInProcess;
 
 test("bad flags and bad config exit 2 with a one-line reason", async () => {
   const dir = mkdtempSync(join(tmpdir(), "chorus-generate-"));
