@@ -79,8 +79,19 @@ export interface RandomModelOptions extends Partial<ModelShape> {
   /** Weights are uniform with this standard deviation (default 0.02, as in HF random init). */
   std?: number;
   seed?: number;
+  /**
+   * Standard deviation of the matrices that write into the residual stream (`attn_output`,
+   * `ffn_down`; default `std`): GPT-2's std/sqrt(2·layers) keeps the residual stream's scale
+   * independent of depth when training from scratch.
+   */
+  residualStd?: number;
   /** Add ChatML tokens and template (default true), so chat requests work. */
   chatml?: boolean;
+  /**
+   * `tokenizer.*` metadata to write instead of the generated vocabulary (a corpus vocabulary, or
+   * another model's); `vocabSize` must equal its number of tokens.
+   */
+  tokenizer?: Array<[string, GgufValue]>;
   name?: string;
 }
 
@@ -118,15 +129,23 @@ export async function writeRandomModel(
   }
   const headDim = nEmbd / headCount;
   const kvDim = headDim * headCountKv;
-  const vocab = buildSpmVocab(shape.vocabSize, { chatml });
+  const tokenizer =
+    options.tokenizer ?? spmVocabMetadata(buildSpmVocab(shape.vocabSize, { chatml }));
+  const tokenList = tokenizer.find(([key]) => key === "tokenizer.ggml.tokens")?.[1];
+  if (tokenList?.type === "array" && tokenList.items.length !== shape.vocabSize) {
+    throw new RangeError(
+      `vocabSize ${shape.vocabSize} must equal the tokenizer's ${tokenList.items.length} tokens`,
+    );
+  }
   const arch = shape.architecture;
 
-  const matrix = (name: string, nIn: number, nOut: number): GgufTensorInput => ({
+  const matrix = (name: string, nIn: number, nOut: number, sd = std): GgufTensorInput => ({
     name,
     shape: [nIn, nOut],
     type,
-    values: () => randomChunks(deriveSeed(seed, name), nIn * nOut, nIn, std),
+    values: () => randomChunks(deriveSeed(seed, name), nIn * nOut, nIn, sd),
   });
+  const residualStd = options.residualStd ?? std;
   const vector = (name: string, length: number, fill?: number): GgufTensorInput => ({
     name,
     shape: [length],
@@ -154,11 +173,11 @@ export async function writeRandomModel(
       );
     }
     tensors.push(
-      matrix(`${blk}.attn_output.weight`, nEmbd, nEmbd),
+      matrix(`${blk}.attn_output.weight`, nEmbd, nEmbd, residualStd),
       vector(`${blk}.ffn_norm.weight`, nEmbd, 1),
       matrix(`${blk}.ffn_gate.weight`, nEmbd, nFf),
       matrix(`${blk}.ffn_up.weight`, nEmbd, nFf),
-      matrix(`${blk}.ffn_down.weight`, nFf, nEmbd),
+      matrix(`${blk}.ffn_down.weight`, nFf, nEmbd, residualStd),
     );
   }
   tensors.push(vector("output_norm.weight", nEmbd, 1));
@@ -178,7 +197,7 @@ export async function writeRandomModel(
     [`${arch}.rope.dimension_count`, gguf.u32(headDim)],
     [`${arch}.rope.freq_base`, gguf.f32(shape.ropeFreqBase)],
     [`${arch}.vocab_size`, gguf.u32(shape.vocabSize)],
-    ...spmVocabMetadata(vocab),
+    ...tokenizer,
   ];
   await writeGguf(path, { metadata, tensors });
   return shape;

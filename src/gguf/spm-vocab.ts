@@ -1,7 +1,7 @@
 import { type GgufValue, gguf } from "./gguf-value.ts";
 
 /** SentencePiece token types as llama.cpp reads them from `tokenizer.ggml.token_type`. */
-export const spmTokenType = { normal: 1, unknown: 2, control: 3, byte: 6 } as const;
+export const spmTokenType = { normal: 1, unknown: 2, control: 3, unused: 5, byte: 6 } as const;
 
 /** A SentencePiece-style vocabulary llama.cpp can tokenize any text with. */
 export interface SpmVocab {
