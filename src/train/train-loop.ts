@@ -1,48 +1,14 @@
-import { SeededRandom } from "../math/seeded-random.ts";
-import { AdamW, gradNorm, scaleGrads, zeroGrads } from "./adamw.ts";
-import { loadCheckpoint, saveCheckpoint, type TrainState } from "./checkpoint.ts";
-import { learningRate } from "./lr-schedule.ts";
-import type { Param } from "./param.ts";
+import type { StepInfo } from "./training-session.ts";
+import { type Objective, TrainingSession } from "./training-session.ts";
 import type { Transformer } from "./transformer.ts";
 
-/** What one objective call reports; it must already have run the backward. */
-export interface ObjectiveResult {
-  loss: number;
-  /** Tokens processed by the forward passes (for tokens/s). */
-  tokens: number;
-  metrics?: Record<string, number>;
-}
-
-/** Per-step context handed to objectives (dropout RNG, step number). */
-export interface StepContext {
-  rng: SeededRandom;
-  step: number;
-}
-
-/**
- * A training objective over a micro-batch of examples: runs the forwards, computes a loss
- * averaged over the micro-batch, and calls the backward so gradients accumulate.
- */
-export type Objective<E> = (
-  model: Transformer,
-  batch: readonly E[],
-  ctx: StepContext,
-) => Promise<ObjectiveResult>;
-
-/** Progress of one optimizer step. */
-export interface StepInfo {
-  step: number;
-  totalSteps: number;
-  epoch: number;
-  loss: number;
-  lr: number;
-  gradNorm: number;
-  tokens: number;
-  tokensPerSecond: number;
-  /** Seconds left at the current pace. */
-  etaSeconds: number;
-  metrics: Record<string, number>;
-}
+export type {
+  EpochInfo,
+  Objective,
+  ObjectiveResult,
+  StepContext,
+  StepInfo,
+} from "./training-session.ts";
 
 export interface TrainOptions {
   epochs?: number;
@@ -65,7 +31,8 @@ export interface TrainOptions {
   /** Save a checkpoint here every `checkpointEvery` steps and at the end; resume from it. */
   checkpointDir?: string;
   checkpointEvery?: number;
-  onStep?: (info: StepInfo) => void;
+  /** Called after every optimizer step; a returned promise is awaited (ordered log writes). */
+  onStep?: (info: StepInfo) => void | Promise<void>;
   signal?: AbortSignal;
 }
 
@@ -81,6 +48,7 @@ export interface TrainResult {
  * Trains `params` (the model's trainable parameters: LoRA factors or full weights) on
  * `examples` with AdamW, warmup + decay schedule, gradient accumulation and clipping.
  * Deterministic for a seed; with `checkpointDir` it resumes where a previous run stopped.
+ * One TrainingSession, one call: use a session directly to train in several calls.
  */
 export async function trainLoop<E>(
   model: Transformer,
@@ -89,108 +57,49 @@ export async function trainLoop<E>(
   options: TrainOptions = {},
 ): Promise<TrainResult> {
   if (examples.length === 0) throw new Error("training set is empty");
-  const params: Param[] = model.trainableParams();
-  if (params.length === 0)
-    throw new Error("the model has no trainable parameters: add LoRA or call enableGrad");
-  const batchSize = options.batchSize ?? 1;
-  const accum = options.gradientAccumulation ?? 1;
-  const epochs = options.epochs ?? 1;
-  const microPerEpoch = Math.ceil(examples.length / batchSize);
-  const stepsPerEpoch = Math.max(1, Math.ceil(microPerEpoch / accum));
-  const totalSteps = Math.min(options.maxSteps ?? Infinity, stepsPerEpoch * epochs);
-  const opt = new AdamW(params, { weightDecay: options.weightDecay ?? 0 });
-  const schedule = {
-    lr: options.lr ?? 1e-4,
+  const base = {
+    batchSize: options.batchSize ?? 1,
+    gradientAccumulation: options.gradientAccumulation ?? 1,
+  };
+  const stepsPerEpoch = Math.max(
+    1,
+    Math.ceil(Math.ceil(examples.length / base.batchSize) / base.gradientAccumulation),
+  );
+  const totalSteps = Math.min(options.maxSteps ?? Infinity, stepsPerEpoch * (options.epochs ?? 1));
+  const session = new TrainingSession(model, {
+    ...base,
     totalSteps,
-    warmupSteps: options.warmupSteps ?? 0,
-    kind: options.schedule ?? "cosine",
-    minLrRatio: options.minLrRatio ?? 0,
-  };
-  const rng = new SeededRandom(options.seed ?? 0);
-  let state: TrainState = { step: 0, epoch: 0, cursor: 0, rngState: rng.state, losses: [] };
-  let resumedFromStep: number | undefined;
-  if (options.checkpointDir) {
-    const saved = await loadCheckpoint(options.checkpointDir, params, opt);
-    if (saved) {
-      state = saved;
-      resumedFromStep = saved.step;
-    }
-  }
-  const order = (epoch: number): number[] => {
-    const idx = examples.map((_, i) => i);
-    if (options.shuffle === false) return idx;
-    const r = new SeededRandom(((options.seed ?? 0) * 1000003 + epoch) >>> 0);
-    for (let i = idx.length - 1; i > 0; i--) {
-      const j = r.int(i + 1);
-      [idx[i], idx[j]] = [idx[j]!, idx[i]!];
-    }
-    return idx;
-  };
-  rng.state = state.rngState;
-  const started = performance.now();
-  let tokens = 0;
-  let perm = order(state.epoch);
-  while (state.step < totalSteps) {
-    options.signal?.throwIfAborted();
-    zeroGrads(params);
-    let lossSum = 0;
-    let micro = 0;
-    const metrics: Record<string, number> = {};
-    for (let a = 0; a < accum; a++) {
-      if (state.cursor >= perm.length) {
-        // An epoch boundary ends the accumulation early so each step sees one epoch's data.
-        if (micro > 0) break;
-        state.epoch++;
-        state.cursor = 0;
-        perm = order(state.epoch);
-      }
-      const batch = perm.slice(state.cursor, state.cursor + batchSize).map((i) => examples[i]!);
-      state.cursor += batch.length;
-      const r = await objective(model, batch, { rng, step: state.step });
-      lossSum += r.loss;
-      tokens += r.tokens;
-      micro++;
-      for (const [k, v] of Object.entries(r.metrics ?? {})) metrics[k] = (metrics[k] ?? 0) + v;
-    }
-    for (const k of Object.keys(metrics)) metrics[k]! /= micro;
-    if (micro > 1) scaleGrads(params, 1 / micro);
-    const norm = gradNorm(params);
-    const clip = options.maxGradNorm ?? 1;
-    if (clip > 0 && norm > clip) scaleGrads(params, clip / norm);
-    const lr = learningRate(schedule, state.step);
-    opt.update(lr);
-    state.step++;
-    const loss = lossSum / micro;
-    state.losses.push(loss);
-    state.rngState = rng.state;
-    const seconds = (performance.now() - started) / 1000;
-    const stepsDone = state.step - (resumedFromStep ?? 0);
-    options.onStep?.({
-      step: state.step,
-      totalSteps,
-      epoch: state.epoch,
-      loss,
-      lr,
-      gradNorm: norm,
-      tokens,
-      tokensPerSecond: tokens / Math.max(seconds, 1e-9),
-      etaSeconds: (seconds / stepsDone) * (totalSteps - state.step),
-      metrics,
-    });
-    const every = options.checkpointEvery ?? 0;
-    if (
-      options.checkpointDir &&
-      ((every > 0 && state.step % every === 0) || state.step === totalSteps)
-    ) {
-      await saveCheckpoint(options.checkpointDir, params, opt, state);
-    }
-  }
+    schedule: options.schedule ?? "cosine",
+    ...pick(options, [
+      "lr",
+      "weightDecay",
+      "warmupSteps",
+      "minLrRatio",
+      "maxGradNorm",
+      "seed",
+      "shuffle",
+    ]),
+  });
+  const resumedFromStep = options.checkpointDir
+    ? (await session.loadCheckpoint(options.checkpointDir))?.step
+    : undefined;
+  const r = await session.train(examples, objective, {
+    steps: Math.max(0, totalSteps - session.step),
+    ...pick(options, ["onStep", "signal", "checkpointDir", "checkpointEvery"]),
+  });
   const result: TrainResult = {
-    steps: state.step,
-    losses: state.losses,
-    tokens,
-    seconds: (performance.now() - started) / 1000,
+    steps: r.step,
+    losses: [...session.losses],
+    tokens: r.tokens,
+    seconds: r.seconds,
   };
   if (resumedFromStep !== undefined) result.resumedFromStep = resumedFromStep;
   return result;
+}
+
+/** The keys of `o` among `keys` whose values are defined (exactOptionalPropertyTypes). */
+function pick<T extends object, K extends keyof T>(o: T, keys: readonly K[]): Partial<Pick<T, K>> {
+  const out: Partial<Pick<T, K>> = {};
+  for (const k of keys) if (o[k] !== undefined) out[k] = o[k];
+  return out;
 }

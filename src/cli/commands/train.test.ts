@@ -48,7 +48,7 @@ test("chorus train sft: progress on stderr, summary on stdout, adapter and run f
     .trim()
     .split("\n");
   assert.equal(steps.length, 2);
-  assert.ok(existsSync(join(dir, "run1", "checkpoint", "checkpoint.json")));
+  assert.ok(existsSync(join(dir, "run1", "checkpoint", "checkpoint.ckpt")));
 });
 
 test("chorus train: bad data fails before loading the model, naming the line", async () => {
