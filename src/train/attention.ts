@@ -1,5 +1,5 @@
 import { type Arr, zerosLike } from "./array.ts";
-import { gemm } from "./gemm.ts";
+import { batchedGemm } from "./batched-gemm.ts";
 
 /** Shapes of grouped-query attention: `nHead` query heads share `nHeadKv` key/value heads. */
 export interface AttentionShape {
@@ -8,72 +8,121 @@ export interface AttentionShape {
   headDim: number;
 }
 
-/** Per-head softmax probabilities, kept for the backward. */
+/**
+ * Where each sequence's rows are: queries of sequence b are rows offsets[b].. of q (lengths[b]
+ * of them); its keys are rows offsets[b].. of k/v, `past` + lengths[b] of them (past > 0 only
+ * when a KV cache supplies earlier positions, with a single sequence).
+ */
+export interface AttentionLayout {
+  offsets: readonly number[];
+  lengths: readonly number[];
+  maxLength: number;
+  past: number;
+}
+
+/** What the backward needs: the inputs and the [G, Tq, Tk] softmax probabilities. */
 export interface AttentionCache {
   q: Arr;
   k: Arr;
   v: Arr;
-  probs: Arr[];
-  T: number;
-  Tk: number;
+  probs: Arr;
+  layout: AttentionLayout;
 }
 
-function headSlice(x: Arr, rows: number, heads: number, h: number, hd: number): Arr {
-  const out = zerosLike(x, rows * hd);
-  const stride = heads * hd;
-  for (let t = 0; t < rows; t++)
-    out.set(x.subarray(t * stride + h * hd, t * stride + (h + 1) * hd), t * hd);
+/**
+ * Copies heads out of packed rows ([rows, srcHeads·hd]) into [G, T, hd] (or [G, hd, T] with
+ * `transposed`), G = sequences × nHead, zero-padded to T rows; query head h reads source head
+ * ⌊h / group⌋ (GQA). Padding lets one batched product serve sequences of different lengths.
+ */
+function gather(
+  src: Arr,
+  srcHeads: number,
+  group: number,
+  nHead: number,
+  hd: number,
+  layout: AttentionLayout,
+  extra: number,
+  T: number,
+  transposed: boolean,
+): Arr {
+  const B = layout.offsets.length;
+  const out = zerosLike(src, B * nHead * T * hd);
+  const stride = srcHeads * hd;
+  for (let b = 0; b < B; b++) {
+    const len = layout.lengths[b]! + extra;
+    const off = layout.offsets[b]!;
+    for (let h = 0; h < nHead; h++) {
+      const base = (b * nHead + h) * T * hd;
+      const sh = Math.floor(h / group) * hd;
+      for (let t = 0; t < len; t++) {
+        const s = (off + t) * stride + sh;
+        if (transposed) for (let i = 0; i < hd; i++) out[base + i * T + t] = src[s + i]!;
+        else out.set(src.subarray(s, s + hd), base + t * hd);
+      }
+    }
+  }
   return out;
 }
 
-function headScatterAdd(
+/** The inverse of `gather`: adds [G, T, hd] (or transposed) blocks back into packed rows. */
+function scatterAdd(
   dst: Arr,
   src: Arr,
-  rows: number,
-  heads: number,
-  h: number,
+  dstHeads: number,
+  group: number,
+  nHead: number,
   hd: number,
+  layout: AttentionLayout,
+  extra: number,
+  T: number,
+  transposed: boolean,
 ): void {
-  const stride = heads * hd;
-  for (let t = 0; t < rows; t++) {
-    const o = t * stride + h * hd;
-    for (let i = 0; i < hd; i++) dst[o + i]! += src[t * hd + i]!;
+  const B = layout.offsets.length;
+  const stride = dstHeads * hd;
+  for (let b = 0; b < B; b++) {
+    const len = layout.lengths[b]! + extra;
+    const off = layout.offsets[b]!;
+    for (let h = 0; h < nHead; h++) {
+      const base = (b * nHead + h) * T * hd;
+      const dh = Math.floor(h / group) * hd;
+      for (let t = 0; t < len; t++) {
+        const d = (off + t) * stride + dh;
+        if (transposed) for (let i = 0; i < hd; i++) dst[d + i]! += src[base + i * T + t]!;
+        else for (let i = 0; i < hd; i++) dst[d + i]! += src[base + t * hd + i]!;
+      }
+    }
   }
 }
 
 /**
- * Causal scaled-dot-product attention. q = [T, nHead·hd]; k, v = [Tk, nHeadKv·hd] where the
- * last T keys belong to the queries (Tk > T when a KV cache supplies earlier positions).
- * Query head h reads key/value head ⌊h / (nHead / nHeadKv)⌋, as llama.cpp's GQA does.
+ * Causal scaled-dot-product attention over packed sequences: no query attends outside its own
+ * sequence. q = [rows, nHead·hd]; k, v = [keyRows, nHeadKv·hd]. Every (sequence, head) pair's
+ * products run as ONE batched product per step. Query head h reads key/value head
+ * ⌊h / (nHead / nHeadKv)⌋, as llama.cpp's GQA does.
  */
 export async function attentionForward(
   q: Arr,
   k: Arr,
   v: Arr,
-  T: number,
-  Tk: number,
+  layout: AttentionLayout,
   shape: AttentionShape,
   keep: boolean,
 ): Promise<{ out: Arr; cache?: AttentionCache }> {
   const { nHead, nHeadKv, headDim: hd } = shape;
   const group = nHead / nHeadKv;
+  const { past, maxLength: Tq, lengths } = layout;
+  const Tk = past + Tq;
+  const G = lengths.length * nHead;
   const scale = 1 / Math.sqrt(hd);
-  const out = zerosLike(q, T * nHead * hd);
-  const probs: Arr[] = [];
-  const past = Tk - T;
-  const kh: Arr[] = [];
-  const vh: Arr[] = [];
-  for (let g = 0; g < nHeadKv; g++) {
-    kh.push(headSlice(k, Tk, nHeadKv, g, hd));
-    vh.push(headSlice(v, Tk, nHeadKv, g, hd));
-  }
-  for (let h = 0; h < nHead; h++) {
-    const g = Math.floor(h / group);
-    const qh = headSlice(q, T, nHead, h, hd);
-    const s = await gemm(qh, kh[g]!, T, Tk, hd, false, true);
-    for (let t = 0; t < T; t++) {
-      const row = t * Tk;
-      const last = past + t;
+  const qg = gather(q, nHead, 1, nHead, hd, layout, 0, Tq, false);
+  const kT = gather(k, nHeadKv, group, nHead, hd, layout, past, Tk, true);
+  const s = await batchedGemm(qg, kT, G, Tq, Tk, hd);
+  for (let g = 0; g < G; g++) {
+    const len = lengths[Math.floor(g / nHead)]!;
+    for (let t = 0; t < Tq; t++) {
+      const row = (g * Tq + t) * Tk;
+      // Padding rows (t ≥ len) get zero probabilities: they read nothing and pass no gradient.
+      const last = t < len ? past + t : -1;
       let max = -Infinity;
       for (let j = 0; j <= last; j++) {
         const val = s[row + j]! * scale;
@@ -88,49 +137,53 @@ export async function attentionForward(
       }
       const inv = 1 / sum;
       for (let j = 0; j <= last; j++) s[row + j]! *= inv;
-      for (let j = last + 1; j < Tk; j++) s[row + j] = 0;
+      s.fill(0, row + last + 1, row + Tk);
     }
-    const oh = await gemm(s, vh[g]!, T, hd, Tk);
-    headScatterAdd(out, oh, T, nHead, h, hd);
-    if (keep) probs.push(s);
   }
-  return keep ? { out, cache: { q, k, v, probs, T, Tk } } : { out };
+  const vg = gather(v, nHeadKv, group, nHead, hd, layout, past, Tk, false);
+  const og = await batchedGemm(s, vg, G, Tq, hd, Tk);
+  const rows = layout.offsets.at(-1)! + lengths.at(-1)!;
+  const out = zerosLike(q, rows * nHead * hd);
+  scatterAdd(out, og, nHead, 1, nHead, hd, layout, 0, Tq, false);
+  return keep ? { out, cache: { q, k, v, probs: s, layout } } : { out };
 }
 
-/** Backward: dq = dS·K·scale, dk = dSᵀ·Q·scale, dv = Pᵀ·dO with dS = P∘(dP − rowsum(dP∘P)). */
+/**
+ * Backward: dS = P∘(dP − rowsum(dP∘P))·scale with dP = dO·Vᵀ; dq = dS·K, dkᵀ = Qᵀ·dS,
+ * dvᵀ = dOᵀ·P, each one batched product (the transposed layouts come from `gather`).
+ */
 export async function attentionBackward(
   dOut: Arr,
   cache: AttentionCache,
   shape: AttentionShape,
 ): Promise<{ dq: Arr; dk: Arr; dv: Arr }> {
   const { nHead, nHeadKv, headDim: hd } = shape;
-  const { q, k, v, probs, T, Tk } = cache;
+  const { q, k, v, probs: P, layout } = cache;
   const group = nHead / nHeadKv;
+  const { past, maxLength: Tq, lengths } = layout;
+  const Tk = past + Tq;
+  const G = lengths.length * nHead;
   const scale = 1 / Math.sqrt(hd);
-  const dq = zerosLike(dOut, T * nHead * hd);
-  const dk = zerosLike(dOut, Tk * nHeadKv * hd);
-  const dv = zerosLike(dOut, Tk * nHeadKv * hd);
-  const kh: Arr[] = [];
-  const vh: Arr[] = [];
-  for (let g = 0; g < nHeadKv; g++) {
-    kh.push(headSlice(k, Tk, nHeadKv, g, hd));
-    vh.push(headSlice(v, Tk, nHeadKv, g, hd));
+  const dOg = gather(dOut, nHead, 1, nHead, hd, layout, 0, Tq, false);
+  const vT = gather(v, nHeadKv, group, nHead, hd, layout, past, Tk, true);
+  const dS = await batchedGemm(dOg, vT, G, Tq, Tk, hd);
+  for (let r = 0; r < G * Tq; r++) {
+    const row = r * Tk;
+    let dot = 0;
+    for (let j = 0; j < Tk; j++) dot += dS[row + j]! * P[row + j]!;
+    for (let j = 0; j < Tk; j++) dS[row + j] = P[row + j]! * (dS[row + j]! - dot) * scale;
   }
-  for (let h = 0; h < nHead; h++) {
-    const g = Math.floor(h / group);
-    const P = probs[h]!;
-    const dOh = headSlice(dOut, T, nHead, h, hd);
-    const qh = headSlice(q, T, nHead, h, hd);
-    const dP = await gemm(dOh, vh[g]!, T, Tk, hd, false, true);
-    for (let t = 0; t < T; t++) {
-      const row = t * Tk;
-      let dot = 0;
-      for (let j = 0; j < Tk; j++) dot += dP[row + j]! * P[row + j]!;
-      for (let j = 0; j < Tk; j++) dP[row + j] = P[row + j]! * (dP[row + j]! - dot) * scale;
-    }
-    headScatterAdd(dq, await gemm(dP, kh[g]!, T, hd, Tk), T, nHead, h, hd);
-    headScatterAdd(dk, await gemm(dP, qh, Tk, hd, T, true, false), Tk, nHeadKv, g, hd);
-    headScatterAdd(dv, await gemm(P, dOh, Tk, hd, T, true, false), Tk, nHeadKv, g, hd);
-  }
+  const kg = gather(k, nHeadKv, group, nHead, hd, layout, past, Tk, false);
+  const dQg = await batchedGemm(dS, kg, G, Tq, hd, Tk);
+  const qT = gather(q, nHead, 1, nHead, hd, layout, 0, Tq, true);
+  const dKT = await batchedGemm(qT, dS, G, hd, Tk, Tq);
+  const dOT = gather(dOut, nHead, 1, nHead, hd, layout, 0, Tq, true);
+  const dVT = await batchedGemm(dOT, P, G, hd, Tk, Tq);
+  const dq = zerosLike(dOut, q.length);
+  const dk = zerosLike(dOut, k.length);
+  const dv = zerosLike(dOut, v.length);
+  scatterAdd(dq, dQg, nHead, 1, nHead, hd, layout, 0, Tq, false);
+  scatterAdd(dk, dKT, nHeadKv, group, nHead, hd, layout, past, Tk, true);
+  scatterAdd(dv, dVT, nHeadKv, group, nHead, hd, layout, past, Tk, true);
   return { dq, dk, dv };
 }

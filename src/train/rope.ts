@@ -16,37 +16,65 @@ export interface RopeSpec {
 }
 
 /**
- * Rotates in place `x` = [T, heads, headDim] at positions pos0..pos0+T-1; `inverse` applies
- * the transposed rotation, which is exactly the backward of the forward rotation.
+ * cos/sin of every (position, frequency) up to a length, computed once and grown on demand:
+ * the trig calls would otherwise run for every row of every layer, forward and backward.
  */
-export function applyRope(
-  x: Arr,
-  T: number,
-  heads: number,
-  spec: RopeSpec,
-  pos0: number,
-  inverse = false,
-): void {
-  const half = spec.dims / 2;
-  // Same frequency recurrence as ggml (theta_scale^i), in double precision.
-  const thetaScale = spec.base ** (-2 / spec.dims);
-  const freqs = new Float64Array(half);
-  for (let i = 0; i < half; i++) freqs[i] = thetaScale ** i;
-  const sign = inverse ? -1 : 1;
-  for (let t = 0; t < T; t++) {
-    const p = pos0 + t;
-    for (let i = 0; i < half; i++) {
-      const th = p * freqs[i]!;
-      const c = Math.cos(th);
-      const s = sign * Math.sin(th);
+export class RopeTable {
+  private cos = new Float64Array(0);
+  private sin = new Float64Array(0);
+  private length = 0;
+  private readonly freqs: Float64Array;
+
+  constructor(readonly spec: RopeSpec) {
+    const half = spec.dims / 2;
+    // Same frequency recurrence as ggml (theta_scale^i), in double precision.
+    const thetaScale = spec.base ** (-2 / spec.dims);
+    this.freqs = new Float64Array(half);
+    for (let i = 0; i < half; i++) this.freqs[i] = thetaScale ** i;
+  }
+
+  private ensure(positions: number): void {
+    if (positions <= this.length) return;
+    const n = Math.max(positions, 2 * this.length);
+    const half = this.freqs.length;
+    this.cos = new Float64Array(n * half);
+    this.sin = new Float64Array(n * half);
+    for (let p = 0; p < n; p++)
+      for (let i = 0; i < half; i++) {
+        const th = p * this.freqs[i]!;
+        this.cos[p * half + i] = Math.cos(th);
+        this.sin[p * half + i] = Math.sin(th);
+      }
+    this.length = n;
+  }
+
+  /**
+   * Rotates in place `x` = [rows, heads, headDim], row r at `positions[r]`; `inverse` applies
+   * the transposed rotation, which is exactly the backward of the forward rotation.
+   */
+  apply(x: Arr, positions: Int32Array, heads: number, inverse = false): void {
+    const { type, headDim } = this.spec;
+    const half = this.freqs.length;
+    let maxPos = 0;
+    for (const p of positions) if (p > maxPos) maxPos = p;
+    this.ensure(maxPos + 1);
+    const sign = inverse ? -1 : 1;
+    const pairStride = type === "normal" ? 2 : 1;
+    const partner = type === "normal" ? 1 : half;
+    for (let r = 0; r < positions.length; r++) {
+      const t = positions[r]! * half;
       for (let h = 0; h < heads; h++) {
-        const o = (t * heads + h) * spec.headDim;
-        const i0 = spec.type === "normal" ? o + 2 * i : o + i;
-        const i1 = spec.type === "normal" ? i0 + 1 : i0 + half;
-        const a = x[i0]!;
-        const b = x[i1]!;
-        x[i0] = a * c - b * s;
-        x[i1] = a * s + b * c;
+        const o = (r * heads + h) * headDim;
+        for (let i = 0; i < half; i++) {
+          const c = this.cos[t + i]!;
+          const s = sign * this.sin[t + i]!;
+          const i0 = o + i * pairStride;
+          const i1 = i0 + partner;
+          const a = x[i0]!;
+          const b = x[i1]!;
+          x[i0] = a * c - b * s;
+          x[i1] = a * s + b * c;
+        }
       }
     }
   }

@@ -1,7 +1,13 @@
 import type { SeededRandom } from "../math/seeded-random.ts";
 import { type Arr, addInto, zerosLike } from "./array.ts";
-import { type AttentionCache, attentionBackward, attentionForward } from "./attention.ts";
+import {
+  type AttentionCache,
+  type AttentionLayout,
+  attentionBackward,
+  attentionForward,
+} from "./attention.ts";
 import { gemm } from "./gemm.ts";
+import { appendKv, type KvCache } from "./kv-cache.ts";
 import {
   type Linear,
   type LinearCache,
@@ -9,10 +15,13 @@ import {
   linearForward,
   type PassContext,
 } from "./linear.ts";
+import { type Packing, packSequences } from "./packing.ts";
 import type { Param } from "./param.ts";
 import { type RmsNormCache, rmsNormBackward, rmsNormForward } from "./rms-norm.ts";
-import { applyRope, type RopeSpec, type RopeType } from "./rope.ts";
+import { type RopeSpec, RopeTable, type RopeType } from "./rope.ts";
 import { swigluBackward, swigluForward } from "./swiglu.ts";
+
+export type { KvCache } from "./kv-cache.ts";
 
 /** Hyper-parameters of a llama-family decoder, as read from the GGUF header. */
 export interface TransformerConfig {
@@ -54,20 +63,14 @@ export interface Block {
  * A residual-stream edit after block `layer` (llama.cpp's `l_out-<layer>`), or with
  * `site: "o-proj-input"` an edit of block `layer`'s attention output (the concatenated heads,
  * n_head·head_dim wide) before `attn_output` (llama.cpp's `kqv_out-<layer>`): `edit` gets one
- * token's row and may change it in place. The backward treats an edit as additive (identity
+ * token's row and may change it in place; `position` is the row's position within its own
+ * sequence (batched passes pack several sequences). The backward treats an edit as additive (identity
  * Jacobian), which is exact for steering vectors and approximate for gated edits.
  */
 export interface ResidualHook {
   layer: number;
   site?: "residual" | "o-proj-input";
   edit(h: Arr, info: { position: number }): void;
-}
-
-/** Keys and values of earlier positions, per layer, for incremental decoding. */
-export interface KvCache {
-  k: Arr[];
-  v: Arr[];
-  length: number;
 }
 
 export interface ForwardOptions {
@@ -91,6 +94,24 @@ export interface ForwardResult {
   logits: Arr;
   T: number;
   /** Present with `train`: accumulates every trainable parameter's gradient from dL/dlogits. */
+  backward?: (dLogits: Arr) => Promise<void>;
+}
+
+/** Options of `forwardBatch`: those of `forward` without the KV cache, per sequence. */
+export interface BatchForwardOptions {
+  train?: boolean;
+  rng?: SeededRandom;
+  /** Hooks see each row with its position within its own sequence. */
+  hooks?: readonly ResidualHook[];
+  /** Sequence b gets logits for its positions ≥ logitsFrom[b] only (default 0: all). */
+  logitsFrom?: readonly number[];
+}
+
+export interface BatchForwardResult {
+  /** [Σ logit rows, vocab]: sequence b's rows start at row `logitOffsets[b]`. */
+  logits: Arr;
+  logitOffsets: number[];
+  /** Present with `train`: one backward for the whole batch from dL/dlogits. */
   backward?: (dLogits: Arr) => Promise<void>;
 }
 
@@ -132,6 +153,7 @@ export class Transformer {
     this.tokenEmbd = get("token_embd.weight");
     this.outputNorm = get("output_norm.weight");
     this.output = config.tiedOutput ? this.tokenEmbd : get("output.weight");
+    this.rope = new RopeTable(this.ropeSpec);
     this.blocks = [];
     for (let l = 0; l < config.nLayer; l++) {
       const lin = (n: LinearName): Linear => {
@@ -159,6 +181,9 @@ export class Transformer {
     return { type: c.ropeType, dims: c.ropeDims, base: c.ropeBase, headDim: c.headDim };
   }
 
+  /** cos/sin per position, shared by every pass of this model. */
+  private readonly rope: RopeTable;
+
   /** Every parameter that currently has a gradient buffer, LoRA factors included. */
   trainableParams(): Param[] {
     const out: Param[] = [];
@@ -177,76 +202,91 @@ export class Transformer {
     return { k: [], v: [], length: 0 };
   }
 
-  /** Runs the decoder over `tokens`; see `ForwardOptions`. */
+  /** Runs the decoder over `tokens`; see `ForwardOptions`. A batch of one `forwardBatch`. */
   async forward(tokens: readonly number[], options: ForwardOptions = {}): Promise<ForwardResult> {
-    const c = this.config;
+    const kv = options.kv;
+    if (options.train && kv) throw new Error("forward: training passes cannot extend a KV cache");
     const T = tokens.length;
+    const from = options.lastOnly ? T - 1 : (options.logitsFrom ?? 0);
+    const packing = packSequences([tokens], [from], this.config.vocabSize, kv?.length ?? 0);
+    const r = await this.run(packing, options, kv);
+    return r.backward ? { logits: r.logits, T, backward: r.backward } : { logits: r.logits, T };
+  }
+
+  /**
+   * Runs the decoder over several sequences packed into one activation matrix: every linear is
+   * one product over all their rows, attention stays causal within each sequence, and the
+   * vocabulary head runs only on the rows that `logitsFrom` asks for.
+   */
+  async forwardBatch(
+    sequences: readonly (readonly number[])[],
+    options: BatchForwardOptions = {},
+  ): Promise<BatchForwardResult> {
+    const packing = packSequences(sequences, options.logitsFrom ?? [], this.config.vocabSize);
+    const r = await this.run(packing, options);
+    const out: BatchForwardResult = { logits: r.logits, logitOffsets: packing.logitOffsets };
+    if (r.backward) out.backward = r.backward;
+    return out;
+  }
+
+  private async run(
+    p: Packing,
+    options: { train?: boolean; rng?: SeededRandom; hooks?: readonly ResidualHook[] },
+    kv?: KvCache,
+  ): Promise<{ logits: Arr; backward?: (dLogits: Arr) => Promise<void> }> {
+    const c = this.config;
     const d = c.nEmbd;
+    const rows = p.rows;
     const train = options.train ?? false;
     const ctx: PassContext = options.rng ? { train, rng: options.rng } : { train };
-    const kv = options.kv;
-    if (train && kv) throw new Error("forward: training passes cannot extend a KV cache");
     const pos0 = kv?.length ?? 0;
-    const like = this.tokenEmbd.data;
-    let x = zerosLike(like, T * d);
-    for (let t = 0; t < T; t++) {
-      const tok = tokens[t]!;
-      if (!(tok >= 0 && tok < c.vocabSize))
-        throw new RangeError(`token id ${tok} is outside the vocabulary`);
-      x.set(this.tokenEmbd.data.subarray(tok * d, (tok + 1) * d), t * d);
+    const emb = this.tokenEmbd.data;
+    let x = zerosLike(emb, rows * d);
+    for (let r = 0; r < rows; r++) {
+      const o = p.tokens[r]! * d;
+      x.set(emb.subarray(o, o + d), r * d);
     }
     const caches: BlockCache[] = [];
     const qDim = c.nHead * c.headDim;
     const kvDim = c.nHeadKv * c.headDim;
     const shape = { nHead: c.nHead, nHeadKv: c.nHeadKv, headDim: c.headDim };
+    const layout: AttentionLayout = {
+      offsets: p.offsets,
+      lengths: p.lengths,
+      maxLength: p.maxLength,
+      past: pos0,
+    };
+    const hooks = options.hooks ?? [];
+    const runHooks = (l: number, site: "residual" | "o-proj-input", h: Arr, width: number) => {
+      for (const hook of hooks) {
+        if (hook.layer !== l || (hook.site ?? "residual") !== site) continue;
+        for (let r = 0; r < rows; r++)
+          hook.edit(h.subarray(r * width, (r + 1) * width), { position: p.positions[r]! });
+      }
+    };
     for (let l = 0; l < c.nLayer; l++) {
       const b = this.blocks[l]!;
-      const an = rmsNormForward(x, b.attnNorm, T, c.normEps);
-      const q = await linearForward(b.linears.attn_q, an.y, T, ctx);
-      const k = await linearForward(b.linears.attn_k, an.y, T, ctx);
-      const v = await linearForward(b.linears.attn_v, an.y, T, ctx);
-      const qr = q.y;
-      const kr = k.y;
-      applyRope(qr, T, c.nHead, this.ropeSpec, pos0);
-      applyRope(kr, T, c.nHeadKv, this.ropeSpec, pos0);
-      let kAll = kr;
-      let vAll = v.y;
-      if (kv) {
-        const prevK = kv.k[l];
-        const prevV = kv.v[l];
-        if (prevK && prevV) {
-          kAll = zerosLike(like, prevK.length + kr.length);
-          kAll.set(prevK);
-          kAll.set(kr, prevK.length);
-          vAll = zerosLike(like, prevV.length + v.y.length);
-          vAll.set(prevV);
-          vAll.set(v.y, prevV.length);
-        }
-        kv.k[l] = kAll;
-        kv.v[l] = vAll;
-      }
-      const Tk = pos0 + T;
-      const at = await attentionForward(qr, kAll, vAll, T, Tk, shape, train);
-      for (const hook of options.hooks ?? []) {
-        if (hook.layer !== l || hook.site !== "o-proj-input") continue;
-        for (let t = 0; t < T; t++)
-          hook.edit(at.out.subarray(t * qDim, (t + 1) * qDim), { position: pos0 + t });
-      }
-      const o = await linearForward(b.linears.attn_output, at.out, T, ctx);
-      const h = zerosLike(like, T * d);
-      for (let i = 0; i < h.length; i++) h[i] = x[i]! + o.y[i]!;
-      const fn = rmsNormForward(h, b.ffnNorm, T, c.normEps);
-      const gate = await linearForward(b.linears.ffn_gate, fn.y, T, ctx);
-      const up = await linearForward(b.linears.ffn_up, fn.y, T, ctx);
+      const an = rmsNormForward(x, b.attnNorm, rows, c.normEps);
+      const q = await linearForward(b.linears.attn_q, an.y, rows, ctx);
+      const k = await linearForward(b.linears.attn_k, an.y, rows, ctx);
+      const v = await linearForward(b.linears.attn_v, an.y, rows, ctx);
+      this.rope.apply(q.y, p.positions, c.nHead);
+      this.rope.apply(k.y, p.positions, c.nHeadKv);
+      const all = kv ? appendKv(kv, l, k.y, v.y, kvDim) : { k: k.y, v: v.y };
+      const at = await attentionForward(q.y, all.k, all.v, layout, shape, train);
+      runHooks(l, "o-proj-input", at.out, qDim);
+      const o = await linearForward(b.linears.attn_output, at.out, rows, ctx);
+      // h = x + attention: accumulate into the projection's fresh output instead of a new buffer.
+      const h = o.y;
+      for (let i = 0; i < h.length; i++) h[i]! += x[i]!;
+      const fn = rmsNormForward(h, b.ffnNorm, rows, c.normEps);
+      const gate = await linearForward(b.linears.ffn_gate, fn.y, rows, ctx);
+      const up = await linearForward(b.linears.ffn_up, fn.y, rows, ctx);
       const { h: act, sig } = swigluForward(gate.y, up.y);
-      const down = await linearForward(b.linears.ffn_down, act, T, ctx);
-      const out = zerosLike(like, T * d);
-      for (let i = 0; i < out.length; i++) out[i] = h[i]! + down.y[i]!;
-      for (const hook of options.hooks ?? []) {
-        if (hook.layer !== l || (hook.site ?? "residual") !== "residual") continue;
-        for (let t = 0; t < T; t++)
-          hook.edit(out.subarray(t * d, (t + 1) * d), { position: pos0 + t });
-      }
+      const down = await linearForward(b.linears.ffn_down, act, rows, ctx);
+      const out = down.y;
+      for (let i = 0; i < out.length; i++) out[i]! += h[i]!;
+      runHooks(l, "residual", out, d);
       if (train) {
         caches.push({
           attnNorm: an.cache,
@@ -266,56 +306,59 @@ export class Transformer {
       }
       x = out;
     }
-    if (kv) kv.length = pos0 + T;
-    const from = options.lastOnly ? T - 1 : Math.min(Math.max(0, options.logitsFrom ?? 0), T - 1);
-    const rows = T - from;
-    const xin = from > 0 ? x.subarray(from * d) : x;
-    const fin = rmsNormForward(xin, this.outputNorm, rows, c.normEps);
-    const logits = await gemm(fin.y, this.output.data, rows, c.vocabSize, d, false, true);
-    if (!train) return { logits, T };
+    if (kv) kv.length = pos0 + p.maxLength;
+    // The vocabulary head only on the rows that need logits (often a small part of the batch).
+    const lr = p.logitRows;
+    const R = lr.length;
+    const all = R === rows;
+    const xin = all ? x : zerosLike(x, R * d);
+    if (!all) for (let i = 0; i < R; i++) xin.set(x.subarray(lr[i]! * d, (lr[i]! + 1) * d), i * d);
+    const fin = rmsNormForward(xin, this.outputNorm, R, c.normEps);
+    const logits = await gemm(fin.y, this.output.data, R, c.vocabSize, d, false, true);
+    if (!train) return { logits };
     const backward = async (dLogits: Arr): Promise<void> => {
       if (this.output.grad)
-        addInto(this.output.grad, await gemm(dLogits, fin.y, c.vocabSize, d, rows, true, false));
+        addInto(this.output.grad, await gemm(dLogits, fin.y, c.vocabSize, d, R, true, false));
       const dTail = rmsNormBackward(
-        await gemm(dLogits, this.output.data, rows, d, c.vocabSize),
+        await gemm(dLogits, this.output.data, R, d, c.vocabSize),
         this.outputNorm,
         fin.cache,
       );
       let dx = dTail;
-      if (from > 0) {
-        dx = zerosLike(dTail, T * d);
-        dx.set(dTail, from * d);
+      if (!all) {
+        dx = zerosLike(dTail, rows * d);
+        for (let i = 0; i < R; i++) dx.set(dTail.subarray(i * d, (i + 1) * d), lr[i]! * d);
       }
       for (let l = c.nLayer - 1; l >= 0; l--) {
         const b = this.blocks[l]!;
         const bc = caches[l]!;
         // out = h + down(swiglu(gate(norm(h)), up(norm(h))))
-        const dAct = (await linearBackward(b.linears.ffn_down, bc.down, dx, T))!;
+        const dAct = (await linearBackward(b.linears.ffn_down, bc.down, dx, rows))!;
         const { dg, du } = swigluBackward(dAct, bc.g, bc.u, bc.sig);
-        const dFn = (await linearBackward(b.linears.ffn_gate, bc.gate, dg, T))!;
-        addInto(dFn, (await linearBackward(b.linears.ffn_up, bc.up, du, T))!);
+        const dFn = (await linearBackward(b.linears.ffn_gate, bc.gate, dg, rows))!;
+        addInto(dFn, (await linearBackward(b.linears.ffn_up, bc.up, du, rows))!);
         const dh = rmsNormBackward(dFn, b.ffnNorm, bc.ffnNorm);
         addInto(dh, dx);
         // h = x + o(attn(rope(q(norm x)), rope(k(norm x)), v(norm x)))
-        const dAttn = (await linearBackward(b.linears.attn_output, bc.o, dh, T))!;
+        const dAttn = (await linearBackward(b.linears.attn_output, bc.o, dh, rows))!;
         const { dq, dk, dv } = await attentionBackward(dAttn, bc.attn, shape);
-        applyRope(dq, T, c.nHead, this.ropeSpec, pos0, true);
-        applyRope(dk, T, c.nHeadKv, this.ropeSpec, pos0, true);
-        const dAn = (await linearBackward(b.linears.attn_q, bc.q, dq.subarray(0, T * qDim), T))!;
-        addInto(dAn, (await linearBackward(b.linears.attn_k, bc.k, dk.subarray(0, T * kvDim), T))!);
-        addInto(dAn, (await linearBackward(b.linears.attn_v, bc.v, dv.subarray(0, T * kvDim), T))!);
+        this.rope.apply(dq, p.positions, c.nHead, true);
+        this.rope.apply(dk, p.positions, c.nHeadKv, true);
+        const dAn = (await linearBackward(b.linears.attn_q, bc.q, dq, rows))!;
+        addInto(dAn, (await linearBackward(b.linears.attn_k, bc.k, dk, rows))!);
+        addInto(dAn, (await linearBackward(b.linears.attn_v, bc.v, dv, rows))!);
         const dxa = rmsNormBackward(dAn, b.attnNorm, bc.attnNorm);
         addInto(dxa, dh);
         dx = dxa;
       }
       const ge = this.tokenEmbd.grad;
       if (ge) {
-        for (let t = 0; t < T; t++) {
-          const o = tokens[t]! * d;
-          for (let i = 0; i < d; i++) ge[o + i]! += dx[t * d + i]!;
+        for (let r = 0; r < rows; r++) {
+          const o = p.tokens[r]! * d;
+          for (let i = 0; i < d; i++) ge[o + i]! += dx[r * d + i]!;
         }
       }
     };
-    return { logits, T, backward };
+    return { logits, backward };
   }
 }
