@@ -1,6 +1,13 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { configureGemm, gemm, ortAvailable } from "./gemm.ts";
+import {
+  batchedGemm,
+  configureGemm,
+  gemm,
+  gemmStats,
+  ortAvailable,
+  resetGemmStats,
+} from "./gemm.ts";
 import { gemmTs } from "./gemm-ts.ts";
 
 function naive(
@@ -80,5 +87,87 @@ test("onnxruntime GEMM reads operands that are views into larger buffers", async
     for (let i = 0; i < want.length; i++) assert.ok(Math.abs(got[i]! - want[i]!) < 1e-4);
   } finally {
     configureGemm({ minOrtWork: 65536 });
+  }
+});
+
+/** Per-g naive products of a [G,·,·] batch, the reference for `batchedGemm`. */
+function naiveBatched(
+  a: Float64Array,
+  b: Float64Array,
+  G: number,
+  [m, n, k]: readonly [number, number, number],
+  ta: boolean,
+  tb: boolean,
+) {
+  const c = new Float64Array(G * m * n);
+  for (let g = 0; g < G; g++) {
+    const ag = a.subarray(g * m * k, (g + 1) * m * k);
+    const bg = b.subarray(g * k * n, (g + 1) * k * n);
+    c.set(naive(ag, bg, m, n, k, ta, tb), g * m * n);
+  }
+  return c;
+}
+
+test("batchedGemm's TypeScript path multiplies each batch entry for every transpose", async () => {
+  const G = 3;
+  const dims = [5, 7, 6] as const;
+  for (const ta of [false, true])
+    for (const tb of [false, true]) {
+      const a = rand(G * dims[0] * dims[2], 21);
+      const b = rand(G * dims[2] * dims[1], 22);
+      const got = await batchedGemm(a, b, G, ...dims, ta, tb);
+      const want = naiveBatched(a, b, G, dims, ta, tb);
+      assert.equal(got.length, want.length);
+      for (let i = 0; i < want.length; i++) assert.ok(Math.abs(got[i]! - want[i]!) < 1e-12);
+    }
+});
+
+test("batchedGemm runs one onnxruntime call per batch and matches per-entry products", async () => {
+  if (!(await ortAvailable())) return;
+  configureGemm({ minOrtWork: 1 });
+  try {
+    const G = 6;
+    const dims = [17, 9, 13] as const;
+    for (const ta of [false, true])
+      for (const tb of [false, true]) {
+        const a = Float32Array.from(rand(G * dims[0] * dims[2], 31));
+        const b = Float32Array.from(rand(G * dims[2] * dims[1], 32));
+        resetGemmStats();
+        const got = await batchedGemm(a, b, G, ...dims, ta, tb);
+        assert.equal(gemmStats.ortCalls, 1);
+        assert.ok(got instanceof Float32Array);
+        const want = naiveBatched(Float64Array.from(a), Float64Array.from(b), G, dims, ta, tb);
+        assert.equal(got.length, want.length);
+        for (let i = 0; i < want.length; i++) assert.ok(Math.abs(got[i]! - want[i]!) < 1e-4);
+      }
+  } finally {
+    configureGemm({ minOrtWork: 65536 });
+  }
+});
+
+test("products below minOrtWork stay in TypeScript, above it go to onnxruntime", async () => {
+  if (!(await ortAvailable())) return;
+  const a = Float32Array.from(rand(16 * 16, 41));
+  resetGemmStats();
+  await gemm(a, a, 16, 16, 16);
+  assert.deepEqual([gemmStats.ortCalls, gemmStats.tsCalls], [0, 1]);
+  const big = Float32Array.from(rand(64 * 64, 42));
+  await gemm(big, big, 64, 64, 64);
+  assert.deepEqual([gemmStats.ortCalls, gemmStats.tsCalls], [1, 1]);
+  assert.ok(gemmStats.ortSeconds > 0);
+  assert.equal(gemmStats.flops, 2 * 16 ** 3 + 2 * 64 ** 3);
+});
+
+test("sessions rebuilt with spinning off give the same products", async () => {
+  if (!(await ortAvailable())) return;
+  const [m, n, k] = [40, 50, 60];
+  const a = Float32Array.from(rand(m * k, 51));
+  const b = Float32Array.from(rand(k * n, 52));
+  const spinning = await gemm(a, b, m, n, k);
+  configureGemm({ spin: false });
+  try {
+    assert.deepEqual(await gemm(a, b, m, n, k), spinning);
+  } finally {
+    configureGemm({ spin: true });
   }
 });

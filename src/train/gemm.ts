@@ -1,7 +1,7 @@
 import { availableParallelism } from "node:os";
-import type { Arr } from "./array.ts";
+import { type Arr, zerosLike } from "./array.ts";
 import { gemmTs } from "./gemm-ts.ts";
-import { gemmModelBytes } from "./onnx-gemm-model.ts";
+import { batchedMatMulModelBytes, gemmModelBytes } from "./onnx-gemm-model.ts";
 
 type OrtModule = typeof import("onnxruntime-node");
 type Session = import("onnxruntime-node").InferenceSession;
@@ -11,6 +11,8 @@ export interface GemmStats {
   ortCalls: number;
   tsCalls: number;
   flops: number;
+  /** Wall time spent inside onnxruntime calls (the rest of a step is TypeScript). */
+  ortSeconds: number;
 }
 
 /** Options of the kernel dispatcher. */
@@ -18,76 +20,135 @@ export interface GemmOptions {
   /** onnxruntime intra-op threads (default: min(available cores, 4)). */
   threads?: number;
   /**
-   * Products with fewer multiply-adds (M·N·K) than this run in TypeScript: below it the ~80 µs
-   * cost of an onnxruntime call exceeds the work (default 65536, measured in bench/train.ts).
+   * Products with fewer multiply-adds (M·N·K, summed over the batch) than this run in
+   * TypeScript: below it the fixed cost of an onnxruntime call (~15–40 µs) exceeds the work
+   * (default 65536 ≈ 40³, the crossover `npm run bench -- train` prints).
    */
   minOrtWork?: number;
   /** Set false to never use onnxruntime (tests of the fallback, or a machine where it breaks). */
   useOrt?: boolean;
+  /**
+   * Let onnxruntime's worker threads spin between calls (its default). Spinning cuts the wake-up
+   * latency of back-to-back products, but burns a core while TypeScript runs between them.
+   */
+  spin?: boolean;
 }
 
 const defaults: Required<GemmOptions> = {
   threads: 0,
   minOrtWork: 65536,
   useOrt: process.env["CHORUS_TRAIN_NO_ORT"] !== "1",
+  spin: true,
 };
 let options: Required<GemmOptions> = { ...defaults };
-let ortPromise: Promise<OrtModule | undefined> | undefined;
-const sessions = new Map<string, Promise<Session | undefined>>();
 /** Running counters; reset with `resetGemmStats`. */
-export const gemmStats: GemmStats = { ortCalls: 0, tsCalls: 0, flops: 0 };
+export const gemmStats: GemmStats = { ortCalls: 0, tsCalls: 0, flops: 0, ortSeconds: 0 };
 
-/** Changes the dispatcher's options (drops cached sessions when the thread count changes). */
+// The hot path reads the module and sessions synchronously once they exist: awaiting cached
+// promises on every product cost measurable microseconds per call.
+let ort: OrtModule | null | undefined;
+let ortLoading: Promise<OrtModule | null> | undefined;
+/** Opened sessions by model key (null: onnxruntime refused to build it). */
+const ready = new Map<string, Session | null>();
+const opening = new Map<string, Promise<Session | null>>();
+/** Bumped when options drop the sessions, so a session still opening is not cached stale. */
+let generation = 0;
+
+/** Changes the dispatcher's options (drops cached sessions when their settings change). */
 export function configureGemm(next: GemmOptions): void {
-  if (next.threads !== undefined && next.threads !== options.threads) sessions.clear();
+  const rebuild =
+    (next.threads !== undefined && next.threads !== options.threads) ||
+    (next.spin !== undefined && next.spin !== options.spin);
   options = { ...options, ...next };
+  if (rebuild) {
+    ready.clear();
+    opening.clear();
+    generation++;
+  }
 }
 
 export function resetGemmStats(): void {
   gemmStats.ortCalls = 0;
   gemmStats.tsCalls = 0;
   gemmStats.flops = 0;
+  gemmStats.ortSeconds = 0;
 }
 
-async function loadOrt(): Promise<OrtModule | undefined> {
-  ortPromise ??= import("onnxruntime-node").then(
+async function loadOrt(): Promise<OrtModule | null> {
+  ortLoading ??= import("onnxruntime-node").then(
     (m) => ((m as { default?: OrtModule }).default ?? m) as OrtModule,
-    () => undefined,
+    () => null,
   );
-  return ortPromise;
-}
-
-/** One session per transpose combination: the model's dims are symbolic, so any size fits. */
-async function session(transA: boolean, transB: boolean): Promise<Session | undefined> {
-  const key = `${transA}-${transB}`;
-  let s = sessions.get(key);
-  if (!s) {
-    s = (async () => {
-      const ort = await loadOrt();
-      if (!ort) return undefined;
-      const threads = options.threads > 0 ? options.threads : defaultThreads();
-      try {
-        return await ort.InferenceSession.create(gemmModelBytes(transA, transB), {
-          intraOpNumThreads: threads,
-          interOpNumThreads: 1,
-          graphOptimizationLevel: "all",
-        });
-      } catch {
-        return undefined;
-      }
-    })();
-    sessions.set(key, s);
-  }
-  return s;
+  ort = await ortLoading;
+  return ort;
 }
 
 function defaultThreads(): number {
   return Math.max(1, Math.min(4, availableParallelism()));
 }
 
-/** True when onnxruntime-node loaded and builds sessions on this machine. */
+async function openSession(key: string, model: () => Uint8Array): Promise<Session | null> {
+  let pending = opening.get(key);
+  if (!pending) {
+    const threads = options.threads > 0 ? options.threads : defaultThreads();
+    const spin = options.spin ? "1" : "0";
+    pending = (async () => {
+      const m = await loadOrt();
+      if (!m) return null;
+      try {
+        return await m.InferenceSession.create(model(), {
+          intraOpNumThreads: threads,
+          interOpNumThreads: 1,
+          graphOptimizationLevel: "all",
+          extra: { session: { intra_op: { allow_spinning: spin } } },
+        });
+      } catch {
+        return null;
+      }
+    })();
+    opening.set(key, pending);
+  }
+  const gen = generation;
+  const s = await pending;
+  if (gen === generation) ready.set(key, s);
+  return s;
+}
+
+function gemmKey(transA: boolean, transB: boolean): string {
+  return `gemm-${transA ? "t" : "n"}${transB ? "t" : "n"}`;
+}
+
+/** True when onnxruntime is enabled, loaded and builds sessions on this machine. */
 export async function ortAvailable(): Promise<boolean> {
-  return (await session(false, false)) !== undefined;
+  if (!options.useOrt) return false;
+  return (await openSession(gemmKey(false, false), () => gemmModelBytes(false, false))) !== null;
+}
+
+function wantsOrt(a: Arr, b: Arr, work: number): boolean {
+  return (
+    options.useOrt &&
+    a instanceof Float32Array &&
+    b instanceof Float32Array &&
+    work >= options.minOrtWork
+  );
+}
+
+async function runOrt(
+  s: Session,
+  a: Float32Array,
+  aDims: number[],
+  b: Float32Array,
+  bDims: number[],
+): Promise<Float32Array> {
+  const t0 = performance.now();
+  const m = ort!;
+  const out = await s.run({
+    A: new m.Tensor("float32", a, aDims),
+    B: new m.Tensor("float32", b, bDims),
+  });
+  gemmStats.ortSeconds += (performance.now() - t0) / 1000;
+  gemmStats.ortCalls++;
+  return out["Y"]!.data as Float32Array;
 }
 
 /**
@@ -106,22 +167,60 @@ export async function gemm(
   transB = false,
 ): Promise<Arr> {
   gemmStats.flops += 2 * m * n * k;
-  if (
-    options.useOrt &&
-    a instanceof Float32Array &&
-    b instanceof Float32Array &&
-    m * n * k >= options.minOrtWork
-  ) {
-    const s = await session(transA, transB);
+  if (wantsOrt(a, b, m * n * k)) {
+    const key = gemmKey(transA, transB);
+    const s = ready.get(key) ?? (await openSession(key, () => gemmModelBytes(transA, transB)));
     if (s) {
-      const ort = (await loadOrt())!;
-      const A = new ort.Tensor("float32", a, transA ? [k, m] : [m, k]);
-      const B = new ort.Tensor("float32", b, transB ? [n, k] : [k, n]);
-      const out = await s.run({ A, B });
-      gemmStats.ortCalls++;
-      return out["Y"]!.data as Float32Array;
+      return runOrt(
+        s,
+        a as Float32Array,
+        transA ? [k, m] : [m, k],
+        b as Float32Array,
+        transB ? [n, k] : [k, n],
+      );
     }
   }
   gemmStats.tsCalls++;
   return gemmTs(a, b, m, n, k, transA, transB);
+}
+
+/**
+ * `C[g] = op(A[g]) · op(B[g])` for g < G, in ONE onnxruntime call: A is [G,M,K] (or [G,K,M]
+ * with `transA`), B is [G,K,N] (or [G,N,K] with `transB`), C is [G,M,N], row-major. This is for
+ * the many small per-(sequence, head) products of attention, whose fixed per-call cost would
+ * otherwise dominate. Float64 and small batches run the TypeScript kernel per g.
+ */
+export async function batchedGemm(
+  a: Arr,
+  b: Arr,
+  G: number,
+  m: number,
+  n: number,
+  k: number,
+  transA = false,
+  transB = false,
+): Promise<Arr> {
+  gemmStats.flops += 2 * G * m * n * k;
+  if (wantsOrt(a, b, G * m * n * k)) {
+    const key = `batched-${transA ? "t" : "n"}${transB ? "t" : "n"}`;
+    const s =
+      ready.get(key) ?? (await openSession(key, () => batchedMatMulModelBytes(transA, transB)));
+    if (s) {
+      return runOrt(
+        s,
+        a as Float32Array,
+        transA ? [G, k, m] : [G, m, k],
+        b as Float32Array,
+        transB ? [G, n, k] : [G, k, n],
+      );
+    }
+  }
+  const c = zerosLike(a, G * m * n);
+  for (let g = 0; g < G; g++) {
+    const ag = a.subarray(g * m * k, (g + 1) * m * k);
+    const bg = b.subarray(g * k * n, (g + 1) * k * n);
+    c.set(gemmTs(ag, bg, m, n, k, transA, transB), g * m * n);
+  }
+  gemmStats.tsCalls += G;
+  return c;
 }
