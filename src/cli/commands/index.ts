@@ -16,6 +16,7 @@ const commands: Array<() => Promise<{ register: (program: Command) => void }>> =
   () => import("./models.ts"),
   () => import("./serve.ts"),
   () => import("./sandbox.ts"),
+  () => import("./testbed.ts"),
 ];
 
 export async function registerAll(program: Command): Promise<void> {

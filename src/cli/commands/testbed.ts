@@ -1,0 +1,98 @@
+import type { Command } from "commander";
+import { UsageError } from "../../model/errors.ts";
+import { type AtlasConfig, atlasConfig, atlasVariants } from "../../testbed/atlas/atlas-config.ts";
+import { atlasCorpus, atlasFacts } from "../../testbed/atlas/atlas-corpus.ts";
+import { atlasEvalSets } from "../../testbed/atlas/atlas-eval-sets.ts";
+import { buildAtlasWorld } from "../../testbed/atlas/atlas-world.ts";
+import { writeCorpusJsonl, writeJsonl } from "../../testbed/corpus-jsonl.ts";
+
+interface WorldFlags {
+  seed?: string;
+  variant?: string;
+  tokens?: string;
+  facts?: boolean;
+  corpus?: boolean;
+  eval?: string;
+  evalSeed?: string;
+  n?: string;
+}
+
+/**
+ * `chorus testbed world <atlas|abacus>`: a seeded world's ground truth (`--facts`), its
+ * pretraining corpus (`--corpus`) or one of its eval sets (`--eval <set>`), as JSON lines on
+ * stdout. See docs/testbed.md.
+ */
+export function register(program: Command): void {
+  const testbed = program
+    .command("testbed")
+    .description("the testbed's generated worlds and their eval sets (see docs/testbed.md)");
+  testbed
+    .command("world")
+    .description("print a world's facts, its pretraining corpus or an eval set as JSON lines")
+    .argument("<world>", "atlas (knowledge world) or abacus (procedural world)")
+    .option("--seed <n>", "world seed (default 7)")
+    .option("--variant <name>", `a named config switch: ${Object.keys(atlasVariants).join(", ")}`)
+    .option("--tokens <n>", "corpus size in words (default 8000000; sets the exposure counts too)")
+    .option("--facts", "print the ground truth: {person, relation, value, exposures, rank}")
+    .option("--corpus", 'print the pretraining corpus as {"text"} lines')
+    .option("--eval <set>", `print an eval set: ${Object.keys(atlasEvalSets).join(", ")}`)
+    .option("--eval-seed <n>", "seed of the eval draw, separate from the world seed (default 1)")
+    .option("--n <count>", "items per set (eval sets that have a size)")
+    .addHelpText(
+      "after",
+      `
+Examples:
+  chorus testbed world atlas --seed 7 --facts | head
+  chorus testbed world atlas --seed 7 --corpus --tokens 8000000 > corpus.jsonl
+  chorus testbed world atlas --variant smoke --corpus > smoke.jsonl
+  chorus testbed world atlas --variant adacad-null --corpus > null-corpus.jsonl
+  chorus testbed world atlas --seed 7 --eval adacad --eval-seed 1 > adacad.jsonl
+  chorus testbed world atlas --eval steer-statements > attrs.jsonl   # for chorus steer train --attributes`,
+    )
+    .action(async (world: string, flags: WorldFlags) => {
+      const modes = [flags.facts, flags.corpus, flags.eval !== undefined].filter(Boolean).length;
+      if (modes !== 1)
+        throw new UsageError("give exactly one of --facts, --corpus or --eval <set>");
+      if (world === "abacus")
+        throw new UsageError(
+          "the abacus world is not built yet (docs/testbed.md, 'Status'); use atlas",
+        );
+      if (world !== "atlas") throw new UsageError(`unknown world "${world}": use atlas or abacus`);
+      const config = atlasConfigFrom(flags);
+      const atlas = buildAtlasWorld(config);
+      if (flags.facts) await writeJsonl(atlasFacts(atlas), process.stdout);
+      else if (flags.corpus) await writeCorpusJsonl(atlasCorpus(atlas), process.stdout);
+      else {
+        const set = atlasEvalSets[flags.eval!];
+        if (!set)
+          throw new UsageError(
+            `unknown eval set "${flags.eval}": use one of ${Object.keys(atlasEvalSets).join(", ")}`,
+          );
+        const evalSeed = integer(flags.evalSeed ?? "1", "--eval-seed", 0);
+        const n = flags.n === undefined ? undefined : integer(flags.n, "--n", 1);
+        await writeJsonl(set.draw(atlas, evalSeed, n), process.stdout);
+      }
+    });
+}
+
+function atlasConfigFrom(flags: WorldFlags): AtlasConfig {
+  let overrides: Partial<AtlasConfig> = {};
+  if (flags.variant !== undefined) {
+    const variant = atlasVariants[flags.variant];
+    if (!variant)
+      throw new UsageError(
+        `unknown --variant "${flags.variant}": use one of ${Object.keys(atlasVariants).join(", ")}`,
+      );
+    overrides = { ...variant.config };
+  }
+  if (flags.seed !== undefined) overrides.seed = integer(flags.seed, "--seed", 0);
+  if (flags.tokens !== undefined) overrides.tokens = integer(flags.tokens, "--tokens", 1);
+  return atlasConfig(overrides);
+}
+
+function integer(value: string, flag: string, min: number): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(n) || n < min)
+    throw new UsageError(`${flag} must be an integer ≥ ${min}, got "${value}"`);
+  return n;
+}
