@@ -7,12 +7,26 @@ import type { TrainTokenizer } from "./tokenizer.ts";
 /** SFT line: TRL's prompt–completion format or a conversation whose last turn is the target. */
 export type SftRecord = { prompt: string; completion: string } | { messages: ChatMessage[] };
 
-/** DPO line, TRL's field names. */
-export interface DpoRecord {
+/** DPO line with text fields, TRL's field names. */
+export interface TextDpoRecord {
   prompt: string;
   chosen: string;
   rejected: string;
 }
+
+/**
+ * DPO line in TRL's conversational format: the prompt turns, then each reply's assistant
+ * turns. Lines that give no prompt (`{"chosen": [...], "rejected": [...]}`, the whole
+ * conversations) are parsed into this form, with their shared leading turns as the prompt.
+ */
+export interface ChatDpoRecord {
+  prompt: ChatMessage[];
+  chosen: ChatMessage[];
+  rejected: ChatMessage[];
+}
+
+/** DPO line: text or conversational. */
+export type DpoRecord = TextDpoRecord | ChatDpoRecord;
 
 /** A parsed record and the 1-based line it came from (for error messages). */
 export interface Located<T> {
@@ -103,7 +117,10 @@ export function parseSftRecords(
   });
 }
 
-/** Validates DPO records: `{"prompt","chosen","rejected"}`, all non-empty strings but the prompt. */
+/**
+ * Validates DPO records: `{"prompt","chosen","rejected"}` as strings (all non-empty but the
+ * prompt), or TRL's conversational lines (see ChatDpoRecord).
+ */
 export function parseDpoRecords(
   rows: ReadonlyArray<Located<unknown>>,
   file?: string,
@@ -117,10 +134,12 @@ export function parseDpoRecords(
     const r = record as Record<string, unknown>;
     if (typeof r !== "object" || r === null || Array.isArray(r))
       fail("expected a JSON object", file, line);
+    if (["prompt", "chosen", "rejected"].some((k) => Array.isArray(r[k])))
+      return { record: parseChatDpo(r, file, line), line };
     for (const key of ["prompt", "chosen", "rejected"]) {
       if (typeof r[key] !== "string") {
         fail(
-          `missing or non-string field "${key}"; DPO lines need {"prompt","chosen","rejected"}`,
+          `missing or non-string field "${key}"; DPO lines need {"prompt","chosen","rejected"} (strings, or lists of {"role","content"} messages)`,
           file,
           line,
         );
@@ -137,6 +156,67 @@ export function parseDpoRecords(
       line,
     };
   });
+}
+
+function parseMessages(value: unknown, key: string, file: string | undefined, line: number) {
+  if (!Array.isArray(value))
+    fail(
+      `"${key}" must be a list of {"role","content"} messages like the other fields of this line`,
+      file,
+      line,
+    );
+  value.forEach((turn, j) => {
+    const t = turn as Record<string, unknown>;
+    if (typeof t?.["content"] !== "string" || !roles.has(t["role"] as string)) {
+      fail(
+        `${key}[${j}] must be {"role": "system"|"user"|"assistant", "content": string}`,
+        file,
+        line,
+      );
+    }
+  });
+  return (value as ChatMessage[]).map((m) => ({ role: m.role, content: m.content }));
+}
+
+const sameTurn = (a: ChatMessage, b: ChatMessage) => a.role === b.role && a.content === b.content;
+
+/** A conversational DPO line; without "prompt", the shared leading turns are the prompt. */
+function parseChatDpo(
+  r: Record<string, unknown>,
+  file: string | undefined,
+  line: number,
+): ChatDpoRecord {
+  let chosen = parseMessages(r["chosen"], "chosen", file, line);
+  let rejected = parseMessages(r["rejected"], "rejected", file, line);
+  let prompt: ChatMessage[];
+  if (r["prompt"] === undefined) {
+    let n = 0;
+    while (n < chosen.length && n < rejected.length && sameTurn(chosen[n]!, rejected[n]!)) n++;
+    prompt = chosen.slice(0, n);
+    chosen = chosen.slice(n);
+    rejected = rejected.slice(n);
+  } else prompt = parseMessages(r["prompt"], "prompt", file, line);
+  if (prompt.length === 0)
+    fail(
+      'no prompt turns: give "prompt" as a list of messages, or start "chosen" and "rejected" with the same turns',
+      file,
+      line,
+    );
+  for (const [key, reply] of [
+    ["chosen", chosen],
+    ["rejected", rejected],
+  ] as const) {
+    if (reply.length === 0)
+      fail(`"${key}" has no reply turns after the prompt: the two replies must differ`, file, line);
+    const j = reply.findIndex((m) => m.role !== "assistant");
+    if (j >= 0)
+      fail(
+        `the "${key}" reply must be assistant turns only (turn ${j} after the prompt is "${reply[j]!.role}"); move shared turns into "prompt"`,
+        file,
+        line,
+      );
+  }
+  return { prompt, chosen, rejected };
 }
 
 /** How text becomes training tokens. */
@@ -166,14 +246,23 @@ export function encodePromptCompletion(
   return { tokens: [...p, ...c], start: p.length };
 }
 
+/**
+ * The chat-templated conversation, supervised from where the last `replyTurns` turns begin.
+ * The template's rendering of a final assistant turn stops at its text, so the end-of-turn
+ * token (`<|im_end|>`, `<|eot_id|>`; EOS when the vocab has none) is appended unless already
+ * there: the model learns to end its turn the way the chat engine stops.
+ */
 async function encodeMessages(
   tok: TrainTokenizer,
   messages: readonly ChatMessage[],
+  replyTurns = 1,
+  appendEnd = true,
 ): Promise<TokenizedExample> {
-  const prompt = await tok.chat(messages.slice(0, -1), { addGenerationPrompt: true });
+  const prompt = await tok.chat(messages.slice(0, -replyTurns), { addGenerationPrompt: true });
   const full = await tok.chat(messages);
   let start = 0;
   while (start < prompt.length && start < full.length && prompt[start] === full[start]) start++;
+  if (appendEnd && tok.eot !== undefined && full.at(-1) !== tok.eot) full.push(tok.eot);
   return { tokens: full, start: Math.max(1, start) };
 }
 
@@ -199,7 +288,7 @@ export async function tokenizeSft(
   for (const { record, line } of records) {
     const e =
       "messages" in record
-        ? await encodeMessages(tok, record.messages)
+        ? await encodeMessages(tok, record.messages, 1, options.appendEos ?? true)
         : encodePromptCompletion(tok, record.prompt, record.completion, options.appendEos ?? true);
     checkLength(e, options, line, "the example");
     out.push(e);
@@ -207,29 +296,49 @@ export async function tokenizeSft(
   return out;
 }
 
-/** Tokenizes DPO records into chosen/rejected sequences sharing the prompt. */
-export function tokenizeDpo(
+/**
+ * Tokenizes DPO records into chosen/rejected sequences sharing the prompt; conversational
+ * records through the model's chat template, supervised on the assistant reply only.
+ */
+export async function tokenizeDpo(
   tok: TrainTokenizer,
   records: ReadonlyArray<Located<DpoRecord>>,
   options: TokenizeOptions,
-): PreferencePair[] {
-  return records.map(({ record, line }) => {
-    const chosen = encodePromptCompletion(
-      tok,
-      record.prompt,
-      record.chosen,
-      options.appendEos ?? true,
-    );
-    const rejected = encodePromptCompletion(
-      tok,
-      record.prompt,
-      record.rejected,
-      options.appendEos ?? true,
-    );
-    checkLength(chosen, options, line, "prompt + chosen");
-    checkLength(rejected, options, line, "prompt + rejected");
-    return { chosen, rejected };
-  });
+): Promise<PreferencePair[]> {
+  const out: PreferencePair[] = [];
+  for (const { record, line } of records) {
+    if (Array.isArray(record.prompt)) {
+      const r = record as ChatDpoRecord;
+      const end = options.appendEos ?? true;
+      const chosen = await encodeMessages(tok, [...r.prompt, ...r.chosen], r.chosen.length, end);
+      const rejected = await encodeMessages(
+        tok,
+        [...r.prompt, ...r.rejected],
+        r.rejected.length,
+        end,
+      );
+      checkLength(chosen, options, line, "prompt + chosen");
+      checkLength(rejected, options, line, "prompt + rejected");
+      out.push({ chosen, rejected });
+      continue;
+    }
+    out.push(tokenizeTextPair(tok, record as TextDpoRecord, line, options));
+  }
+  return out;
+}
+
+function tokenizeTextPair(
+  tok: TrainTokenizer,
+  record: TextDpoRecord,
+  line: number,
+  options: TokenizeOptions,
+): PreferencePair {
+  const end = options.appendEos ?? true;
+  const chosen = encodePromptCompletion(tok, record.prompt, record.chosen, end);
+  const rejected = encodePromptCompletion(tok, record.prompt, record.rejected, end);
+  checkLength(chosen, options, line, "prompt + chosen");
+  checkLength(rejected, options, line, "prompt + rejected");
+  return { chosen, rejected };
 }
 
 /**
@@ -247,6 +356,14 @@ export function toTrlJsonl(records: ReadonlyArray<SftRecord | DpoRecord>): strin
 export function toOpenAiJsonl(records: ReadonlyArray<SftRecord | DpoRecord>): string {
   return records
     .map((r) => {
+      if ("chosen" in r && Array.isArray(r.prompt)) {
+        const c = r as ChatDpoRecord;
+        return {
+          input: { messages: c.prompt },
+          preferred_output: c.chosen,
+          non_preferred_output: c.rejected,
+        };
+      }
       if ("chosen" in r) {
         return {
           input: { messages: [{ role: "user", content: r.prompt }] },

@@ -5,8 +5,9 @@
  */
 export { AdamW, type AdamWOptions, gradNorm, scaleGrads, zeroGrads } from "./adamw.ts";
 export type { Arr } from "./array.ts";
-export { loadCheckpoint, saveCheckpoint, type TrainState } from "./checkpoint.ts";
+export { checkpointFile, loadCheckpoint, saveCheckpoint, type TrainState } from "./checkpoint.ts";
 export {
+  type ChatDpoRecord,
   type DpoRecord,
   encodePromptCompletion,
   type Located,
@@ -14,6 +15,7 @@ export {
   parseSftRecords,
   readJsonl as readTrainingJsonl,
   type SftRecord,
+  type TextDpoRecord,
   type TokenizeOptions,
   tokenizeDpo,
   tokenizeSft,
@@ -44,6 +46,7 @@ export {
 } from "./losses.ts";
 export { type LrSchedule, learningRate } from "./lr-schedule.ts";
 export { exportFullModel } from "./model-export.ts";
+export { withModelLock } from "./model-lock.ts";
 export {
   dpoObjective,
   type ForgetRetainPair,
@@ -57,7 +60,7 @@ export {
 } from "./objectives.ts";
 export { enableGrad, type Param } from "./param.ts";
 export { randomTransformer } from "./random-model.ts";
-export { ReferenceLogProbs, withoutLora } from "./reference-logprobs.ts";
+export { ReferenceLogProbs, withoutLora, withWeights } from "./reference-logprobs.ts";
 export { refusalRecords } from "./refusal.ts";
 export {
   type SequenceScores,
@@ -75,7 +78,24 @@ export {
   type TrainResult,
   trainLoop,
 } from "./train-loop.ts";
-export { type FitOptions, Trainable, type TrainableOptions } from "./trainable.ts";
+export {
+  type DpoData,
+  type DpoSettings,
+  type ExampleOptions,
+  type FitOptions,
+  type SftData,
+  Trainable,
+  type TrainableOptions,
+} from "./trainable.ts";
+export { TrainableSession } from "./trainable-session.ts";
+export {
+  type EpochInfo,
+  type SessionOptions,
+  type SessionSnapshot,
+  type SessionTrainOptions,
+  type SessionTrainResult,
+  TrainingSession,
+} from "./training-session.ts";
 export {
   type Block,
   type ForwardOptions,
@@ -87,3 +107,9 @@ export {
   Transformer,
   type TransformerConfig,
 } from "./transformer.ts";
+export {
+  checkSnapshotFits,
+  restoreParams,
+  snapshotParams,
+  type WeightsSnapshot,
+} from "./weights-snapshot.ts";

@@ -3,8 +3,15 @@ import type { ChatMessage } from "../model/index.ts";
 /** Tokenization the trainer needs: llama.cpp's own tokenizer and chat template for the model. */
 export interface TrainTokenizer {
   readonly bos: number | undefined;
-  /** The token appended to completions (the model's first end-of-generation token). */
+  /** End of sequence: appended to prompt–completion examples so the model learns to stop. */
   readonly eos: number | undefined;
+  /**
+   * End of turn (`<|im_end|>` on ChatML/Qwen, `<|eot_id|>` on Llama 3), or `eos` when the vocab
+   * has none: appended to chat-rendered examples, whose template ends the assistant turn with it.
+   */
+  readonly eot: number | undefined;
+  /** Every end-of-generation token (EOS, EOT, ...): where greedy generation stops. */
+  readonly endTokens: readonly number[];
   /** Whether the model expects BOS at the start of a sequence. */
   readonly addBos: boolean;
   /** Ids of a prompt (no BOS). */
@@ -86,13 +93,16 @@ export async function loadTokenizer(
   }
   try {
     const { NativeModel } = await import("../engines/llamacpp/ffi/native-model.ts");
-    const m = NativeModel.load(modelPath);
+    // The vocabulary only: tokenizing never needs the weights (Trainable loads them itself).
+    const m = NativeModel.load(modelPath, [], { vocabOnly: true });
     // "\n" + text, minus the newline's own ids: tokenizes text as a continuation, without the
     // SentencePiece space prefix a fresh tokenization adds (node-llama-cpp's trimLeadingSpace).
     const nl = m.tokenize("\n", { addBos: false });
     return {
       bos: m.addBos ? m.bos : m.bos >= 0 ? m.bos : undefined,
-      eos: m.endTokens[0],
+      eos: m.eos >= 0 ? m.eos : m.endTokens[0],
+      eot: m.eot >= 0 ? m.eot : m.eos >= 0 ? m.eos : m.endTokens[0],
+      endTokens: m.endTokens,
       addBos: m.addBos,
       tokenize: (text) => m.tokenize(text, { addBos: false }),
       tokenizeContinuation(text) {
@@ -107,7 +117,10 @@ export async function loadTokenizer(
         m.close();
       },
     };
-  } catch {
+  } catch (error) {
+    // Only a missing FFI path falls back; a bad file is the caller's error to see.
+    const { LlamaCppFfiError } = await import("../engines/llamacpp/ffi/ffi-error.ts");
+    if (!(error instanceof LlamaCppFfiError)) throw error;
     return nodeLlamaCppTokenizer(modelPath, chat);
   }
 }
@@ -119,9 +132,13 @@ async function nodeLlamaCppTokenizer(
   const { getLlamaRuntime } = await import("../engines/llamacpp/llama-runtime.ts");
   const { llama } = await getLlamaRuntime(false);
   const model = await llama.loadModel({ modelPath, vocabOnly: true });
+  const eos = model.tokens.eos ?? undefined;
+  const eot = model.tokens.eot ?? eos;
   return {
     bos: model.tokens.bos ?? undefined,
-    eos: model.tokens.eos ?? undefined,
+    eos,
+    eot,
+    endTokens: [...new Set([eos, eot].filter((t) => t !== undefined))],
     addBos: model.tokens.shouldPrependBosToken,
     tokenize: (text) => Array.from(model.tokenize(text)),
     tokenizeContinuation: (text) => Array.from(model.tokenize(text, false, "trimLeadingSpace")),

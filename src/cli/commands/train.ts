@@ -195,9 +195,10 @@ async function runTraining(kind: "sft" | "dpo", flags: TrainFlags, argv: string[
       checkpointDir: join(run.dir, "checkpoint"),
       checkpointEvery: flags.checkpointEvery,
       file: flags.data,
+      // Returned, so the loop awaits each line: the log is complete and in order when it ends.
       onStep: (info: StepInfo) => {
         print(info);
-        void appendFile(
+        return appendFile(
           join(run.dir, "train-steps.jsonl"),
           `${JSON.stringify({ ...info, time: new Date().toISOString() })}\n`,
         );

@@ -52,6 +52,8 @@ const llamaSignatures = {
   llama_vocab_bos: "int32 llama_vocab_bos(void* vocab)",
   llama_vocab_get_add_bos: "bool llama_vocab_get_add_bos(void* vocab)",
   llama_vocab_is_eog: "bool llama_vocab_is_eog(void* vocab, int32 token)",
+  llama_vocab_eos: "int32 llama_vocab_eos(void* vocab)",
+  llama_vocab_eot: "int32 llama_vocab_eot(void* vocab)",
   llama_tokenize:
     "int32 llama_tokenize(void* vocab, const char* text, int32 text_len, _Out_ int32* tokens, int32 n_tokens_max, bool add_special, bool parse_special)",
   llama_token_to_piece:

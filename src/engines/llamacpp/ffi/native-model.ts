@@ -19,6 +19,9 @@ export class NativeModel {
   readonly addBos: boolean;
   /** End-of-generation tokens (EOS, EOT...). */
   readonly endTokens: readonly number[];
+  /** End of sequence, and end of turn (chat templates' `<|im_end|>`, `<|eot_id|>`); -1 if none. */
+  readonly eos: number;
+  readonly eot: number;
   private readonly pieces: (string | undefined)[];
   private readonly adapters: { ptr: unknown; scale: number }[] = [];
   private closed = false;
@@ -38,14 +41,24 @@ export class NativeModel {
     const end: number[] = [];
     for (let t = 0; t < this.nVocab; t++) if (fn.llama_vocab_is_eog(vocab, t)) end.push(t);
     this.endTokens = end;
+    this.eos = fn.llama_vocab_eos(vocab) as number;
+    this.eot = fn.llama_vocab_eot(vocab) as number;
     this.pieces = new Array(this.nVocab);
   }
 
-  /** Loads `path` on the CPU with the given adapters; throws DataError for unreadable files. */
-  static load(path: string, lora: readonly NativeLora[] = []): NativeModel {
+  /**
+   * Loads `path` on the CPU with the given adapters; throws DataError for unreadable files.
+   * `vocabOnly` reads just the vocabulary (tokenizers): no weights, no contexts.
+   */
+  static load(
+    path: string,
+    lora: readonly NativeLora[] = [],
+    options: { vocabOnly?: boolean } = {},
+  ): NativeModel {
     const lib = getNativeLib();
     const params = lib.fn.llama_model_default_params() as Record<string, unknown>;
     params.n_gpu_layers = 0;
+    params.vocab_only = options.vocabOnly ?? false;
     // As node-llama-cpp's addon loads models: every tensor read up front.
     params.lazy_mode = 0;
     const ptr = lib.fn.llama_model_load_from_file(path, params);
