@@ -25,6 +25,7 @@ export type {
   TopLogprob,
   Usage,
 } from "./language-model.ts";
+export type { ActiveLora, LoraSpec } from "./lora.ts";
 export {
   requireCapability,
   requireDecoder,

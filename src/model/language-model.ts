@@ -1,5 +1,6 @@
 import type { Decoder } from "./decoder.ts";
 import type { Internals } from "./internals.ts";
+import type { ActiveLora, LoraSpec } from "./lora.ts";
 
 export type Role = "system" | "user" | "assistant";
 
@@ -135,6 +136,17 @@ export interface LanguageModel {
   score?(request: ScoreRequest): Promise<ScoreResult>;
   decoder?(): Decoder;
   readonly internals?: Internals;
+  /**
+   * The LoRA adapters served now, with content hashes (engines that can swap them: `setLora`).
+   * Part of the cache identity: a cached answer is never served under other adapters.
+   */
+  readonly lora?: readonly ActiveLora[];
+  /**
+   * Replaces the served LoRA adapters (`[]` serves the base model) without reloading the weights.
+   * Calls that started before the switch (reported by `lora`) finish with the old adapters; calls
+   * started after it use the new ones, so every call started after the promise resolves does.
+   */
+  setLora?(adapters: readonly LoraSpec[]): Promise<void>;
   /** Free native memory, sockets, workers. Safe to call twice. */
   close?(): Promise<void>;
 }

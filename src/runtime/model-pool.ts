@@ -238,6 +238,7 @@ export class ModelPool {
     const { name } = slot;
     let file: string | undefined;
     let identity: string;
+    let loraPart = "";
     let record: RunModelRecord;
     const wantHashes = this.#options.middleware?.cache !== undefined || !!this.#options.onFirstLoad;
     if (entry.engine === "llamacpp") {
@@ -258,7 +259,8 @@ export class ModelPool {
           ...(wantHashes ? { sha256: await fileSha256(a.path, this.#options.fileHashes) } : {}),
         })),
       );
-      identity = `gguf:${sha256 ?? file}${lora.map((a) => `+lora:${a.sha256 ?? a.path}@${a.scale ?? 1}`).join("")}`;
+      identity = `gguf:${sha256 ?? file}`;
+      loraPart = lora.map((a) => `+lora:${a.sha256 ?? a.path}@${a.scale ?? 1}`).join("");
       record = {
         engine: "llamacpp",
         file,
@@ -282,7 +284,8 @@ export class ModelPool {
     slot.model = wrapModel(inner, {
       ...this.#options.middleware,
       name,
-      cacheIdentity: identity,
+      // A model that reports its adapters (and may swap them) has them appended per call.
+      cacheIdentity: inner.lora !== undefined ? identity : identity + loraPart,
       ...(entry.sampling ? { defaults: entry.sampling } : {}),
       closeInner: false,
     });

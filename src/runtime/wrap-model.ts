@@ -8,6 +8,7 @@ import type {
   ScoreResult,
   Usage,
 } from "../model/language-model.ts";
+import type { ActiveLora } from "../model/lora.ts";
 import { CallCache } from "./call-cache.ts";
 import type { CallEvent } from "./call-event.ts";
 import type { SamplingDefaults } from "./config.ts";
@@ -21,7 +22,8 @@ export interface WrapModelOptions {
   name?: string;
   /**
    * What the cache keys on besides the request: something naming the weights (GGUF sha256 plus
-   * adapters, or baseURL + server model). Defaults to `<provider>:<id>`.
+   * adapters, or baseURL + server model). Defaults to `<provider>:<id>`. The LoRA adapters the
+   * inner model reports serving (`lora`, swappable with `setLora`) are appended per call.
    */
   cacheIdentity?: string;
   cache?: CallCache;
@@ -51,7 +53,9 @@ export function isDeterministic(request: { temperature?: number; seed?: number }
  */
 export function wrapModel(inner: LanguageModel, options: WrapModelOptions = {}): LanguageModel {
   const name = options.name ?? inner.id;
-  const identity = options.cacheIdentity ?? `${inner.provider}:${inner.id}`;
+  const baseIdentity = options.cacheIdentity ?? `${inner.provider}:${inner.id}`;
+  // Read when the call starts: the engine runs it with the adapters it reports at that moment.
+  const identity = (): string => baseIdentity + loraIdentity(inner.lora);
   const inFlight = new Map<string, Promise<unknown>>();
 
   const emit = (
@@ -125,7 +129,8 @@ export function wrapModel(inner: LanguageModel, options: WrapModelOptions = {}):
   ): Promise<R> => {
     const { cache } = options;
     if (!cache) return callInner(kind, call);
-    const key = CallCache.key({ kind, provider: inner.provider, modelId: identity, request });
+    const modelId = identity();
+    const key = CallCache.key({ kind, provider: inner.provider, modelId, request });
     const started = performance.now();
     const hit = cache.get<R>(key);
     if (hit !== undefined) {
@@ -149,7 +154,7 @@ export function wrapModel(inner: LanguageModel, options: WrapModelOptions = {}):
     }
     const promise = callInner(kind, call).then((result) => {
       const { meta: _meta, ...value } = result;
-      cache.set(key, { kind, provider: inner.provider, modelId: identity }, value);
+      cache.set(key, { kind, provider: inner.provider, modelId }, value);
       return result;
     });
     inFlight.set(key, promise);
@@ -190,6 +195,12 @@ export function wrapModel(inner: LanguageModel, options: WrapModelOptions = {}):
     },
   };
 
+  if (inner.setLora) {
+    const setLora = inner.setLora.bind(inner);
+    Object.defineProperty(wrapped, "lora", { get: () => inner.lora, enumerable: true });
+    (wrapped as { setLora?: LanguageModel["setLora"] }).setLora = setLora;
+  }
+
   const innerScore = inner.score?.bind(inner);
   if (innerScore) {
     // Scoring is teacher-forced, hence always deterministic and always cacheable.
@@ -219,4 +230,9 @@ export function wrapModel(inner: LanguageModel, options: WrapModelOptions = {}):
     (wrapped as { internals?: Internals }).internals = wrappedInternals;
   }
   return wrapped;
+}
+
+/** The cache identity's adapter part, `+lora:<sha256>@<scale>` per adapter (none: ""). */
+export function loraIdentity(lora: readonly ActiveLora[] | undefined): string {
+  return (lora ?? []).map((a) => `+lora:${a.sha256}@${a.scale}`).join("");
 }

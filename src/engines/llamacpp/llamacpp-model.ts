@@ -19,14 +19,17 @@ import type {
   ScoreResult,
   TokenLogprob,
 } from "../../model/language-model.ts";
+import type { ActiveLora, LoraSpec } from "../../model/lora.ts";
 import { chatPrompt, type PreparedPrompt, rawPrompt } from "./chat-prompt.ts";
 import type { NativeEngine } from "./ffi/native-engine.ts";
 import { LlamaCppDecoder } from "./llamacpp-decoder.ts";
 import { LlamaCppInternals, type PromptPreparer } from "./llamacpp-internals.ts";
+import type { LoraSwitch } from "./lora-switch.ts";
 import { checkMinTokens } from "./min-tokens.ts";
 import { scoreTokens } from "./native-scorer.ts";
 import type { NodeGenerator } from "./node-generator.ts";
 import { scoreTokensWithNode } from "./node-scorer.ts";
+import type { SwapGate } from "./swap-gate.ts";
 
 /** Everything a loaded model is made of (built by loadLlamaCppModel). */
 export interface LlamaCppParts {
@@ -42,6 +45,8 @@ export interface LlamaCppParts {
   nativeUnavailableReason?: string;
   defaultSeed?: number;
   vocabSize: number;
+  /** The served LoRA adapters and the gate every call passes (swaps wait for running calls). */
+  lora: LoraSwitch;
 }
 
 /**
@@ -89,7 +94,7 @@ export class LlamaCppModel implements LanguageModel {
         }),
         this.promptPreparer(),
       );
-      this.internals = internals;
+      this.internals = gatedInternals(internals, parts.lora.gate);
     }
   }
 
@@ -102,8 +107,33 @@ export class LlamaCppModel implements LanguageModel {
     return this.parts.model;
   }
 
-  async generate(request: GenerateRequest): Promise<GenerateResult> {
+  /** The LoRA adapters calls starting now run with (content-hashed; the cache keys on them). */
+  get lora(): readonly ActiveLora[] {
+    return this.parts.lora.active;
+  }
+
+  /**
+   * Serves other LoRA adapters (`[]`: the base model) without reloading the weights: the files are
+   * checked and loaded first (a bad one throws a ConfigError naming it and changes nothing; calls
+   * started meanwhile still run on the old adapters). Then `lora` switches: calls started before
+   * finish on the old adapters, and calls started after wait for them and run on the new ones
+   * (generation, scoring, logprobs and internals alike). Every call started after the promise
+   * resolves uses the new adapters. An open decoder stream keeps the adapters it was opened with.
+   * @example
+   * await model.setLora([{ path: "round1.gguf" }]);
+   * await model.setLora([]); // the base model again
+   */
+  setLora(adapters: readonly LoraSpec[]): Promise<void> {
     this.checkOpen();
+    return this.parts.lora.set(adapters);
+  }
+
+  generate(request: GenerateRequest): Promise<GenerateResult> {
+    this.checkOpen();
+    return this.parts.lora.gate.run(() => this.generateNow(request));
+  }
+
+  private async generateNow(request: GenerateRequest): Promise<GenerateResult> {
     const started = performance.now();
     const prepared = this.prepare(request);
     const n = request.n ?? 1;
@@ -153,8 +183,12 @@ export class LlamaCppModel implements LanguageModel {
     };
   }
 
-  async score(request: ScoreRequest): Promise<ScoreResult> {
+  score(request: ScoreRequest): Promise<ScoreResult> {
     this.checkOpen();
+    return this.parts.lora.gate.run(() => this.scoreNow(request));
+  }
+
+  private async scoreNow(request: ScoreRequest): Promise<ScoreResult> {
     const started = performance.now();
     // Render prompt and prompt+continuation and score what follows their common prefix: the
     // continuation then tokenizes as it would inside the text (no spurious leading-space token).
@@ -301,6 +335,25 @@ export class LlamaCppModel implements LanguageModel {
   private checkOpen(): void {
     if (this.closed) throw new ConfigError(`model "${this.id}" is closed; load it again`);
   }
+}
+
+/**
+ * Internals whose calls pass the LoRA gate like generate and score. Only `generate` takes the
+ * whole request; the others are one evaluation each.
+ */
+function gatedInternals(internals: Internals, gate: SwapGate): Internals {
+  return {
+    get nLayers() {
+      return internals.nLayers;
+    },
+    get nEmbd() {
+      return internals.nEmbd;
+    },
+    captureHidden: (...args) => gate.run(() => internals.captureHidden(...args)),
+    logits: (...args) => gate.run(() => internals.logits(...args)),
+    continuationLogits: (...args) => gate.run(() => internals.continuationLogits(...args)),
+    generate: (...args) => gate.run(() => internals.generate(...args)),
+  };
 }
 
 /** The plain-text stop triggers of a grammar (JSON grammars stop after 4 newlines). */

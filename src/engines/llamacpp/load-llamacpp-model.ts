@@ -3,13 +3,15 @@ import { resolve } from "node:path";
 import type { LlamaContext, LlamaModel } from "node-llama-cpp";
 import { openGguf } from "../../gguf/index.ts";
 import { ConfigError, DataError } from "../../model/errors.ts";
-import type { LanguageModel } from "../../model/language-model.ts";
 import { chatWrapperFor } from "./chat-prompt.ts";
 import { NativeEngine } from "./ffi/native-engine.ts";
 import { getNativeLib } from "./ffi/native-lib.ts";
 import { getLlamaRuntime } from "./llama-runtime.ts";
 import { LlamaCppModel } from "./llamacpp-model.ts";
+import { type BaseModelShape, baseModelShape, checkLoraAdapter } from "./lora-adapter-file.ts";
+import { LoraSwitch } from "./lora-switch.ts";
 import { NodeGenerator } from "./node-generator.ts";
+import { NodeLoraAdapters } from "./node-lora.ts";
 
 /** Options of loadLlamaCppModel. */
 export interface LlamaCppModelOptions {
@@ -49,14 +51,15 @@ export interface LlamaCppModelOptions {
  * const { generations } = await model.generate({ prompt: "Once upon a time", maxTokens: 32 });
  * await model.close?.();
  */
-export async function loadLlamaCppModel(options: LlamaCppModelOptions): Promise<LanguageModel> {
+export async function loadLlamaCppModel(options: LlamaCppModelOptions): Promise<LlamaCppModel> {
   const modelPath = resolve(options.modelPath);
-  const { vocabSize } = await checkGguf(modelPath);
+  const { vocabSize, shape } = await checkGguf(modelPath);
   const threads = options.threads ?? 1;
   if (!Number.isInteger(threads) || threads < 1)
     throw new ConfigError(`threads must be a positive integer, got ${threads}`, "threads");
-  const lora = (options.lora ?? []).map((a) => ({ path: resolve(a.path), scale: a.scale ?? 1 }));
-  for (const adapter of lora) await checkGguf(adapter.path, "LoRA adapter");
+  // Adapter files are checked before the weights load (the switch checks them again, cheaply).
+  const lora = options.lora ?? [];
+  for (const adapter of lora) await checkLoraAdapter(adapter, shape);
 
   const runtime = await getLlamaRuntime(options.gpu ?? "auto");
   let model: LlamaModel;
@@ -81,9 +84,6 @@ export async function loadLlamaCppModel(options: LlamaCppModelOptions): Promise<
         sequences: 1,
         threads,
         batchSize: Math.min(512, contextSize),
-        ...(lora.length > 0
-          ? { lora: { adapters: lora.map((a) => ({ filePath: a.path, scale: a.scale })) } }
-          : {}),
       });
     } catch (error) {
       throw new ConfigError(
@@ -92,7 +92,8 @@ export async function loadLlamaCppModel(options: LlamaCppModelOptions): Promise<
       );
     }
   };
-  const generator = new NodeGenerator(model, createContext, parallel);
+  const nodeLora = new NodeLoraAdapters(model);
+  const generator = new NodeGenerator(model, createContext, parallel, nodeLora);
 
   // The FFI layer only runs the CPU libllama; with a GPU runtime it would be a second, CPU-only
   // copy of the model, so it is offered only when generation runs on the CPU too.
@@ -109,20 +110,34 @@ export async function loadLlamaCppModel(options: LlamaCppModelOptions): Promise<
     }
   }
   let native: NativeEngine | undefined;
+  const loraSwitch = new LoraSwitch({
+    base: shape,
+    node: nodeLora,
+    generator,
+    native: () => native,
+  });
   const nativeEngine = (): NativeEngine => {
     native ??= NativeEngine.load(modelPath, {
       contextSize,
       batchSize: Math.min(512, contextSize),
       threads,
       threadsBatch: batchThreads(threads),
-      lora,
+      lora: loraSwitch.applied,
     });
     return native;
   };
 
-  // Surface a bad adapter now rather than at the first request.
-  if (lora.length > 0)
-    await generator.sample(model.tokenize("a"), { temperature: 0, maxTokens: 1, stops: [] });
+  if (lora.length > 0) {
+    try {
+      await loraSwitch.set(lora);
+      // Surface a bad adapter now rather than at the first request.
+      await generator.sample(model.tokenize("a"), { temperature: 0, maxTokens: 1, stops: [] });
+    } catch (error) {
+      await generator.close();
+      await model.dispose();
+      throw error;
+    }
+  }
 
   const { wrapper } = chatWrapperFor(model);
   return new LlamaCppModel(
@@ -137,6 +152,7 @@ export async function loadLlamaCppModel(options: LlamaCppModelOptions): Promise<
       ...(nativeUnavailableReason !== undefined ? { nativeUnavailableReason } : {}),
       ...(options.seed !== undefined ? { defaultSeed: options.seed } : {}),
       vocabSize,
+      lora: loraSwitch,
     },
     async () => {
       await generator.close();
@@ -158,11 +174,11 @@ function batchThreads(threads: number): number {
   return threads;
 }
 
-/** Parses the GGUF header with our reader; returns the vocabulary size and width (0 if absent). */
+/** Parses the GGUF header with our reader; returns the vocabulary size and the tensor shapes. */
 async function checkGguf(
   path: string,
   what = "model",
-): Promise<{ vocabSize: number; nEmbd: number }> {
+): Promise<{ vocabSize: number; shape: BaseModelShape }> {
   let file: Awaited<ReturnType<typeof openGguf>>;
   try {
     file = await openGguf(path);
@@ -174,10 +190,9 @@ async function checkGguf(
   }
   try {
     const tokens = file.metadata.get("tokenizer.ggml.tokens");
-    const arch = file.architecture;
     return {
       vocabSize: tokens && tokens.type === "array" ? tokens.items.length : 0,
-      nEmbd: (arch && file.optionalNumber(`${arch}.embedding_length`)) || 0,
+      shape: baseModelShape(file),
     };
   } finally {
     await file.close();

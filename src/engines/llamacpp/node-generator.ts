@@ -8,6 +8,7 @@ import {
   TokenBias,
 } from "node-llama-cpp";
 import type { FinishReason } from "../../model/language-model.ts";
+import type { AddonLora, NodeLoraAdapters } from "./node-lora.ts";
 import { ResourcePool } from "./resource-pool.ts";
 import { StopDetector } from "./stop-detector.ts";
 import { TextStreamer } from "./text-streamer.ts";
@@ -49,6 +50,15 @@ export interface Sample {
 interface Slot {
   context: LlamaContext;
   sequence: LlamaContextSequence;
+  /** The adapters this context serves, and the generator's loraVersion they came from. */
+  lora: readonly AddonLora[];
+  loraVersion: number;
+}
+
+/** LoRA adapters for every context: node-llama-cpp's native objects and their scales. */
+export interface NodeLoraSet {
+  loras: readonly AddonLora[];
+  scales: readonly number[];
 }
 
 /**
@@ -58,16 +68,19 @@ interface Slot {
  */
 export class NodeGenerator {
   private readonly pool: ResourcePool<Slot>;
+  private lora: NodeLoraSet = { loras: [], scales: [] };
+  private loraVersion = 0;
 
   constructor(
     private readonly model: LlamaModel,
     createContext: () => Promise<LlamaContext>,
     parallel: number,
+    private readonly adapters: NodeLoraAdapters,
   ) {
     this.pool = new ResourcePool<Slot>(
       async () => {
         const context = await createContext();
-        return { context, sequence: context.getSequence() };
+        return { context, sequence: context.getSequence(), lora: [], loraVersion: -1 };
       },
       async (slot) => {
         await slot.context.dispose();
@@ -76,9 +89,39 @@ export class NodeGenerator {
     );
   }
 
+  /**
+   * Serves `lora` from the next sample on: idle contexts switch now, busy ones when next used
+   * (the model's SwapGate makes sure none is busy). Their KV caches are cleared.
+   */
+  async setLora(lora: NodeLoraSet): Promise<void> {
+    this.lora = lora;
+    this.loraVersion++;
+    for (const slot of [...this.pool.idleResources]) await this.syncLora(slot);
+  }
+
+  /** Every adapter some context serves now (the rest can be freed). */
+  lorasInUse(): Set<AddonLora> {
+    const inUse = new Set<AddonLora>(this.lora.loras);
+    for (const slot of this.pool.resources) for (const lora of slot.lora) inUse.add(lora);
+    return inUse;
+  }
+
   /** Generates one sample continuing `prompt` (token ids). */
   sample(prompt: readonly number[], options: SampleOptions): Promise<Sample> {
-    return this.pool.use((slot) => this.sampleOn(slot.sequence, prompt, options));
+    return this.pool.use(async (slot) => {
+      await this.syncLora(slot);
+      return this.sampleOn(slot.sequence, prompt, options);
+    });
+  }
+
+  private async syncLora(slot: Slot): Promise<void> {
+    if (slot.loraVersion === this.loraVersion) return;
+    const { loras, scales } = this.lora;
+    this.adapters.apply(slot.context, loras, scales);
+    slot.lora = loras;
+    slot.loraVersion = this.loraVersion;
+    // The cached prefix was computed with other adapters.
+    await slot.sequence.clearHistory();
   }
 
   private async sampleOn(
@@ -158,7 +201,10 @@ export class NodeGenerator {
 
   /** Runs `task` on one of the pool's sequences (it must leave the sequence cleared or reusable). */
   withSequence<R>(task: (sequence: LlamaContextSequence) => Promise<R>): Promise<R> {
-    return this.pool.use((slot) => task(slot.sequence));
+    return this.pool.use(async (slot) => {
+      await this.syncLora(slot);
+      return task(slot.sequence);
+    });
   }
 
   /** Disposes every context. */

@@ -25,6 +25,16 @@ export class ResourcePool<T> {
     }
   }
 
+  /** Every resource created so far, in use or idle. */
+  get resources(): readonly T[] {
+    return this.all;
+  }
+
+  /** The resources nobody holds now. */
+  get idleResources(): readonly T[] {
+    return this.idle;
+  }
+
   private async acquire(): Promise<T> {
     if (this.closed) throw new Error("the model is closed");
     const ready = this.idle.pop();

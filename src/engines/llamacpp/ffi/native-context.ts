@@ -1,7 +1,7 @@
 import koffi, { type IKoffiRegisteredCallback } from "koffi";
 import { ChorusError, ConfigError } from "../../../model/errors.ts";
 import type { HookSite } from "../../../model/internals.ts";
-import type { NativeModel } from "./native-model.ts";
+import type { NativeLoraHandle, NativeModel } from "./native-model.ts";
 
 /**
  * One row of a hooked tensor: one token's residual stream after block `layer` (`l_out-<layer>`),
@@ -75,6 +75,9 @@ export class NativeContext {
   private closed = false;
   private hasControlVector = false;
   private steered = false;
+  /** The model's loraVersion this context serves (-1: none set yet). */
+  private loraVersion = -1;
+  private lora: readonly NativeLoraHandle[] = [];
 
   constructor(
     readonly model: NativeModel,
@@ -109,11 +112,7 @@ export class NativeContext {
     }
     this.nCtx = fn.llama_n_ctx(this.ptr) as number;
     this.memory = fn.llama_get_memory(this.ptr);
-    if (model.loraAdapters.length > 0) {
-      const adapters = model.loraAdapters.map((a) => a.ptr);
-      const scales = Float32Array.from(model.loraAdapters.map((a) => a.scale));
-      fn.llama_set_adapters_lora(this.ptr, adapters, adapters.length, scales);
-    }
+    this.syncLora();
     this.batch = fn.llama_batch_init(options.batchSize, 0, 1) as Record<string, unknown>;
     const n = options.batchSize;
     this.tokenView = new Int32Array(koffi.view(this.batch.token, n * 4));
@@ -123,6 +122,32 @@ export class NativeContext {
     // llama_batch_init allocates one seq-id slot per token but leaves it unset: sequence 0.
     const seqPtrs = koffi.decode(this.batch.seq_id, koffi.array("void*", n)) as unknown[];
     for (const p of seqPtrs) new Int32Array(koffi.view(p, 4))[0] = 0;
+  }
+
+  /**
+   * Sets the model's current LoRA adapters on this context if it serves older ones. Call only
+   * while no decode runs on it (the engine does it when a context is free). The KV cache is
+   * cleared: entries computed under other adapters must not be reused. Returns whether it changed.
+   */
+  syncLora(): boolean {
+    const model = this.model;
+    if (this.loraVersion === model.loraVersion) return false;
+    const handles = model.loraAdapters;
+    const adapters = handles.map((a) => a.ptr);
+    const scales = Float32Array.from(handles.map((a) => a.scale));
+    const fn = model.lib.fn;
+    // llama.cpp asserts that an empty list comes as NULL pointers.
+    if (handles.length === 0) fn.llama_set_adapters_lora(this.ptr, null, 0, null);
+    else fn.llama_set_adapters_lora(this.ptr, adapters, adapters.length, scales);
+    this.lora = handles;
+    this.loraVersion = model.loraVersion;
+    if (this.nPast > 0) this.clear();
+    return true;
+  }
+
+  /** The adapters (llama_adapter_lora*) set on this context now. */
+  get loraInUse(): readonly unknown[] {
+    return this.closed ? [] : this.lora.map((h) => h.ptr);
   }
 
   /** Number of tokens in the cache (the next token's position). */

@@ -50,14 +50,34 @@ export class NativeEngine {
     return context;
   }
 
-  /** Returns a context to its free list (hook and control vector removed). */
+  /** Returns a context to its free list (hook and control vector removed, adapters current). */
   release(context: NativeContext): void {
     if (this.closed) {
       void context.close();
       return;
     }
     context.resetSteering();
+    // A context held across a setLora (a decoder stream) kept its adapters until now.
+    const switched = context.syncLora();
     (context.options.hookable ? this.freeHookable : this.freePlain).push(context);
+    if (switched) this.freeUnusedLora();
+  }
+
+  /**
+   * Serves `lora` from now on: free contexts switch at once, contexts in use (open decoder
+   * streams) when they are released. Old adapters are freed once no context serves them.
+   * @throws ConfigError when llama.cpp refuses a file (nothing changes then).
+   */
+  setLora(lora: readonly NativeLora[]): void {
+    this.model.setLora(lora);
+    for (const context of [...this.freePlain, ...this.freeHookable]) context.syncLora();
+    this.freeUnusedLora();
+  }
+
+  private freeUnusedLora(): void {
+    const inUse = new Set<unknown>();
+    for (const context of this.live) for (const ptr of context.loraInUse) inUse.add(ptr);
+    this.model.freeUnusedLora(inUse);
   }
 
   /** Runs `task` on a context of `kind`, released afterwards. */

@@ -5,6 +5,14 @@ import { getNativeLib, type NativeLib } from "./native-lib.ts";
 export interface NativeLora {
   path: string;
   scale: number;
+  /** Content hash: an adapter rewritten at the same path is loaded again, not reused. */
+  sha256?: string;
+}
+
+/** A loaded adapter (llama_adapter_lora*) with the scale it is served at. */
+export interface NativeLoraHandle {
+  ptr: unknown;
+  scale: number;
 }
 
 /**
@@ -23,7 +31,10 @@ export class NativeModel {
   readonly eos: number;
   readonly eot: number;
   private readonly pieces: (string | undefined)[];
-  private readonly adapters: { ptr: unknown; scale: number }[] = [];
+  /** Loaded adapters by path and content hash; freed when unused (freeUnusedLora) or with the model. */
+  private readonly loaded = new Map<string, unknown>();
+  private current: NativeLoraHandle[] = [];
+  private version = 0;
   private closed = false;
 
   private constructor(
@@ -70,7 +81,7 @@ export class NativeModel {
     }
     const model = new NativeModel(lib, ptr, lib.fn.llama_model_get_vocab(ptr), path);
     try {
-      for (const adapter of lora) model.addLora(adapter);
+      model.setLora(lora);
     } catch (error) {
       model.close();
       throw error;
@@ -78,20 +89,54 @@ export class NativeModel {
     return model;
   }
 
-  /** Adapters to set on every context this model creates. */
-  get loraAdapters(): readonly { ptr: unknown; scale: number }[] {
-    return this.adapters;
+  /** The adapters contexts should serve now (set on new contexts; NativeContext.syncLora). */
+  get loraAdapters(): readonly NativeLoraHandle[] {
+    return this.current;
   }
 
-  private addLora(adapter: NativeLora): void {
+  /** Bumped by every setLora, so a context can tell that its adapters are stale. */
+  get loraVersion(): number {
+    return this.version;
+  }
+
+  /**
+   * Makes `lora` the adapters to serve, loading the ones not loaded yet (all or nothing: a file
+   * llama.cpp refuses changes nothing). Contexts pick them up through NativeContext.syncLora.
+   */
+  setLora(lora: readonly NativeLora[]): void {
+    const handles = lora.map((adapter) => ({ ptr: this.loadLora(adapter), scale: adapter.scale }));
+    this.current = handles;
+    this.version++;
+  }
+
+  /** Loads adapters ahead of a setLora, so that it cannot fail (the served set does not change). */
+  preloadLora(lora: readonly NativeLora[]): void {
+    for (const adapter of lora) this.loadLora(adapter);
+  }
+
+  /** Frees loaded adapters that are not current and not set on any context in `inUse`. */
+  freeUnusedLora(inUse: ReadonlySet<unknown>): void {
+    const keep = new Set([...this.current.map((h) => h.ptr), ...inUse]);
+    for (const [key, ptr] of this.loaded) {
+      if (keep.has(ptr)) continue;
+      this.lib.fn.llama_adapter_lora_free(ptr);
+      this.loaded.delete(key);
+    }
+  }
+
+  private loadLora(adapter: NativeLora): unknown {
+    const key = `${adapter.sha256 ?? ""}:${adapter.path}`;
+    const known = this.loaded.get(key);
+    if (known) return known;
     const ptr = this.lib.fn.llama_adapter_lora_init(this.ptr, adapter.path);
     if (!ptr) {
       throw new ConfigError(
-        `llama.cpp could not load the LoRA adapter ${adapter.path}; it must be a GGUF LoRA made for this model (same architecture and tensor shapes)`,
+        `llama.cpp could not load the LoRA adapter ${adapter.path} (see the llama.cpp log above); it must be a GGUF LoRA made for this model (same architecture and tensor shapes)`,
         "lora",
       );
     }
-    this.adapters.push({ ptr, scale: adapter.scale });
+    this.loaded.set(key, ptr);
+    return ptr;
   }
 
   /** Token ids of `text`; `addBos` follows the model's own setting unless given. */
