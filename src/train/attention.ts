@@ -20,19 +20,22 @@ export interface AttentionLayout {
   past: number;
 }
 
-/** What the backward needs: the inputs and the [G, Tq, Tk] softmax probabilities. */
+/** What the backward needs: the per-head inputs ([G, T, hd]) and the [G, Tq, Tk] softmax. */
 export interface AttentionCache {
-  q: Arr;
-  k: Arr;
-  v: Arr;
+  qg: Arr;
+  kg: Arr;
+  vg: Arr;
   probs: Arr;
   layout: AttentionLayout;
+  /** Packed rows of the queries and of the keys (dq and dk/dv have these many rows). */
+  rows: number;
+  keyRows: number;
 }
 
 /**
- * Copies heads out of packed rows ([rows, srcHeads·hd]) into [G, T, hd] (or [G, hd, T] with
- * `transposed`), G = sequences × nHead, zero-padded to T rows; query head h reads source head
- * ⌊h / group⌋ (GQA). Padding lets one batched product serve sequences of different lengths.
+ * Copies heads out of packed rows ([rows, srcHeads·hd]) into [G, T, hd], G = sequences × nHead,
+ * zero-padded to T rows; query head h reads source head ⌊h / group⌋ (GQA). Padding lets one
+ * batched product serve sequences of different lengths.
  */
 function gather(
   src: Arr,
@@ -43,7 +46,6 @@ function gather(
   layout: AttentionLayout,
   extra: number,
   T: number,
-  transposed: boolean,
 ): Arr {
   const B = layout.offsets.length;
   const out = zerosLike(src, B * nHead * T * hd);
@@ -56,15 +58,14 @@ function gather(
       const sh = Math.floor(h / group) * hd;
       for (let t = 0; t < len; t++) {
         const s = (off + t) * stride + sh;
-        if (transposed) for (let i = 0; i < hd; i++) out[base + i * T + t] = src[s + i]!;
-        else out.set(src.subarray(s, s + hd), base + t * hd);
+        out.set(src.subarray(s, s + hd), base + t * hd);
       }
     }
   }
   return out;
 }
 
-/** The inverse of `gather`: adds [G, T, hd] (or transposed) blocks back into packed rows. */
+/** The inverse of `gather`: adds [G, T, hd] blocks back into packed rows. */
 function scatterAdd(
   dst: Arr,
   src: Arr,
@@ -75,7 +76,6 @@ function scatterAdd(
   layout: AttentionLayout,
   extra: number,
   T: number,
-  transposed: boolean,
 ): void {
   const B = layout.offsets.length;
   const stride = dstHeads * hd;
@@ -87,8 +87,8 @@ function scatterAdd(
       const dh = Math.floor(h / group) * hd;
       for (let t = 0; t < len; t++) {
         const d = (off + t) * stride + dh;
-        if (transposed) for (let i = 0; i < hd; i++) dst[d + i]! += src[base + i * T + t]!;
-        else for (let i = 0; i < hd; i++) dst[d + i]! += src[base + t * hd + i]!;
+        const o = base + t * hd;
+        for (let i = 0; i < hd; i++) dst[d + i]! += src[o + i]!;
       }
     }
   }
@@ -114,9 +114,9 @@ export async function attentionForward(
   const Tk = past + Tq;
   const G = lengths.length * nHead;
   const scale = 1 / Math.sqrt(hd);
-  const qg = gather(q, nHead, 1, nHead, hd, layout, 0, Tq, false);
-  const kT = gather(k, nHeadKv, group, nHead, hd, layout, past, Tk, true);
-  const s = await batchedGemm(qg, kT, G, Tq, Tk, hd);
+  const qg = gather(q, nHead, 1, nHead, hd, layout, 0, Tq);
+  const kg = gather(k, nHeadKv, group, nHead, hd, layout, past, Tk);
+  const s = await batchedGemm(qg, kg, G, Tq, Tk, hd, false, true);
   for (let g = 0; g < G; g++) {
     const len = lengths[Math.floor(g / nHead)]!;
     for (let t = 0; t < Tq; t++) {
@@ -126,12 +126,11 @@ export async function attentionForward(
       let max = -Infinity;
       for (let j = 0; j <= last; j++) {
         const val = s[row + j]! * scale;
-        s[row + j] = val;
         if (val > max) max = val;
       }
       let sum = 0;
       for (let j = 0; j <= last; j++) {
-        const e = Math.exp(s[row + j]! - max);
+        const e = Math.exp(s[row + j]! * scale - max);
         s[row + j] = e;
         sum += e;
       }
@@ -140,17 +139,19 @@ export async function attentionForward(
       s.fill(0, row + last + 1, row + Tk);
     }
   }
-  const vg = gather(v, nHeadKv, group, nHead, hd, layout, past, Tk, false);
+  const vg = gather(v, nHeadKv, group, nHead, hd, layout, past, Tk);
   const og = await batchedGemm(s, vg, G, Tq, hd, Tk);
   const rows = layout.offsets.at(-1)! + lengths.at(-1)!;
   const out = zerosLike(q, rows * nHead * hd);
-  scatterAdd(out, og, nHead, 1, nHead, hd, layout, 0, Tq, false);
-  return keep ? { out, cache: { q, k, v, probs: s, layout } } : { out };
+  scatterAdd(out, og, nHead, 1, nHead, hd, layout, 0, Tq);
+  if (!keep) return { out };
+  const keyRows = rows + past;
+  return { out, cache: { qg, kg, vg, probs: s, layout, rows, keyRows } };
 }
 
 /**
- * Backward: dS = P∘(dP − rowsum(dP∘P))·scale with dP = dO·Vᵀ; dq = dS·K, dkᵀ = Qᵀ·dS,
- * dvᵀ = dOᵀ·P, each one batched product (the transposed layouts come from `gather`).
+ * Backward: dS = P∘(dP − rowsum(dP∘P))·scale with dP = dO·Vᵀ; dq = dS·K, dk = dSᵀ·Q,
+ * dv = Pᵀ·dO, each one batched product over every (sequence, head).
  */
 export async function attentionBackward(
   dOut: Arr,
@@ -158,32 +159,34 @@ export async function attentionBackward(
   shape: AttentionShape,
 ): Promise<{ dq: Arr; dk: Arr; dv: Arr }> {
   const { nHead, nHeadKv, headDim: hd } = shape;
-  const { q, k, v, probs: P, layout } = cache;
+  const { qg, kg, vg, probs: P, layout } = cache;
   const group = nHead / nHeadKv;
   const { past, maxLength: Tq, lengths } = layout;
   const Tk = past + Tq;
   const G = lengths.length * nHead;
   const scale = 1 / Math.sqrt(hd);
-  const dOg = gather(dOut, nHead, 1, nHead, hd, layout, 0, Tq, false);
-  const vT = gather(v, nHeadKv, group, nHead, hd, layout, past, Tk, true);
-  const dS = await batchedGemm(dOg, vT, G, Tq, Tk, hd);
-  for (let r = 0; r < G * Tq; r++) {
-    const row = r * Tk;
-    let dot = 0;
-    for (let j = 0; j < Tk; j++) dot += dS[row + j]! * P[row + j]!;
-    for (let j = 0; j < Tk; j++) dS[row + j] = P[row + j]! * (dS[row + j]! - dot) * scale;
+  const dOg = gather(dOut, nHead, 1, nHead, hd, layout, 0, Tq);
+  const dS = await batchedGemm(dOg, vg, G, Tq, Tk, hd, false, true);
+  for (let g = 0; g < G; g++) {
+    const len = lengths[Math.floor(g / nHead)]!;
+    for (let t = 0; t < Tq; t++) {
+      const row = (g * Tq + t) * Tk;
+      // P is zero past the causal limit (and on padding rows), so dS is too.
+      const last = t < len ? past + t : -1;
+      let dot = 0;
+      for (let j = 0; j <= last; j++) dot += dS[row + j]! * P[row + j]!;
+      for (let j = 0; j <= last; j++) dS[row + j] = P[row + j]! * (dS[row + j]! - dot) * scale;
+      dS.fill(0, row + last + 1, row + Tk);
+    }
   }
-  const kg = gather(k, nHeadKv, group, nHead, hd, layout, past, Tk, false);
   const dQg = await batchedGemm(dS, kg, G, Tq, hd, Tk);
-  const qT = gather(q, nHead, 1, nHead, hd, layout, 0, Tq, true);
-  const dKT = await batchedGemm(qT, dS, G, hd, Tk, Tq);
-  const dOT = gather(dOut, nHead, 1, nHead, hd, layout, 0, Tq, true);
-  const dVT = await batchedGemm(dOT, P, G, hd, Tk, Tq);
-  const dq = zerosLike(dOut, q.length);
-  const dk = zerosLike(dOut, k.length);
-  const dv = zerosLike(dOut, v.length);
-  scatterAdd(dq, dQg, nHead, 1, nHead, hd, layout, 0, Tq, false);
-  scatterAdd(dk, dKT, nHeadKv, group, nHead, hd, layout, past, Tk, true);
-  scatterAdd(dv, dVT, nHeadKv, group, nHead, hd, layout, past, Tk, true);
+  const dKg = await batchedGemm(dS, qg, G, Tk, hd, Tq, true, false);
+  const dVg = await batchedGemm(P, dOg, G, Tk, hd, Tq, true, false);
+  const dq = zerosLike(dOut, cache.rows * nHead * hd);
+  const dk = zerosLike(dOut, cache.keyRows * nHeadKv * hd);
+  const dv = zerosLike(dOut, cache.keyRows * nHeadKv * hd);
+  scatterAdd(dq, dQg, nHead, 1, nHead, hd, layout, 0, Tq);
+  scatterAdd(dk, dKg, nHeadKv, group, nHead, hd, layout, past, Tk);
+  scatterAdd(dv, dVg, nHeadKv, group, nHead, hd, layout, past, Tk);
   return { dq, dk, dv };
 }

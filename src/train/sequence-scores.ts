@@ -20,46 +20,93 @@ export interface SequenceScores extends TokenScores {
   backward?: (grads: TokenGrads) => Promise<void>;
 }
 
+/** Scores of a batch of examples (in order) and, when training, ONE backward for all of them. */
+export interface BatchScores {
+  scores: SequenceScores[];
+  /** `grads[i]` is dL/dscores of example i; accumulates every trainable parameter's gradient. */
+  backward?: (grads: readonly TokenGrads[]) => Promise<void>;
+}
+
+export interface ScoreOptions {
+  train?: boolean;
+  rng?: SeededRandom;
+  hooks?: readonly ResidualHook[];
+}
+
+function checkExample(e: TokenizedExample, i: number): void {
+  if (!(Number.isInteger(e.start) && e.start >= 1 && e.start < e.tokens.length)) {
+    throw new RangeError(
+      `example ${i} has ${e.tokens.length} tokens and supervision starting at ${e.start}; it needs 1 ≤ start < length`,
+    );
+  }
+}
+
 /**
- * Teacher-forced scores of `example`'s completion: one forward over tokens[0..T−2], where
- * position t predicts tokens[t+1] (the head runs only on completion positions). With `train`,
- * keeps what `backward` needs.
+ * Teacher-forced scores of every example's completion in ONE packed forward over
+ * tokens[0..T−2] of each (position t predicts tokens[t+1]; the head runs only on completion
+ * positions). With `train`, keeps what the single `backward` needs: the caller bounds the
+ * batch's rows (see `scoreAndBackprop`), since activations of all of them are held.
+ */
+export async function scoreSequences(
+  model: Transformer,
+  examples: readonly TokenizedExample[],
+  options: ScoreOptions = {},
+): Promise<BatchScores> {
+  examples.forEach(checkExample);
+  const targets: number[] = [];
+  for (const { tokens, start } of examples)
+    for (let t = start; t < tokens.length; t++) targets.push(tokens[t]!);
+  const V = model.config.vocabSize;
+  const fwd = await model.forwardBatch(
+    examples.map((e) => e.tokens.slice(0, -1)),
+    {
+      logitsFrom: examples.map((e) => e.start - 1),
+      train: options.train ?? false,
+      ...(options.rng ? { rng: options.rng } : {}),
+      ...(options.hooks ? { hooks: options.hooks } : {}),
+    },
+  );
+  const lp = tokenLogProbs(fwd.logits, V, targets, fwd.backward !== undefined);
+  const scores = examples.map((e, i): SequenceScores => {
+    const o = fwd.logitOffsets[i]!;
+    const n = e.tokens.length - e.start;
+    const target = lp.target.subarray(o, o + n);
+    let sum = 0;
+    for (const x of target) sum += x;
+    return { target, meanAll: lp.meanAll.subarray(o, o + n), sum };
+  });
+  if (!fwd.backward) return { scores };
+  const back = fwd.backward;
+  let used = false;
+  const backward = async (grads: readonly TokenGrads[]): Promise<void> => {
+    // The softmax rows are overwritten by the gradient: a batch's backward runs once.
+    if (used) throw new Error("scoreSequences: this batch's backward already ran");
+    used = true;
+    const gTarget = new Float64Array(targets.length);
+    const gMean = new Float64Array(targets.length);
+    grads.forEach((g, i) => {
+      gTarget.set(g.target, fwd.logitOffsets[i]!);
+      gMean.set(g.mean, fwd.logitOffsets[i]!);
+    });
+    await back(tokenLogProbsBackward(fwd.logits, V, targets, gTarget, gMean, fwd.logits));
+  };
+  return { scores, backward };
+}
+
+/**
+ * Teacher-forced scores of one example (a batch of one `scoreSequences`), with a per-example
+ * `backward` for callers that score sequences one at a time.
  */
 export async function scoreSequence(
   model: Transformer,
   example: TokenizedExample,
-  options: { train?: boolean; rng?: SeededRandom; hooks?: readonly ResidualHook[] } = {},
+  options: ScoreOptions = {},
 ): Promise<SequenceScores> {
-  const { tokens, start } = example;
-  if (!(start >= 1 && start < tokens.length)) {
-    throw new RangeError(
-      `example has ${tokens.length} tokens and supervision starting at ${start}; it needs 1 ≤ start < length`,
-    );
-  }
-  const input = tokens.slice(0, -1);
-  const first = start - 1;
-  // Logits only where a supervised token is predicted (positions first..T−2).
-  const targets = input.slice(first).map((_, i) => tokens[first + i + 1]!);
-  const V = model.config.vocabSize;
-  const fwd = await model.forward(input, {
-    logitsFrom: first,
-    train: options.train ?? false,
-    ...(options.rng ? { rng: options.rng } : {}),
-    ...(options.hooks ? { hooks: options.hooks } : {}),
-  });
-  const lp = tokenLogProbs(fwd.logits, V, targets, fwd.backward !== undefined);
-  const target = lp.target;
-  const meanAll = lp.meanAll;
-  let sum = 0;
-  for (const x of target) sum += x;
-  const result: SequenceScores = { target, meanAll, sum };
-  if (fwd.backward) {
-    const back = fwd.backward;
-    result.backward = async (g: TokenGrads) => {
-      await back(tokenLogProbsBackward(fwd.logits, V, targets, g.target, g.mean));
-    };
-  }
-  return result;
+  const batch = await scoreSequences(model, [example], options);
+  const s = batch.scores[0]!;
+  const back = batch.backward;
+  if (back) s.backward = (g: TokenGrads) => back([g]);
+  return s;
 }
 
 /** Gradient for a sequence-level loss: dL/dsum spread to every completion token. */
