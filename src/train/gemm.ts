@@ -1,6 +1,7 @@
 import { availableParallelism } from "node:os";
 import { type Arr, zerosLike } from "./array.ts";
 import { gemmTs } from "./gemm-ts.ts";
+import { retainFreedHeap } from "./heap-retention.ts";
 import { batchedMatMulModelBytes, gemmModelBytes } from "./onnx-gemm-model.ts";
 
 type OrtModule = typeof import("onnxruntime-node");
@@ -32,6 +33,11 @@ export interface GemmOptions {
    * latency of back-to-back products, but burns a core while TypeScript runs between them.
    */
   spin?: boolean;
+  /**
+   * On the first product, make glibc keep freed memory for reuse (`retainFreedHeap`): large
+   * fresh buffers otherwise cost more in page faults than in arithmetic. Process-wide.
+   */
+  retainHeap?: boolean;
 }
 
 const defaults: Required<GemmOptions> = {
@@ -39,6 +45,7 @@ const defaults: Required<GemmOptions> = {
   minOrtWork: 65536,
   useOrt: process.env["CHORUS_TRAIN_NO_ORT"] !== "1",
   spin: true,
+  retainHeap: true,
 };
 let options: Required<GemmOptions> = { ...defaults };
 /** Running counters; reset with `resetGemmStats`. */
@@ -124,7 +131,13 @@ export async function ortAvailable(): Promise<boolean> {
   return (await openSession(gemmKey(false, false), () => gemmModelBytes(false, false))) !== null;
 }
 
+let firstProduct = true;
+
 function wantsOrt(a: Arr, b: Arr, work: number): boolean {
+  if (firstProduct) {
+    firstProduct = false;
+    if (options.retainHeap) retainFreedHeap();
+  }
   return (
     options.useOrt &&
     a instanceof Float32Array &&
