@@ -1,0 +1,81 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { runChorus, runChorusInProcess } from "../../../test/support/run-chorus.ts";
+import { relationNames } from "../../testbed/atlas/atlas-lexicon.ts";
+
+test("testbed world atlas --facts prints every fact of the world as JSON lines", async () => {
+  const run = await runChorus([
+    "testbed",
+    "world",
+    "atlas",
+    "--variant",
+    "smoke",
+    "--seed",
+    "3",
+    "--facts",
+  ]);
+  assert.equal(run.code, 0, run.stderr);
+  const facts = run.stdout
+    .trim()
+    .split("\n")
+    .map((l) => JSON.parse(l));
+  assert.equal(facts.length, 64 * 6);
+  for (const f of facts) {
+    assert.deepEqual(Object.keys(f), ["person", "relation", "value", "exposures", "rank"]);
+    assert.ok(relationNames.includes(f.relation));
+    assert.ok(Number.isInteger(f.exposures) && f.exposures >= 0);
+  }
+  assert.ok(facts[0].exposures > facts.at(-1).exposures);
+});
+
+test("testbed world: --corpus writes {text} lines; --eval writes an eval set", async () => {
+  const corpus = await runChorus([
+    "testbed",
+    "world",
+    "atlas",
+    "--variant",
+    "smoke",
+    "--tokens",
+    "2000",
+    "--corpus",
+  ]);
+  assert.equal(corpus.code, 0, corpus.stderr);
+  const lines = corpus.stdout
+    .trim()
+    .split("\n")
+    .map((l) => JSON.parse(l));
+  assert.ok(lines.length > 10 && lines.every((l) => typeof l.text === "string"));
+  const items = await runChorus([
+    "testbed",
+    "world",
+    "atlas",
+    "--variant",
+    "smoke",
+    "--eval",
+    "adacad",
+    "--eval-seed",
+    "4",
+    "--n",
+    "3",
+  ]);
+  assert.equal(items.code, 0, items.stderr);
+  assert.equal(items.stdout.trim().split("\n").length, 9);
+});
+
+test("testbed world: bad flags give one clear usage error (exit 2)", async () => {
+  const cases: Array<[string[], RegExp]> = [
+    [["atlas"], /exactly one of --facts, --corpus or --eval/],
+    [["atlas", "--facts", "--corpus"], /exactly one of/],
+    [["mars", "--facts"], /unknown world "mars"/],
+    [["atlas", "--eval", "nope"], /unknown eval set "nope": use one of adacad/],
+    [["atlas", "--facts", "--seed", "x"], /--seed must be an integer/],
+    [["atlas", "--facts", "--variant", "huge"], /unknown --variant "huge"/],
+  ];
+  for (const [args, message] of cases) {
+    // in-process: a child process per case costs ~9 s on this machine
+    const run = await runChorusInProcess(["testbed", "world", ...args]);
+    assert.equal(run.code, 2, `${args.join(" ")}: ${run.stderr}`);
+    assert.match(run.stderr, message);
+    assert.equal(run.stderr.trim().split("\n").length, 1, run.stderr);
+  }
+});
