@@ -77,7 +77,7 @@ describe("the call cache keys on the adapters a model serves", () => {
   });
 
   test("the pooled model reports the served adapters by content hash", async () => {
-    await model.setLora([{ path: adapterB, scale: 2 }]);
+    await model.setLora!([{ path: adapterB, scale: 2 }]);
     const [served] = model.lora!;
     assert.equal(served!.path, adapterB);
     assert.equal(served!.scale, 2);
