@@ -138,3 +138,18 @@ test("a residual hook edits the stream after its layer", async () => {
   assert.deepEqual(seen, [0, 1, 2, 3, 4]);
   assert.notEqual(edited.logits[0], plain.logits[0]);
 });
+
+test("the KV cache grows geometrically instead of being copied every token", async () => {
+  const model = randomTransformer(base, 6, "f64");
+  const kv = model.newKvCache();
+  await model.forward([1], { kv, lastOnly: true });
+  let copies = 0;
+  let last = kv.k[0];
+  for (let t = 0; t < 40; t++) {
+    await model.forward([1 + (t % 9)], { kv, lastOnly: true });
+    if (kv.k[0] !== last) copies++;
+    last = kv.k[0];
+  }
+  assert.equal(kv.length, 41);
+  assert.ok(copies <= 6, `the cache was reallocated ${copies} times in 40 steps`);
+});
