@@ -1,5 +1,5 @@
 import { type Arr, zerosLike } from "./array.ts";
-import { batchedGemm } from "./batched-gemm.ts";
+import { batchedGemm } from "./gemm.ts";
 
 /** Shapes of grouped-query attention: `nHead` query heads share `nHeadKv` key/value heads. */
 export interface AttentionShape {
