@@ -5,13 +5,16 @@ import type { Transformer } from "./transformer.ts";
  * Writes a fully fine-tuned model as a GGUF the llamacpp engine loads: the source file's
  * metadata (tokenizer, chat template, hparams) with every weight the trainer holds written as
  * F32 (LoRA adapters, if any, are merged: W + (alpha/rank)·B·A); tensors the trainer does not
- * model are copied byte for byte.
+ * model are copied byte for byte. `type: "Q8_0"` stores the matrices whose rows are a multiple
+ * of 32 wide as Q8_0 (about a quarter of the size; norms and biases stay F32).
  */
 export async function exportFullModel(
   model: Transformer,
   sourcePath: string,
   outPath: string,
+  options: { type?: "F32" | "Q8_0" } = {},
 ): Promise<void> {
+  const quantized = options.type === "Q8_0";
   const src = await openGguf(sourcePath);
   try {
     const merged = mergedWeights(model);
@@ -20,7 +23,8 @@ export async function exportFullModel(
       const p = model.params.get(info.name);
       if (p) {
         const values = merged.get(info.name) ?? Float32Array.from(p.data);
-        tensors.push({ name: info.name, shape: info.shape, type: "F32", values });
+        const q8 = quantized && info.shape.length === 2 && info.shape[0]! % 32 === 0;
+        tensors.push({ name: info.name, shape: info.shape, type: q8 ? "Q8_0" : "F32", values });
       } else {
         tensors.push({
           name: info.name,
@@ -31,7 +35,9 @@ export async function exportFullModel(
       }
     }
     const metadata = new Map(src.metadata);
-    if (metadata.has("general.file_type")) metadata.set("general.file_type", gguf.u32(0));
+    // llama.cpp's file types: 0 = all F32, 7 = mostly Q8_0
+    if (metadata.has("general.file_type") || quantized)
+      metadata.set("general.file_type", gguf.u32(quantized ? 7 : 0));
     await writeGguf(outPath, { metadata, tensors });
   } finally {
     await src.close();

@@ -15,6 +15,8 @@ import {
 import type { StepInfo } from "../../train/train-loop.ts";
 import { Trainable } from "../../train/trainable.ts";
 import { integerArg, numberArg } from "../model-options.ts";
+import { registerPretrain } from "./pretrain.ts";
+import { progressPrinter } from "./train-progress.ts";
 
 interface TrainFlags {
   model: string;
@@ -107,31 +109,6 @@ function addTrainOptions(command: Command): Command {
     .option("--runs-dir <dir>", "where new run folders go (default ./runs)")
     .option("--run-dir <dir>", "the run folder to create (default <runs-dir>/<id>)")
     .option("--resume <dir>", "continue a stopped run from its checkpoint");
-}
-
-function formatSeconds(s: number): string {
-  if (!Number.isFinite(s)) return "?";
-  const m = Math.floor(s / 60);
-  return `${m}:${String(Math.round(s % 60)).padStart(2, "0")}`;
-}
-
-/** One progress line per step on a terminal (overwritten), at most one a second otherwise. */
-function progressPrinter(): (info: StepInfo) => void {
-  let last = 0;
-  const tty = process.stderr.isTTY === true;
-  return (info) => {
-    const now = Date.now();
-    const done = info.step === info.totalSteps;
-    if (!tty && !done && now - last < 1000) return;
-    last = now;
-    const extra = Object.entries(info.metrics)
-      .map(([k, v]) => ` · ${k} ${v.toFixed(3)}`)
-      .join("");
-    const line =
-      `step ${info.step}/${info.totalSteps} · loss ${info.loss.toFixed(4)}${extra} · ` +
-      `lr ${info.lr.toExponential(2)} · ${info.tokensPerSecond.toFixed(0)} tok/s · ETA ${formatSeconds(info.etaSeconds)}`;
-    process.stderr.write(tty ? `\r\x1b[2K${line}${done ? "\n" : ""}` : `${line}\n`);
-  };
 }
 
 async function runTraining(kind: "sft" | "dpo", flags: TrainFlags, argv: string[]): Promise<void> {
@@ -261,6 +238,7 @@ export function register(program: Command): void {
       await runTraining(kind, flags, process.argv.slice(2));
     });
   }
+  registerPretrain(train);
   train
     .command("export")
     .description(
