@@ -75,7 +75,7 @@ test("onnxruntime GEMM matches the TypeScript kernel for every transpose", async
   }
 });
 
-test("onnxruntime GEMM reads operands that are views into larger buffers", async () => {
+test("onnxruntime GEMM reads operands that are views into, or prefixes of, larger buffers", async () => {
   if (!(await ortAvailable())) return;
   configureGemm({ minOrtWork: 1 });
   try {
@@ -85,6 +85,9 @@ test("onnxruntime GEMM reads operands that are views into larger buffers", async
     const got = await gemm(view, w, 30, 30, 64, false, true);
     const want = gemmTs(Float64Array.from(view), Float64Array.from(w), 30, 30, 64, false, true);
     for (let i = 0; i < want.length; i++) assert.ok(Math.abs(got[i]! - want[i]!) < 1e-4);
+    // The first 20 rows of the 30-row view: onnxruntime must only see the prefix.
+    const prefix = await gemm(view, w, 20, 30, 64, false, true);
+    assert.deepEqual(prefix, got.subarray(0, 20 * 30));
   } finally {
     configureGemm({ minOrtWork: 65536 });
   }

@@ -74,6 +74,11 @@ export function configureGemm(next: GemmOptions): void {
   }
 }
 
+/** The dispatcher's current options (to restore them after a temporary change). */
+export function gemmOptions(): Readonly<Required<GemmOptions>> {
+  return { ...options };
+}
+
 export function resetGemmStats(): void {
   gemmStats.ortCalls = 0;
   gemmStats.tsCalls = 0;
@@ -155,9 +160,12 @@ async function runOrt(
 ): Promise<Float32Array> {
   const t0 = performance.now();
   const m = ort!;
+  // onnxruntime wants exactly the tensor's size; callers may pass views into longer buffers.
+  const sizeA = aDims.reduce((x, y) => x * y, 1);
+  const sizeB = bDims.reduce((x, y) => x * y, 1);
   const out = await s.run({
-    A: new m.Tensor("float32", a, aDims),
-    B: new m.Tensor("float32", b, bDims),
+    A: new m.Tensor("float32", a.length === sizeA ? a : a.subarray(0, sizeA), aDims),
+    B: new m.Tensor("float32", b.length === sizeB ? b : b.subarray(0, sizeB), bDims),
   });
   gemmStats.ortSeconds += (performance.now() - t0) / 1000;
   gemmStats.ortCalls++;
