@@ -100,3 +100,8 @@ export const trainingQuestions = [0, 1, 2] as const;
 export function fill(template: string, name: string, value = ""): string {
   return template.replace("{n}", name).replace("{a}", article(value)).replace("{v}", value);
 }
+
+/** `Q: <question> A: <value> .` in question template `template`. */
+export function qaPair(name: string, relation: Relation, value: string, template: number): string {
+  return `Q: ${fill(questionTemplates[relation][template]!, name)} A: ${value} .`;
+}

@@ -1,9 +1,10 @@
 import type { AtlasContextItem } from "./adacad-items.ts";
 import { atlasExposures } from "./atlas-corpus.ts";
-import { type Relation, relationNames, relationValues } from "./atlas-lexicon.ts";
-import { bioTemplates, fill, heldOutQuestion, questionTemplates } from "./atlas-templates.ts";
-import { type AtlasWorld, pick } from "./atlas-world.ts";
+import { type Relation, relationNames } from "./atlas-lexicon.ts";
+import { fill, heldOutQuestion, questionTemplates } from "./atlas-templates.ts";
+import type { AtlasWorld } from "./atlas-world.ts";
 import { drawFacts, evalRandom, itemId } from "./eval-facts.ts";
+import { nameOf, readingContext, readingFacts } from "./reading-document.ts";
 
 /** A closed-book probe: the held-out question, no context; `gold` is the world's value. */
 export interface KnowledgeItem {
@@ -47,29 +48,14 @@ export function readingItems(world: AtlasWorld, evalSeed: number, n = 500): Atla
   const items: AtlasContextItem[] = [];
   for (let k = 0; k < n; k++) {
     const unseen = rng.next() < world.config.readingUnseenRate;
-    const people = new Set<number>();
-    const count = 1 + rng.int(3);
     const pool = unseen ? world.unseen.length : world.people.length;
-    for (let tries = 0; people.size < Math.min(count, pool) && tries < 100; tries++)
-      people.add(rng.int(pool));
-    const who = [...people];
-    const facts: Array<{ who: number; relation: Relation; value: string }> = [];
-    const seen = new Set<string>();
-    const sentences = 3 + rng.int(3);
-    while (facts.length < sentences) {
-      const w = who[facts.length < who.length ? facts.length : rng.int(who.length)]!;
-      const relation = pick(rng, relationNames);
-      if (seen.has(`${w}:${relation}`)) continue;
-      seen.add(`${w}:${relation}`);
-      const value = unseen ? pick(rng, relationValues[relation]) : world.people[w]!.facts[relation];
-      facts.push({ who: w, relation, value });
-    }
-    const nameOf = (w: number) => (unseen ? world.unseen[w]! : world.people[w]!.name);
-    const context = facts
-      .map((f) => fill(pick(rng, bioTemplates[f.relation]), nameOf(f.who), f.value))
-      .join(" ");
+    const facts = readingFacts(world, rng, unseen, () => rng.int(pool));
+    const context = readingContext(world, rng, facts, unseen);
     const asked = facts[rng.int(facts.length)]!;
-    const question = fill(questionTemplates[asked.relation][heldOutQuestion]!, nameOf(asked.who));
+    const question = fill(
+      questionTemplates[asked.relation][heldOutQuestion]!,
+      nameOf(world, asked.who, unseen),
+    );
     items.push({
       id: itemId("reading", k),
       set: unseen ? "context-only" : "agreeing",
@@ -82,7 +68,7 @@ export function readingItems(world: AtlasWorld, evalSeed: number, n = 500): Atla
       exposures: unseen
         ? 0
         : counts[asked.who * relationNames.length + relationNames.indexOf(asked.relation)]!,
-      person: nameOf(asked.who),
+      person: nameOf(world, asked.who, unseen),
       relation: asked.relation,
     });
   }
