@@ -43,6 +43,68 @@ export function linearDims(lin: Linear): { inF: number; outF: number } {
   return { inF: lin.w.shape[1]!, outF: lin.w.shape[0]! };
 }
 
+/** The adapter's part of the output, `scale·(x_dropped·Aᵀ)·Bᵀ` ([T, outF]), and its cache. */
+export async function loraForward(
+  lora: LoraAdapter,
+  x: Arr,
+  T: number,
+  ctx: PassContext,
+): Promise<{ d: Arr; cache: LinearCache }> {
+  const inF = lora.a.shape[1]!;
+  const outF = lora.b.shape[0]!;
+  const cache: LinearCache = { x };
+  let xd = x;
+  if (ctx.train && lora.dropout > 0 && ctx.rng) {
+    xd = zerosLike(x, x.length);
+    const p = 1 - lora.dropout;
+    const mask = new Uint8Array(x.length);
+    for (let i = 0; i < x.length; i++) {
+      if (ctx.rng.next() < p) {
+        mask[i] = 1;
+        xd[i] = x[i]! / p;
+      }
+    }
+    cache.keep = mask;
+  }
+  const u = await gemm(xd, lora.a.data, T, lora.rank, inF, false, true);
+  const d = await gemm(u, lora.b.data, T, outF, lora.rank, false, true);
+  const s = lora.alpha / lora.rank;
+  for (let i = 0; i < d.length; i++) d[i]! *= s;
+  cache.xd = xd;
+  cache.u = u;
+  return { d, cache };
+}
+
+/** Accumulates the adapter's gradients from dy ([T, outF]) and adds its part of dx (if given). */
+export async function loraBackward(
+  lora: LoraAdapter,
+  cache: LinearCache,
+  dy: Arr,
+  T: number,
+  dx: Arr | undefined,
+): Promise<void> {
+  if (!cache.u || !cache.xd) return;
+  const inF = lora.a.shape[1]!;
+  const outF = lora.b.shape[0]!;
+  const s = lora.alpha / lora.rank;
+  const r = lora.rank;
+  if (lora.b.grad) {
+    const gb = await gemm(dy, cache.u, outF, r, T, true, false);
+    for (let i = 0; i < gb.length; i++) lora.b.grad[i]! += s * gb[i]!;
+  }
+  const du = await gemm(dy, lora.b.data, T, r, outF);
+  for (let i = 0; i < du.length; i++) du[i]! *= s;
+  if (lora.a.grad) addInto(lora.a.grad, await gemm(du, cache.xd, r, inF, T, true, false));
+  if (dx) {
+    const dxd = await gemm(du, lora.a.data, T, inF, r);
+    const mask = cache.keep;
+    if (mask) {
+      const p = 1 - lora.dropout;
+      for (let i = 0; i < dxd.length; i++) if (mask[i]) dx[i]! += dxd[i]! / p;
+    } else addInto(dx, dxd);
+  }
+}
+
 /** Forward over T rows. */
 export async function linearForward(
   lin: Linear,
@@ -56,29 +118,9 @@ export async function linearForward(
     const b = lin.bias.data;
     for (let t = 0; t < T; t++) for (let o = 0; o < outF; o++) y[t * outF + o]! += b[o]!;
   }
-  const cache: LinearCache = { x };
-  const lora = lin.lora;
-  if (lora) {
-    let xd = x;
-    if (ctx.train && lora.dropout > 0 && ctx.rng) {
-      xd = zerosLike(x, x.length);
-      const p = 1 - lora.dropout;
-      const mask = new Uint8Array(x.length);
-      for (let i = 0; i < x.length; i++) {
-        if (ctx.rng.next() < p) {
-          mask[i] = 1;
-          xd[i] = x[i]! / p;
-        }
-      }
-      cache.keep = mask;
-    }
-    const u = await gemm(xd, lora.a.data, T, lora.rank, inF, false, true);
-    const d = await gemm(u, lora.b.data, T, outF, lora.rank, false, true);
-    const s = lora.alpha / lora.rank;
-    for (let i = 0; i < y.length; i++) y[i]! += s * d[i]!;
-    cache.xd = xd;
-    cache.u = u;
-  }
+  if (!lin.lora) return { y, cache: { x } };
+  const { d, cache } = await loraForward(lin.lora, x, T, ctx);
+  addInto(y, d);
   return { y, cache };
 }
 
@@ -100,25 +142,6 @@ export async function linearBackward(
     for (let t = 0; t < T; t++) for (let o = 0; o < outF; o++) g[o]! += dy[t * outF + o]!;
   }
   const dx = needDx ? await gemm(dy, lin.w.data, T, inF, outF) : undefined;
-  const lora = lin.lora;
-  if (lora && cache.u && cache.xd) {
-    const s = lora.alpha / lora.rank;
-    const r = lora.rank;
-    if (lora.b.grad) {
-      const gb = await gemm(dy, cache.u, outF, r, T, true, false);
-      for (let i = 0; i < gb.length; i++) lora.b.grad[i]! += s * gb[i]!;
-    }
-    const du = await gemm(dy, lora.b.data, T, r, outF);
-    for (let i = 0; i < du.length; i++) du[i]! *= s;
-    if (lora.a.grad) addInto(lora.a.grad, await gemm(du, cache.xd, r, inF, T, true, false));
-    if (dx) {
-      const dxd = await gemm(du, lora.a.data, T, inF, r);
-      const mask = cache.keep;
-      if (mask) {
-        const p = 1 - lora.dropout;
-        for (let i = 0; i < dxd.length; i++) if (mask[i]) dx[i]! += dxd[i]! / p;
-      } else addInto(dx, dxd);
-    }
-  }
+  if (lin.lora) await loraBackward(lin.lora, cache, dy, T, dx);
   return dx;
 }

@@ -30,13 +30,14 @@ export function rmsNormForward(
 }
 
 /**
- * dx = s·(w∘dy) − x·s³·Σ(w∘dy∘x)/n, and dw += Σ_rows dy∘x·s (when `w` is trainable).
+ * dx = s·(w∘dy) − x·s³·Σ(w∘dy∘x)/n (+ `residual`, the gradient arriving through the skip
+ * connection, summed in the same pass), and dw += Σ_rows dy∘x·s (when `w` is trainable).
+ * Overwrites and returns `dy`: the caller's fresh product, which nothing else reads.
  */
-export function rmsNormBackward(dy: Arr, w: Param, cache: RmsNormCache): Arr {
+export function rmsNormBackward(dy: Arr, w: Param, cache: RmsNormCache, residual?: Arr): Arr {
   const n = w.data.length;
   const { x, inv } = cache;
   const rows = inv.length;
-  const dx = zerosLike(dy, rows * n);
   const wd = w.data;
   const dw = w.grad;
   for (let r = 0; r < rows; r++) {
@@ -45,8 +46,11 @@ export function rmsNormBackward(dy: Arr, w: Param, cache: RmsNormCache): Arr {
     let dot = 0;
     for (let i = 0; i < n; i++) dot += wd[i]! * dy[o + i]! * x[o + i]!;
     const c = (dot * s * s * s) / n;
-    for (let i = 0; i < n; i++) dx[o + i] = s * wd[i]! * dy[o + i]! - x[o + i]! * c;
     if (dw) for (let i = 0; i < n; i++) dw[i]! += dy[o + i]! * x[o + i]! * s;
+    if (residual)
+      for (let i = 0; i < n; i++)
+        dy[o + i] = s * wd[i]! * dy[o + i]! - x[o + i]! * c + residual[o + i]!;
+    else for (let i = 0; i < n; i++) dy[o + i] = s * wd[i]! * dy[o + i]! - x[o + i]! * c;
   }
-  return dx;
+  return dy;
 }

@@ -1,30 +1,41 @@
 import { type Arr, zerosLike } from "./array.ts";
 
 /**
- * h = silu(g) ∘ u, SwiGLU's gate (llama.cpp's ffn_gate → SILU × ffn_up). Also returns σ(g),
- * kept for the backward so it does not pay for the exponentials twice.
+ * h = silu(g) ∘ u, SwiGLU's gate (llama.cpp's ffn_gate → SILU × ffn_up), reading g and u from
+ * the fused gate/up product gu = [rows, 2F] (g in columns 0..F−1, u in F..2F−1). Also returns
+ * σ(g) ([rows, F]), kept for the backward so it does not pay for the exponentials twice.
  */
-export function swigluForward(g: Arr, u: Arr): { h: Arr; sig: Arr } {
-  const h = zerosLike(g, g.length);
-  const sig = zerosLike(g, g.length);
-  for (let i = 0; i < g.length; i++) {
-    const x = g[i]!;
-    const s = 1 / (1 + Math.exp(-x));
-    sig[i] = s;
-    h[i] = x * s * u[i]!;
+export function swigluForward(gu: Arr, rows: number, F: number): { h: Arr; sig: Arr } {
+  const h = zerosLike(gu, rows * F);
+  const sig = zerosLike(gu, rows * F);
+  for (let r = 0; r < rows; r++) {
+    const o = r * F;
+    const og = 2 * o;
+    const ou = og + F;
+    for (let i = 0; i < F; i++) {
+      const x = gu[og + i]!;
+      const s = 1 / (1 + Math.exp(-x));
+      sig[o + i] = s;
+      h[o + i] = x * s * gu[ou + i]!;
+    }
   }
   return { h, sig };
 }
 
-/** dg = dh·u·σ(g)(1 + g(1 − σ(g))), du = dh·silu(g). */
-export function swigluBackward(dh: Arr, g: Arr, u: Arr, sig: Arr): { dg: Arr; du: Arr } {
-  const dg = zerosLike(dh, g.length);
-  const du = zerosLike(dh, g.length);
-  for (let i = 0; i < g.length; i++) {
-    const x = g[i]!;
-    const sg = sig[i]!;
-    du[i] = dh[i]! * x * sg;
-    dg[i] = dh[i]! * u[i]! * sg * (1 + x * (1 - sg));
+/** d[g | u] = [dh·u·σ(g)(1 + g(1 − σ(g))) | dh·silu(g)], laid out like `gu`. */
+export function swigluBackward(dh: Arr, gu: Arr, sig: Arr, rows: number, F: number): Arr {
+  const d = zerosLike(dh, rows * 2 * F);
+  for (let r = 0; r < rows; r++) {
+    const o = r * F;
+    const og = 2 * o;
+    const ou = og + F;
+    for (let i = 0; i < F; i++) {
+      const x = gu[og + i]!;
+      const sg = sig[o + i]!;
+      const dhi = dh[o + i]!;
+      d[ou + i] = dhi * x * sg;
+      d[og + i] = dhi * gu[ou + i]! * sg * (1 + x * (1 - sg));
+    }
   }
-  return { dg, du };
+  return d;
 }

@@ -6,6 +6,13 @@ import {
   attentionBackward,
   attentionForward,
 } from "./attention.ts";
+import {
+  type FusedCache,
+  fusedLinearBackward,
+  fusedLinearForward,
+  putColumns,
+  takeColumns,
+} from "./fused-linear.ts";
 import { gemm } from "./gemm.ts";
 import { appendKv, type KvCache } from "./kv-cache.ts";
 import {
@@ -117,16 +124,13 @@ export interface BatchForwardResult {
 
 interface BlockCache {
   attnNorm: RmsNormCache;
-  q: LinearCache;
-  k: LinearCache;
-  v: LinearCache;
+  qkv: FusedCache;
   attn: AttentionCache;
   o: LinearCache;
   ffnNorm: RmsNormCache;
-  gate: LinearCache;
-  up: LinearCache;
-  g: Arr;
-  u: Arr;
+  gateUp: FusedCache;
+  /** The fused [rows, 2·n_ff] gate/up output and σ(gate), for SwiGLU's backward. */
+  gu: Arr;
   sig: Arr;
   down: LinearCache;
 }
@@ -249,6 +253,7 @@ export class Transformer {
     const caches: BlockCache[] = [];
     const qDim = c.nHead * c.headDim;
     const kvDim = c.nHeadKv * c.headDim;
+    const qkvDim = qDim + 2 * kvDim;
     const shape = { nHead: c.nHead, nHeadKv: c.nHeadKv, headDim: c.headDim };
     const layout: AttentionLayout = {
       offsets: p.offsets,
@@ -267,22 +272,28 @@ export class Transformer {
     for (let l = 0; l < c.nLayer; l++) {
       const b = this.blocks[l]!;
       const an = rmsNormForward(x, b.attnNorm, rows, c.normEps);
-      const q = await linearForward(b.linears.attn_q, an.y, rows, ctx);
-      const k = await linearForward(b.linears.attn_k, an.y, rows, ctx);
-      const v = await linearForward(b.linears.attn_v, an.y, rows, ctx);
-      this.rope.apply(q.y, p.positions, c.nHead);
-      this.rope.apply(k.y, p.positions, c.nHeadKv);
-      const all = kv ? appendKv(kv, l, k.y, v.y, kvDim) : { k: k.y, v: v.y };
-      const at = await attentionForward(q.y, all.k, all.v, layout, shape, train);
+      const qkvLins = [b.linears.attn_q, b.linears.attn_k, b.linears.attn_v];
+      const qkv = await fusedLinearForward(qkvLins, an.y, rows, ctx);
+      const q = takeColumns(qkv.y, rows, qkvDim, 0, qDim);
+      const k = takeColumns(qkv.y, rows, qkvDim, qDim, kvDim);
+      const v = takeColumns(qkv.y, rows, qkvDim, qDim + kvDim, kvDim);
+      this.rope.apply(q, p.positions, c.nHead);
+      this.rope.apply(k, p.positions, c.nHeadKv);
+      const all = kv ? appendKv(kv, l, k, v, kvDim) : { k, v };
+      const at = await attentionForward(q, all.k, all.v, layout, shape, train);
       runHooks(l, "o-proj-input", at.out, qDim);
       const o = await linearForward(b.linears.attn_output, at.out, rows, ctx);
       // h = x + attention: accumulate into the projection's fresh output instead of a new buffer.
       const h = o.y;
       for (let i = 0; i < h.length; i++) h[i]! += x[i]!;
       const fn = rmsNormForward(h, b.ffnNorm, rows, c.normEps);
-      const gate = await linearForward(b.linears.ffn_gate, fn.y, rows, ctx);
-      const up = await linearForward(b.linears.ffn_up, fn.y, rows, ctx);
-      const { h: act, sig } = swigluForward(gate.y, up.y);
+      const gateUp = await fusedLinearForward(
+        [b.linears.ffn_gate, b.linears.ffn_up],
+        fn.y,
+        rows,
+        ctx,
+      );
+      const { h: act, sig } = swigluForward(gateUp.y, rows, c.nFf);
       const down = await linearForward(b.linears.ffn_down, act, rows, ctx);
       const out = down.y;
       for (let i = 0; i < out.length; i++) out[i]! += h[i]!;
@@ -290,16 +301,12 @@ export class Transformer {
       if (train) {
         caches.push({
           attnNorm: an.cache,
-          q: q.cache,
-          k: k.cache,
-          v: v.cache,
+          qkv: qkv.cache,
           attn: at.cache!,
           o: o.cache,
           ffnNorm: fn.cache,
-          gate: gate.cache,
-          up: up.cache,
-          g: gate.y,
-          u: up.y,
+          gateUp: gateUp.cache,
+          gu: gateUp.y,
           sig,
           down: down.cache,
         });
@@ -334,22 +341,22 @@ export class Transformer {
         const bc = caches[l]!;
         // out = h + down(swiglu(gate(norm(h)), up(norm(h))))
         const dAct = (await linearBackward(b.linears.ffn_down, bc.down, dx, rows))!;
-        const { dg, du } = swigluBackward(dAct, bc.g, bc.u, bc.sig);
-        const dFn = (await linearBackward(b.linears.ffn_gate, bc.gate, dg, rows))!;
-        addInto(dFn, (await linearBackward(b.linears.ffn_up, bc.up, du, rows))!);
-        const dh = rmsNormBackward(dFn, b.ffnNorm, bc.ffnNorm);
-        addInto(dh, dx);
+        const dGu = swigluBackward(dAct, bc.gu, bc.sig, rows, c.nFf);
+        const gateUp = [b.linears.ffn_gate, b.linears.ffn_up];
+        const dFn = await fusedLinearBackward(gateUp, bc.gateUp, dGu, rows);
+        const dh = rmsNormBackward(dFn, b.ffnNorm, bc.ffnNorm, dx);
         // h = x + o(attn(rope(q(norm x)), rope(k(norm x)), v(norm x)))
         const dAttn = (await linearBackward(b.linears.attn_output, bc.o, dh, rows))!;
         const { dq, dk, dv } = await attentionBackward(dAttn, bc.attn, shape);
         this.rope.apply(dq, p.positions, c.nHead, true);
         this.rope.apply(dk, p.positions, c.nHeadKv, true);
-        const dAn = (await linearBackward(b.linears.attn_q, bc.q, dq, rows))!;
-        addInto(dAn, (await linearBackward(b.linears.attn_k, bc.k, dk, rows))!);
-        addInto(dAn, (await linearBackward(b.linears.attn_v, bc.v, dv, rows))!);
-        const dxa = rmsNormBackward(dAn, b.attnNorm, bc.attnNorm);
-        addInto(dxa, dh);
-        dx = dxa;
+        const dQkv = zerosLike(dq, rows * qkvDim);
+        putColumns(dQkv, dq, rows, qkvDim, 0, qDim);
+        putColumns(dQkv, dk, rows, qkvDim, qDim, kvDim);
+        putColumns(dQkv, dv, rows, qkvDim, qDim + kvDim, kvDim);
+        const qkvLins = [b.linears.attn_q, b.linears.attn_k, b.linears.attn_v];
+        const dAn = await fusedLinearBackward(qkvLins, bc.qkv, dQkv, rows);
+        dx = rmsNormBackward(dAn, b.attnNorm, bc.attnNorm, dh);
       }
       const ge = this.tokenEmbd.grad;
       if (ge) {
