@@ -1,150 +1,180 @@
 /**
- * `npm run bench -- train [--steps N] [--skip-135m]`: GEMM GFLOP/s of the trainer's kernel vs
- * onnxruntime-node alone vs the TypeScript fallback, the ORT call overhead that sets the size
- * threshold, and training tokens/s (LoRA) on stories260K and on a random GGUF with
- * SmolLM2-135M's shape (rank 16, seq 256). Ends with a one-line summary.
+ * `npm run bench -- train [--steps N] [--skip-135m] [--pretrain-steps N] [--batch N] [--json]`:
+ * 1. GEMM GFLOP/s of the trainer's kernel vs onnxruntime-node alone vs the TypeScript fallback
+ *    (interleaved rounds, medians), at a 135M-shape product, a batched 1M-shape product and an
+ *    attention-like batch (one batchedGemm call vs a call per head);
+ * 2. the per-call crossover that sets `minOrtWork`, and the effect of heap retention;
+ * 3. training speed through trainLoop (median step): stories260K LoRA, a ~1M-parameter llama
+ *    trained in full from random init (tokens/s and effective GFLOP/s, AdamW's share of a step),
+ *    and SmolLM2-135M's shape with LoRA r16 at seq 256 as a share of the measured GEMM peak.
+ * Ends with a one-line summary; with --json a JSON object follows it as the last line.
  */
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import ort from "onnxruntime-node";
 import { writeRandomModel } from "../src/gguf/index.ts";
 import { SeededRandom } from "../src/math/seeded-random.ts";
-import { configureGemm, gemm, gemmStats, resetGemmStats } from "../src/train/gemm.ts";
-import { gemmTs } from "../src/train/gemm-ts.ts";
+import { AdamW } from "../src/train/adamw.ts";
+import { configureGemm } from "../src/train/gemm.ts";
 import { loadTransformer } from "../src/train/load-gguf.ts";
 import { addLora } from "../src/train/lora.ts";
 import { sftObjective } from "../src/train/objectives.ts";
-import { gemmModelBytes } from "../src/train/onnx-gemm-model.ts";
-import { trainLoop } from "../src/train/train-loop.ts";
+import { enableGrad } from "../src/train/param.ts";
+import type { Transformer } from "../src/train/transformer.ts";
+import { batchedRates, crossover, gemmRates } from "./support/gemm-rates.ts";
+import { heapRetentionAb } from "./support/heap-retention-ab.ts";
+import { interleavedMedians } from "./support/interleaved.ts";
+import { fullTrainingFlopsPerToken, measureTraining } from "./support/train-speed.ts";
 
 const args = process.argv.slice(3);
-const steps = Number(args[args.indexOf("--steps") + 1] ?? 2) || 2;
+const flag = (name: string, fallback: number): number => {
+  const i = args.indexOf(`--${name}`);
+  const v = i >= 0 ? Number(args[i + 1]) : fallback;
+  if (!Number.isInteger(v) || v < 1) {
+    process.stderr.write(`--${name} takes a positive integer (got "${args[i + 1]}")\n`);
+    process.exit(2);
+  }
+  return v;
+};
+const steps135 = flag("steps", 3);
+const pretrainSteps = flag("pretrain-steps", 4);
+const pretrainBatch = flag("batch", 16);
 const skip135 = args.includes("--skip-135m");
+const json = args.includes("--json");
 const threads = Number(process.env["CHORUS_TRAIN_THREADS"] ?? 2);
 configureGemm({ threads });
 const log = (s: string) => process.stderr.write(`${s}\n`);
+const f1 = (x: number) => x.toFixed(1);
 
-function rand(n: number, seed: number): Float32Array {
-  const r = new SeededRandom(seed);
-  return Float32Array.from({ length: n }, () => r.next() - 0.5);
-}
+// 1. Kernels.
+const shape135 = [256, 1536, 576] as const;
+const g135 = await gemmRates(shape135, threads);
+log(
+  `gemm 256x576·576x1536 (135M linear): ours ${f1(g135.ours)} GFLOP/s, onnxruntime alone ${f1(g135.ort)} (ours/alone ${(g135.ours / g135.ort).toFixed(2)}), TypeScript ${g135.ts!.toFixed(2)}`,
+);
+const g1m = await gemmRates([4096, 384, 128], threads, { withTs: false });
+log(
+  `gemm 4096x128·128x384 (1M FFN, 16×256 rows): ours ${f1(g1m.ours)} GFLOP/s, onnxruntime alone ${f1(g1m.ort)} (ours/alone ${(g1m.ours / g1m.ort).toFixed(2)})`,
+);
+const att = await batchedRates(64, [256, 256, 32], threads);
+log(
+  `attention QKᵀ, 64 × 256x32·32x256: batchedGemm ${f1(att.batched)} GFLOP/s, a gemm call per head ${f1(att.perProduct)}, onnxruntime alone ${f1(att.ort)}`,
+);
 
-async function time(fn: () => Promise<unknown> | unknown, minMs = 400): Promise<number> {
-  await fn();
-  let n = 0;
-  const t0 = performance.now();
-  while (performance.now() - t0 < minMs || n < 2) {
-    await fn();
-    n++;
-  }
-  return (performance.now() - t0) / n;
-}
-
-// 1. GEMM throughput at a training shape ([256 tokens × 576] · [576 × 1536]) and a square one.
-const session = await ort.InferenceSession.create(gemmModelBytes(false, true), {
-  intraOpNumThreads: threads,
-});
-const gf = (m: number, n: number, k: number, ms: number) => (2 * m * n * k) / ms / 1e6;
-const gemmRows: Array<{ shape: string; ours: number; ort: number; ts: number }> = [];
-for (const [m, n, k] of [
-  [256, 1536, 576],
-  [512, 512, 512],
-] as const) {
-  const a = rand(m * k, 1);
-  const b = rand(n * k, 2);
-  const ours = await time(() => gemm(a, b, m, n, k, false, true));
-  const raw = await time(() =>
-    session.run({
-      A: new ort.Tensor("float32", a, [m, k]),
-      B: new ort.Tensor("float32", b, [n, k]),
-    }),
-  );
-  const ts = await time(() => gemmTs(a, b, m, n, k, false, true), 300);
-  gemmRows.push({
-    shape: `${m}x${k}·${k}x${n}`,
-    ours: gf(m, n, k, ours),
-    ort: gf(m, n, k, raw),
-    ts: gf(m, n, k, ts),
-  });
+// 2. Call overhead and memory.
+const cross = await crossover([16, 24, 32, 40, 48, 64, 96]);
+for (const r of cross.rows)
   log(
-    `gemm ${m}x${k}·${k}x${n}: ours ${gf(m, n, k, ours).toFixed(1)} GFLOP/s, onnxruntime alone ${gf(m, n, k, raw).toFixed(1)}, TypeScript ${gf(m, n, k, ts).toFixed(2)}`,
+    `  ${r.side}³ (M·N·K=${r.side ** 3}): onnxruntime ${r.ortUs.toFixed(0)} µs/call, TypeScript ${r.tsUs.toFixed(0)} µs/call`,
   );
-}
-// The peak the training run is compared with: onnxruntime alone at the training shape.
-const peak = gemmRows[0]!.ort;
+log(`  onnxruntime wins from ${cross.side ?? "none of these"}³ (minOrtWork 65536 ≈ 40³)`);
+const heap = heapRetentionAb();
+log(
+  `heap retention: 4096x128·128x384 ${f1(heap.retainedMs)} ms retained vs ${f1(heap.defaultMs)} ms glibc default (${(heap.defaultMs / heap.retainedMs).toFixed(2)}×)`,
+);
 
-// 2. Where onnxruntime starts to pay: per-call time of both kernels on cubes of side s.
-for (const s of [16, 32, 40, 64, 96]) {
-  const a = rand(s * s, 3);
-  const b = rand(s * s, 4);
-  const o = await time(
-    () =>
-      session.run({
-        A: new ort.Tensor("float32", a, [s, s]),
-        B: new ort.Tensor("float32", b, [s, s]),
-      }),
-    150,
-  );
-  const t = await time(() => gemmTs(a, b, s, s, s, false, true), 150);
-  log(
-    `  ${s}³ (M·N·K=${s ** 3}): onnxruntime ${(o * 1000).toFixed(0)} µs/call, TypeScript ${(t * 1000).toFixed(0)} µs/call`,
-  );
-}
+// 3. Training.
+const rng = new SeededRandom(5);
+const randomExamples = (count: number, seq: number, vocab: number) =>
+  Array.from({ length: count }, () => ({
+    tokens: Array.from({ length: seq + 1 }, () => 3 + rng.int(vocab - 3)),
+    start: 1,
+  }));
 
-// 3. Training throughput.
-async function trainSpeed(path: string, seq: number, rank: number, nSteps: number) {
-  const { model } = await loadTransformer(path);
+async function loraSpeed(model: Transformer, seq: number, rank: number, batch: number, n: number) {
   addLora(model, {
     rank,
     alpha: 2 * rank,
     targets: ["attn_q", "attn_k", "attn_v", "attn_output"],
     seed: 1,
   });
-  const rng = new SeededRandom(5);
-  const V = model.config.vocabSize;
-  const examples = Array.from({ length: nSteps + 1 }, () => ({
-    tokens: Array.from({ length: seq + 1 }, () => 3 + rng.int(V - 3)),
-    start: 1,
-  }));
-  // One warm-up step (session creation, JIT), then the timed ones.
-  await trainLoop(model, examples.slice(0, 1), sftObjective(), { lr: 1e-4 });
-  resetGemmStats();
-  const r = await trainLoop(model, examples.slice(1), sftObjective(), { lr: 1e-4, shuffle: false });
-  const tokPerS = r.tokens / r.seconds;
-  const gflops = gemmStats.flops / r.seconds / 1e9;
-  return { tokPerS, gflops, seconds: r.seconds, tokens: r.tokens };
+  const examples = randomExamples((n + 1) * batch, seq, model.config.vocabSize);
+  return measureTraining(model, examples, sftObjective(), { batchSize: batch, steps: n });
 }
 
 const stories = new URL("../../shared/models/stories260K.gguf", import.meta.url).pathname;
-const s260 = await trainSpeed(stories, 128, 8, 4);
+const s260 = await loraSpeed((await loadTransformer(stories)).model, 128, 8, 8, 3);
 log(
-  `stories260K LoRA r8 seq 128: ${s260.tokPerS.toFixed(0)} tokens/s (${s260.gflops.toFixed(2)} GFLOP/s in products)`,
+  `stories260K LoRA r8 seq 128 batch 8: ${s260.tokensPerSecond.toFixed(0)} tokens/s (${s260.productGflops.toFixed(2)} GFLOP/s in products, ${(100 * s260.ortShare).toFixed(0)}% of the time in onnxruntime)`,
 );
 
-let s135: { tokPerS: number; gflops: number } | undefined;
-if (!skip135) {
-  const dir = await mkdtemp(join(tmpdir(), "chorus-bench-train-"));
-  try {
+const dir = await mkdtemp(join(tmpdir(), "chorus-bench-train-"));
+try {
+  const seq = 256;
+  const path1m = join(dir, "llama-1m.gguf");
+  await writeRandomModel(path1m, {
+    embeddingLength: 128,
+    blockCount: 4,
+    headCount: 4,
+    headCountKv: 4,
+    feedForwardLength: 384,
+    vocabSize: 2048,
+    contextLength: seq,
+    seed: 1,
+  });
+  const m1 = (await loadTransformer(path1m)).model;
+  for (const p of m1.params.values()) enableGrad(p);
+  const examples = randomExamples((pretrainSteps + 1) * pretrainBatch, seq, 2048);
+  const pre = await measureTraining(m1, examples, sftObjective(), {
+    batchSize: pretrainBatch,
+    steps: pretrainSteps,
+    lr: 1e-3,
+  });
+  const flopsPerToken = fullTrainingFlopsPerToken(m1, seq);
+  const preGflops = (flopsPerToken * pre.tokensPerSecond) / 1e9;
+  const opt = new AdamW(m1.trainableParams(), { weightDecay: 0.1 });
+  const { adamw } = await interleavedMedians({ adamw: () => opt.update(1e-4) }, { rounds: 5 });
+  const nParams = m1.trainableParams().reduce((s, p) => s + p.data.length, 0);
+  log(
+    `llama 1M (L4 d128 ffn384 V2048, ${(nParams / 1e6).toFixed(2)}M params, all trained) seq ${seq} batch ${pretrainBatch}: ${pre.tokensPerSecond.toFixed(0)} tokens/s = ${f1(preGflops)} GFLOP/s effective (${(flopsPerToken / 1e6).toFixed(2)} MFLOP/token), ${f1(pre.productGflops)} GFLOP/s in products, ${(100 * pre.ortShare).toFixed(0)}% of the time in onnxruntime`,
+  );
+  log(
+    `  AdamW over all ${nParams} weights: ${adamw.toFixed(1)} ms = ${((100 * adamw) / 1000 / pre.stepSeconds).toFixed(1)}% of a ${pre.stepSeconds.toFixed(2)} s step`,
+  );
+
+  let s135: Awaited<ReturnType<typeof measureTraining>> | undefined;
+  if (!skip135) {
     const path = join(dir, "smollm2-135m-shape.gguf");
     await writeRandomModel(path, { preset: "smollm2-135m", type: "Q8_0", seed: 1, chatml: false });
-    s135 = await trainSpeed(path, 256, 16, steps);
+    s135 = await loraSpeed((await loadTransformer(path)).model, 256, 16, 2, steps135);
     log(
-      `SmolLM2-135M shape LoRA r16 seq 256: ${s135.tokPerS.toFixed(1)} tokens/s (${s135.gflops.toFixed(1)} GFLOP/s in products, ${steps} steps)`,
+      `SmolLM2-135M shape LoRA r16 seq 256 batch 2: ${f1(s135.tokensPerSecond)} tokens/s, ${f1(s135.productGflops)} GFLOP/s in products = ${((100 * s135.productGflops) / g135.ort).toFixed(0)}% of the onnxruntime peak (${steps135} steps, ${(100 * s135.ortShare).toFixed(0)}% of the time in onnxruntime)`,
     );
-  } finally {
-    await rm(dir, { recursive: true, force: true });
   }
-}
 
-const g = gemmRows[0]!;
-const parts = [
-  `gemm ${g.shape} ours ${g.ours.toFixed(1)} / onnxruntime ${g.ort.toFixed(1)} / ts ${g.ts.toFixed(2)} GFLOP/s (${threads} threads)`,
-  `stories260K ${s260.tokPerS.toFixed(0)} tok/s`,
-];
-if (s135) {
-  parts.push(
-    `smollm2-135m-shape r16 seq256 ${s135.tokPerS.toFixed(1)} tok/s = ${((100 * s135.gflops) / peak).toFixed(0)}% of gemm peak`,
-  );
+  const parts = [
+    `gemm ours/onnxruntime ${(g135.ours / g135.ort).toFixed(2)} (${f1(g135.ort)} GFLOP/s, ${threads} threads)`,
+    `stories260K ${s260.tokensPerSecond.toFixed(0)} tok/s`,
+    `llama-1m full ${pre.tokensPerSecond.toFixed(0)} tok/s ${f1(preGflops)} GFLOP/s`,
+  ];
+  if (s135)
+    parts.push(
+      `smollm2-135m-shape r16 seq256 ${f1(s135.tokensPerSecond)} tok/s = ${((100 * s135.productGflops) / g135.ort).toFixed(0)}% of gemm peak`,
+    );
+  console.log(`train: ${parts.join(" · ")}`);
+  if (json) {
+    const round = (x: number, d = 3) => Number(x.toFixed(d));
+    console.log(
+      JSON.stringify({
+        threads,
+        gemmVsOrt: round(g135.ours / g135.ort),
+        gemmVsOrtBatchedShape: round(g1m.ours / g1m.ort),
+        ortPeakGflops: round(g135.ort, 1),
+        tsGflops: round(g135.ts!, 2),
+        attentionBatchedVsPerHead: round(att.batched / att.perProduct),
+        ortCrossoverSide: cross.side ?? null,
+        heapRetentionSpeedup: round(heap.defaultMs / heap.retainedMs),
+        stories260kTokensPerSecond: round(s260.tokensPerSecond, 0),
+        pretrain1mTokensPerSecond: round(pre.tokensPerSecond, 0),
+        pretrain1mGflops: round(preGflops, 2),
+        pretrain1mProductGflops: round(pre.productGflops, 2),
+        pretrain1mOrtShare: round(pre.ortShare),
+        adamw1mStepShare: round(adamw / 1000 / pre.stepSeconds, 4),
+        lora135mTokensPerSecond: s135 ? round(s135.tokensPerSecond, 1) : null,
+        lora135mPeakFraction: s135 ? round(s135.productGflops / g135.ort) : null,
+      }),
+    );
+  }
+} finally {
+  await rm(dir, { recursive: true, force: true });
 }
-console.log(`train: ${parts.join(" · ")}`);

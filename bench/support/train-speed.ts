@@ -1,0 +1,71 @@
+import { gemmStats, resetGemmStats } from "../../src/train/gemm.ts";
+import type { Objective } from "../../src/train/train-loop.ts";
+import { trainLoop } from "../../src/train/train-loop.ts";
+import type { Transformer } from "../../src/train/transformer.ts";
+import { median } from "./bench-model.ts";
+
+/** Speed of optimizer steps, each figure a median over the timed steps (the box is noisy). */
+export interface TrainingSpeed {
+  tokensPerSecond: number;
+  /** GFLOP/s of the matrix products (counted by the kernel dispatcher) over a median step. */
+  productGflops: number;
+  /** Median seconds of one optimizer step. */
+  stepSeconds: number;
+  /** Share of the timed wall time spent inside onnxruntime calls (the rest is TypeScript). */
+  ortShare: number;
+  steps: number;
+}
+
+/**
+ * Times `steps` optimizer steps of `trainLoop` through the public API (so the trainer's own
+ * batching applies), after one untimed warm-up step that opens sessions and warms the JIT.
+ * `examples` must hold (steps + 1) · batchSize examples.
+ */
+export async function measureTraining<E>(
+  model: Transformer,
+  examples: readonly E[],
+  objective: Objective<E>,
+  { batchSize, steps, lr = 1e-4 }: { batchSize: number; steps: number; lr?: number },
+): Promise<TrainingSpeed> {
+  await trainLoop(model, examples.slice(0, batchSize), objective, { lr, batchSize });
+  resetGemmStats();
+  const marks: Array<{ t: number; tokens: number }> = [{ t: performance.now(), tokens: 0 }];
+  const r = await trainLoop(model, examples.slice(batchSize), objective, {
+    lr,
+    batchSize,
+    maxSteps: steps,
+    shuffle: false,
+    onStep: (info) => {
+      marks.push({ t: performance.now(), tokens: info.tokens });
+    },
+  });
+  const seconds: number[] = [];
+  const rates: number[] = [];
+  for (let i = 1; i < marks.length; i++) {
+    const dt = (marks[i]!.t - marks[i - 1]!.t) / 1000;
+    seconds.push(dt);
+    rates.push((marks[i]!.tokens - marks[i - 1]!.tokens) / dt);
+  }
+  const stepSeconds = median(seconds);
+  return {
+    tokensPerSecond: median(rates),
+    productGflops: gemmStats.flops / r.steps / stepSeconds / 1e9,
+    stepSeconds,
+    ortShare: gemmStats.ortSeconds / r.seconds,
+    steps: r.steps,
+  };
+}
+
+/**
+ * Training FLOPs per token of a model trained in full (Kaplan et al. 2020): 6·N for the weights,
+ * N = every parameter except the token embedding (a lookup) plus the output head (the embedding
+ * matrix again when tied), and 6·L·T·d for attention over a window of T tokens (= 12·L·T̄·d with
+ * the causal mean context T̄ = T/2: QKᵀ and P·V, forward and twice backward).
+ */
+export function fullTrainingFlopsPerToken(model: Transformer, window: number): number {
+  const c = model.config;
+  let n = 0;
+  for (const [name, p] of model.params) if (name !== "token_embd.weight") n += p.data.length;
+  if (c.tiedOutput) n += c.vocabSize * c.nEmbd;
+  return 6 * n + 6 * c.nLayer * window * c.nHead * c.headDim;
+}
