@@ -38,8 +38,7 @@ function fresh() {
   addLora(model, { rank: 2, targets: ["attn_q", "ffn_up"], dropout: 0.1, seed: 4 });
   return model;
 }
-const weights = (m: ReturnType<typeof fresh>) =>
-  m.trainableParams().map((p) => Array.from(p.data));
+const weights = (m: ReturnType<typeof fresh>) => m.trainableParams().map((p) => Array.from(p.data));
 const opts = { batchSize: 2, lr: 0.05, seed: 9, warmupSteps: 1, totalSteps: 8 };
 
 test("train calls keep AdamW moments, schedule and data position: 3 + 5 steps = one 8-step run", async () => {
