@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { createReadStream } from "node:fs";
+import { open, stat } from "node:fs/promises";
 import { resolve } from "node:path";
 import { type GgufFile, openGguf } from "../../gguf/index.ts";
 import { ConfigError, DataError } from "../../model/errors.ts";
@@ -99,13 +99,29 @@ function checkTensors(
   }
 }
 
-/** sha256 of a file's bytes, streamed. */
-function sha256Of(path: string): Promise<string> {
-  return new Promise((done, reject) => {
-    const hash = createHash("sha256");
-    createReadStream(path)
-      .on("data", (chunk) => hash.update(chunk))
-      .on("error", reject)
-      .on("end", () => done(hash.digest("hex")));
-  });
+/** Hashes by path, keyed on size, inode and nanosecond mtime: a rewritten file is hashed again. */
+const hashes = new Map<string, { stamp: string; sha256: string }>();
+
+/** sha256 of a file's bytes (read in 8 MiB chunks), remembered while the file is unchanged. */
+async function sha256Of(path: string): Promise<string> {
+  const info = await stat(path, { bigint: true });
+  const stamp = `${info.size}:${info.ino}:${info.mtimeNs}`;
+  const known = hashes.get(path);
+  if (known?.stamp === stamp) return known.sha256;
+  // Large reads into one buffer: a 64 KiB read stream took 2-4x longer on a loaded machine.
+  const hash = createHash("sha256");
+  const handle = await open(path, "r");
+  try {
+    const buffer = Buffer.allocUnsafe(8 << 20);
+    for (;;) {
+      const { bytesRead } = await handle.read(buffer, 0, buffer.length, null);
+      if (bytesRead === 0) break;
+      hash.update(buffer.subarray(0, bytesRead));
+    }
+  } finally {
+    await handle.close();
+  }
+  const sha256 = hash.digest("hex");
+  hashes.set(path, { stamp, sha256 });
+  return sha256;
 }
