@@ -107,8 +107,9 @@ test("session loop: SFT steps, snapshot, DPO against the snapshot (first loss ln
     const cacheDir = join(dir, "ref");
     const dpo = await s.dpo(pairs, { steps: 6, beta: 0.5, reference: policy, cacheDir });
     assert.equal(s.step, 12);
-    // The policy equals its reference at the first step: every pair's margin is 0.
-    assert.ok(Math.abs(dpo.losses[0]! - Math.LN2) < 1e-9, `first DPO loss ${dpo.losses[0]}`);
+    // The policy equals its reference at the first step: every margin is 0 (up to float32 rounding
+    // between the batched training forward and the scoring pass).
+    assert.ok(Math.abs(dpo.losses[0]! - Math.LN2) < 1e-6, `first DPO loss ${dpo.losses[0]}`);
     assert.ok(dpo.losses.at(-1)! < dpo.losses[0]!);
     assert.deepEqual(await readdir(cacheDir), [`${await t.modelHash()}-${policy.hash}.jsonl`]);
     assert.notEqual(await logProb(), trained);
