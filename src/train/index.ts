@@ -62,9 +62,12 @@ export { enableGrad, type Param } from "./param.ts";
 export { randomTransformer } from "./random-model.ts";
 export { ReferenceLogProbs, withoutLora, withWeights } from "./reference-logprobs.ts";
 export { refusalRecords } from "./refusal.ts";
+export { defaultMaxRows } from "./score-and-backprop.ts";
 export {
+  type BatchScores,
   type SequenceScores,
   scoreSequence,
+  scoreSequences,
   sumGrads,
   type TokenizedExample,
 } from "./sequence-scores.ts";
@@ -97,6 +100,8 @@ export {
   TrainingSession,
 } from "./training-session.ts";
 export {
+  type BatchForwardOptions,
+  type BatchForwardResult,
   type Block,
   type ForwardOptions,
   type ForwardResult,
