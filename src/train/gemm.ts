@@ -29,8 +29,10 @@ export interface GemmOptions {
   /** Set false to never use onnxruntime (tests of the fallback, or a machine where it breaks). */
   useOrt?: boolean;
   /**
-   * Let onnxruntime's worker threads spin between calls (its default). Spinning cuts the wake-up
-   * latency of back-to-back products, but burns a core while TypeScript runs between them.
+   * Let onnxruntime's worker threads spin between calls (onnxruntime's own default; ours is
+   * off). Spinning cuts the wake-up latency of back-to-back products but burns a core while the
+   * TypeScript parts of a step run (about 2/3 of a 1M-model step): on the shared 2-core box a
+   * 1M-model step took 1.4–1.8× longer with spinning (323–409 vs 582–588 tokens/s).
    */
   spin?: boolean;
   /**
@@ -44,7 +46,7 @@ const defaults: Required<GemmOptions> = {
   threads: 0,
   minOrtWork: 65536,
   useOrt: process.env["CHORUS_TRAIN_NO_ORT"] !== "1",
-  spin: true,
+  spin: false,
   retainHeap: true,
 };
 let options: Required<GemmOptions> = { ...defaults };
