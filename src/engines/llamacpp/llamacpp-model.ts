@@ -236,6 +236,8 @@ export class LlamaCppModel implements LanguageModel {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    // A swap in progress sets adapters on the contexts about to be freed: let it finish first.
+    await this.parts.lora.settled();
     for (const decoder of this.decoders) await decoder.close();
     await this.onClose();
   }

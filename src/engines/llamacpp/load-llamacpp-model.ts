@@ -30,7 +30,10 @@ export interface LlamaCppModelOptions {
   parallel?: number;
   /** "auto" (default): a GPU when a prebuilt GPU binary works here, else the CPU. */
   gpu?: "auto" | boolean;
-  /** LoRA adapters (GGUF) applied to generation, scoring, decoder and internals alike. */
+  /**
+   * LoRA adapters (GGUF) applied to generation, scoring, decoder and internals alike; swap them
+   * later without reloading with `model.setLora`.
+   */
   lora?: { path: string; scale?: number }[];
   /** Default sampling seed for requests without one (default: random per request). */
   seed?: number;

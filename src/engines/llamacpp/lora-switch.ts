@@ -49,6 +49,11 @@ export class LoraSwitch {
     return run;
   }
 
+  /** Settles when every swap asked for so far has finished (or failed). */
+  settled(): Promise<void> {
+    return this.queue.then(() => undefined);
+  }
+
   private async swap(specs: readonly LoraSpec[]): Promise<void> {
     const { base, node, generator, native } = this.parts;
     const adapters: ActiveLora[] = [];
