@@ -43,42 +43,55 @@ await firstCall(swapped);
 let reloaded = await loadLlamaCppModel({ ...options, lora: [{ path: adapters[1]! }] });
 await firstCall(reloaded);
 
-const steadyMs: number[] = [];
-const setLoraMs: number[] = [];
-const swapMs: number[] = [];
-const reloadMs: number[] = [];
+/** Wall and CPU milliseconds of `fn` (CPU time of this process, all threads: steadier on a shared machine). */
+async function timed(fn: () => Promise<unknown>): Promise<{ wall: number; cpu: number }> {
+  const c0 = process.cpuUsage();
+  const t0 = performance.now();
+  await fn();
+  const c = process.cpuUsage(c0);
+  return { wall: performance.now() - t0, cpu: (c.user + c.system) / 1000 };
+}
+
+const rows: Record<"call" | "setLora" | "swap" | "reload", { wall: number; cpu: number }[]> = {
+  call: [],
+  setLora: [],
+  swap: [],
+  reload: [],
+};
 for (let round = 0; round < rounds; round++) {
   const path = adapters[round % 2]!;
-  let t0 = performance.now();
-  await firstCall(swapped);
-  steadyMs.push(performance.now() - t0);
-
-  t0 = performance.now();
-  await swapped.setLora([{ path }]);
-  const t1 = performance.now();
-  await firstCall(swapped);
-  setLoraMs.push(t1 - t0);
-  swapMs.push(performance.now() - t0);
-
-  t0 = performance.now();
-  await reloaded.close();
-  reloaded = await loadLlamaCppModel({ ...options, lora: [{ path }] });
-  await firstCall(reloaded);
-  reloadMs.push(performance.now() - t0);
+  rows.call.push(await timed(() => firstCall(swapped)));
+  let set = { wall: 0, cpu: 0 };
+  rows.swap.push(
+    await timed(async () => {
+      set = await timed(() => swapped.setLora([{ path }]));
+      await firstCall(swapped);
+    }),
+  );
+  rows.setLora.push(set);
+  rows.reload.push(
+    await timed(async () => {
+      await reloaded.close();
+      reloaded = await loadLlamaCppModel({ ...options, lora: [{ path }] });
+      await firstCall(reloaded);
+    }),
+  );
+  const f = (key: keyof typeof rows) =>
+    `${rows[key].at(-1)!.wall.toFixed(0)} ms (cpu ${rows[key].at(-1)!.cpu.toFixed(0)})`;
   log(
-    `round ${round + 1}: the same call without a swap ${steadyMs.at(-1)!.toFixed(1)} ms, setLora ${setLoraMs.at(-1)!.toFixed(1)} ms, swap + first call ${swapMs.at(-1)!.toFixed(1)} ms, reload + first call ${reloadMs.at(-1)!.toFixed(1)} ms`,
+    `round ${round + 1}: call without a swap ${f("call")}, setLora ${f("setLora")}, swap + call ${f("swap")}, reload + call ${f("reload")}`,
   );
 }
 await swapped.close();
 await reloaded.close();
 
-const ratios = swapMs.map((s, i) => reloadMs[i]! / s);
-// What each way adds to the call itself, per round (the call's own time is noise-dominated here).
-const swapAdds = median(swapMs.map((s, i) => s - steadyMs[i]!));
-const reloadAdds = median(reloadMs.map((r, i) => r - steadyMs[i]!));
+const med = (key: keyof typeof rows, by: "wall" | "cpu") => median(rows[key].map((r) => r[by]));
+const ratio = (by: "wall" | "cpu") =>
+  median(rows.reload.map((r, i) => r[by] / rows.swap[i]![by])).toFixed(1);
+const m = (key: keyof typeof rows) =>
+  `${med(key, "wall").toFixed(0)} ms (cpu ${med(key, "cpu").toFixed(0)} ms)`;
 process.stdout.write(
-  `lora-swap bench (smollm2-135m Q8_0, rank-16 q/k/v/o adapters, ${rounds} rounds, load ${loadavg()[0]!.toFixed(1)}): ` +
-    `call without swap ${median(steadyMs).toFixed(1)} ms, setLora ${median(setLoraMs).toFixed(1)} ms, swap + first call ${median(swapMs).toFixed(1)} ms, ` +
-    `reload + first call ${median(reloadMs).toFixed(1)} ms, reload/swap median ${median(ratios).toFixed(1)}x; ` +
-    `added to the call: swap ${swapAdds.toFixed(1)} ms, reload ${reloadAdds.toFixed(1)} ms (${(reloadAdds / Math.max(swapAdds, 1)).toFixed(1)}x)\n`,
+  `lora-swap bench (smollm2-135m Q8_0, rank-16 q/k/v/o adapters, ${rounds} rounds, load ${loadavg()[0]!.toFixed(1)}, medians): ` +
+    `setLora ${m("setLora")}; call without swap ${m("call")}, swap + call ${m("swap")}, reload + call ${m("reload")}; ` +
+    `reload/swap ${ratio("cpu")}x by cpu, ${ratio("wall")}x by wall\n`,
 );
