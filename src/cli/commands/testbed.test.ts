@@ -70,6 +70,8 @@ test("testbed world: bad flags give one clear usage error (exit 2)", async () =>
     [["atlas", "--eval", "nope"], /unknown eval set "nope": use one of adacad/],
     [["atlas", "--facts", "--seed", "x"], /--seed must be an integer/],
     [["atlas", "--facts", "--variant", "huge"], /unknown --variant "huge"/],
+    [["abacus", "--facts"], /abacus has no fact table/],
+    [["abacus", "--eval", "adacad"], /unknown abacus eval set "adacad": use skills/],
   ];
   for (const [args, message] of cases) {
     // in-process: a child process per case costs ~9 s on this machine

@@ -1,5 +1,6 @@
 import { deriveSeed, SeededRandom } from "../../math/seeded-random.ts";
-import { type AtlasDocumentType, atlasDocumentTypes } from "./atlas-config.ts";
+import { nextByDeficit } from "../token-mix.ts";
+import type { AtlasDocumentType } from "./atlas-config.ts";
 import type { AtlasDocument } from "./atlas-document.ts";
 import { documentMakers } from "./atlas-documents.ts";
 import { type Relation, relationNames } from "./atlas-lexicon.ts";
@@ -32,15 +33,9 @@ export function* atlasCorpus(
     persona: 0,
     dialogue: 0,
   };
-  const types = atlasDocumentTypes.filter((t) => world.config.mix[t] > 0);
   let total = 0;
   while (total < tokens) {
-    let type = types[0]!;
-    let deficit = Number.NEGATIVE_INFINITY;
-    for (const t of types) {
-      const d = world.config.mix[t] * (total + 1) - produced[t];
-      if (d > deficit) [type, deficit] = [t, d];
-    }
+    const type = nextByDeficit(world.config.mix, produced, total);
     const doc = documentMakers[type](world, sampler, rng);
     const n = wordCount(doc.text);
     produced[type] += n;

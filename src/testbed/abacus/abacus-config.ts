@@ -1,0 +1,55 @@
+import { ConfigError } from "../../model/errors.ts";
+import { type AbacusSkill, abacusSkills } from "./abacus-skills.ts";
+
+/** Everything that shapes the Abacus corpus. */
+export interface AbacusConfig {
+  seed: number;
+  /** Corpus size in words (= tokens: digits are words of their own). */
+  tokens: number;
+  /** Share of the corpus's tokens per skill (sums to 1). */
+  mix: Record<AbacusSkill, number>;
+  /** A document is tasks joined until it has at least this many words. */
+  documentWords: number;
+}
+
+export const defaultAbacusConfig: AbacusConfig = {
+  seed: 7,
+  tokens: 12_000_000,
+  mix: {
+    add: 0.1,
+    sub: 0.1,
+    max: 0.075,
+    sort: 0.075,
+    reverse: 0.075,
+    count: 0.075,
+    chain: 0.25,
+    prog: 0.25,
+  },
+  documentWords: 48,
+};
+
+/** Named variants over the default. */
+export const abacusVariants: Record<string, { about: string; config: Partial<AbacusConfig> }> = {
+  smoke: { about: "300k tokens: the build path at test scale", config: { tokens: 300_000 } },
+};
+
+/** The default config with `overrides`, validated (one ConfigError naming the field). */
+export function abacusConfig(overrides: Partial<AbacusConfig> = {}): AbacusConfig {
+  const config = { ...defaultAbacusConfig, ...overrides };
+  for (const field of ["seed", "tokens", "documentWords"] as const) {
+    const v = config[field];
+    const min = field === "seed" ? 0 : 1;
+    if (!Number.isInteger(v) || v < min)
+      throw new ConfigError(`abacus ${field} must be an integer ≥ ${min}, got ${v}`, field);
+  }
+  const shares = abacusSkills.map((s) => config.mix[s]);
+  if (shares.some((s) => typeof s !== "number" || !(s >= 0)))
+    throw new ConfigError(
+      `abacus mix needs a share ≥ 0 for each of ${abacusSkills.join(", ")}`,
+      "mix",
+    );
+  const total = shares.reduce((a, b) => a + b, 0);
+  if (Math.abs(total - 1) > 1e-6)
+    throw new ConfigError(`abacus mix shares must sum to 1, got ${total}`, "mix");
+  return config;
+}

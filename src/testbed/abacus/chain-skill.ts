@@ -1,0 +1,52 @@
+import type { SeededRandom } from "../../math/seeded-random.ts";
+import type { AbacusTask } from "./abacus-skills.ts";
+import { digits, numberOfWidth } from "./digits.ts";
+
+const letters = "bcdefghjkmnpqrstuvwxyz".split("");
+
+/**
+ * iGSM-lite: 2–8 assignments (`c = b + 3 8`) over 2–3-digit numbers, listed in shuffled order
+ * with 0–2 distractor variables the question does not need, answered with `step i :` lines in
+ * dependency order and `answer : …`. Values stay within 0..999.
+ */
+export function chainTask(rng: SeededRandom): AbacusTask {
+  const steps = 2 + rng.int(7);
+  const width = 2 + rng.int(2);
+  const distractors = rng.int(3);
+  const names = rng.shuffle(letters).slice(0, steps + distractors);
+  const values: number[] = [numberOfWidth(rng, width)];
+  const lines: string[] = [`${names[0]} = ${digits(values[0]!)} .`];
+  const work: string[] = [`${names[0]} = ${digits(values[0]!)}`];
+  const assign = (target: string, from: number): { line: string; value: number; work: string } => {
+    const v = values[from]!;
+    for (;;) {
+      const c = numberOfWidth(rng, width);
+      const ops = [...(v + c <= 999 ? ["+"] : []), ...(v >= c ? ["-"] : [])];
+      if (ops.length === 0) continue;
+      const op = ops[rng.int(ops.length)]!;
+      const value = op === "+" ? v + c : v - c;
+      const rhs = `${names[from]} ${op} ${digits(c)}`;
+      return {
+        line: `${target} = ${rhs} .`,
+        value,
+        work: `${target} = ${rhs} = ${digits(v)} ${op} ${digits(c)} = ${digits(value)}`,
+      };
+    }
+  };
+  for (let i = 1; i < steps; i++) {
+    const a = assign(names[i]!, i - 1);
+    values.push(a.value);
+    lines.push(a.line);
+    work.push(a.work);
+  }
+  for (let j = 0; j < distractors; j++) lines.push(assign(names[steps + j]!, rng.int(steps)).line);
+  const target = names[steps - 1]!;
+  const answer = digits(values[steps - 1]!);
+  return {
+    skill: "chain",
+    question: `${rng.shuffle(lines).join(" ")} what is ${target} ?`,
+    answer,
+    solution: `${work.map((w, i) => `step ${digits(i + 1)} : ${w} .`).join(" ")} answer : ${answer} .`,
+    difficulty: steps * width * (distractors + 1),
+  };
+}
