@@ -1,5 +1,5 @@
 import { existsSync } from "node:fs";
-import { rename } from "node:fs/promises";
+import { mkdir, rename } from "node:fs/promises";
 import { join } from "node:path";
 import { buildCorpusVocab } from "../gguf/corpus-vocab.ts";
 import { type GgufValue, openGguf, spmVocabMetadata, writeRandomModel } from "../gguf/index.ts";
@@ -118,6 +118,7 @@ export async function pretrain(
   const { shape } = plan;
   const init = join(options.dir, "init.gguf");
   if (!existsSync(init)) {
+    await mkdir(options.dir, { recursive: true });
     const std = 0.02;
     await writeRandomModel(`${init}.tmp`, {
       architecture: shape.arch,
