@@ -10,9 +10,19 @@ export function randomMatrix(n: number, seed: number): Float32Array {
   return Float32Array.from({ length: n }, () => r.next() - 0.5);
 }
 
+const plainSessions = new Map<string, Promise<ort.InferenceSession>>();
+
 /** onnxruntime-node alone, with its default session options: the yardstick for our kernel. */
-function plainSession(model: Uint8Array, threads: number) {
-  return ort.InferenceSession.create(model, { intraOpNumThreads: threads });
+function plainSession(kind: "gemm" | "batched", threads: number) {
+  const key = `${kind}-${threads}`;
+  let s = plainSessions.get(key);
+  if (!s) {
+    const model =
+      kind === "gemm" ? gemmModelBytes(false, true) : batchedMatMulModelBytes(false, true);
+    s = ort.InferenceSession.create(model, { intraOpNumThreads: threads });
+    plainSessions.set(key, s);
+  }
+  return s;
 }
 
 const gflops = (flop: number, ms: number) => flop / ms / 1e6;
@@ -21,11 +31,11 @@ const gflops = (flop: number, ms: number) => flop / ms / 1e6;
 export async function gemmRates(
   [m, n, k]: readonly [number, number, number],
   threads: number,
-  { withTs = true } = {},
+  { withTs = true, rounds = 11 }: { withTs?: boolean; rounds?: number } = {},
 ): Promise<{ ours: number; ort: number; ts?: number }> {
   const a = randomMatrix(m * k, 1);
   const b = randomMatrix(n * k, 2);
-  const s = await plainSession(gemmModelBytes(false, true), threads);
+  const s = await plainSession("gemm", threads);
   const variants: Record<string, () => unknown> = {
     ours: () => gemm(a, b, m, n, k, false, true),
     ort: () =>
@@ -35,7 +45,7 @@ export async function gemmRates(
       }),
     ...(withTs ? { ts: () => gemmTs(a, b, m, n, k, false, true) } : {}),
   };
-  const ms: Record<string, number> = await interleavedMedians(variants);
+  const ms: Record<string, number> = await interleavedMedians(variants, { rounds });
   const flop = 2 * m * n * k;
   const out = { ours: gflops(flop, ms["ours"]!), ort: gflops(flop, ms["ort"]!) };
   return withTs ? { ...out, ts: gflops(flop, ms["ts"]!) } : out;
@@ -52,7 +62,7 @@ export async function batchedRates(
 ): Promise<{ batched: number; perProduct: number; ort: number }> {
   const a = randomMatrix(G * m * k, 3);
   const b = randomMatrix(G * n * k, 4);
-  const s = await plainSession(batchedMatMulModelBytes(false, true), threads);
+  const s = await plainSession("batched", threads);
   const ms = await interleavedMedians({
     batched: () => batchedGemm(a, b, G, m, n, k, false, true),
     perProduct: async () => {
@@ -85,9 +95,7 @@ export async function batchedRates(
  * µs per call of the dispatcher forced to onnxruntime vs the TypeScript kernel on cubes of side
  * s, and the smallest side where onnxruntime wins (what `minOrtWork` should be near).
  */
-export async function crossover(
-  sides: readonly number[],
-): Promise<{
+export async function crossover(sides: readonly number[]): Promise<{
   rows: Array<{ side: number; ortUs: number; tsUs: number }>;
   side: number | undefined;
 }> {

@@ -25,34 +25,51 @@ export async function measureTraining<E>(
   model: Transformer,
   examples: readonly E[],
   objective: Objective<E>,
-  { batchSize, steps, lr = 1e-4 }: { batchSize: number; steps: number; lr?: number },
+  {
+    batchSize,
+    steps,
+    lr = 1e-4,
+    probe,
+  }: {
+    batchSize: number;
+    steps: number;
+    lr?: number;
+    /** Run between steps (not timed as part of them): e.g. the GEMM peak under the same load. */
+    probe?: () => Promise<void>;
+  },
 ): Promise<TrainingSpeed> {
   await trainLoop(model, examples.slice(0, batchSize), objective, { lr, batchSize });
   resetGemmStats();
-  const marks: Array<{ t: number; tokens: number }> = [{ t: performance.now(), tokens: 0 }];
-  const r = await trainLoop(model, examples.slice(batchSize), objective, {
+  const seconds: number[] = [];
+  const rates: number[] = [];
+  let started = performance.now();
+  let tokensBefore = 0;
+  let flops = 0;
+  let ortSeconds = 0;
+  await trainLoop(model, examples.slice(batchSize), objective, {
     lr,
     batchSize,
     maxSteps: steps,
     shuffle: false,
-    onStep: (info) => {
-      marks.push({ t: performance.now(), tokens: info.tokens });
+    onStep: async (info) => {
+      const dt = (performance.now() - started) / 1000;
+      seconds.push(dt);
+      rates.push((info.tokens - tokensBefore) / dt);
+      tokensBefore = info.tokens;
+      flops += gemmStats.flops;
+      ortSeconds += gemmStats.ortSeconds;
+      await probe?.();
+      resetGemmStats();
+      started = performance.now();
     },
   });
-  const seconds: number[] = [];
-  const rates: number[] = [];
-  for (let i = 1; i < marks.length; i++) {
-    const dt = (marks[i]!.t - marks[i - 1]!.t) / 1000;
-    seconds.push(dt);
-    rates.push((marks[i]!.tokens - marks[i - 1]!.tokens) / dt);
-  }
   const stepSeconds = median(seconds);
   return {
     tokensPerSecond: median(rates),
-    productGflops: gemmStats.flops / r.steps / stepSeconds / 1e9,
+    productGflops: flops / seconds.length / stepSeconds / 1e9,
     stepSeconds,
-    ortShare: gemmStats.ortSeconds / r.seconds,
-    steps: r.steps,
+    ortShare: ortSeconds / seconds.reduce((a, b) => a + b, 0),
+    steps: seconds.length,
   };
 }
 
