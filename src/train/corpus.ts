@@ -41,9 +41,8 @@ export function parseCorpus(
  * and a fixed packing lets a small model memorise which line follows which in a window instead of
  * each fact from its own start (measured on 80 facts, 400 steps each: windows of 64 packed tokens
  * recalled 22–30% of them from BOS, one document per sequence 93–98% with a third of the tokens);
- * the probes that read the facts back start at
- * BOS, as these sequences do. The batched forward packs a micro-batch into one product, so short
- * sequences cost no extra calls. A document over `seqLen + 1` tokens is a DataError naming its line.
+ * the probes that read the facts back start at BOS, as these sequences do. The batched forward
+ * packs a micro-batch into one product, so short sequences cost no extra calls. A document over `seqLen + 1` tokens is a DataError naming its line.
  */
 export function documentExamples(
   documents: ReadonlyArray<Located<readonly number[]>>,

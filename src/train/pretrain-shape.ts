@@ -25,7 +25,7 @@ export const pretrainPresets = {
     dim: 64,
     heads: 4,
     kvHeads: 2,
-    ffn: 256,
+    ffn: 384,
     seqLen: 64,
     tiedEmbeddings: true,
   },
