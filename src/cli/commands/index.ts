@@ -17,6 +17,7 @@ const commands: Array<() => Promise<{ register: (program: Command) => void }>> =
   () => import("./serve.ts"),
   () => import("./sandbox.ts"),
   () => import("./testbed.ts"),
+  () => import("./demo.ts"),
 ];
 
 export async function registerAll(program: Command): Promise<void> {

@@ -27,7 +27,7 @@ export function renderExample(item: ContextItem, outcome: ItemOutcome): string {
 /** The demo's table, α line and claim line. */
 export function renderReport(report: ContextReport): string {
   const sets: Array<ContextSet | "mixed"> = ["conflict", "agreeing", "context-only", "mixed"];
-  const w = 24;
+  const w = 28;
   const lines = [
     `${pad("method", 8)}${sets.map((s) => pad(`${s} acc % [95% CI]`, w + 2)).join("")}`,
   ];

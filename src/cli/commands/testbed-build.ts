@@ -1,0 +1,58 @@
+import { join } from "node:path";
+import type { Command } from "commander";
+import { loadLlamaCppModel } from "../../engines/llamacpp/index.ts";
+import { buildTestbedModel, testbedRecipe } from "../../testbed/build/build-model.ts";
+import { writeManifest } from "../../testbed/build/manifest.ts";
+import { testbedRecipes } from "../../testbed/build/testbed-recipes.ts";
+import { shippedModelsDir } from "../../testbed/shipped-models.ts";
+import { integerArg } from "../model-options.ts";
+import { progressPrinter } from "./train-progress.ts";
+
+interface BuildFlags {
+  outDir: string;
+  workDir?: string;
+  maxSteps?: number;
+  knowledgeLimit?: number;
+}
+
+/** `chorus testbed build <model>`: one recipe of src/testbed/build, run with chorus's trainer. */
+export function registerBuild(testbed: Command): void {
+  testbed
+    .command("build")
+    .description("pretrain a testbed model from its recipe, check it and record it in models/")
+    .argument("<model>", Object.keys(testbedRecipes).join(" | "))
+    .option("--out-dir <dir>", "where the GGUF, its record and MANIFEST.md go", shippedModelsDir)
+    .option(
+      "--work-dir <dir>",
+      "the training run folder (resumes there; default runs/build-<model>)",
+    )
+    .option("--max-steps <n>", "stop training after this many steps (smoke runs)", integerArg(1))
+    .option("--knowledge-limit <n>", "probe this many facts instead of all", integerArg(1))
+    .addHelpText(
+      "after",
+      `
+Examples:
+  # the shipped AdaCAD/MAT-Steer model (8M corpus words; about half an hour on a quiet 2-core box)
+  $ chorus testbed build atlas-1m
+
+  # the smoke world through the same path, into a scratch folder (what CI runs)
+  $ chorus testbed build atlas-smoke --out-dir /tmp/testbed-models
+
+A killed build resumes from its checkpoint when run again with the same --work-dir.`,
+    )
+    .action(async (name: string, flags: BuildFlags) => {
+      const recipe = testbedRecipe(name);
+      const workDir = flags.workDir ?? join("runs", `build-${name}`);
+      const record = await buildTestbedModel(recipe, {
+        outDir: flags.outDir,
+        workDir,
+        load: (modelPath) => loadLlamaCppModel({ modelPath, threads: 2 }),
+        onStep: progressPrinter(),
+        ...(flags.maxSteps !== undefined ? { maxSteps: flags.maxSteps } : {}),
+        ...(flags.knowledgeLimit !== undefined ? { knowledgeLimit: flags.knowledgeLimit } : {}),
+        command: `chorus testbed build ${process.argv.slice(4).join(" ")}`.trim(),
+      });
+      await writeManifest(flags.outDir);
+      console.log(JSON.stringify(record));
+    });
+}

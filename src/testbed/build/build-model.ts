@@ -1,0 +1,133 @@
+import { copyFile, mkdir, rename, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { ConfigError } from "../../model/errors.ts";
+import type { LanguageModel } from "../../model/language-model.ts";
+import { fileSha256 } from "../../runtime/file-hash.ts";
+import { planPretrain, pretrain } from "../../train/pretrain.ts";
+import type { StepInfo } from "../../train/train-loop.ts";
+import { type AtlasConfig, atlasConfig, atlasVariants } from "../atlas/atlas-config.ts";
+import { atlasCorpus, atlasExposures } from "../atlas/atlas-corpus.ts";
+import { buildAtlasWorld } from "../atlas/atlas-world.ts";
+import type { ShippedModelRecord } from "../shipped-models.ts";
+import { atlasChecks } from "./atlas-checks.ts";
+import { type TestbedRecipe, testbedRecipes } from "./testbed-recipes.ts";
+
+/** The recipe called `name`, or one error listing the known ones. */
+export function testbedRecipe(name: string): TestbedRecipe {
+  const recipe = testbedRecipes[name];
+  if (!recipe)
+    throw new ConfigError(
+      `no testbed recipe "${name}"; known: ${Object.keys(testbedRecipes).join(", ")}`,
+      "model",
+    );
+  return recipe;
+}
+
+/** The world config a recipe trains on (variant switch, then its own overrides). */
+export function recipeWorldConfig(recipe: TestbedRecipe): AtlasConfig {
+  const variant = recipe.variant ? atlasVariants[recipe.variant] : undefined;
+  if (recipe.variant && !variant)
+    throw new ConfigError(
+      `recipe ${recipe.name} names an unknown world variant "${recipe.variant}"`,
+    );
+  return atlasConfig({ ...(variant?.config ?? {}), ...recipe.worldOverrides });
+}
+
+export interface BuildOptions {
+  /** Where the GGUF and its record go (the repository's models/ for shipped models). */
+  outDir: string;
+  /** The pretraining run folder (init.gguf, checkpoint/): a second call resumes there. */
+  workDir: string;
+  /** Loads the built GGUF for the checks (the llama.cpp engine in the CLI). */
+  load: (path: string) => Promise<LanguageModel>;
+  onStep?: (info: StepInfo) => void;
+  /** Checks on a subset (tests); the shipped builds probe every fact. */
+  knowledgeLimit?: number;
+  readingN?: number;
+  /** Cap on optimizer steps (tests). */
+  maxSteps?: number;
+  /** The command line recorded in the manifest. */
+  command?: string;
+}
+
+/**
+ * Builds one testbed model end to end: generates its world's corpus, pretrains the recipe's shape
+ * from random init with chorus's trainer, writes `<outDir>/<name>.gguf`, checks its knowledge
+ * curve and reading accuracy, and records everything in `<outDir>/<name>.json`.
+ */
+export async function buildTestbedModel(
+  recipe: TestbedRecipe,
+  options: BuildOptions,
+): Promise<ShippedModelRecord> {
+  const config = recipeWorldConfig(recipe);
+  const world = buildAtlasWorld(config);
+  const texts = [...atlasCorpus(world)].map((d, i) => ({ record: d.text, line: i + 1 }));
+  const plan = await planPretrain(texts, { shape: recipe.shape, vocabSize: recipe.vocabSize });
+  await mkdir(options.outDir, { recursive: true });
+  const file = `${recipe.name}.gguf`;
+  const staged = join(options.workDir, file);
+  const started = performance.now();
+  const result = await pretrain(plan, texts, {
+    dir: options.workDir,
+    out: staged,
+    type: recipe.type,
+    epochs: recipe.train.epochs,
+    batchSize: recipe.train.batchSize,
+    lr: recipe.train.lr,
+    warmupSteps: recipe.train.warmupSteps,
+    schedule: recipe.train.schedule,
+    seed: recipe.train.seed,
+    ...(options.maxSteps !== undefined ? { maxSteps: options.maxSteps } : {}),
+    ...(options.onStep ? { onStep: options.onStep } : {}),
+  });
+  const wallSeconds = (performance.now() - started) / 1000;
+  const model = await options.load(staged);
+  let checks: Awaited<ReturnType<typeof atlasChecks>>;
+  try {
+    checks = await atlasChecks(model, world, {
+      ...(options.knowledgeLimit !== undefined ? { knowledgeLimit: options.knowledgeLimit } : {}),
+      ...(options.readingN !== undefined ? { readingN: options.readingN } : {}),
+    });
+  } finally {
+    await model.close?.();
+  }
+  const s = recipe.shape;
+  // Training FLOPs per token: 6·N (N = non-embedding weights + the tied head) + attention 6·L·T̄·d.
+  const nonEmbedding = plan.parameters - plan.vocabSize * s.dim;
+  const head = plan.vocabSize * s.dim;
+  const meanPosition = result.corpusTokens / Math.max(1, result.documents) / 2;
+  const flopsPerToken = 6 * (nonEmbedding + head) + 6 * s.layers * meanPosition * s.dim;
+  const record: ShippedModelRecord = {
+    name: recipe.name,
+    file,
+    world: recipe.world,
+    worldConfig: config as unknown as Record<string, unknown>,
+    ...(recipe.variant ? { variant: recipe.variant } : {}),
+    shape: { ...s, vocabSize: plan.vocabSize, type: recipe.type } as unknown as Record<
+      string,
+      number | string
+    >,
+    params: plan.parameters,
+    sha256: await fileSha256(staged),
+    build: {
+      command: options.command ?? `chorus testbed build ${recipe.name}`,
+      tokens: result.tokens,
+      steps: result.steps,
+      wallSeconds: Number(wallSeconds.toFixed(1)),
+      gflops: Number(((flopsPerToken * result.tokens) / wallSeconds / 1e9).toFixed(2)),
+      finalLoss: Number((result.losses.at(-1) ?? Number.NaN).toFixed(4)),
+      date: new Date().toISOString().slice(0, 10),
+    },
+    checks: {
+      ...checks,
+      corpus: atlasExposures(world).tokens,
+    },
+  };
+  await copyFile(staged, join(options.outDir, `${file}.tmp`));
+  await rename(join(options.outDir, `${file}.tmp`), join(options.outDir, file));
+  await writeFile(
+    join(options.outDir, `${recipe.name}.json`),
+    `${JSON.stringify(record, null, 2)}\n`,
+  );
+  return record;
+}

@@ -1,0 +1,108 @@
+import type { PretrainShape } from "../../train/pretrain-shape.ts";
+import type { AtlasConfig } from "../atlas/atlas-config.ts";
+
+/** How one testbed model is built: its world, its shape and its training run. */
+export interface TestbedRecipe {
+  name: string;
+  world: "atlas";
+  /** A named switch of the world (atlasVariants), applied before `worldOverrides`. */
+  variant?: string;
+  worldOverrides: Partial<AtlasConfig>;
+  shape: PretrainShape;
+  /** Vocabulary size (the corpus's words plus prefix pieces and bytes fit well under it). */
+  vocabSize: number;
+  train: {
+    epochs: number;
+    batchSize: number;
+    lr: number;
+    warmupSteps: number;
+    schedule: "cosine" | "linear" | "constant";
+    seed: number;
+  };
+  /** Matrix type of the shipped file. */
+  type: "F32" | "Q8_0";
+  about: string;
+}
+
+/** The longest Atlas document is ~160 words (persona monologues); BOS and EOS add two. */
+const atlasSeqLen = 192;
+
+const atlas1mShape: PretrainShape = {
+  arch: "llama",
+  layers: 4,
+  dim: 128,
+  heads: 4,
+  kvHeads: 4,
+  ffn: 384,
+  seqLen: atlasSeqLen,
+  tiedEmbeddings: true,
+};
+
+const atlasTrain = {
+  epochs: 1,
+  batchSize: 64,
+  lr: 3e-3,
+  warmupSteps: 50,
+  schedule: "cosine",
+  seed: 1,
+} as const;
+
+/**
+ * The build recipes (design §3 and §6): the shipped models and the smoke world CI builds through
+ * the same path. Every corpus is read once (epochs 1): the world's token budget sets how often each
+ * fact is seen, so the exposure counts in the knowledge curve are the real ones.
+ */
+export const testbedRecipes: Record<string, TestbedRecipe> = {
+  "atlas-1m": {
+    name: "atlas-1m",
+    world: "atlas",
+    worldOverrides: { seed: 7, tokens: 8_000_000 },
+    shape: atlas1mShape,
+    vocabSize: 2048,
+    train: atlasTrain,
+    type: "Q8_0",
+    about: "the knowledge world (c = 10%): AdaCAD, MAT-Steer, UPCORE, PBT (strong)",
+  },
+  "atlas-null-1m": {
+    name: "atlas-null-1m",
+    world: "atlas",
+    variant: "adacad-null",
+    worldOverrides: { seed: 7, tokens: 8_000_000 },
+    shape: atlas1mShape,
+    vocabSize: 2048,
+    train: atlasTrain,
+    type: "Q8_0",
+    about: "AdaCAD's null world: reading contexts disagree with the world in 50% of documents",
+  },
+  "atlas-mini": {
+    name: "atlas-mini",
+    world: "atlas",
+    worldOverrides: { seed: 7, tokens: 4_000_000 },
+    shape: {
+      arch: "qwen2",
+      layers: 3,
+      dim: 96,
+      heads: 3,
+      kvHeads: 3,
+      ffn: 256,
+      seqLen: atlasSeqLen,
+      tiedEmbeddings: true,
+    },
+    vocabSize: 2048,
+    train: atlasTrain,
+    type: "Q8_0",
+    about:
+      "a second family (qwen2) on the same world with fewer exposures: PBT (weak), MAMM-Refine",
+  },
+  "atlas-smoke": {
+    name: "atlas-smoke",
+    world: "atlas",
+    variant: "smoke",
+    worldOverrides: { seed: 7, tokens: 60_000 },
+    shape: { ...atlas1mShape, layers: 2, dim: 64, heads: 4, kvHeads: 4, ffn: 192 },
+    vocabSize: 1024,
+    train: { ...atlasTrain, batchSize: 32 },
+    type: "Q8_0",
+    about: "the build path at test scale (CI builds it; never shipped)",
+  },
+};
