@@ -71,6 +71,8 @@ test("testbed world: bad flags give one clear usage error (exit 2)", async () =>
     [["atlas", "--facts", "--seed", "x"], /--seed must be an integer/],
     [["atlas", "--facts", "--variant", "huge"], /unknown --variant "huge"/],
     [["abacus", "--facts"], /abacus has no fact table/],
+    [["atlas", "--corpus", "--n", "5"], /--eval-seed and --n apply only to --eval/],
+    [["atlas", "--eval", "knowledge", "--n", "5"], /fixed size/],
     [["abacus", "--eval", "adacad"], /unknown abacus eval set "adacad": use skills/],
   ];
   for (const [args, message] of cases) {

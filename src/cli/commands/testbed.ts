@@ -65,12 +65,19 @@ Examples:
   chorus testbed world atlas --seed 7 --eval adacad --eval-seed 1 > adacad.jsonl
   chorus testbed world atlas --eval steer-statements > attrs.jsonl   # for chorus steer train --attributes
   chorus testbed world abacus --seed 7 --corpus --tokens 12000000 > abacus.jsonl
-  chorus testbed world abacus --eval skills --eval-seed 1 --n 100 > abacus-test.jsonl`,
+  chorus testbed world abacus --eval skills --eval-seed 1 --n 100 > abacus-test.jsonl
+
+Atlas variants:
+${listing(atlasVariants)}
+Atlas eval sets:
+${listing(atlasEvalSets)}`,
     )
     .action(async (world: string, flags: WorldFlags) => {
       const modes = [flags.facts, flags.corpus, flags.eval !== undefined].filter(Boolean).length;
       if (modes !== 1)
         throw new UsageError("give exactly one of --facts, --corpus or --eval <set>");
+      if (flags.eval === undefined && (flags.evalSeed !== undefined || flags.n !== undefined))
+        throw new UsageError("--eval-seed and --n apply only to --eval <set>");
       if (world === "abacus") return abacusAction(flags);
       if (world !== "atlas") throw new UsageError(`unknown world "${world}": use atlas or abacus`);
       const config = atlasConfigFrom(flags);
@@ -85,6 +92,10 @@ Examples:
           );
         const evalSeed = integer(flags.evalSeed ?? "1", "--eval-seed", 0);
         const n = flags.n === undefined ? undefined : integer(flags.n, "--n", 1);
+        if (n !== undefined && !set.sized)
+          throw new UsageError(
+            `--eval ${flags.eval} has a fixed size (every known fact); drop --n`,
+          );
         await writeJsonl(set.draw(atlas, evalSeed, n), process.stdout);
       }
     });
@@ -117,6 +128,14 @@ async function abacusAction(flags: WorldFlags): Promise<void> {
   const evalSeed = integer(flags.evalSeed ?? "1", "--eval-seed", 0);
   const n = flags.n === undefined ? undefined : integer(flags.n, "--n", 1);
   await writeJsonl(abacusItems(evalSeed, n), process.stdout);
+}
+
+/** `  name  about` lines for --help. */
+function listing(entries: Record<string, { about: string }>): string {
+  const width = Math.max(...Object.keys(entries).map((k) => k.length));
+  return Object.entries(entries)
+    .map(([name, { about }]) => `  ${name.padEnd(width)}  ${about}`)
+    .join("\n");
 }
 
 function atlasConfigFrom(flags: WorldFlags): AtlasConfig {
