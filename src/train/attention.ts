@@ -20,6 +20,13 @@ export interface AttentionLayout {
   past: number;
 }
 
+/** A [rows, heads·hd] block at column `col` of a matrix whose rows are `stride` wide. */
+export interface HeadsView {
+  a: Arr;
+  stride: number;
+  col: number;
+}
+
 /** What the backward needs: the per-head inputs ([G, T, hd]) and the [G, Tq, Tk] softmax. */
 export interface AttentionCache {
   qg: Arr;
@@ -27,9 +34,6 @@ export interface AttentionCache {
   vg: Arr;
   probs: Arr;
   layout: AttentionLayout;
-  /** Packed rows of the queries and of the keys (dq and dk/dv have these many rows). */
-  rows: number;
-  keyRows: number;
 }
 
 /**
@@ -38,8 +42,7 @@ export interface AttentionCache {
  * batched product serve sequences of different lengths.
  */
 function gather(
-  src: Arr,
-  srcHeads: number,
+  src: HeadsView,
   group: number,
   nHead: number,
   hd: number,
@@ -48,17 +51,16 @@ function gather(
   T: number,
 ): Arr {
   const B = layout.offsets.length;
-  const out = zerosLike(src, B * nHead * T * hd);
-  const stride = srcHeads * hd;
+  const out = zerosLike(src.a, B * nHead * T * hd);
   for (let b = 0; b < B; b++) {
     const len = layout.lengths[b]! + extra;
     const off = layout.offsets[b]!;
     for (let h = 0; h < nHead; h++) {
       const base = (b * nHead + h) * T * hd;
-      const sh = Math.floor(h / group) * hd;
+      const sh = src.col + Math.floor(h / group) * hd;
       for (let t = 0; t < len; t++) {
-        const s = (off + t) * stride + sh;
-        out.set(src.subarray(s, s + hd), base + t * hd);
+        const s = (off + t) * src.stride + sh;
+        out.set(src.a.subarray(s, s + hd), base + t * hd);
       }
     }
   }
@@ -67,9 +69,8 @@ function gather(
 
 /** The inverse of `gather`: adds [G, T, hd] blocks back into packed rows. */
 function scatterAdd(
-  dst: Arr,
+  dst: HeadsView,
   src: Arr,
-  dstHeads: number,
   group: number,
   nHead: number,
   hd: number,
@@ -78,17 +79,17 @@ function scatterAdd(
   T: number,
 ): void {
   const B = layout.offsets.length;
-  const stride = dstHeads * hd;
+  const a = dst.a;
   for (let b = 0; b < B; b++) {
     const len = layout.lengths[b]! + extra;
     const off = layout.offsets[b]!;
     for (let h = 0; h < nHead; h++) {
       const base = (b * nHead + h) * T * hd;
-      const dh = Math.floor(h / group) * hd;
+      const dh = dst.col + Math.floor(h / group) * hd;
       for (let t = 0; t < len; t++) {
-        const d = (off + t) * stride + dh;
+        const d = (off + t) * dst.stride + dh;
         const o = base + t * hd;
-        for (let i = 0; i < hd; i++) dst[d + i]! += src[o + i]!;
+        for (let i = 0; i < hd; i++) a[d + i]! += src[o + i]!;
       }
     }
   }
@@ -96,14 +97,15 @@ function scatterAdd(
 
 /**
  * Causal scaled-dot-product attention over packed sequences: no query attends outside its own
- * sequence. q = [rows, nHead·hd]; k, v = [keyRows, nHeadKv·hd]. Every (sequence, head) pair's
+ * sequence. q = [rows, nHead·hd]; k, v = [keyRows, nHeadKv·hd], each possibly a column block
+ * of a wider matrix (the fused q/k/v product) so no copy is made to split them. Every (sequence, head) pair's
  * products run as ONE batched product per step. Query head h reads key/value head
  * ⌊h / (nHead / nHeadKv)⌋, as llama.cpp's GQA does.
  */
 export async function attentionForward(
-  q: Arr,
-  k: Arr,
-  v: Arr,
+  q: HeadsView,
+  k: HeadsView,
+  v: HeadsView,
   layout: AttentionLayout,
   shape: AttentionShape,
   keep: boolean,
@@ -114,8 +116,8 @@ export async function attentionForward(
   const Tk = past + Tq;
   const G = lengths.length * nHead;
   const scale = 1 / Math.sqrt(hd);
-  const qg = gather(q, nHead, 1, nHead, hd, layout, 0, Tq);
-  const kg = gather(k, nHeadKv, group, nHead, hd, layout, past, Tk);
+  const qg = gather(q, 1, nHead, hd, layout, 0, Tq);
+  const kg = gather(k, group, nHead, hd, layout, past, Tk);
   const s = await batchedGemm(qg, kg, G, Tq, Tk, hd, false, true);
   for (let g = 0; g < G; g++) {
     const len = lengths[Math.floor(g / nHead)]!;
@@ -139,25 +141,25 @@ export async function attentionForward(
       s.fill(0, row + last + 1, row + Tk);
     }
   }
-  const vg = gather(v, nHeadKv, group, nHead, hd, layout, past, Tk);
+  const vg = gather(v, group, nHead, hd, layout, past, Tk);
   const og = await batchedGemm(s, vg, G, Tq, hd, Tk);
   const rows = layout.offsets.at(-1)! + lengths.at(-1)!;
-  const out = zerosLike(q, rows * nHead * hd);
-  scatterAdd(out, og, nHead, 1, nHead, hd, layout, 0, Tq);
-  if (!keep) return { out };
-  const keyRows = rows + past;
-  return { out, cache: { qg, kg, vg, probs: s, layout, rows, keyRows } };
+  const out = zerosLike(q.a, rows * nHead * hd);
+  scatterAdd({ a: out, stride: nHead * hd, col: 0 }, og, 1, nHead, hd, layout, 0, Tq);
+  return keep ? { out, cache: { qg, kg, vg, probs: s, layout } } : { out };
 }
 
 /**
  * Backward: dS = P∘(dP − rowsum(dP∘P))·scale with dP = dO·Vᵀ; dq = dS·K, dk = dSᵀ·Q,
- * dv = Pᵀ·dO, each one batched product over every (sequence, head).
+ * dv = Pᵀ·dO, each one batched product over every (sequence, head), added into the given
+ * (zeroed) blocks, e.g. the column blocks of the fused q/k/v product's gradient.
  */
 export async function attentionBackward(
   dOut: Arr,
   cache: AttentionCache,
   shape: AttentionShape,
-): Promise<{ dq: Arr; dk: Arr; dv: Arr }> {
+  into: { dq: HeadsView; dk: HeadsView; dv: HeadsView },
+): Promise<void> {
   const { nHead, nHeadKv, headDim: hd } = shape;
   const { qg, kg, vg, probs: P, layout } = cache;
   const group = nHead / nHeadKv;
@@ -165,7 +167,7 @@ export async function attentionBackward(
   const Tk = past + Tq;
   const G = lengths.length * nHead;
   const scale = 1 / Math.sqrt(hd);
-  const dOg = gather(dOut, nHead, 1, nHead, hd, layout, 0, Tq);
+  const dOg = gather({ a: dOut, stride: nHead * hd, col: 0 }, 1, nHead, hd, layout, 0, Tq);
   const dS = await batchedGemm(dOg, vg, G, Tq, Tk, hd, false, true);
   for (let g = 0; g < G; g++) {
     const len = lengths[Math.floor(g / nHead)]!;
@@ -182,11 +184,7 @@ export async function attentionBackward(
   const dQg = await batchedGemm(dS, kg, G, Tq, hd, Tk);
   const dKg = await batchedGemm(dS, qg, G, Tk, hd, Tq, true, false);
   const dVg = await batchedGemm(P, dOg, G, Tk, hd, Tq, true, false);
-  const dq = zerosLike(dOut, cache.rows * nHead * hd);
-  const dk = zerosLike(dOut, cache.keyRows * nHeadKv * hd);
-  const dv = zerosLike(dOut, cache.keyRows * nHeadKv * hd);
-  scatterAdd(dq, dQg, nHead, 1, nHead, hd, layout, 0, Tq);
-  scatterAdd(dk, dKg, nHeadKv, group, nHead, hd, layout, past, Tk);
-  scatterAdd(dv, dVg, nHeadKv, group, nHead, hd, layout, past, Tk);
-  return { dq, dk, dv };
+  scatterAdd(into.dq, dQg, 1, nHead, hd, layout, 0, Tq);
+  scatterAdd(into.dk, dKg, group, nHead, hd, layout, past, Tk);
+  scatterAdd(into.dv, dVg, group, nHead, hd, layout, past, Tk);
 }

@@ -35,18 +35,6 @@ export function takeColumns(m: Arr, rows: number, total: number, col: number, n:
   return out;
 }
 
-/** Writes a [rows, n] block into columns col..col+n−1 of a [rows, total] matrix. */
-export function putColumns(
-  m: Arr,
-  block: Arr,
-  rows: number,
-  total: number,
-  col: number,
-  n: number,
-) {
-  for (let r = 0; r < rows; r++) m.set(block.subarray(r * n, (r + 1) * n), r * total + col);
-}
-
 function addColumns(m: Arr, block: Arr, rows: number, total: number, col: number, n: number) {
   for (let r = 0; r < rows; r++) {
     const o = r * total + col;

@@ -49,10 +49,18 @@ export class RopeTable {
   }
 
   /**
-   * Rotates in place `x` = [rows, heads, headDim], row r at `positions[r]`; `inverse` applies
+   * Rotates in place the [rows, heads, headDim] block of `x` starting at column `col` of rows
+   * `stride` wide (default: x is exactly that block), row r at `positions[r]`; `inverse` applies
    * the transposed rotation, which is exactly the backward of the forward rotation.
    */
-  apply(x: Arr, positions: Int32Array, heads: number, inverse = false): void {
+  apply(
+    x: Arr,
+    positions: Int32Array,
+    heads: number,
+    inverse = false,
+    stride = heads * this.spec.headDim,
+    col = 0,
+  ): void {
     const { type, headDim } = this.spec;
     const half = this.freqs.length;
     let maxPos = 0;
@@ -64,7 +72,7 @@ export class RopeTable {
     for (let r = 0; r < positions.length; r++) {
       const t = positions[r]! * half;
       for (let h = 0; h < heads; h++) {
-        const o = (r * heads + h) * headDim;
+        const o = r * stride + col + h * headDim;
         for (let i = 0; i < half; i++) {
           const c = this.cos[t + i]!;
           const s = sign * this.sin[t + i]!;

@@ -10,7 +10,6 @@ import {
   type FusedCache,
   fusedLinearBackward,
   fusedLinearForward,
-  putColumns,
   takeColumns,
 } from "./fused-linear.ts";
 import { gemm } from "./gemm.ts";
@@ -274,13 +273,20 @@ export class Transformer {
       const an = rmsNormForward(x, b.attnNorm, rows, c.normEps);
       const qkvLins = [b.linears.attn_q, b.linears.attn_k, b.linears.attn_v];
       const qkv = await fusedLinearForward(qkvLins, an.y, rows, ctx);
-      const q = takeColumns(qkv.y, rows, qkvDim, 0, qDim);
-      const k = takeColumns(qkv.y, rows, qkvDim, qDim, kvDim);
-      const v = takeColumns(qkv.y, rows, qkvDim, qDim + kvDim, kvDim);
-      this.rope.apply(q, p.positions, c.nHead);
-      this.rope.apply(k, p.positions, c.nHeadKv);
-      const all = kv ? appendKv(kv, l, k, v, kvDim) : { k, v };
-      const at = await attentionForward(q, all.k, all.v, layout, shape, train);
+      // q, k and v stay column blocks of the fused product (rotated and read in place).
+      const y = qkv.y;
+      this.rope.apply(y, p.positions, c.nHead, false, qkvDim, 0);
+      this.rope.apply(y, p.positions, c.nHeadKv, false, qkvDim, qDim);
+      const q = { a: y, stride: qkvDim, col: 0 };
+      let k = { a: y, stride: qkvDim, col: qDim };
+      let v = { a: y, stride: qkvDim, col: qDim + kvDim };
+      if (kv) {
+        const kNew = takeColumns(y, rows, qkvDim, qDim, kvDim);
+        const all = appendKv(kv, l, kNew, takeColumns(y, rows, qkvDim, qDim + kvDim, kvDim), kvDim);
+        k = { a: all.k, stride: kvDim, col: 0 };
+        v = { a: all.v, stride: kvDim, col: 0 };
+      }
+      const at = await attentionForward(q, k, v, layout, shape, train);
       runHooks(l, "o-proj-input", at.out, qDim);
       const o = await linearForward(b.linears.attn_output, at.out, rows, ctx);
       // h = x + attention: accumulate into the projection's fresh output instead of a new buffer.
@@ -347,13 +353,14 @@ export class Transformer {
         const dh = rmsNormBackward(dFn, b.ffnNorm, bc.ffnNorm, dx);
         // h = x + o(attn(rope(q(norm x)), rope(k(norm x)), v(norm x)))
         const dAttn = (await linearBackward(b.linears.attn_output, bc.o, dh, rows))!;
-        const { dq, dk, dv } = await attentionBackward(dAttn, bc.attn, shape);
-        this.rope.apply(dq, p.positions, c.nHead, true);
-        this.rope.apply(dk, p.positions, c.nHeadKv, true);
-        const dQkv = zerosLike(dq, rows * qkvDim);
-        putColumns(dQkv, dq, rows, qkvDim, 0, qDim);
-        putColumns(dQkv, dk, rows, qkvDim, qDim, kvDim);
-        putColumns(dQkv, dv, rows, qkvDim, qDim + kvDim, kvDim);
+        const dQkv = zerosLike(dAttn, rows * qkvDim);
+        await attentionBackward(dAttn, bc.attn, shape, {
+          dq: { a: dQkv, stride: qkvDim, col: 0 },
+          dk: { a: dQkv, stride: qkvDim, col: qDim },
+          dv: { a: dQkv, stride: qkvDim, col: qDim + kvDim },
+        });
+        this.rope.apply(dQkv, p.positions, c.nHead, true, qkvDim, 0);
+        this.rope.apply(dQkv, p.positions, c.nHeadKv, true, qkvDim, qDim);
         const qkvLins = [b.linears.attn_q, b.linears.attn_k, b.linears.attn_v];
         const dAn = await fusedLinearBackward(qkvLins, bc.qkv, dQkv, rows);
         dx = rmsNormBackward(dAn, b.attnNorm, bc.attnNorm, dh);
