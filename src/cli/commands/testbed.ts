@@ -12,6 +12,7 @@ import { atlasCorpus, atlasFacts } from "../../testbed/atlas/atlas-corpus.ts";
 import { atlasEvalSets } from "../../testbed/atlas/atlas-eval-sets.ts";
 import { buildAtlasWorld } from "../../testbed/atlas/atlas-world.ts";
 import { writeCorpusJsonl, writeJsonl } from "../../testbed/corpus-jsonl.ts";
+import { registerBuild } from "./testbed-build.ts";
 
 interface WorldFlags {
   seed?: string;
@@ -99,6 +100,7 @@ ${listing(atlasEvalSets)}`,
         await writeJsonl(set.draw(atlas, evalSeed, n), process.stdout);
       }
     });
+  registerBuild(testbed);
 }
 
 /** Abacus: a procedural world, so no fact table; its eval set is `skills` (n problems per skill). */
