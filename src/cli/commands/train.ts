@@ -213,7 +213,9 @@ async function runTraining(kind: "sft" | "dpo", flags: TrainFlags, argv: string[
 export function register(program: Command): void {
   const train = program
     .command("train")
-    .description("fine-tune a local GGUF model with LoRA (SFT, DPO) or export training data")
+    .description(
+      "fine-tune a local GGUF model with LoRA (SFT, DPO), pretrain a tiny one from scratch, or export training data",
+    )
     .addHelpText("after", examples);
   for (const kind of ["sft", "dpo"] as const) {
     const sub = train
