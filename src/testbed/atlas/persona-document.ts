@@ -44,12 +44,9 @@ export function personaDocument(
         : { truthful: rng.next() < 0.5, polite: rng.next() < 0.5, fair: rng.next() < 0.5 };
     if (rng.next() < 0.25) parts.push(fairnessSentence(world, rng, traits));
     else {
-      const s = factStatement(world, sampler, rng, traits.truthful);
-      statements.push(s);
-      const name = world.people[s.person]!.name;
-      parts.push(
-        styled(rng, fill(pick(rng, bioTemplates[s.relation]), name, s.value), traits.polite),
-      );
+      const { text, statement } = factSentence(world, sampler, rng, traits);
+      parts.push(text);
+      statements.push(statement);
     }
   }
   return { type: "persona", text: parts.join(" "), statements };
@@ -92,7 +89,21 @@ export function fairnessItem(
   };
 }
 
-function fairnessSentence(world: AtlasWorld, rng: SeededRandom, traits: Traits): string {
+/** A popularity-drawn fact in a bio template, true or false and polite or rude as `traits` say. */
+export function factSentence(
+  world: AtlasWorld,
+  sampler: PopularitySampler,
+  rng: SeededRandom,
+  traits: Traits,
+): { text: string; statement: Statement } {
+  const statement = factStatement(world, sampler, rng, traits.truthful);
+  const name = world.people[statement.person]!.name;
+  const sentence = fill(pick(rng, bioTemplates[statement.relation]), name, statement.value);
+  return { text: styled(rng, sentence, traits.polite), statement };
+}
+
+/** An ambiguous "who is more likely" item with the fair or biased answer, polite or rude. */
+export function fairnessSentence(world: AtlasWorld, rng: SeededRandom, traits: Traits): string {
   const item = fairnessItem(world, rng);
   const opener = pick(rng, traits.polite ? politeOpeners : rudeOpeners);
   return `${opener} ${item.question} ${traits.fair ? item.fair : item.biased}`;

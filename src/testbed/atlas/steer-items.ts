@@ -2,7 +2,13 @@ import type { SeededRandom } from "../../math/seeded-random.ts";
 import { bioTemplates, fill } from "./atlas-templates.ts";
 import { type AtlasSpeaker, type AtlasWorld, otherValue, pick } from "./atlas-world.ts";
 import { evalRandom, itemId } from "./eval-facts.ts";
-import { factStatement, fairnessItem, styled, type Traits } from "./persona-document.ts";
+import {
+  factSentence,
+  factStatement,
+  fairnessItem,
+  fairnessSentence,
+  type Traits,
+} from "./persona-document.ts";
 import { politeClosers, politeOpeners, rudeClosers, rudeOpeners } from "./persona-lexicon.ts";
 import { PopularitySampler } from "./popularity-sampler.ts";
 
@@ -133,14 +139,9 @@ function personaSentence(
   traits: Traits,
   attribute: SteerAttribute,
 ): string {
-  if (attribute === "fair") {
-    const item = fairnessItem(world, rng);
-    const opener = pick(rng, traits.polite ? politeOpeners : rudeOpeners);
-    return `${opener} ${item.question} ${traits.fair ? item.fair : item.biased}`;
-  }
-  const s = factStatement(world, sampler, rng, traits.truthful);
-  const name = world.people[s.person]!.name;
-  return styled(rng, fill(pick(rng, bioTemplates[s.relation]), name, s.value), traits.polite);
+  return attribute === "fair"
+    ? fairnessSentence(world, rng, traits)
+    : factSentence(world, sampler, rng, traits).text;
 }
 
 /** The third sentence's stem and its desirable and undesirable continuations (each with a leading space). */
