@@ -22,8 +22,19 @@ export {
   toOpenAiJsonl,
   toTrlJsonl,
 } from "./data.ts";
-export { configureGemm, type GemmOptions, gemm, gemmStats, ortAvailable } from "./gemm.ts";
+export {
+  batchedGemm,
+  configureGemm,
+  type GemmOptions,
+  type GemmStats,
+  gemm,
+  gemmOptions,
+  gemmStats,
+  ortAvailable,
+  resetGemmStats,
+} from "./gemm.ts";
 export { generateGreedy } from "./generate.ts";
+export { retainFreedHeap } from "./heap-retention.ts";
 export type { Linear, LoraAdapter } from "./linear.ts";
 export {
   type LoadedTransformer,
