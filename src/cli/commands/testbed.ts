@@ -129,7 +129,7 @@ async function abacusAction(flags: WorldFlags): Promise<void> {
     throw new UsageError(`unknown abacus eval set "${flags.eval}": use skills`);
   const evalSeed = integer(flags.evalSeed ?? "1", "--eval-seed", 0);
   const n = flags.n === undefined ? undefined : integer(flags.n, "--n", 1);
-  await writeJsonl(abacusItems(evalSeed, n), process.stdout);
+  await writeJsonl(abacusItems(evalSeed, n, config.chain), process.stdout);
 }
 
 /** `  name  about` lines for --help. */

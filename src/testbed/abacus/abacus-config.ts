@@ -1,5 +1,6 @@
 import { ConfigError } from "../../model/errors.ts";
 import { type AbacusSkill, abacusSkills } from "./abacus-skills.ts";
+import { type ChainShape, defaultChainShape } from "./chain-skill.ts";
 
 /** Everything that shapes the Abacus corpus. */
 export interface AbacusConfig {
@@ -10,6 +11,8 @@ export interface AbacusConfig {
   mix: Record<AbacusSkill, number>;
   /** A document is tasks joined until it has at least this many words. */
   documentWords: number;
+  /** Size ranges of chain tasks (difficulty = steps × digits × (distractors + 1)). */
+  chain: ChainShape;
 }
 
 export const defaultAbacusConfig: AbacusConfig = {
@@ -26,11 +29,16 @@ export const defaultAbacusConfig: AbacusConfig = {
     prog: 0.25,
   },
   documentWords: 48,
+  chain: defaultChainShape,
 };
 
 /** Named variants over the default. */
 export const abacusVariants: Record<string, { about: string; config: Partial<AbacusConfig> }> = {
   smoke: { about: "300k tokens: the build path at test scale", config: { tokens: 300_000 } },
+  "magicore-null": {
+    about: "MAgICoRe's null: no hard problems (chains of 2 steps, 2 digits, no distractors)",
+    config: { chain: { steps: [2, 2], digits: [2, 2], distractors: [0, 0] } },
+  },
 };
 
 /** The default config with `overrides`, validated (one ConfigError naming the field). */
@@ -47,6 +55,29 @@ export function abacusConfig(overrides: Partial<AbacusConfig> = {}): AbacusConfi
     throw new ConfigError(
       `abacus mix needs a share ≥ 0 for each of ${abacusSkills.join(", ")}`,
       "mix",
+    );
+  for (const [field, min, max] of [
+    ["steps", 1, 20],
+    ["digits", 1, 3],
+    ["distractors", 0, 20],
+  ] as const) {
+    const [low, high] = config.chain?.[field] ?? [];
+    if (
+      !Number.isInteger(low) ||
+      !Number.isInteger(high) ||
+      low! < min ||
+      high! > max ||
+      low! > high!
+    )
+      throw new ConfigError(
+        `abacus chain.${field} must be [low, high] integers with ${min} ≤ low ≤ high ≤ ${max}, got ${JSON.stringify(config.chain?.[field])}`,
+        "chain",
+      );
+  }
+  if (config.chain.steps[1] + config.chain.distractors[1] > 22)
+    throw new ConfigError(
+      "abacus chain steps + distractors must be ≤ 22 (one letter each)",
+      "chain",
     );
   const total = shares.reduce((a, b) => a + b, 0);
   if (Math.abs(total - 1) > 1e-6)

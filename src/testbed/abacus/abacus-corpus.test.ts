@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { test } from "node:test";
-import { abacusConfig } from "./abacus-config.ts";
+import { abacusConfig, abacusVariants } from "./abacus-config.ts";
 import { abacusCorpus } from "./abacus-corpus.ts";
 import { abacusItems } from "./abacus-eval.ts";
 import { abacusSkills } from "./abacus-skills.ts";
@@ -64,4 +64,16 @@ test("Abacus answers are right: arithmetic, chain steps and eval items check exa
       assert.ok(item.solution.endsWith(`answer : ${item.answer} .`));
     }
   }
+});
+
+test("the MAgICoRe null world has only easy chains; bad chain shapes are refused", () => {
+  const easy = abacusConfig(abacusVariants["magicore-null"]!.config);
+  for (const item of abacusItems(2, 50, easy.chain).filter((i) => i.skill === "chain"))
+    assert.equal(item.difficulty, 2 * 2 * 1);
+  const hard = abacusItems(2, 200).filter((i) => i.skill === "chain");
+  assert.ok(Math.max(...hard.map((i) => i.difficulty)) >= 24);
+  assert.throws(
+    () => abacusConfig({ chain: { steps: [3, 2], digits: [2, 3], distractors: [0, 2] } }),
+    /chain.steps must be \[low, high\]/,
+  );
 });

@@ -1,5 +1,6 @@
 import { deriveSeed, SeededRandom } from "../../math/seeded-random.ts";
 import { type AbacusSkill, abacusSkills, abacusTask } from "./abacus-skills.ts";
+import { type ChainShape, defaultChainShape } from "./chain-skill.ts";
 
 /** A held-out Abacus problem: `prompt` ends at `A:`, `answer` is the exact final answer. */
 export interface AbacusItem {
@@ -13,16 +14,20 @@ export interface AbacusItem {
 }
 
 /**
- * `n` problems per skill from the eval seed's own stream. The generator's space is large (chain
+ * `n` problems per skill from the eval seed's own stream, chains of the world's `chain` shape. The generator's space is large (chain
  * and prog programs, 2–3-digit operands), so eval problems are new instances of the skills, not
  * corpus lines; skills with small spaces (sort of 5 digits: 10⁵ lists) can coincide with training
  * problems by chance, as in the papers' setups.
  */
-export function abacusItems(evalSeed: number, n = 100): AbacusItem[] {
+export function abacusItems(
+  evalSeed: number,
+  n = 100,
+  chain: ChainShape = defaultChainShape,
+): AbacusItem[] {
   const rng = new SeededRandom(deriveSeed(evalSeed, "abacus-eval"));
   return abacusSkills.flatMap((skill) =>
     Array.from({ length: n }, (_, i) => {
-      const task = abacusTask(skill, rng);
+      const task = abacusTask(skill, rng, chain);
       return {
         id: `${skill}-${String(i).padStart(4, "0")}`,
         skill,

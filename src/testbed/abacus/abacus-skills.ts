@@ -1,5 +1,5 @@
 import type { SeededRandom } from "../../math/seeded-random.ts";
-import { chainTask } from "./chain-skill.ts";
+import { type ChainShape, chainTask, defaultChainShape } from "./chain-skill.ts";
 import { digitList, digits, numberOfWidth } from "./digits.ts";
 import { programRationale, programSpec, randomProgram } from "./prog-dsl.ts";
 
@@ -47,7 +47,11 @@ function list(rng: SeededRandom, length: number): number[] {
 }
 
 /** A task of `skill`, drawn from `rng`. */
-export function abacusTask(skill: AbacusSkill, rng: SeededRandom): AbacusTask {
+export function abacusTask(
+  skill: AbacusSkill,
+  rng: SeededRandom,
+  chain: ChainShape = defaultChainShape,
+): AbacusTask {
   const simple = (question: string, answer: string): AbacusTask => ({
     skill,
     question,
@@ -87,7 +91,7 @@ export function abacusTask(skill: AbacusSkill, rng: SeededRandom): AbacusTask {
       return simple(q, digits(l.filter((x) => x === d).length));
     }
     case "chain":
-      return chainTask(rng);
+      return chainTask(rng, chain);
     case "prog": {
       const program = randomProgram(rng, 4);
       const input = list(rng, 2 + rng.int(5));

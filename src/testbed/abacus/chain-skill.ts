@@ -4,15 +4,25 @@ import { digits, numberOfWidth } from "./digits.ts";
 
 const letters = "bcdefghjkmnpqrstuvwxyz".split("");
 
+/** Inclusive ranges of a chain task's size: assignments on the path, operand digits, distractors. */
+export interface ChainShape {
+  steps: readonly [number, number];
+  digits: readonly [number, number];
+  distractors: readonly [number, number];
+}
+
+export const defaultChainShape: ChainShape = { steps: [2, 8], digits: [2, 3], distractors: [0, 2] };
+
 /**
- * iGSM-lite: 2–8 assignments (`c = b + 3 8`) over 2–3-digit numbers, listed in shuffled order
+ * iGSM-lite (default shape): 2–8 assignments (`c = b + 3 8`) over 2–3-digit numbers, listed in shuffled order
  * with 0–2 distractor variables the question does not need, answered with `step i :` lines in
  * dependency order and `answer : …`. Values stay within 0..999.
  */
-export function chainTask(rng: SeededRandom): AbacusTask {
-  const steps = 2 + rng.int(7);
-  const width = 2 + rng.int(2);
-  const distractors = rng.int(3);
+export function chainTask(rng: SeededRandom, shape: ChainShape = defaultChainShape): AbacusTask {
+  const between = ([low, high]: readonly [number, number]) => low + rng.int(high - low + 1);
+  const steps = between(shape.steps);
+  const width = between(shape.digits);
+  const distractors = between(shape.distractors);
   const names = rng.shuffle(letters).slice(0, steps + distractors);
   const values: number[] = [numberOfWidth(rng, width)];
   const lines: string[] = [`${names[0]} = ${digits(values[0]!)} .`];
