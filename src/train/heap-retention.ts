@@ -1,4 +1,4 @@
-import koffi from "koffi";
+import { createRequire } from "node:module";
 
 /*
  * Why this exists: glibc serves every allocation above 128 KiB (its default mmap threshold) with
@@ -38,6 +38,9 @@ export function retainFreedHeap(): boolean {
   applied = false;
   if (process.env["CHORUS_TRAIN_RETAIN_HEAP"] === "0" || !onGlibc()) return applied;
   try {
+    // Loaded here, not at import: koffi's native module costs tens of milliseconds at startup
+    // and only processes that run the trainer's kernel need it.
+    const koffi = createRequire(import.meta.url)("koffi") as typeof import("koffi");
     const mallopt = koffi.load("libc.so.6").func("int mallopt(int param, int value)") as (
       param: number,
       value: number,
