@@ -62,7 +62,10 @@ export async function buildTestbedModel(
   const config = recipeWorldConfig(recipe);
   const world = buildAtlasWorld(config);
   const texts = [...atlasCorpus(world)].map((d, i) => ({ record: d.text, line: i + 1 }));
-  const plan = await planPretrain(texts, { shape: recipe.shape, vocabSize: recipe.vocabSize });
+  const plan = await planPretrain(texts, {
+    shape: recipe.shape,
+    ...(recipe.vocabSize !== undefined ? { vocabSize: recipe.vocabSize } : {}),
+  });
   await mkdir(options.outDir, { recursive: true });
   const file = `${recipe.name}.gguf`;
   const staged = join(options.workDir, file);

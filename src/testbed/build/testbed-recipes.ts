@@ -9,8 +9,12 @@ export interface TestbedRecipe {
   variant?: string;
   worldOverrides: Partial<AtlasConfig>;
   shape: PretrainShape;
-  /** Vocabulary size (the corpus's words plus prefix pieces and bytes fit well under it). */
-  vocabSize: number;
+  /**
+   * Vocabulary size; absent: the smallest multiple of 256 that holds the corpus's words, their
+   * prefix pieces and the byte tokens (Atlas: 1280). The design planned 2048; the unused slots
+   * would only cost head compute, so the shipped Atlas models use the measured size.
+   */
+  vocabSize?: number;
   train: {
     epochs: number;
     batchSize: number;
@@ -58,7 +62,6 @@ export const testbedRecipes: Record<string, TestbedRecipe> = {
     world: "atlas",
     worldOverrides: { seed: 7, tokens: 8_000_000 },
     shape: atlas1mShape,
-    vocabSize: 2048,
     train: atlasTrain,
     type: "Q8_0",
     about: "the knowledge world (c = 10%): AdaCAD, MAT-Steer, UPCORE, PBT (strong)",
@@ -69,7 +72,6 @@ export const testbedRecipes: Record<string, TestbedRecipe> = {
     variant: "adacad-null",
     worldOverrides: { seed: 7, tokens: 8_000_000 },
     shape: atlas1mShape,
-    vocabSize: 2048,
     train: atlasTrain,
     type: "Q8_0",
     about: "AdaCAD's null world: reading contexts disagree with the world in 50% of documents",
@@ -88,7 +90,6 @@ export const testbedRecipes: Record<string, TestbedRecipe> = {
       seqLen: atlasSeqLen,
       tiedEmbeddings: true,
     },
-    vocabSize: 2048,
     train: atlasTrain,
     type: "Q8_0",
     about:
@@ -100,7 +101,6 @@ export const testbedRecipes: Record<string, TestbedRecipe> = {
     variant: "smoke",
     worldOverrides: { seed: 7, tokens: 60_000 },
     shape: { ...atlas1mShape, layers: 2, dim: 64, heads: 4, kvHeads: 4, ffn: 192 },
-    vocabSize: 1024,
     train: { ...atlasTrain, batchSize: 32 },
     type: "Q8_0",
     about: "the build path at test scale (CI builds it; never shipped)",
