@@ -68,6 +68,20 @@ config.json, train-steps.jsonl, results.jsonl and a checkpoint that --resume <ru
 Practical sizes on a 2-core CPU: up to ~135M parameters with LoRA. See docs/training.md.
 `;
 
+/** `chorus train dpo --help`: both line formats parseDpoRecords accepts, as TRL writes them. */
+const dpoExamples = `
+Examples:
+  # text lines: {"prompt":"Q: 2+2?\\nA:","chosen":" 4","rejected":" 5"}
+  $ chorus train dpo --model model.gguf --data pairs.jsonl --out dpo.gguf --beta 0.1
+
+  # TRL's conversational lines, rendered with the model's chat template:
+  #   {"prompt":[{"role":"user","content":"Tell me about the cat."}],
+  #    "chosen":[{"role":"assistant","content":"The cat sat on the mat."}],
+  #    "rejected":[{"role":"assistant","content":"No."}]}
+  # (one line per pair; without "prompt", the turns that chosen and rejected share are the prompt)
+  $ chorus train dpo --model model.gguf --data chat-pairs.jsonl --out dpo.gguf --nll-weight 1
+`;
+
 function addTrainOptions(command: Command): Command {
   return command
     .requiredOption("-m, --model <gguf>", "base model: a llama or qwen2 GGUF file")
@@ -228,6 +242,7 @@ export function register(program: Command): void {
     addTrainOptions(sub);
     if (kind === "dpo") {
       sub
+        .addHelpText("after", dpoExamples)
         .option("--beta <x>", "DPO temperature β", numberArg(0), 0.1)
         .option(
           "--nll-weight <x>",
