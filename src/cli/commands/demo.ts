@@ -13,6 +13,7 @@ import { renderExample, renderReport } from "../../testbed/demo/context-render.t
 import { adacadClaim } from "../../testbed/demo/context-report.ts";
 import { shippedModel } from "../../testbed/shipped-models.ts";
 import { integerArg } from "../model-options.ts";
+import { matSteerDemo } from "./demo-mat-steer.ts";
 
 interface DemoFlags {
   seed: number;
@@ -22,6 +23,7 @@ interface DemoFlags {
   modelsDir?: string;
   runsDir: string;
   threads: number;
+  trainSeed: number;
   json?: boolean;
 }
 
@@ -39,6 +41,10 @@ Examples:
   # the same claim on the null world's model (the method must show no gain there)
   $ chorus demo --model atlas-null-1m
 
+  # MAT-Steer: gated vectors trained live vs summed mean-difference vectors (~3 minutes)
+  $ chorus demo mat-steer
+  $ chorus demo mat-steer --train-seed 43 --json | tail -n 1
+
 The claim, its checks and their thresholds are pre-registered in docs/testbed.md.
 `;
 
@@ -47,11 +53,11 @@ export function register(program: Command): void {
   program
     .command("demo")
     .description("measure a method's claim offline on the shipped testbed models (default AdaCAD)")
-    .argument("[method]", "adacad", "adacad")
+    .argument("[method]", "adacad | mat-steer", "adacad")
     .option("--seed <n>", "evaluation draw over the same model (default 1)", integerArg(0), 1)
     .option(
       "--n <count>",
-      "conflicting and agreeing items each (context-only: half)",
+      "adacad: conflicting and agreeing items each (context-only: half); mat-steer: undesirable-persona items per attribute (desirable: a third) and neutral prompts",
       integerArg(2),
       200,
     )
@@ -60,11 +66,18 @@ export function register(program: Command): void {
     .option("--models-dir <dir>", "where the shipped models are (default: the package's models/)")
     .option("--runs-dir <dir>", "where the run folder goes", "runs")
     .option("--threads <n>", "llama.cpp threads per context", integerArg(1), 1)
+    .option(
+      "--train-seed <n>",
+      "mat-steer: seed of the gates' initialisation and batches (default 42)",
+      integerArg(0),
+      42,
+    )
     .option("--json", "print one JSON object (last line) instead of the table")
     .addHelpText("after", examples)
     .action(async (method: string, flags: DemoFlags) => {
+      if (method === "mat-steer") return matSteerDemo(flags);
       if (method !== "adacad")
-        throw new UsageError(`chorus demo knows "adacad" so far, not "${method}"`);
+        throw new UsageError(`chorus demo knows "adacad" and "mat-steer", not "${method}"`);
       await adacadDemo(flags);
     });
 }
