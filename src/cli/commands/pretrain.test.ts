@@ -52,6 +52,9 @@ test("chorus train pretrain: bad input is one clear error before a run folder ex
       ["--tokenizer", stories, "--vocab-size", "512"],
       /--vocab-size cannot be combined with --tokenizer/,
     ],
+    // The model is written last: a bad --out found only then would throw the training away.
+    [["--out", dir], /--out .* is a folder; give a file name inside it/],
+    [["--out", join(dir, "no", "m.gguf")], /--out .*: the folder .*no does not exist; create it/],
   ];
   for (const [flags, message] of cases) {
     const args = ["train", "pretrain", "--data", corpus, "--out", join(dir, "x.gguf")];
@@ -142,7 +145,8 @@ test("chorus train pretrain: a model from scratch that llama.cpp loads and runs;
     long.stderr,
     /corpus\.jsonl:1: the document is 11 tokens with BOS and EOS, longer than --seq-len 6 \+ 1/,
   );
-  assert.ok(!existsSync(join(dir, "run2", "train-steps.jsonl")));
+  for (const f of ["train-steps.jsonl", "checkpoint"])
+    assert.ok(!existsSync(join(dir, "run2", f)), f);
 });
 
 test("chorus train pretrain: another model's vocabulary (--tokenizer) and a Q8_0 file", async () => {

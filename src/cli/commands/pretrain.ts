@@ -9,6 +9,7 @@ import { planPretrain, pretrain } from "../../train/pretrain.ts";
 import { type PretrainShape, pretrainPresets } from "../../train/pretrain-shape.ts";
 import type { StepInfo } from "../../train/train-loop.ts";
 import { integerArg, numberArg } from "../model-options.ts";
+import { checkOutputPath } from "../output-path.ts";
 import { progressPrinter } from "./train-progress.ts";
 
 interface PretrainFlags {
@@ -116,6 +117,7 @@ async function runPretrain(given: PretrainFlags, command: Command): Promise<void
       "--data <corpus.jsonl> and --out <model.gguf> are required (or --resume <run folder>)",
     );
   }
+  checkOutputPath(flags.out);
   if (!["cosine", "linear", "constant"].includes(flags.schedule)) {
     throw new UsageError(`--schedule must be cosine, linear or constant, got "${flags.schedule}"`);
   }

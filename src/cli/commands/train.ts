@@ -15,6 +15,7 @@ import {
 import type { StepInfo } from "../../train/train-loop.ts";
 import { Trainable } from "../../train/trainable.ts";
 import { integerArg, numberArg } from "../model-options.ts";
+import { checkOutputPath } from "../output-path.ts";
 import { registerPretrain } from "./pretrain.ts";
 import { progressPrinter } from "./train-progress.ts";
 
@@ -126,6 +127,7 @@ function addTrainOptions(command: Command): Command {
 }
 
 async function runTraining(kind: "sft" | "dpo", flags: TrainFlags, argv: string[]): Promise<void> {
+  checkOutputPath(flags.out);
   if (!["cosine", "linear", "constant"].includes(flags.schedule)) {
     throw new UsageError(`--schedule must be cosine, linear or constant, got "${flags.schedule}"`);
   }
