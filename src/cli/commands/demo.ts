@@ -68,7 +68,7 @@ export function register(program: Command): void {
     .option("--threads <n>", "llama.cpp threads per context", integerArg(1), 1)
     .option(
       "--train-seed <n>",
-      "mat-steer: seed of the gates' initialisation and batches (default 42)",
+      "mat-steer: seed of the gates' initialisation and batches",
       integerArg(0),
       42,
     )
