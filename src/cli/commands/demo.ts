@@ -57,7 +57,7 @@ export function register(program: Command): void {
     .option("--seed <n>", "evaluation draw over the same model (default 1)", integerArg(0), 1)
     .option(
       "--n <count>",
-      "adacad: conflicting and agreeing items each (context-only: half); mat-steer: undesirable-persona items per attribute (desirable: a third) and neutral prompts",
+      "adacad: conflicting and agreeing items each (context-only: 0.6·n, as the design's 500:300); mat-steer: undesirable-persona items per attribute (desirable: a third) and neutral prompts",
       integerArg(2),
       200,
     )
@@ -92,7 +92,7 @@ async function adacadDemo(flags: DemoFlags): Promise<void> {
   const items = adacadItems(world, flags.seed, {
     conflict: flags.n,
     agreeing: flags.n,
-    contextOnly: Math.max(1, Math.floor(flags.n / 2)),
+    contextOnly: Math.max(1, Math.round(0.6 * flags.n)),
   });
   const run = Run.create({
     runsDir: flags.runsDir,
