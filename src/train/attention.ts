@@ -1,4 +1,5 @@
-import { type Arr, zerosLike } from "./array.ts";
+import type { Arr } from "./array.ts";
+import { type Alloc, freshAlloc } from "./buffer-arena.ts";
 import { batchedGemm } from "./gemm.ts";
 
 /** Shapes of grouped-query attention: `nHead` query heads share `nHeadKv` key/value heads. */
@@ -49,14 +50,16 @@ function gather(
   layout: AttentionLayout,
   extra: number,
   T: number,
+  alloc: Alloc,
 ): Arr {
   const B = layout.offsets.length;
-  const out = zerosLike(src.a, B * nHead * T * hd);
+  const out = alloc.take(src.a, B * nHead * T * hd);
   for (let b = 0; b < B; b++) {
     const len = layout.lengths[b]! + extra;
     const off = layout.offsets[b]!;
     for (let h = 0; h < nHead; h++) {
       const base = (b * nHead + h) * T * hd;
+      out.fill(0, base + len * hd, base + T * hd);
       const sh = src.col + Math.floor(h / group) * hd;
       for (let t = 0; t < len; t++) {
         const s = (off + t) * src.stride + sh;
@@ -67,8 +70,11 @@ function gather(
   return out;
 }
 
-/** The inverse of `gather`: adds [G, T, hd] blocks back into packed rows. */
-function scatterAdd(
+/**
+ * The inverse of `gather`: adds [G, T, hd] blocks back into packed rows, or with `add` false
+ * writes them (when the blocks cover every entry of `dst` once, so it needs no zeroing).
+ */
+function scatter(
   dst: HeadsView,
   src: Arr,
   group: number,
@@ -77,6 +83,7 @@ function scatterAdd(
   layout: AttentionLayout,
   extra: number,
   T: number,
+  add = true,
 ): void {
   const B = layout.offsets.length;
   const a = dst.a;
@@ -89,7 +96,8 @@ function scatterAdd(
       for (let t = 0; t < len; t++) {
         const d = (off + t) * dst.stride + dh;
         const o = base + t * hd;
-        for (let i = 0; i < hd; i++) a[d + i]! += src[o + i]!;
+        if (add) for (let i = 0; i < hd; i++) a[d + i]! += src[o + i]!;
+        else a.set(src.subarray(o, o + hd), d);
       }
     }
   }
@@ -109,6 +117,7 @@ export async function attentionForward(
   layout: AttentionLayout,
   shape: AttentionShape,
   keep: boolean,
+  alloc: Alloc = freshAlloc,
 ): Promise<{ out: Arr; cache?: AttentionCache }> {
   const { nHead, nHeadKv, headDim: hd } = shape;
   const group = nHead / nHeadKv;
@@ -116,8 +125,8 @@ export async function attentionForward(
   const Tk = past + Tq;
   const G = lengths.length * nHead;
   const scale = 1 / Math.sqrt(hd);
-  const qg = gather(q, 1, nHead, hd, layout, 0, Tq);
-  const kg = gather(k, group, nHead, hd, layout, past, Tk);
+  const qg = gather(q, 1, nHead, hd, layout, 0, Tq, alloc);
+  const kg = gather(k, group, nHead, hd, layout, past, Tk, alloc);
   const s = await batchedGemm(qg, kg, G, Tq, Tk, hd, false, true);
   for (let g = 0; g < G; g++) {
     const len = lengths[Math.floor(g / nHead)]!;
@@ -141,11 +150,12 @@ export async function attentionForward(
       s.fill(0, row + last + 1, row + Tk);
     }
   }
-  const vg = gather(v, group, nHead, hd, layout, past, Tk);
+  const vg = gather(v, group, nHead, hd, layout, past, Tk, alloc);
   const og = await batchedGemm(s, vg, G, Tq, hd, Tk);
   const rows = layout.offsets.at(-1)! + lengths.at(-1)!;
-  const out = zerosLike(q.a, rows * nHead * hd);
-  scatterAdd({ a: out, stride: nHead * hd, col: 0 }, og, 1, nHead, hd, layout, 0, Tq);
+  // Every row of every head is written exactly once: no zeroing needed.
+  const out = alloc.take(q.a, rows * nHead * hd);
+  scatter({ a: out, stride: nHead * hd, col: 0 }, og, 1, nHead, hd, layout, 0, Tq, false);
   return keep ? { out, cache: { qg, kg, vg, probs: s, layout } } : { out };
 }
 
@@ -159,6 +169,7 @@ export async function attentionBackward(
   cache: AttentionCache,
   shape: AttentionShape,
   into: { dq: HeadsView; dk: HeadsView; dv: HeadsView },
+  alloc: Alloc = freshAlloc,
 ): Promise<void> {
   const { nHead, nHeadKv, headDim: hd } = shape;
   const { qg, kg, vg, probs: P, layout } = cache;
@@ -167,7 +178,7 @@ export async function attentionBackward(
   const Tk = past + Tq;
   const G = lengths.length * nHead;
   const scale = 1 / Math.sqrt(hd);
-  const dOg = gather({ a: dOut, stride: nHead * hd, col: 0 }, 1, nHead, hd, layout, 0, Tq);
+  const dOg = gather({ a: dOut, stride: nHead * hd, col: 0 }, 1, nHead, hd, layout, 0, Tq, alloc);
   const dS = await batchedGemm(dOg, vg, G, Tq, Tk, hd, false, true);
   for (let g = 0; g < G; g++) {
     const len = lengths[Math.floor(g / nHead)]!;
@@ -184,7 +195,7 @@ export async function attentionBackward(
   const dQg = await batchedGemm(dS, kg, G, Tq, hd, Tk);
   const dKg = await batchedGemm(dS, qg, G, Tk, hd, Tq, true, false);
   const dVg = await batchedGemm(P, dOg, G, Tk, hd, Tq, true, false);
-  scatterAdd(into.dq, dQg, 1, nHead, hd, layout, 0, Tq);
-  scatterAdd(into.dk, dKg, group, nHead, hd, layout, past, Tk);
-  scatterAdd(into.dv, dVg, group, nHead, hd, layout, past, Tk);
+  scatter(into.dq, dQg, 1, nHead, hd, layout, 0, Tq);
+  scatter(into.dk, dKg, group, nHead, hd, layout, past, Tk);
+  scatter(into.dv, dVg, group, nHead, hd, layout, past, Tk);
 }

@@ -1,4 +1,5 @@
-import { type Arr, zerosLike } from "./array.ts";
+import type { Arr } from "./array.ts";
+import { type Alloc, freshAlloc } from "./buffer-arena.ts";
 import { gemm } from "./gemm.ts";
 import {
   type Linear,
@@ -29,8 +30,15 @@ function segments(lins: readonly Linear[]): { inF: number; outs: number[]; total
 }
 
 /** Copies out the [rows, n] block at column `col` of a [rows, total] matrix. */
-export function takeColumns(m: Arr, rows: number, total: number, col: number, n: number): Arr {
-  const out = zerosLike(m, rows * n);
+export function takeColumns(
+  m: Arr,
+  rows: number,
+  total: number,
+  col: number,
+  n: number,
+  alloc: Alloc = freshAlloc,
+): Arr {
+  const out = alloc.take(m, rows * n);
   for (let r = 0; r < rows; r++) out.set(m.subarray(r * total + col, r * total + col + n), r * n);
   return out;
 }
@@ -50,7 +58,8 @@ export async function fusedLinearForward(
   ctx: PassContext,
 ): Promise<{ y: Arr; cache: FusedCache }> {
   const { inF, outs, total } = segments(lins);
-  const w = zerosLike(x, total * inF);
+  // Stacked afresh each pass: an optimizer step may have changed the weights in between.
+  const w = (ctx.alloc ?? freshAlloc).take(x, total * inF);
   let off = 0;
   for (const l of lins) {
     w.set(l.w.data, off * inF);
@@ -84,6 +93,7 @@ export async function fusedLinearBackward(
   cache: FusedCache,
   dy: Arr,
   rows: number,
+  alloc: Alloc = freshAlloc,
 ): Promise<Arr> {
   const { inF, outs, total } = segments(lins);
   if (lins.some((l) => l.w.grad)) {
@@ -107,7 +117,7 @@ export async function fusedLinearBackward(
       }
     const lc = cache.lora[i];
     if (l.lora && lc)
-      await loraBackward(l.lora, lc, takeColumns(dy, rows, total, off, n), rows, dx);
+      await loraBackward(l.lora, lc, takeColumns(dy, rows, total, off, n, alloc), rows, dx);
     off += n;
   }
   return dx;

@@ -1,5 +1,6 @@
 import type { SeededRandom } from "../math/seeded-random.ts";
-import { type Arr, addInto, zerosLike } from "./array.ts";
+import { type Arr, addInto } from "./array.ts";
+import { type Alloc, freshAlloc } from "./buffer-arena.ts";
 import { gemm } from "./gemm.ts";
 import type { Param } from "./param.ts";
 
@@ -33,10 +34,12 @@ export interface LinearCache {
   keep?: Uint8Array;
 }
 
-/** Whether to keep what the backward needs, and the RNG for dropout. */
+/** Whether to keep what the backward needs, the RNG for dropout, and where buffers come from. */
 export interface PassContext {
   train: boolean;
   rng?: SeededRandom;
+  /** The pass's buffers (a `BufferLease`); fresh ones when absent. */
+  alloc?: Alloc;
 }
 
 export function linearDims(lin: Linear): { inF: number; outF: number } {
@@ -55,7 +58,7 @@ export async function loraForward(
   const cache: LinearCache = { x };
   let xd = x;
   if (ctx.train && lora.dropout > 0 && ctx.rng) {
-    xd = zerosLike(x, x.length);
+    xd = (ctx.alloc ?? freshAlloc).zeros(x, x.length);
     const p = 1 - lora.dropout;
     const mask = new Uint8Array(x.length);
     for (let i = 0; i < x.length; i++) {

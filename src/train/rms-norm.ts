@@ -1,4 +1,5 @@
-import { type Arr, zerosLike } from "./array.ts";
+import type { Arr } from "./array.ts";
+import { type Alloc, freshAlloc } from "./buffer-arena.ts";
 import type { Param } from "./param.ts";
 
 /** Cache kept by the forward for the backward: the input and each row's 1/rms. */
@@ -13,10 +14,12 @@ export function rmsNormForward(
   w: Param,
   rows: number,
   eps: number,
+  alloc: Alloc = freshAlloc,
 ): { y: Arr; cache: RmsNormCache } {
   const n = w.data.length;
-  const y = zerosLike(x, rows * n);
-  const inv = zerosLike(x, rows);
+  // Both are fully written below: no need to zero them.
+  const y = alloc.take(x, rows * n);
+  const inv = alloc.take(x, rows);
   const wd = w.data;
   for (let r = 0; r < rows; r++) {
     const o = r * n;

@@ -1,11 +1,12 @@
 import type { SeededRandom } from "../math/seeded-random.ts";
-import { type Arr, addInto, zerosLike } from "./array.ts";
+import { type Arr, addInto } from "./array.ts";
 import {
   type AttentionCache,
   type AttentionLayout,
   attentionBackward,
   attentionForward,
 } from "./attention.ts";
+import { type Alloc, BufferArena, freshAlloc } from "./buffer-arena.ts";
 import {
   type FusedCache,
   fusedLinearBackward,
@@ -187,6 +188,15 @@ export class Transformer {
   /** cos/sin per position, shared by every pass of this model. */
   private readonly rope: RopeTable;
 
+  /**
+   * Reuse activation and gradient buffers from one pass to the next (a pass gives its buffers
+   * back when its backward, or an inference forward, ends). Off: fresh buffers every time, as
+   * before; kept switchable for the A/B benchmark. Passes with hooks always use fresh buffers,
+   * since a hook may keep the row views it is given.
+   */
+  reuseBuffers = true;
+  private readonly arena = new BufferArena();
+
   /** Every parameter that currently has a gradient buffer, LoRA factors included. */
   trainableParams(): Param[] {
     const out: Param[] = [];
@@ -241,10 +251,13 @@ export class Transformer {
     const d = c.nEmbd;
     const rows = p.rows;
     const train = options.train ?? false;
-    const ctx: PassContext = options.rng ? { train, rng: options.rng } : { train };
+    const hooks = options.hooks ?? [];
+    const lease = this.reuseBuffers && hooks.length === 0 ? this.arena.lease() : undefined;
+    const alloc: Alloc = lease ?? freshAlloc;
+    const ctx: PassContext = options.rng ? { train, rng: options.rng, alloc } : { train, alloc };
     const pos0 = kv?.length ?? 0;
     const emb = this.tokenEmbd.data;
-    let x = zerosLike(emb, rows * d);
+    let x = alloc.take(emb, rows * d);
     for (let r = 0; r < rows; r++) {
       const o = p.tokens[r]! * d;
       x.set(emb.subarray(o, o + d), r * d);
@@ -260,7 +273,6 @@ export class Transformer {
       maxLength: p.maxLength,
       past: pos0,
     };
-    const hooks = options.hooks ?? [];
     const runHooks = (l: number, site: "residual" | "o-proj-input", h: Arr, width: number) => {
       for (const hook of hooks) {
         if (hook.layer !== l || (hook.site ?? "residual") !== site) continue;
@@ -270,7 +282,7 @@ export class Transformer {
     };
     for (let l = 0; l < c.nLayer; l++) {
       const b = this.blocks[l]!;
-      const an = rmsNormForward(x, b.attnNorm, rows, c.normEps);
+      const an = rmsNormForward(x, b.attnNorm, rows, c.normEps, alloc);
       const qkvLins = [b.linears.attn_q, b.linears.attn_k, b.linears.attn_v];
       const qkv = await fusedLinearForward(qkvLins, an.y, rows, ctx);
       // q, k and v stay column blocks of the fused product (rotated and read in place).
@@ -281,25 +293,26 @@ export class Transformer {
       let k = { a: y, stride: qkvDim, col: qDim };
       let v = { a: y, stride: qkvDim, col: qDim + kvDim };
       if (kv) {
-        const kNew = takeColumns(y, rows, qkvDim, qDim, kvDim);
-        const all = appendKv(kv, l, kNew, takeColumns(y, rows, qkvDim, qDim + kvDim, kvDim), kvDim);
+        const kNew = takeColumns(y, rows, qkvDim, qDim, kvDim, alloc);
+        const vNew = takeColumns(y, rows, qkvDim, qDim + kvDim, kvDim, alloc);
+        const all = appendKv(kv, l, kNew, vNew, kvDim);
         k = { a: all.k, stride: kvDim, col: 0 };
         v = { a: all.v, stride: kvDim, col: 0 };
       }
-      const at = await attentionForward(q, k, v, layout, shape, train);
+      const at = await attentionForward(q, k, v, layout, shape, train, alloc);
       runHooks(l, "o-proj-input", at.out, qDim);
       const o = await linearForward(b.linears.attn_output, at.out, rows, ctx);
       // h = x + attention: accumulate into the projection's fresh output instead of a new buffer.
       const h = o.y;
       for (let i = 0; i < h.length; i++) h[i]! += x[i]!;
-      const fn = rmsNormForward(h, b.ffnNorm, rows, c.normEps);
+      const fn = rmsNormForward(h, b.ffnNorm, rows, c.normEps, alloc);
       const gateUp = await fusedLinearForward(
         [b.linears.ffn_gate, b.linears.ffn_up],
         fn.y,
         rows,
         ctx,
       );
-      const { h: act, sig } = swigluForward(gateUp.y, rows, c.nFf);
+      const { h: act, sig } = swigluForward(gateUp.y, rows, c.nFf, alloc);
       const down = await linearForward(b.linears.ffn_down, act, rows, ctx);
       const out = down.y;
       for (let i = 0; i < out.length; i++) out[i]! += h[i]!;
@@ -324,12 +337,27 @@ export class Transformer {
     const lr = p.logitRows;
     const R = lr.length;
     const all = R === rows;
-    const xin = all ? x : zerosLike(x, R * d);
+    const xin = all ? x : alloc.take(x, R * d);
     if (!all) for (let i = 0; i < R; i++) xin.set(x.subarray(lr[i]! * d, (lr[i]! + 1) * d), i * d);
-    const fin = rmsNormForward(xin, this.outputNorm, R, c.normEps);
+    const fin = rmsNormForward(xin, this.outputNorm, R, c.normEps, alloc);
+    // The logits are the product's own output, never a leased buffer: the caller keeps them.
     const logits = await gemm(fin.y, this.output.data, R, c.vocabSize, d, false, true);
-    if (!train) return { logits };
+    if (!train) {
+      lease?.release();
+      return { logits };
+    }
+    let ran = false;
     const backward = async (dLogits: Arr): Promise<void> => {
+      if (ran && lease)
+        throw new Error("backward: this pass's buffers were reused; run a new forward first");
+      ran = true;
+      try {
+        await backprop(dLogits);
+      } finally {
+        lease?.release();
+      }
+    };
+    const backprop = async (dLogits: Arr): Promise<void> => {
       if (this.output.grad)
         addInto(this.output.grad, await gemm(dLogits, fin.y, c.vocabSize, d, R, true, false));
       const dTail = rmsNormBackward(
@@ -339,7 +367,7 @@ export class Transformer {
       );
       let dx = dTail;
       if (!all) {
-        dx = zerosLike(dTail, rows * d);
+        dx = alloc.zeros(dTail, rows * d);
         for (let i = 0; i < R; i++) dx.set(dTail.subarray(i * d, (i + 1) * d), lr[i]! * d);
       }
       for (let l = c.nLayer - 1; l >= 0; l--) {
@@ -347,22 +375,28 @@ export class Transformer {
         const bc = caches[l]!;
         // out = h + down(swiglu(gate(norm(h)), up(norm(h))))
         const dAct = (await linearBackward(b.linears.ffn_down, bc.down, dx, rows))!;
-        const dGu = swigluBackward(dAct, bc.gu, bc.sig, rows, c.nFf);
+        const dGu = swigluBackward(dAct, bc.gu, bc.sig, rows, c.nFf, alloc);
         const gateUp = [b.linears.ffn_gate, b.linears.ffn_up];
-        const dFn = await fusedLinearBackward(gateUp, bc.gateUp, dGu, rows);
+        const dFn = await fusedLinearBackward(gateUp, bc.gateUp, dGu, rows, alloc);
         const dh = rmsNormBackward(dFn, b.ffnNorm, bc.ffnNorm, dx);
         // h = x + o(attn(rope(q(norm x)), rope(k(norm x)), v(norm x)))
         const dAttn = (await linearBackward(b.linears.attn_output, bc.o, dh, rows))!;
-        const dQkv = zerosLike(dAttn, rows * qkvDim);
-        await attentionBackward(dAttn, bc.attn, shape, {
-          dq: { a: dQkv, stride: qkvDim, col: 0 },
-          dk: { a: dQkv, stride: qkvDim, col: qDim },
-          dv: { a: dQkv, stride: qkvDim, col: qDim + kvDim },
-        });
+        const dQkv = alloc.zeros(dAttn, rows * qkvDim);
+        await attentionBackward(
+          dAttn,
+          bc.attn,
+          shape,
+          {
+            dq: { a: dQkv, stride: qkvDim, col: 0 },
+            dk: { a: dQkv, stride: qkvDim, col: qDim },
+            dv: { a: dQkv, stride: qkvDim, col: qDim + kvDim },
+          },
+          alloc,
+        );
         this.rope.apply(dQkv, p.positions, c.nHead, true, qkvDim, 0);
         this.rope.apply(dQkv, p.positions, c.nHeadKv, true, qkvDim, qDim);
         const qkvLins = [b.linears.attn_q, b.linears.attn_k, b.linears.attn_v];
-        const dAn = await fusedLinearBackward(qkvLins, bc.qkv, dQkv, rows);
+        const dAn = await fusedLinearBackward(qkvLins, bc.qkv, dQkv, rows, alloc);
         dx = rmsNormBackward(dAn, b.attnNorm, bc.attnNorm, dh);
       }
       const ge = this.tokenEmbd.grad;
