@@ -63,3 +63,17 @@ test("a lease cannot take after its release", () => {
   lease.release();
   assert.throws(() => lease.take(f32, 8), /after release/);
 });
+
+test("a free buffer up to about twice the size serves a smaller request; a smaller one never does", () => {
+  const arena = new BufferArena();
+  const a = arena.lease();
+  const big = a.take(f32, 1800);
+  const small = a.take(f32, 500);
+  a.release();
+  const b = arena.lease();
+  const x = b.take(f32, 1000);
+  assert.equal(x.buffer, big.buffer, "1000 fits in the 1800 buffer");
+  const y = b.take(f32, 600);
+  assert.notEqual(y.buffer, small.buffer, "600 does not fit in 500");
+  assert.equal(y.length, 600);
+});

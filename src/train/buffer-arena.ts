@@ -12,11 +12,23 @@ export interface Alloc {
 /** Fresh, zeroed buffers every time: the default when no arena is in use. */
 export const freshAlloc: Alloc = { take: zerosLike, zeros: zerosLike };
 
-/** Capacity classes grow by 2^(1/4) (≤ 19% slack), so sequences of varying length share buffers. */
-function capacityFor(n: number): number {
-  if (n <= 64) return 64;
-  const k = Math.ceil(4 * Math.log2(n));
-  return Math.max(n, Math.ceil(2 ** (k / 4)));
+/**
+ * Capacity classes grow by 2^(1/4) (≤ 19% slack), so sequences of varying length share buffers;
+ * a request may also take a free buffer up to `spareClasses` classes larger (2×), since batches
+ * of mixed-length documents rarely repeat a class exactly.
+ */
+const minClass = 24; // 2^(24/4) = 64 elements
+const spareClasses = 4;
+/** The smallest class whose capacity holds n elements. */
+function classOf(n: number): number {
+  return Math.max(minClass, Math.ceil(4 * Math.log2(Math.max(1, n)) - 1e-9));
+}
+/** The largest class a buffer of `length` elements can serve (every request of that class fits). */
+function servedClass(length: number): number {
+  return Math.floor(4 * Math.log2(length) + 1e-9);
+}
+function capacityOf(cls: number, n: number): number {
+  return Math.max(n, Math.ceil(2 ** (cls / 4)));
 }
 
 interface FreeBuffer {
@@ -34,7 +46,8 @@ interface FreeBuffer {
  * releases are dropped, which bounds what the arena holds to about the last passes' working sets.
  */
 export class BufferArena {
-  private readonly free = new Map<string, FreeBuffer[]>();
+  /** Free buffers by capacity class and precision (key: 2·class + 1 for float64). */
+  private readonly free = new Map<number, FreeBuffer[]>();
   private releases = 0;
 
   constructor(private readonly keepReleases = 2) {}
@@ -46,10 +59,12 @@ export class BufferArena {
   /** @internal A buffer of at least `n` elements of `like`'s precision (length = capacity). */
   acquire(like: Arr, n: number): Float32Array | Float64Array {
     const f64 = like instanceof Float64Array;
-    const cap = capacityFor(n);
-    const list = this.free.get(`${f64 ? "d" : "f"}${cap}`);
-    const hit = list?.pop();
-    if (hit) return hit.buf;
+    const cls = classOf(n);
+    for (let c = cls; c <= cls + spareClasses; c++) {
+      const hit = this.free.get(2 * c + (f64 ? 1 : 0))?.pop();
+      if (hit) return hit.buf;
+    }
+    const cap = capacityOf(cls, n);
     return f64 ? new Float64Array(cap) : new Float32Array(cap);
   }
 
@@ -57,7 +72,7 @@ export class BufferArena {
   giveBack(bufs: readonly (Float32Array | Float64Array)[]): void {
     this.releases++;
     for (const buf of bufs) {
-      const key = `${buf instanceof Float64Array ? "d" : "f"}${buf.length}`;
+      const key = 2 * servedClass(buf.length) + (buf instanceof Float64Array ? 1 : 0);
       const list = this.free.get(key) ?? [];
       list.push({ buf, releasedAt: this.releases });
       this.free.set(key, list);
