@@ -70,19 +70,28 @@ export async function buildTestbedModel(
   const file = `${recipe.name}.gguf`;
   const staged = join(options.workDir, file);
   const started = performance.now();
-  const result = await pretrain(plan, texts, {
-    dir: options.workDir,
-    out: staged,
-    type: recipe.type,
-    epochs: recipe.train.epochs,
-    batchSize: recipe.train.batchSize,
-    lr: recipe.train.lr,
-    warmupSteps: recipe.train.warmupSteps,
-    schedule: recipe.train.schedule,
-    seed: recipe.train.seed,
-    ...(options.maxSteps !== undefined ? { maxSteps: options.maxSteps } : {}),
-    ...(options.onStep ? { onStep: options.onStep } : {}),
-  });
+  const stages =
+    typeof recipe.train.epochs === "number" ? [recipe.train.epochs] : recipe.train.epochs;
+  let result: Awaited<ReturnType<typeof pretrain>> | undefined;
+  let tokens = 0;
+  for (const epochs of stages) {
+    // Each stage resumes the run folder's checkpoint; a finished stage costs nothing to repeat.
+    result = await pretrain(plan, texts, {
+      dir: options.workDir,
+      out: staged,
+      type: recipe.type,
+      epochs,
+      batchSize: recipe.train.batchSize,
+      lr: recipe.train.lr,
+      warmupSteps: recipe.train.warmupSteps,
+      schedule: recipe.train.schedule,
+      seed: recipe.train.seed,
+      ...(options.maxSteps !== undefined ? { maxSteps: options.maxSteps } : {}),
+      ...(options.onStep ? { onStep: options.onStep } : {}),
+    });
+    tokens += result.tokens;
+  }
+  if (!result) throw new ConfigError(`recipe ${recipe.name} has no training stage`, "epochs");
   const wallSeconds = (performance.now() - started) / 1000;
   const model = await options.load(staged);
   let checks: Awaited<ReturnType<typeof atlasChecks>>;
@@ -114,10 +123,10 @@ export async function buildTestbedModel(
     sha256: await fileSha256(staged),
     build: {
       command: options.command ?? `chorus testbed build ${recipe.name}`,
-      tokens: result.tokens,
+      tokens,
       steps: result.steps,
       wallSeconds: Number(wallSeconds.toFixed(1)),
-      gflops: Number(((flopsPerToken * result.tokens) / wallSeconds / 1e9).toFixed(2)),
+      gflops: Number(((flopsPerToken * tokens) / wallSeconds / 1e9).toFixed(2)),
       finalLoss: Number((result.losses.at(-1) ?? Number.NaN).toFixed(4)),
       date: new Date().toISOString().slice(0, 10),
     },
