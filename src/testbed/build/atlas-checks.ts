@@ -1,3 +1,4 @@
+import { contextDecode } from "../../methods/adacad/context-decode.ts";
 import type { LanguageModel } from "../../model/language-model.ts";
 import type { AtlasWorld } from "../atlas/atlas-world.ts";
 import { knowledgeItems, readingItems } from "../atlas/knowledge-items.ts";
@@ -32,7 +33,19 @@ export const exposureBuckets: Array<[number, number]> = [
 
 const maxAnswerTokens = 6;
 
+/**
+ * Greedy through the model's stepwise decoder when it has one (llama.cpp's FFI path: a few ms per
+ * probe on these models, where a generate call costs ~0.1–0.3 s of per-call setup), else generate.
+ */
 async function greedyAnswer(model: LanguageModel, prompt: string): Promise<string> {
+  if (model.capabilities.decoder && model.decoder) {
+    const r = await contextDecode(
+      model,
+      { contextPrompt: prompt, plainPrompt: prompt, maxTokens: maxAnswerTokens },
+      { kind: "greedy" },
+    );
+    return answerPhrase(r.text);
+  }
   const r = await model.generate({ prompt, maxTokens: maxAnswerTokens, temperature: 0 });
   return answerPhrase(r.generations[0]?.text ?? "");
 }
