@@ -1,5 +1,5 @@
 import { existsSync } from "node:fs";
-import { mkdir, rename } from "node:fs/promises";
+import { mkdir, rename, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { buildCorpusVocab } from "../gguf/corpus-vocab.ts";
 import { type GgufValue, openGguf, spmVocabMetadata, writeRandomModel } from "../gguf/index.ts";
@@ -117,7 +117,8 @@ export async function pretrain(
 ): Promise<PretrainResult> {
   const { shape } = plan;
   const init = join(options.dir, "init.gguf");
-  if (!existsSync(init)) {
+  const createdInit = !existsSync(init);
+  if (createdInit) {
     await mkdir(options.dir, { recursive: true });
     const std = 0.02;
     await writeRandomModel(`${init}.tmp`, {
@@ -152,7 +153,15 @@ export async function pretrain(
   } finally {
     await tokenizer.close();
   }
-  const examples = documentExamples(documents, shape.seqLen, options.file);
+  let examples: ReturnType<typeof documentExamples>;
+  try {
+    examples = documentExamples(documents, shape.seqLen, options.file);
+  } catch (error) {
+    // A document too long for --seq-len is only known once the file's tokenizer exists; leave no
+    // half-made run behind, so fixing the flag and rerunning starts clean.
+    if (createdInit) await rm(init, { force: true });
+    throw error;
+  }
   const result = await trainLoop(model, examples, sftObjective(), {
     ...options,
     checkpointDir: join(options.dir, "checkpoint"),

@@ -145,7 +145,7 @@ test("chorus train pretrain: a model from scratch that llama.cpp loads and runs;
     long.stderr,
     /corpus\.jsonl:1: the document is 11 tokens with BOS and EOS, longer than --seq-len 6 \+ 1/,
   );
-  for (const f of ["train-steps.jsonl", "checkpoint"])
+  for (const f of ["train-steps.jsonl", "checkpoint", "init.gguf"])
     assert.ok(!existsSync(join(dir, "run2", f)), f);
 });
 

@@ -32,7 +32,7 @@ export function registerBuild(testbed: Command): void {
       "after",
       `
 Examples:
-  # the shipped AdaCAD/MAT-Steer model (8M corpus words; about half an hour on a quiet 2-core box)
+  # the shipped AdaCAD/MAT-Steer model (2.5M corpus words read twice; ~30 min on a quiet 2-core box)
   $ chorus testbed build atlas-1m
 
   # the smoke world through the same path, into a scratch folder (what CI runs)
