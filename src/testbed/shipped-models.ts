@@ -30,7 +30,10 @@ export interface ShippedModelRecord {
     finalLoss: number;
     date: string;
   };
-  /** Closed-book accuracy by exposure bucket and reading accuracy, checked after the build. */
+  /**
+   * Checked after the build: Atlas closed-book accuracy by exposure bucket and reading accuracy
+   * (`AtlasChecks`), Abacus accuracy per skill (`AbacusChecks`); both with the corpus's size.
+   */
   checks?: Record<string, unknown>;
 }
 

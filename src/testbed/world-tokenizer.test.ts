@@ -6,10 +6,12 @@ import { after, test } from "node:test";
 import { buildCorpusVocab } from "../gguf/corpus-vocab.ts";
 import { writeRandomModel } from "../gguf/random-model.ts";
 import { spmVocabMetadata } from "../gguf/spm-vocab.ts";
+import { planPretrain } from "../train/pretrain.ts";
 import { loadTokenizer } from "../train/tokenizer.ts";
 import { abacusConfig } from "./abacus/abacus-config.ts";
 import { abacusCorpus } from "./abacus/abacus-corpus.ts";
 import { abacusItems } from "./abacus/abacus-eval.ts";
+import { digits } from "./abacus/digits.ts";
 import { atlasConfig, atlasVariants } from "./atlas/atlas-config.ts";
 import { atlasCorpus } from "./atlas/atlas-corpus.ts";
 import { atlasEvalSets } from "./atlas/atlas-eval-sets.ts";
@@ -68,4 +70,49 @@ test("Abacus: one llama.cpp token per digit and word; V ≤ 768", async () => {
   const probes = abacusItems(5, 5).map((i) => `${i.prompt} ${i.solution}`);
   // the design planned V = 512; the 256 byte tokens and the words' prefix chains need 572 (→ 768)
   await checkOneTokenPerWord("abacus", corpus, probes, 768);
+});
+
+test("Abacus numbers tokenize digit by digit in the trainer's tokenizer; no token holds two digits", async () => {
+  // The vocabulary the build makes (planPretrain on the corpus): Abacus writes numbers with a
+  // space between digits, so each digit is its own word and no multi-digit piece exists.
+  const corpus = [...abacusCorpus(abacusConfig({ tokens: 100_000 }))].map((d, i) => ({
+    record: d.text,
+    line: i + 1,
+  }));
+  const plan = await planPretrain(corpus, {
+    shape: {
+      arch: "llama",
+      layers: 1,
+      dim: 8,
+      heads: 2,
+      kvHeads: 2,
+      ffn: 8,
+      seqLen: 320,
+      tiedEmbeddings: true,
+    },
+  });
+  const path = join(dir, "abacus-digits.gguf");
+  await writeRandomModel(path, { vocabSize: plan.vocabSize, tokenizer: plan.tokenizer });
+  const vocab = plan.tokenizer.find(([key]) => key === "tokenizer.ggml.tokens")![1] as {
+    items: string[];
+  };
+  assert.deepEqual(
+    vocab.items.filter((t) => !/^<.+>$/.test(t) && /\d\d/.test(t)),
+    [],
+    "no vocabulary piece holds two digits",
+  );
+  const tok = await loadTokenizer(path);
+  try {
+    const pieces = (text: string) => tok.tokenize(text).map((id) => vocab.items[id]!);
+    for (const n of [0, 7, 47, 305, 1006, 98_765])
+      assert.deepEqual(
+        pieces(`Q: what is ${digits(n)} plus 1 ?`).slice(3, -3),
+        [...String(n)].map((d) => `\u2581${d}`),
+        `${n}`,
+      );
+    // a number written without spaces (never in the corpus) still splits into its digits
+    assert.deepEqual(pieces("1006"), ["\u25811", "0", "0", "6"]);
+  } finally {
+    await tok.close();
+  }
 });

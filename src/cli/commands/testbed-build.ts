@@ -1,6 +1,8 @@
 import { join } from "node:path";
 import type { Command } from "commander";
 import { loadLlamaCppModel } from "../../engines/llamacpp/index.ts";
+import { UsageError } from "../../model/errors.ts";
+import { defaultSkillsN } from "../../testbed/build/abacus-checks.ts";
 import { buildTestbedModel, testbedRecipe } from "../../testbed/build/build-model.ts";
 import { writeManifest } from "../../testbed/build/manifest.ts";
 import { testbedRecipes } from "../../testbed/build/testbed-recipes.ts";
@@ -13,6 +15,7 @@ interface BuildFlags {
   workDir?: string;
   maxSteps?: number;
   knowledgeLimit?: number;
+  skillsN?: number;
 }
 
 /** `chorus testbed build <model>`: one recipe of src/testbed/build, run with chorus's trainer. */
@@ -27,7 +30,12 @@ export function registerBuild(testbed: Command): void {
       "the training run folder (resumes there; default runs/build-<model>)",
     )
     .option("--max-steps <n>", "stop training after this many steps (smoke runs)", integerArg(1))
-    .option("--knowledge-limit <n>", "probe this many facts instead of all", integerArg(1))
+    .option("--knowledge-limit <n>", "atlas: probe this many facts instead of all", integerArg(1))
+    .option(
+      "--skills-n <n>",
+      `abacus: problems per skill of the skills check (default ${defaultSkillsN})`,
+      integerArg(1),
+    )
     .addHelpText(
       "after",
       `
@@ -35,13 +43,25 @@ Examples:
   # the shipped AdaCAD/MAT-Steer model (2.5M corpus words read twice; ~30 min on a quiet 2-core box)
   $ chorus testbed build atlas-1m
 
+  # the procedural world's model (12M words read once; ~40 min on a quiet 2-core box),
+  # checked by greedy accuracy per skill
+  $ chorus testbed build abacus-1m
+
   # the smoke world through the same path, into a scratch folder (what CI runs)
   $ chorus testbed build atlas-smoke --out-dir /tmp/testbed-models
+  $ chorus testbed build abacus-smoke --out-dir /tmp/testbed-models --skills-n 10
 
 A killed build resumes from its checkpoint when run again with the same --work-dir.`,
     )
     .action(async (name: string, flags: BuildFlags) => {
       const recipe = testbedRecipe(name);
+      // A size of the other world's check would silently change nothing.
+      const misplaced =
+        recipe.world === "atlas"
+          ? flags.skillsN !== undefined && "--skills-n"
+          : flags.knowledgeLimit !== undefined && "--knowledge-limit";
+      if (misplaced)
+        throw new UsageError(`${misplaced} does not apply to ${name}, a model of ${recipe.world}`);
       const workDir = flags.workDir ?? join("runs", `build-${name}`);
       const record = await buildTestbedModel(recipe, {
         outDir: flags.outDir,
@@ -50,6 +70,7 @@ A killed build resumes from its checkpoint when run again with the same --work-d
         onStep: progressPrinter(),
         ...(flags.maxSteps !== undefined ? { maxSteps: flags.maxSteps } : {}),
         ...(flags.knowledgeLimit !== undefined ? { knowledgeLimit: flags.knowledgeLimit } : {}),
+        ...(flags.skillsN !== undefined ? { skillsN: flags.skillsN } : {}),
         command: `chorus testbed build ${process.argv.slice(4).join(" ")}`.trim(),
       });
       await writeManifest(flags.outDir);

@@ -1,8 +1,8 @@
-import { contextDecode } from "../../methods/adacad/context-decode.ts";
 import type { LanguageModel } from "../../model/language-model.ts";
 import type { AtlasWorld } from "../atlas/atlas-world.ts";
 import { knowledgeItems, readingItems } from "../atlas/knowledge-items.ts";
 import { answerPhrase } from "../demo/context-items.ts";
+import { greedyCompletion } from "./greedy-probe.ts";
 
 /** Accuracy of one exposure bucket of the knowledge curve. */
 export interface KnowledgeBucket {
@@ -31,23 +31,11 @@ export const exposureBuckets: Array<[number, number]> = [
   [200, Number.POSITIVE_INFINITY],
 ];
 
+/** Atlas values are one or two words; the answer's " ." ends it well within six tokens. */
 const maxAnswerTokens = 6;
 
-/**
- * Greedy through the model's stepwise decoder when it has one (llama.cpp's FFI path: a few ms per
- * probe on these models, where a generate call costs ~0.1–0.3 s of per-call setup), else generate.
- */
 async function greedyAnswer(model: LanguageModel, prompt: string): Promise<string> {
-  if (model.capabilities.decoder && model.decoder) {
-    const r = await contextDecode(
-      model,
-      { contextPrompt: prompt, plainPrompt: prompt, maxTokens: maxAnswerTokens },
-      { kind: "greedy" },
-    );
-    return answerPhrase(r.text);
-  }
-  const r = await model.generate({ prompt, maxTokens: maxAnswerTokens, temperature: 0 });
-  return answerPhrase(r.generations[0]?.text ?? "");
+  return answerPhrase(await greedyCompletion(model, prompt, maxAnswerTokens));
 }
 
 /**

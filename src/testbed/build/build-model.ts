@@ -5,11 +5,8 @@ import type { LanguageModel } from "../../model/language-model.ts";
 import { fileSha256 } from "../../runtime/file-hash.ts";
 import { planPretrain, pretrain } from "../../train/pretrain.ts";
 import type { StepInfo } from "../../train/train-loop.ts";
-import { type AtlasConfig, atlasConfig, atlasVariants } from "../atlas/atlas-config.ts";
-import { atlasCorpus, atlasExposures } from "../atlas/atlas-corpus.ts";
-import { buildAtlasWorld } from "../atlas/atlas-world.ts";
 import type { ShippedModelRecord } from "../shipped-models.ts";
-import { atlasChecks } from "./atlas-checks.ts";
+import { type CheckSizes, recipeWorld } from "./recipe-world.ts";
 import { type TestbedRecipe, testbedRecipes } from "./testbed-recipes.ts";
 
 /** The recipe called `name`, or one error listing the known ones. */
@@ -23,17 +20,7 @@ export function testbedRecipe(name: string): TestbedRecipe {
   return recipe;
 }
 
-/** The world config a recipe trains on (variant switch, then its own overrides). */
-export function recipeWorldConfig(recipe: TestbedRecipe): AtlasConfig {
-  const variant = recipe.variant ? atlasVariants[recipe.variant] : undefined;
-  if (recipe.variant && !variant)
-    throw new ConfigError(
-      `recipe ${recipe.name} names an unknown world variant "${recipe.variant}"`,
-    );
-  return atlasConfig({ ...(variant?.config ?? {}), ...recipe.worldOverrides });
-}
-
-export interface BuildOptions {
+export interface BuildOptions extends CheckSizes {
   /** Where the GGUF and its record go (the repository's models/ for shipped models). */
   outDir: string;
   /** The pretraining run folder (init.gguf, checkpoint/): a second call resumes there. */
@@ -41,9 +28,6 @@ export interface BuildOptions {
   /** Loads the built GGUF for the checks (the llama.cpp engine in the CLI). */
   load: (path: string) => Promise<LanguageModel>;
   onStep?: (info: StepInfo) => void;
-  /** Checks on a subset (tests); the shipped builds probe every fact. */
-  knowledgeLimit?: number;
-  readingN?: number;
   /** Cap on optimizer steps (tests). */
   maxSteps?: number;
   /** The command line recorded in the manifest. */
@@ -52,16 +36,17 @@ export interface BuildOptions {
 
 /**
  * Builds one testbed model end to end: generates its world's corpus, pretrains the recipe's shape
- * from random init with chorus's trainer, writes `<outDir>/<name>.gguf`, checks its knowledge
- * curve and reading accuracy, and records everything in `<outDir>/<name>.json`.
+ * from random init with chorus's trainer, writes `<outDir>/<name>.gguf`, checks it (Atlas: the
+ * knowledge curve and reading accuracy; Abacus: accuracy per skill), and records everything in
+ * `<outDir>/<name>.json`. The check sizes in `options` default to the shipped builds' (every
+ * fact; 100 problems per skill).
  */
 export async function buildTestbedModel(
   recipe: TestbedRecipe,
   options: BuildOptions,
 ): Promise<ShippedModelRecord> {
-  const config = recipeWorldConfig(recipe);
-  const world = buildAtlasWorld(config);
-  const texts = [...atlasCorpus(world)].map((d, i) => ({ record: d.text, line: i + 1 }));
+  const world = recipeWorld(recipe);
+  const texts = world.documents.map((text, i) => ({ record: text, line: i + 1 }));
   const plan = await planPretrain(texts, {
     shape: recipe.shape,
     ...(recipe.vocabSize !== undefined ? { vocabSize: recipe.vocabSize } : {}),
@@ -94,12 +79,9 @@ export async function buildTestbedModel(
   if (!result) throw new ConfigError(`recipe ${recipe.name} has no training stage`, "epochs");
   const wallSeconds = (performance.now() - started) / 1000;
   const model = await options.load(staged);
-  let checks: Awaited<ReturnType<typeof atlasChecks>>;
+  let checks: Awaited<ReturnType<typeof world.check>>;
   try {
-    checks = await atlasChecks(model, world, {
-      ...(options.knowledgeLimit !== undefined ? { knowledgeLimit: options.knowledgeLimit } : {}),
-      ...(options.readingN !== undefined ? { readingN: options.readingN } : {}),
-    });
+    checks = await world.check(model, options);
   } finally {
     await model.close?.();
   }
@@ -113,7 +95,7 @@ export async function buildTestbedModel(
     name: recipe.name,
     file,
     world: recipe.world,
-    worldConfig: config as unknown as Record<string, unknown>,
+    worldConfig: world.config as unknown as Record<string, unknown>,
     ...(recipe.variant ? { variant: recipe.variant } : {}),
     shape: { ...s, vocabSize: plan.vocabSize, type: recipe.type } as unknown as Record<
       string,
@@ -132,7 +114,7 @@ export async function buildTestbedModel(
     },
     checks: {
       ...checks,
-      corpus: atlasExposures(world).tokens,
+      corpus: world.corpus,
     },
   };
   await copyFile(staged, join(options.outDir, `${file}.tmp`));

@@ -1,9 +1,25 @@
 import { readdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { ShippedModelRecord } from "../shipped-models.ts";
+import type { AbacusChecks } from "./abacus-checks.ts";
 import type { AtlasChecks } from "./atlas-checks.ts";
 
 const pct = (x: number) => (Number.isNaN(x) ? "—" : `${(100 * x).toFixed(1)}%`);
+
+function atlasLines(checks: AtlasChecks | undefined): string[] {
+  return [
+    `- knowledge curve (closed-book accuracy by exposures, held-out template): ${curve(checks)}; all facts ${checks ? pct(checks.knowledgeAccuracy) : "—"}`,
+    `- reading (held-out template, context given): known people ${checks ? pct(checks.reading.agreeing) : "—"}, unseen people ${checks ? pct(checks.reading.contextOnly) : "—"} (n ${checks?.reading.n ?? 0})`,
+  ];
+}
+
+function abacusLines(checks: AbacusChecks | undefined): string[] {
+  if (!checks) return ["- skills: not checked"];
+  const perSkill = checks.skills.map((s) => `${s.skill} ${pct(s.accuracy)}`).join(" · ");
+  return [
+    `- skills (greedy, exact final answer; \`skills\` eval seed ${checks.evalSeed}, n ${checks.skills[0]?.n ?? 0} per skill): ${perSkill}; all ${pct(checks.accuracy)}`,
+  ];
+}
 
 function curve(checks: AtlasChecks | undefined): string {
   if (!checks) return "not checked";
@@ -24,7 +40,6 @@ export function renderManifest(records: readonly ShippedModelRecord[]): string {
     "",
   ];
   for (const r of records) {
-    const checks = r.checks as unknown as AtlasChecks | undefined;
     lines.push(
       `## ${r.name}`,
       "",
@@ -32,8 +47,9 @@ export function renderManifest(records: readonly ShippedModelRecord[]): string {
       `- shape: ${r.shape["arch"]}, ${r.shape["layers"]} layers, d ${r.shape["dim"]}, ${r.shape["heads"]} heads (${r.shape["kvHeads"]} KV), ffn ${r.shape["ffn"]}, vocab ${r.shape["vocabSize"]}, ${(r.params / 1e6).toFixed(2)}M parameters`,
       `- world: ${r.world} seed ${String(r.worldConfig["seed"])}${r.variant ? `, variant ${r.variant}` : ""}, ${String(r.worldConfig["tokens"])} corpus words`,
       `- build: \`${r.build.command}\` on ${r.build.date}: ${r.build.tokens} training tokens, ${r.build.steps} steps, ${r.build.wallSeconds} s wall, ${r.build.gflops} GFLOP/s achieved, final loss ${r.build.finalLoss}`,
-      `- knowledge curve (closed-book accuracy by exposures, held-out template): ${curve(checks)}; all facts ${checks ? pct(checks.knowledgeAccuracy) : "—"}`,
-      `- reading (held-out template, context given): known people ${checks ? pct(checks.reading.agreeing) : "—"}, unseen people ${checks ? pct(checks.reading.contextOnly) : "—"} (n ${checks?.reading.n ?? 0})`,
+      ...(r.world === "abacus"
+        ? abacusLines(r.checks as unknown as AbacusChecks | undefined)
+        : atlasLines(r.checks as unknown as AtlasChecks | undefined)),
       "",
     );
   }

@@ -1,18 +1,32 @@
 import type { PretrainShape } from "../../train/pretrain-shape.ts";
+import type { AbacusConfig } from "../abacus/abacus-config.ts";
 import type { AtlasConfig } from "../atlas/atlas-config.ts";
 
 /** How one testbed model is built: its world, its shape and its training run. */
-export interface TestbedRecipe {
-  name: string;
+export type TestbedRecipe = AtlasRecipe | AbacusRecipe;
+
+/** A model of the knowledge world, checked by its knowledge curve and reading accuracy. */
+export interface AtlasRecipe extends RecipeCommon {
   world: "atlas";
-  /** A named switch of the world (atlasVariants), applied before `worldOverrides`. */
-  variant?: string;
   worldOverrides: Partial<AtlasConfig>;
+}
+
+/** A model of the procedural world, checked by its accuracy per skill. */
+export interface AbacusRecipe extends RecipeCommon {
+  world: "abacus";
+  worldOverrides: Partial<AbacusConfig>;
+}
+
+interface RecipeCommon {
+  name: string;
+  /** A named switch of the world (atlasVariants, abacusVariants), applied before `worldOverrides`. */
+  variant?: string;
   shape: PretrainShape;
   /**
    * Vocabulary size; absent: the smallest multiple of 256 that holds the corpus's words, their
-   * prefix pieces and the byte tokens (Atlas: 1280). The design planned 2048; the unused slots
-   * would only cost head compute, so the shipped Atlas models use the measured size.
+   * prefix pieces and the byte tokens (Atlas: 1280, Abacus: 768). The design planned 2048 and 512;
+   * the unused slots would only cost head compute, and below the needed size rare words split into
+   * pieces, so the shipped models use the measured size.
    */
   vocabSize?: number;
   train: {
@@ -55,6 +69,21 @@ const atlasTrain = {
   schedule: "cosine",
   seed: 1,
 } as const;
+
+/**
+ * The longest Abacus document at the 12M-word default is 307 words (a long chain task after
+ * shorter ones; 99th percentile 256, median 61, world seed 7); BOS and EOS add two.
+ */
+const abacusSeqLen = 320;
+
+/**
+ * Abacus's size, measured (world seed 7): every word, digits included, is one token, so the
+ * corpus's 12.0M words are 12.3M training tokens with the BOS and EOS of its 152k documents, the
+ * design's 12M build tokens. Unlike Atlas, nothing here is counted in exposures: every task is a
+ * fresh draw of its skill, so a second pass would repeat problems the generator can draw anew;
+ * the design's budget is read once. The other settings are Atlas's.
+ */
+const abacusTrain = { ...atlasTrain, epochs: 1 } as const;
 
 /**
  * The build recipes (design §3 and §6): the shipped models and the smoke world CI builds through
@@ -114,5 +143,32 @@ export const testbedRecipes: Record<string, TestbedRecipe> = {
     train: { ...atlasTrain, epochs: 1 },
     type: "Q8_0",
     about: "the build path at test scale (CI builds it; never shipped)",
+  },
+  "abacus-1m": {
+    name: "abacus-1m",
+    world: "abacus",
+    worldOverrides: { seed: 7, tokens: 12_000_000 },
+    shape: { ...atlas1mShape, seqLen: abacusSeqLen },
+    train: abacusTrain,
+    type: "Q8_0",
+    about:
+      "the procedural world (digits, chains, list programs): MAgICoRe, UTGen, Symbolic-MoE, LASeR",
+  },
+  "abacus-smoke": {
+    name: "abacus-smoke",
+    world: "abacus",
+    worldOverrides: { seed: 7, tokens: 60_000 },
+    shape: {
+      ...atlas1mShape,
+      layers: 2,
+      dim: 64,
+      heads: 4,
+      kvHeads: 4,
+      ffn: 192,
+      seqLen: abacusSeqLen,
+    },
+    train: abacusTrain,
+    type: "Q8_0",
+    about: "the Abacus build path at test scale (never shipped)",
   },
 };
