@@ -11,40 +11,28 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { writeRandomModel } from "../src/gguf/index.ts";
 import { SeededRandom } from "../src/math/seeded-random.ts";
-import { configureGemm } from "../src/train/gemm.ts";
-import { loadTransformer } from "../src/train/load-gguf.ts";
 import { sftObjective } from "../src/train/objectives.ts";
-import { enableGrad } from "../src/train/param.ts";
 import { trainLoop } from "../src/train/train-loop.ts";
 import type { Transformer } from "../src/train/transformer.ts";
 import { median } from "./support/bench-model.ts";
+import {
+  hasFlag,
+  integerFlag,
+  randomDocument,
+  randomDocuments,
+  trainableLlama1m,
+  useTrainThreads,
+} from "./support/train-bench.ts";
 
-const args = process.argv.slice(3);
-const flag = (name: string, fallback: number): number => {
-  const i = args.indexOf(`--${name}`);
-  const v = i >= 0 ? Number(args[i + 1]) : fallback;
-  if (!Number.isInteger(v) || v < 1) {
-    process.stderr.write(`--${name} takes a positive integer (got "${args[i + 1]}")\n`);
-    process.exit(2);
-  }
-  return v;
-};
-const rounds = flag("rounds", 6);
-const batch = flag("batch", 16);
-const json = args.includes("--json");
-const threads = Number(process.env["CHORUS_TRAIN_THREADS"] ?? 2);
-configureGemm({ threads });
+const rounds = integerFlag("rounds", 6);
+const batch = integerFlag("batch", 16);
+const json = hasFlag("json");
+const threads = useTrainThreads();
 const log = (s: string) => process.stderr.write(`${s}\n`);
 
 const rng = new SeededRandom(5);
-const vocab = 2048;
-type Example = { tokens: number[]; start: number };
-const doc = (len: number): Example => ({
-  tokens: Array.from({ length: len + 1 }, () => 3 + rng.int(vocab - 3)),
-  start: 1,
-});
+type Example = ReturnType<typeof randomDocument>;
 
 /** Tokens/s of the timed steps with reuse on and off (medians), and their ratio. */
 async function ab(model: Transformer, examples: Example[]) {
@@ -83,30 +71,16 @@ async function ab(model: Transformer, examples: Example[]) {
 
 const dir = await mkdtemp(join(tmpdir(), "chorus-bench-buffers-"));
 try {
-  const path = join(dir, "llama-1m.gguf");
-  await writeRandomModel(path, {
-    embeddingLength: 128,
-    blockCount: 4,
-    headCount: 4,
-    headCountKv: 4,
-    feedForwardLength: 384,
-    vocabSize: vocab,
-    contextLength: 256,
-    seed: 1,
-  });
-  const model = (await loadTransformer(path)).model;
-  for (const p of model.params.values()) enableGrad(p);
+  const model = await trainableLlama1m(dir);
+  const vocab = model.config.vocabSize;
   const steps = 1 + 4 * rounds;
-  const fixed = await ab(
-    model,
-    Array.from({ length: steps * batch }, () => doc(256)),
-  );
+  const fixed = await ab(model, randomDocuments(rng, steps * batch, 256, vocab));
   log(
     `1M llama, seq 256 batch ${batch}: reuse on ${fixed.on.toFixed(0)} tokens/s, off ${fixed.off.toFixed(0)} (on/off ${fixed.ratio.toFixed(2)}; medians of ${rounds} rounds)`,
   );
   const mixed = await ab(
     model,
-    Array.from({ length: steps * batch }, () => doc(50 + rng.int(141))),
+    Array.from({ length: steps * batch }, () => randomDocument(rng, 50 + rng.int(141), vocab)),
   );
   log(
     `1M llama, 50–190-token documents batch ${batch}: reuse on ${mixed.on.toFixed(0)} tokens/s, off ${mixed.off.toFixed(0)} (on/off ${mixed.ratio.toFixed(2)})`,

@@ -15,35 +15,29 @@ import { join } from "node:path";
 import { writeRandomModel } from "../src/gguf/index.ts";
 import { SeededRandom } from "../src/math/seeded-random.ts";
 import { AdamW } from "../src/train/adamw.ts";
-import { configureGemm } from "../src/train/gemm.ts";
 import { loadTransformer } from "../src/train/load-gguf.ts";
 import { addLora } from "../src/train/lora.ts";
 import { sftObjective } from "../src/train/objectives.ts";
-import { enableGrad } from "../src/train/param.ts";
 import type { Transformer } from "../src/train/transformer.ts";
 import { median } from "./support/bench-model.ts";
 import { batchedRates, crossover, gemmRates } from "./support/gemm-rates.ts";
 import { heapRetentionAb } from "./support/heap-retention-ab.ts";
 import { interleavedMedians } from "./support/interleaved.ts";
+import {
+  hasFlag,
+  integerFlag,
+  randomDocuments,
+  trainableLlama1m,
+  useTrainThreads,
+} from "./support/train-bench.ts";
 import { fullTrainingFlopsPerToken, measureTraining } from "./support/train-speed.ts";
 
-const args = process.argv.slice(3);
-const flag = (name: string, fallback: number): number => {
-  const i = args.indexOf(`--${name}`);
-  const v = i >= 0 ? Number(args[i + 1]) : fallback;
-  if (!Number.isInteger(v) || v < 1) {
-    process.stderr.write(`--${name} takes a positive integer (got "${args[i + 1]}")\n`);
-    process.exit(2);
-  }
-  return v;
-};
-const steps135 = flag("steps", 3);
-const pretrainSteps = flag("pretrain-steps", 4);
-const pretrainBatch = flag("batch", 16);
-const skip135 = args.includes("--skip-135m");
-const json = args.includes("--json");
-const threads = Number(process.env["CHORUS_TRAIN_THREADS"] ?? 2);
-configureGemm({ threads });
+const steps135 = integerFlag("steps", 3);
+const pretrainSteps = integerFlag("pretrain-steps", 4);
+const pretrainBatch = integerFlag("batch", 16);
+const skip135 = hasFlag("skip-135m");
+const json = hasFlag("json");
+const threads = useTrainThreads();
 const log = (s: string) => process.stderr.write(`${s}\n`);
 const f1 = (x: number) => x.toFixed(1);
 
@@ -76,11 +70,6 @@ log(
 
 // 3. Training.
 const rng = new SeededRandom(5);
-const randomExamples = (count: number, seq: number, vocab: number) =>
-  Array.from({ length: count }, () => ({
-    tokens: Array.from({ length: seq + 1 }, () => 3 + rng.int(vocab - 3)),
-    start: 1,
-  }));
 
 async function loraSpeed(
   model: Transformer,
@@ -96,7 +85,7 @@ async function loraSpeed(
     targets: ["attn_q", "attn_k", "attn_v", "attn_output"],
     seed: 1,
   });
-  const examples = randomExamples((n + 1) * batch, seq, model.config.vocabSize);
+  const examples = randomDocuments(rng, (n + 1) * batch, seq, model.config.vocabSize);
   return measureTraining(model, examples, sftObjective(), {
     batchSize: batch,
     steps: n,
@@ -113,20 +102,8 @@ log(
 const dir = await mkdtemp(join(tmpdir(), "chorus-bench-train-"));
 try {
   const seq = 256;
-  const path1m = join(dir, "llama-1m.gguf");
-  await writeRandomModel(path1m, {
-    embeddingLength: 128,
-    blockCount: 4,
-    headCount: 4,
-    headCountKv: 4,
-    feedForwardLength: 384,
-    vocabSize: 2048,
-    contextLength: seq,
-    seed: 1,
-  });
-  const m1 = (await loadTransformer(path1m)).model;
-  for (const p of m1.params.values()) enableGrad(p);
-  const examples = randomExamples((pretrainSteps + 1) * pretrainBatch, seq, 2048);
+  const m1 = await trainableLlama1m(dir);
+  const examples = randomDocuments(rng, (pretrainSteps + 1) * pretrainBatch, seq, 2048);
   const pre = await measureTraining(m1, examples, sftObjective(), {
     batchSize: pretrainBatch,
     steps: pretrainSteps,

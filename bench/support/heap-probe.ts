@@ -4,10 +4,11 @@
  * through the trainer's kernel, [4096×128]·[128×384] (a 1M-parameter model's FFN on 16×256 rows).
  */
 import { SeededRandom } from "../../src/math/seeded-random.ts";
-import { configureGemm, gemm } from "../../src/train/gemm.ts";
+import { gemm } from "../../src/train/gemm.ts";
 import { interleavedMedians } from "./interleaved.ts";
+import { useTrainThreads } from "./train-bench.ts";
 
-configureGemm({ threads: Number(process.env["CHORUS_TRAIN_THREADS"] ?? 2) });
+useTrainThreads();
 const [m, n, k] = [4096, 384, 128];
 const r = new SeededRandom(7);
 const a = Float32Array.from({ length: m * k }, () => r.next() - 0.5);

@@ -1,28 +1,13 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { SeededRandom } from "../math/seeded-random.ts";
 import { zeroGrads } from "./adamw.ts";
 import type { Arr } from "./array.ts";
 import { addLora } from "./lora.ts";
 import { enableGrad, type Param } from "./param.ts";
 import { randomTransformer } from "./random-model.ts";
+import { checkFiniteDifferences, projectedLoss, projection, tinyGqaQwen } from "./test-fixtures.ts";
 import type { ResidualHook, Transformer, TransformerConfig } from "./transformer.ts";
 
-const qwen: TransformerConfig = {
-  arch: "qwen2",
-  vocabSize: 11,
-  nEmbd: 8,
-  nLayer: 2,
-  nHead: 4,
-  nHeadKv: 2,
-  headDim: 4,
-  nFf: 6,
-  normEps: 1e-5,
-  ropeBase: 10000,
-  ropeDims: 4,
-  ropeType: "neox",
-  tiedOutput: true,
-};
 /** Different lengths, so attention pads and the head gathers rows. */
 const seqs = [
   [1, 5, 3, 9, 2],
@@ -46,20 +31,13 @@ const hooks: ResidualHook[] = [
   },
 ];
 
-function projection(n: number, seed = 99): Float64Array {
-  const rng = new SeededRandom(seed);
-  return Float64Array.from({ length: n }, () => rng.normal());
-}
-
 async function batchLoss(model: Transformer, r: Float64Array): Promise<number> {
   const { logits } = await model.forwardBatch(seqs, { logitsFrom: from, hooks });
-  let s = 0;
-  for (let i = 0; i < logits.length; i++) s += logits[i]! * r[i]!;
-  return s;
+  return projectedLoss(logits, r);
 }
 
 function model64(): { model: Transformer; params: Param[] } {
-  const model = randomTransformer(qwen, 8, "f64", 0.5);
+  const model = randomTransformer(tinyGqaQwen, 8, "f64", 0.5);
   const params = [...model.params.values()];
   for (const p of params) enableGrad(p);
   params.push(
@@ -71,7 +49,7 @@ function model64(): { model: Transformer; params: Param[] } {
 test("batched logits equal each sequence's own forward (different lengths, hooks)", async () => {
   const { model } = model64();
   const batch = await model.forwardBatch(seqs, { logitsFrom: from, hooks });
-  const V = qwen.vocabSize;
+  const V = tinyGqaQwen.vocabSize;
   for (const [b, s] of seqs.entries()) {
     const one = await model.forward(s, { logitsFrom: from[b]!, hooks });
     const o = batch.logitOffsets[b]! * V;
@@ -86,27 +64,12 @@ test("batched gradients (qwen2 biases, tied head, GQA, LoRA, hooks, mixed length
   const fwd = await model.forwardBatch(seqs, { logitsFrom: from, hooks, train: true });
   const r = projection(fwd.logits.length);
   await fwd.backward!(r);
-  const rng = new SeededRandom(7);
-  const h = 1e-5;
-  for (const p of params) {
-    const i = rng.int(p.data.length);
-    const old = p.data[i]!;
-    p.data[i] = old + h;
-    const up = await batchLoss(model, r);
-    p.data[i] = old - h;
-    const down = await batchLoss(model, r);
-    p.data[i] = old;
-    const numeric = (up - down) / (2 * h);
-    const analytic = (p.grad as Arr)[i]!;
-    const rel =
-      Math.abs(numeric - analytic) / Math.max(Math.abs(numeric), Math.abs(analytic), 1e-6);
-    assert.ok(rel <= 1e-4, `${p.name}[${i}]: analytic ${analytic} vs numeric ${numeric}`);
-  }
+  await checkFiniteDifferences(params, () => batchLoss(model, r), { samples: 1, tolerance: 1e-4 });
 });
 
 test("a batched backward equals the sum of single-sequence backwards", async () => {
   const { model, params } = model64();
-  const V = qwen.vocabSize;
+  const V = tinyGqaQwen.vocabSize;
   const batch = await model.forwardBatch(seqs, { logitsFrom: from, train: true });
   const r = projection(batch.logits.length, 5);
   await batch.backward!(r);
@@ -126,7 +89,7 @@ test("a batched backward equals the sum of single-sequence backwards", async () 
 test("onnxruntime's float32 batched products agree with the float64 pass", async () => {
   // Big enough that the attention and linear products leave the TypeScript kernel.
   const config: TransformerConfig = {
-    ...qwen,
+    ...tinyGqaQwen,
     arch: "llama",
     vocabSize: 64,
     nEmbd: 64,

@@ -7,31 +7,16 @@ import { addLora } from "./lora.ts";
 import { randomTransformer } from "./random-model.ts";
 import { ReferenceLogProbs, withoutLora, withWeights } from "./reference-logprobs.ts";
 import { scoreSequence } from "./sequence-scores.ts";
-import type { TransformerConfig } from "./transformer.ts";
+import { tinyLlama } from "./test-fixtures.ts";
 import { snapshotParams } from "./weights-snapshot.ts";
 
 const dir = await mkdtemp(join(tmpdir(), "chorus-reference-"));
 after(() => rm(dir, { recursive: true, force: true }));
 
-const config: TransformerConfig = {
-  arch: "llama",
-  vocabSize: 16,
-  nEmbd: 8,
-  nLayer: 2,
-  nHead: 2,
-  nHeadKv: 2,
-  headDim: 4,
-  nFf: 12,
-  normEps: 1e-5,
-  ropeBase: 10000,
-  ropeDims: 4,
-  ropeType: "normal",
-  tiedOutput: false,
-};
 const example = { tokens: [1, 3, 5, 7, 9], start: 2 };
 
 function model() {
-  const m = randomTransformer(config, 5, "f64", 0.6);
+  const m = randomTransformer(tinyLlama, 5, "f64", 0.6);
   addLora(m, { rank: 2, targets: ["attn_q", "attn_v"], initB: "random", seed: 3 });
   return m;
 }

@@ -4,44 +4,14 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, test } from "node:test";
 import { AdamW } from "./adamw.ts";
-import { addLora } from "./lora.ts";
 import { learningRate } from "./lr-schedule.ts";
 import { sftObjective } from "./objectives.ts";
 import type { Param } from "./param.ts";
-import { randomTransformer } from "./random-model.ts";
+import { tinyLoraLlama, tinySftData, trainableWeights } from "./test-fixtures.ts";
 import { trainLoop } from "./train-loop.ts";
-import type { TransformerConfig } from "./transformer.ts";
 
 const dir = await mkdtemp(join(tmpdir(), "chorus-train-loop-"));
 after(() => rm(dir, { recursive: true, force: true }));
-
-const config: TransformerConfig = {
-  arch: "llama",
-  vocabSize: 16,
-  nEmbd: 8,
-  nLayer: 2,
-  nHead: 2,
-  nHeadKv: 2,
-  headDim: 4,
-  nFf: 12,
-  normEps: 1e-5,
-  ropeBase: 10000,
-  ropeDims: 4,
-  ropeType: "normal",
-  tiedOutput: false,
-};
-const data = [
-  { tokens: [1, 3, 5, 7, 9], start: 2 },
-  { tokens: [1, 4, 6, 8], start: 1 },
-  { tokens: [1, 2, 11, 12, 13, 14], start: 3 },
-];
-
-function fresh() {
-  const model = randomTransformer(config, 8);
-  addLora(model, { rank: 2, targets: ["attn_q", "ffn_up"], dropout: 0.1, seed: 4 });
-  return model;
-}
-const snapshot = (ps: Param[]) => ps.map((p) => Array.from(p.data));
 
 test("AdamW's first step moves each weight by lr·sign(g) (bias-corrected), minus decoupled decay", () => {
   const p: Param = {
@@ -74,18 +44,18 @@ test("training is deterministic for a seed and a checkpointed run resumes to the
     seed: 9,
     warmupSteps: 1,
   };
-  const a = fresh();
-  const ra = await trainLoop(a, data, sftObjective(), opts);
+  const a = tinyLoraLlama();
+  const ra = await trainLoop(a, tinySftData, sftObjective(), opts);
   assert.equal(ra.steps, 8);
-  const b = fresh();
-  await trainLoop(b, data, sftObjective(), opts);
-  assert.deepEqual(snapshot(b.trainableParams()), snapshot(a.trainableParams()));
+  const b = tinyLoraLlama();
+  await trainLoop(b, tinySftData, sftObjective(), opts);
+  assert.deepEqual(trainableWeights(b), trainableWeights(a));
 
   const ckpt = join(dir, "ckpt");
-  const c = fresh();
+  const c = tinyLoraLlama();
   const stop = new AbortController();
   await assert.rejects(
-    trainLoop(c, data, sftObjective(), {
+    trainLoop(c, tinySftData, sftObjective(), {
       ...opts,
       checkpointDir: ckpt,
       checkpointEvery: 1,
@@ -96,16 +66,16 @@ test("training is deterministic for a seed and a checkpointed run resumes to the
     }),
   );
   // A new process rebuilds the model from scratch and finds the checkpoint.
-  const d = fresh();
-  const rd = await trainLoop(d, data, sftObjective(), {
+  const d = tinyLoraLlama();
+  const rd = await trainLoop(d, tinySftData, sftObjective(), {
     ...opts,
     checkpointDir: ckpt,
     checkpointEvery: 1,
   });
   assert.equal(rd.resumedFromStep, 3);
   assert.equal(rd.steps, 8);
-  const got = snapshot(d.trainableParams());
-  const want = snapshot(a.trainableParams());
+  const got = trainableWeights(d);
+  const want = trainableWeights(a);
   for (let i = 0; i < want.length; i++)
     for (let j = 0; j < want[i]!.length; j++)
       assert.ok(Math.abs(got[i]![j]! - want[i]![j]!) < 1e-6);
@@ -113,5 +83,5 @@ test("training is deterministic for a seed and a checkpointed run resumes to the
 });
 
 test("an empty training set is an error before any step", async () => {
-  await assert.rejects(trainLoop(fresh(), [], sftObjective()), /training set is empty/);
+  await assert.rejects(trainLoop(tinyLoraLlama(), [], sftObjective()), /training set is empty/);
 });

@@ -1,41 +1,24 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { SeededRandom } from "../math/seeded-random.ts";
-import type { Arr } from "./array.ts";
 import { addLora } from "./lora.ts";
 import { enableGrad, type Param } from "./param.ts";
 import { randomTransformer } from "./random-model.ts";
-import type { Transformer, TransformerConfig } from "./transformer.ts";
+import {
+  checkFiniteDifferences,
+  projectedLoss,
+  projection,
+  tinyGqaLlama,
+  tinyGqaQwen,
+} from "./test-fixtures.ts";
+import type { Transformer } from "./transformer.ts";
 
-const base: TransformerConfig = {
-  arch: "llama",
-  vocabSize: 11,
-  nEmbd: 8,
-  nLayer: 2,
-  nHead: 4,
-  nHeadKv: 2,
-  headDim: 4,
-  nFf: 6,
-  normEps: 1e-5,
-  ropeBase: 10000,
-  ropeDims: 4,
-  ropeType: "normal",
-  tiedOutput: false,
-};
 const tokens = [1, 5, 3, 9, 2];
-
-/** L = Σ r ⊙ logits for a fixed random r, so dL/dlogits = r exercises every output. */
-function projection(n: number): Float64Array {
-  const rng = new SeededRandom(99);
-  return Float64Array.from({ length: n }, () => rng.normal());
-}
 
 async function lossOf(model: Transformer, r: Float64Array, dropoutSeed?: number): Promise<number> {
   const opts = dropoutSeed === undefined ? {} : { rng: new SeededRandom(dropoutSeed), train: true };
   const { logits } = await model.forward(tokens, opts);
-  let s = 0;
-  for (let i = 0; i < logits.length; i++) s += logits[i]! * r[i]!;
-  return s;
+  return projectedLoss(logits, r);
 }
 
 /** Central differences on a few sampled entries of every trainable parameter. */
@@ -50,40 +33,20 @@ async function checkGradients(
     ...(dropoutSeed === undefined ? {} : { rng: new SeededRandom(dropoutSeed) }),
   });
   await fwd.backward!(r);
-  const rng = new SeededRandom(7);
-  const h = 1e-5;
-  for (const p of params) {
-    for (let s = 0; s < 3; s++) {
-      const i = rng.int(p.data.length);
-      const old = p.data[i]!;
-      p.data[i] = old + h;
-      const up = await lossOf(model, r, dropoutSeed);
-      p.data[i] = old - h;
-      const down = await lossOf(model, r, dropoutSeed);
-      p.data[i] = old;
-      const numeric = (up - down) / (2 * h);
-      const analytic = (p.grad as Arr)[i]!;
-      const rel =
-        Math.abs(numeric - analytic) / Math.max(Math.abs(numeric), Math.abs(analytic), 1e-6);
-      assert.ok(
-        rel <= 1e-3,
-        `${p.name}[${i}]: analytic ${analytic} vs numeric ${numeric} (rel ${rel})`,
-      );
-    }
-  }
+  await checkFiniteDifferences(params, () => lossOf(model, r, dropoutSeed), {
+    samples: 3,
+    tolerance: 1e-3,
+  });
 }
 
 for (const variant of [
-  { name: "llama, separate output, GQA, adjacent-pair RoPE", config: base },
+  { name: "llama, separate output, GQA, adjacent-pair RoPE", config: tinyGqaLlama },
   {
     name: "qwen2, tied output, QKV biases, half-split RoPE, partial rotary dims",
     config: {
-      ...base,
-      arch: "qwen2",
-      ropeType: "neox",
-      tiedOutput: true,
+      ...tinyGqaQwen,
       ropeDims: 2,
-    } as TransformerConfig,
+    },
   },
 ]) {
   test(`full fine-tuning gradients match finite differences: ${variant.name}`, async () => {
@@ -95,7 +58,12 @@ for (const variant of [
 }
 
 test("LoRA gradients (with dropout) match finite differences", async () => {
-  const model = randomTransformer({ ...base, arch: "qwen2", ropeType: "neox" }, 4, "f64", 0.5);
+  const model = randomTransformer(
+    { ...tinyGqaLlama, arch: "qwen2", ropeType: "neox" },
+    4,
+    "f64",
+    0.5,
+  );
   const params = addLora(model, {
     rank: 2,
     alpha: 3,
@@ -108,20 +76,20 @@ test("LoRA gradients (with dropout) match finite differences", async () => {
 });
 
 test("KV-cache decoding gives the same logits as a full forward", async () => {
-  const model = randomTransformer(base, 6, "f64");
+  const model = randomTransformer(tinyGqaLlama, 6, "f64");
   const full = await model.forward(tokens);
   const kv = model.newKvCache();
   await model.forward(tokens.slice(0, 2), { kv });
   for (let t = 2; t < tokens.length; t++) {
     const step = await model.forward([tokens[t]!], { kv, lastOnly: true });
-    const V = base.vocabSize;
+    const V = tinyGqaLlama.vocabSize;
     for (let v = 0; v < V; v++)
       assert.ok(Math.abs(step.logits[v]! - full.logits[t * V + v]!) < 1e-9);
   }
 });
 
 test("a residual hook edits the stream after its layer", async () => {
-  const model = randomTransformer(base, 6, "f64");
+  const model = randomTransformer(tinyGqaLlama, 6, "f64");
   const plain = await model.forward(tokens);
   const seen: number[] = [];
   const edited = await model.forward(tokens, {
@@ -140,7 +108,7 @@ test("a residual hook edits the stream after its layer", async () => {
 });
 
 test("the KV cache grows geometrically instead of being copied every token", async () => {
-  const model = randomTransformer(base, 6, "f64");
+  const model = randomTransformer(tinyGqaLlama, 6, "f64");
   const kv = model.newKvCache();
   await model.forward([1], { kv, lastOnly: true });
   let copies = 0;

@@ -1,18 +1,24 @@
-import { appendFileSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Command } from "commander";
 import { UsageError } from "../../model/errors.ts";
-import { Run } from "../../runtime/index.ts";
 import { parseCorpus } from "../../train/corpus.ts";
 import { readJsonl } from "../../train/data.ts";
 import { planPretrain, pretrain } from "../../train/pretrain.ts";
 import { type PretrainShape, pretrainPresets } from "../../train/pretrain-shape.ts";
-import type { StepInfo } from "../../train/train-loop.ts";
 import { integerArg, numberArg } from "../model-options.ts";
 import { checkOutputPath } from "../output-path.ts";
-import { progressPrinter } from "./train-progress.ts";
+import {
+  addTrainRunOptions,
+  applyTrainRunFlags,
+  openTrainRun,
+  optimizerOptions,
+  reportTrainRun,
+  stepLogger,
+  type TrainRunFlags,
+} from "./train-run.ts";
 
-interface PretrainFlags {
+interface PretrainFlags extends TrainRunFlags {
   data?: string;
   out?: string;
   preset: string;
@@ -28,20 +34,6 @@ interface PretrainFlags {
   tokenizer?: string;
   type: string;
   epochs?: number;
-  maxSteps?: number;
-  lr: number;
-  batchSize: number;
-  gradAccum: number;
-  seed: number;
-  warmup: number;
-  schedule: string;
-  weightDecay: number;
-  maxGradNorm: number;
-  checkpointEvery: number;
-  threads?: number;
-  runsDir?: string;
-  runDir?: string;
-  resume?: string;
 }
 
 const examples = `
@@ -118,16 +110,10 @@ async function runPretrain(given: PretrainFlags, command: Command): Promise<void
     );
   }
   checkOutputPath(flags.out);
-  if (!["cosine", "linear", "constant"].includes(flags.schedule)) {
-    throw new UsageError(`--schedule must be cosine, linear or constant, got "${flags.schedule}"`);
-  }
   if (flags.type !== "F32" && flags.type !== "Q8_0") {
     throw new UsageError(`--type must be F32 or Q8_0, got "${flags.type}"`);
   }
-  if (flags.threads !== undefined) {
-    const { configureGemm } = await import("../../train/gemm.ts");
-    configureGemm({ threads: flags.threads });
-  }
+  await applyTrainRunFlags(flags);
   // Every input check (shape, corpus lines, vocabulary size) runs before the run folder exists.
   const shape = shapeOf(flags);
   const texts = parseCorpus(await readJsonl(flags.data), flags.data);
@@ -137,64 +123,33 @@ async function runPretrain(given: PretrainFlags, command: Command): Promise<void
     ...(flags.tokenizer !== undefined ? { tokenizer: flags.tokenizer } : {}),
   });
   const { resume: _, ...config } = flags;
-  const run = flags.resume
-    ? Run.resume(flags.resume)
-    : Run.create({
-        config: { command: "train pretrain", ...config, shape },
-        seed: flags.seed,
-        argv: process.argv.slice(2),
-        ...(flags.runDir ? { dir: flags.runDir } : {}),
-        ...(flags.runsDir ? { runsDir: flags.runsDir } : {}),
-      });
+  const run = openTrainRun(flags, { command: "train pretrain", ...config, shape });
   process.stderr.write(
-    `run folder: ${run.dir}\n${plan.parameters} parameters, vocabulary ${plan.vocabSize} (${
+    `${plan.parameters} parameters, vocabulary ${plan.vocabSize} (${
       plan.words !== undefined
         ? `${plan.wordsInVocab}/${plan.words} corpus words are one token`
         : `from ${plan.vocabSource}`
     })\n`,
   );
   try {
-    const print = progressPrinter();
     const result = await pretrain(plan, texts, {
+      ...optimizerOptions(flags),
       dir: run.dir,
       out: flags.out,
       file: flags.data,
       type: flags.type,
       // --max-steps alone is the budget: as many passes as it takes
       epochs: flags.epochs ?? (flags.maxSteps !== undefined ? Number.MAX_SAFE_INTEGER : 1),
-      ...(flags.maxSteps !== undefined ? { maxSteps: flags.maxSteps } : {}),
-      lr: flags.lr,
-      batchSize: flags.batchSize,
-      gradientAccumulation: flags.gradAccum,
-      seed: flags.seed,
-      warmupSteps: flags.warmup,
-      schedule: flags.schedule as "cosine" | "linear" | "constant",
-      weightDecay: flags.weightDecay,
-      maxGradNorm: flags.maxGradNorm,
-      checkpointEvery: flags.checkpointEvery,
-      onStep: (info: StepInfo) => {
-        print(info);
-        appendFileSync(
-          join(run.dir, "train-steps.jsonl"),
-          `${JSON.stringify({ ...info, time: new Date().toISOString() })}\n`,
-        );
-      },
+      onStep: stepLogger(run),
     });
-    const summary = {
+    const fields = {
       output: flags.out,
       parameters: plan.parameters,
       vocabSize: plan.vocabSize,
       ...(plan.words !== undefined ? { words: plan.words, wordsInVocab: plan.wordsInVocab } : {}),
       documents: result.documents,
-      steps: result.steps,
-      firstLoss: result.losses[0],
-      finalLoss: result.losses.at(-1),
-      tokens: result.tokens,
-      seconds: result.seconds,
-      ...(result.resumedFromStep !== undefined ? { resumedFromStep: result.resumedFromStep } : {}),
     };
-    run.appendResult({ id: `train-pretrain-${result.steps}`, index: 0, result: summary });
-    process.stdout.write(`${JSON.stringify(summary)}\n`);
+    reportTrainRun(run, `train-pretrain-${result.steps}`, fields, result);
   } finally {
     run.close();
   }
@@ -247,20 +202,8 @@ export function registerPretrain(train: Command): void {
     )
     .option("--grad-accum <n>", "micro-batches per optimizer step", integerArg(1), 1)
     .option("--seed <n>", "seed (initial weights, shuffling)", integerArg(), 0)
-    .option("--warmup <n>", "warmup steps", integerArg(0), 10)
-    .option("--schedule <kind>", "cosine | linear | constant", "cosine")
-    .option("--weight-decay <x>", "AdamW weight decay", numberArg(0), 0)
-    .option("--max-grad-norm <x>", "gradient clipping (0 = off)", numberArg(0), 1)
-    .option(
-      "--checkpoint-every <n>",
-      "steps between checkpoints (0 = only at the end)",
-      integerArg(0),
-      0,
-    )
-    .option("--threads <n>", "onnxruntime threads for matrix products", integerArg(1))
-    .option("--runs-dir <dir>", "where new run folders go (default ./runs)")
-    .option("--run-dir <dir>", "the run folder to create (default <runs-dir>/<id>)")
-    .option("--resume <dir>", "continue a stopped run from its checkpoint (its flags are reused)");
+    .option("--warmup <n>", "warmup steps", integerArg(0), 10);
+  addTrainRunOptions(sub, "continue a stopped run from its checkpoint (its flags are reused)");
   sub.action(async (flags: PretrainFlags, command: Command) => {
     await runPretrain(flags, command);
   });

@@ -3,22 +3,18 @@ import { test } from "node:test";
 import { runChorus, runChorusInProcess } from "../../../test/support/run-chorus.ts";
 import { relationNames } from "../../testbed/atlas/atlas-lexicon.ts";
 
-test("testbed world atlas --facts prints every fact of the world as JSON lines", async () => {
-  const run = await runChorus([
-    "testbed",
-    "world",
-    "atlas",
-    "--variant",
-    "smoke",
-    "--seed",
-    "3",
-    "--facts",
-  ]);
+/** `chorus testbed world atlas --variant smoke <flags>`, a child process: its JSON lines. */
+async function smokeAtlas(...flags: string[]) {
+  const run = await runChorus(["testbed", "world", "atlas", "--variant", "smoke", ...flags]);
   assert.equal(run.code, 0, run.stderr);
-  const facts = run.stdout
+  return run.stdout
     .trim()
     .split("\n")
     .map((l) => JSON.parse(l));
+}
+
+test("testbed world atlas --facts prints every fact of the world as JSON lines", async () => {
+  const facts = await smokeAtlas("--seed", "3", "--facts");
   assert.equal(facts.length, 64 * 6);
   for (const f of facts) {
     assert.deepEqual(Object.keys(f), ["person", "relation", "value", "exposures", "rank"]);
@@ -29,37 +25,10 @@ test("testbed world atlas --facts prints every fact of the world as JSON lines",
 });
 
 test("testbed world: --corpus writes {text} lines; --eval writes an eval set", async () => {
-  const corpus = await runChorus([
-    "testbed",
-    "world",
-    "atlas",
-    "--variant",
-    "smoke",
-    "--tokens",
-    "2000",
-    "--corpus",
-  ]);
-  assert.equal(corpus.code, 0, corpus.stderr);
-  const lines = corpus.stdout
-    .trim()
-    .split("\n")
-    .map((l) => JSON.parse(l));
+  const lines = await smokeAtlas("--tokens", "2000", "--corpus");
   assert.ok(lines.length > 10 && lines.every((l) => typeof l.text === "string"));
-  const items = await runChorus([
-    "testbed",
-    "world",
-    "atlas",
-    "--variant",
-    "smoke",
-    "--eval",
-    "adacad",
-    "--eval-seed",
-    "4",
-    "--n",
-    "3",
-  ]);
-  assert.equal(items.code, 0, items.stderr);
-  assert.equal(items.stdout.trim().split("\n").length, 9);
+  const items = await smokeAtlas("--eval", "adacad", "--eval-seed", "4", "--n", "3");
+  assert.equal(items.length, 9);
 });
 
 test("testbed world: bad flags give one clear usage error (exit 2)", async () => {

@@ -2,7 +2,6 @@ import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { Command } from "commander";
 import { UsageError } from "../../model/errors.ts";
-import { Run } from "../../runtime/index.ts";
 import {
   type DpoRecord,
   parseDpoRecords,
@@ -12,41 +11,34 @@ import {
   toOpenAiJsonl,
   toTrlJsonl,
 } from "../../train/data.ts";
-import type { StepInfo } from "../../train/train-loop.ts";
 import { Trainable } from "../../train/trainable.ts";
 import { integerArg, numberArg } from "../model-options.ts";
 import { checkOutputPath } from "../output-path.ts";
 import { registerPretrain } from "./pretrain.ts";
-import { progressPrinter } from "./train-progress.ts";
+import {
+  addTrainRunOptions,
+  applyTrainRunFlags,
+  openTrainRun,
+  optimizerOptions,
+  reportTrainRun,
+  stepLogger,
+  type TrainRunFlags,
+} from "./train-run.ts";
 
-interface TrainFlags {
+interface TrainFlags extends TrainRunFlags {
   model: string;
   data: string;
   out: string;
   epochs: number;
-  maxSteps?: number;
-  lr: number;
   rank: number;
   alpha?: number;
   dropout: number;
   targets: string;
   layers?: string;
   full?: boolean;
-  batchSize: number;
-  gradAccum: number;
   maxLength: number;
-  seed: number;
-  warmup: number;
-  schedule: "cosine" | "linear" | "constant";
-  weightDecay: number;
-  maxGradNorm: number;
   beta?: number;
   nllWeight?: number;
-  runsDir?: string;
-  runDir?: string;
-  resume?: string;
-  checkpointEvery: number;
-  threads?: number;
 }
 
 const examples = `
@@ -84,7 +76,7 @@ Examples:
 `;
 
 function addTrainOptions(command: Command): Command {
-  return command
+  const options = command
     .requiredOption("-m, --model <gguf>", "base model: a llama or qwen2 GGUF file")
     .requiredOption("--data <jsonl>", "training data (JSON lines)")
     .requiredOption("--out <adapter.gguf>", "where to write the trained LoRA adapter")
@@ -110,46 +102,18 @@ function addTrainOptions(command: Command): Command {
       512,
     )
     .option("--seed <n>", "seed (shuffling, LoRA init, dropout)", integerArg(), 0)
-    .option("--warmup <n>", "warmup steps", integerArg(0), 0)
-    .option("--schedule <kind>", "cosine | linear | constant", "cosine")
-    .option("--weight-decay <x>", "AdamW weight decay", numberArg(0), 0)
-    .option("--max-grad-norm <x>", "gradient clipping (0 = off)", numberArg(0), 1)
-    .option(
-      "--checkpoint-every <n>",
-      "steps between checkpoints (0 = only at the end)",
-      integerArg(0),
-      0,
-    )
-    .option("--threads <n>", "onnxruntime threads for matrix products", integerArg(1))
-    .option("--runs-dir <dir>", "where new run folders go (default ./runs)")
-    .option("--run-dir <dir>", "the run folder to create (default <runs-dir>/<id>)")
-    .option("--resume <dir>", "continue a stopped run from its checkpoint");
+    .option("--warmup <n>", "warmup steps", integerArg(0), 0);
+  return addTrainRunOptions(options, "continue a stopped run from its checkpoint");
 }
 
-async function runTraining(kind: "sft" | "dpo", flags: TrainFlags, argv: string[]): Promise<void> {
+async function runTraining(kind: "sft" | "dpo", flags: TrainFlags): Promise<void> {
   checkOutputPath(flags.out);
-  if (!["cosine", "linear", "constant"].includes(flags.schedule)) {
-    throw new UsageError(`--schedule must be cosine, linear or constant, got "${flags.schedule}"`);
-  }
-  if (flags.threads !== undefined) {
-    const { configureGemm } = await import("../../train/gemm.ts");
-    configureGemm({ threads: flags.threads });
-  }
+  await applyTrainRunFlags(flags);
   // Data first: a bad line fails in milliseconds, before the model loads.
   const rows = await readJsonl(flags.data);
   const sftRecords = kind === "sft" ? parseSftRecords(rows, flags.data) : [];
   const dpoRecords = kind === "dpo" ? parseDpoRecords(rows, flags.data) : [];
-  const config = { command: `train ${kind}`, ...flags };
-  const run = flags.resume
-    ? Run.resume(flags.resume)
-    : Run.create({
-        config,
-        seed: flags.seed,
-        argv,
-        ...(flags.runDir ? { dir: flags.runDir } : {}),
-        ...(flags.runsDir ? { runsDir: flags.runsDir } : {}),
-      });
-  process.stderr.write(`run folder: ${run.dir}\n`);
+  const run = openTrainRun(flags, { command: `train ${kind}`, ...flags });
   const trainable = await Trainable.load(flags.model, {
     lora: flags.full
       ? false
@@ -171,31 +135,13 @@ async function runTraining(kind: "sft" | "dpo", flags: TrainFlags, argv: string[
       file: flags.model,
       sha256: await trainable.modelHash(),
     });
-    const { appendFile } = await import("node:fs/promises");
-    const print = progressPrinter();
     const options = {
+      ...optimizerOptions(flags),
       epochs: flags.epochs,
-      ...(flags.maxSteps !== undefined ? { maxSteps: flags.maxSteps } : {}),
-      lr: flags.lr,
-      batchSize: flags.batchSize,
-      gradientAccumulation: flags.gradAccum,
       maxLength: flags.maxLength,
-      seed: flags.seed,
-      warmupSteps: flags.warmup,
-      schedule: flags.schedule,
-      weightDecay: flags.weightDecay,
-      maxGradNorm: flags.maxGradNorm,
       checkpointDir: join(run.dir, "checkpoint"),
-      checkpointEvery: flags.checkpointEvery,
       file: flags.data,
-      // Returned, so the loop awaits each line: the log is complete and in order when it ends.
-      onStep: (info: StepInfo) => {
-        print(info);
-        return appendFile(
-          join(run.dir, "train-steps.jsonl"),
-          `${JSON.stringify({ ...info, time: new Date().toISOString() })}\n`,
-        );
-      },
+      onStep: stepLogger(run),
     };
     const result =
       kind === "sft"
@@ -208,17 +154,7 @@ async function runTraining(kind: "sft" | "dpo", flags: TrainFlags, argv: string[
           });
     if (flags.full) await trainable.saveModel(flags.out);
     else await trainable.saveAdapter(flags.out);
-    const summary = {
-      output: flags.out,
-      steps: result.steps,
-      firstLoss: result.losses[0],
-      finalLoss: result.losses.at(-1),
-      tokens: result.tokens,
-      seconds: result.seconds,
-      ...(result.resumedFromStep !== undefined ? { resumedFromStep: result.resumedFromStep } : {}),
-    };
-    run.appendResult({ id: `train-${kind}`, index: 0, result: summary });
-    process.stdout.write(`${JSON.stringify(summary)}\n`);
+    reportTrainRun(run, `train-${kind}`, { output: flags.out }, result);
   } finally {
     run.close();
     await trainable.close();
@@ -254,7 +190,7 @@ export function register(program: Command): void {
         );
     }
     sub.action(async (flags: TrainFlags) => {
-      await runTraining(kind, flags, process.argv.slice(2));
+      await runTraining(kind, flags);
     });
   }
   registerPretrain(train);
