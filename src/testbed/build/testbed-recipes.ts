@@ -61,6 +61,8 @@ const atlas1mShape: PretrainShape = {
   tiedEmbeddings: true,
 };
 
+const atlas2mShape: PretrainShape = { ...atlas1mShape, dim: 192, heads: 6, kvHeads: 6, ffn: 576 };
+
 const atlasTrain = {
   epochs: [1, 2],
   batchSize: 32,
@@ -114,6 +116,31 @@ export const testbedRecipes: Record<string, TestbedRecipe> = {
     train: atlasTrain,
     type: "Q8_0",
     about: "AdaCAD's null world: reading contexts disagree with the world in 50% of documents",
+  },
+  /**
+   * The design's fallback for risk (a), pre-registered before the two-pass atlas-1m was checked
+   * (docs/testbed.md, "Reading precondition"): atlas-1m learned its facts (88.6% closed book)
+   * but read unseen people's facts from a context 5% of the time, so the next build raises d from
+   * 128 to 192 (head size kept at 32, FFN 3·d) on the same world, corpus and schedule.
+   */
+  "atlas-2m": {
+    name: "atlas-2m",
+    world: "atlas",
+    worldOverrides: { seed: 7, tokens: 2_500_000 },
+    shape: atlas2mShape,
+    train: atlasTrain,
+    type: "Q8_0",
+    about: "atlas-1m at d = 192 (the design's fallback for a model that does not read): AdaCAD",
+  },
+  "atlas-null-2m": {
+    name: "atlas-null-2m",
+    world: "atlas",
+    variant: "adacad-null",
+    worldOverrides: { seed: 7, tokens: 2_500_000 },
+    shape: atlas2mShape,
+    train: atlasTrain,
+    type: "Q8_0",
+    about: "AdaCAD's null world at atlas-2m's shape",
   },
   "atlas-mini": {
     name: "atlas-mini",
