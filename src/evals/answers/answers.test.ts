@@ -69,6 +69,23 @@ const equivalence: Array<[string, string, boolean]> = [
   ["\\frac{-1}{2}", "-\\frac{1}{2}", true],
   ["\\,1\\,000", "1000", true],
   ["\\text{Monday}", "monday", false],
+  // sets and MATH's "all solutions, separated by commas" answers: members in any order
+  ["\\{1, 2, 3\\}", "\\{3,2,1\\}", true],
+  ["\\{1,2\\}", "\\{1,2,3\\}", false],
+  ["\\{1,1,2\\}", "\\{1,2,2\\}", false],
+  ["1, -2", "-2, 1", true],
+  ["x = 1, x = -2", "-2,1", true],
+  ["\\frac{1}{2}, 3", "3, 0.5", true],
+  ["1, 2", "1, 3", false],
+  ["1, 2", "(1, 2)", false],
+  ["x \\in [2, 5]", "[2,5]", true],
+  ["(-\\infty, 3]", "(-\\infty,3]", true],
+  // a matrix's row break is not a spacing command
+  ["\\begin{pmatrix} 1 \\\\ 2 \\end{pmatrix}", "\\begin{pmatrix}1\\\\2\\end{pmatrix}", true],
+  ["\\begin{pmatrix} 1 \\\\ 2 \\end{pmatrix}", "\\begin{pmatrix}12\\end{pmatrix}", false],
+  ["10 \\mbox{ inches}", "10", true],
+  ["\\$18.90", "18.9", true],
+  ["\\textbf{seven}", "seven", true],
 ];
 
 describe("mathEquivalent", () => {
@@ -112,6 +129,16 @@ describe("extraction", () => {
 describe("checkAnswer and canonicalAnswer", () => {
   it("checks per type", () => {
     assert.ok(checkAnswer("(B)", "B", "choice"));
+    for (const wrapped of [
+      "\\text{(B)}",
+      "\\textbf{(B)}",
+      "$\\boxed{\\text{B}}$",
+      "$\\mathrm{(B)}$",
+    ]) {
+      assert.ok(checkAnswer(wrapped, "B", "choice"), wrapped);
+      assert.ok(!checkAnswer(wrapped, "C", "choice"), wrapped);
+    }
+    assert.equal(canonicalAnswer("\\textbf{(D)}", "choice"), "D");
     assert.ok(!checkAnswer("C", "B", "choice"));
     assert.ok(checkAnswer("18.0", "18", "number"));
     assert.ok(!checkAnswer(undefined, "18", "number"));
@@ -122,6 +149,9 @@ describe("checkAnswer and canonicalAnswer", () => {
     assert.equal(canonicalAnswer("\\dfrac12", "math"), canonicalAnswer("0.5", "math"));
     assert.notEqual(canonicalAnswer("1/3", "math"), canonicalAnswer("0.33", "math"));
     assert.equal(canonicalAnswer("(C) because", "choice"), "C");
+    assert.equal(canonicalAnswer("1, -2", "math"), canonicalAnswer("x = -2, x = 1", "math"));
+    assert.equal(canonicalAnswer("\\{\\frac12, 3\\}", "math"), canonicalAnswer("3, 0.5", "math"));
+    assert.notEqual(canonicalAnswer("(1, 2)", "math"), canonicalAnswer("(2, 1)", "math"));
     assert.equal(normalizeMath("\\left( 3 \\right)"), "(3)");
   });
 });

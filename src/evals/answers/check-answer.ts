@@ -1,6 +1,11 @@
 import { letterOf } from "./choice.ts";
 import type { AnswerType } from "./extract-answer.ts";
-import { mathEquivalent, type NumericTolerance, numbersClose } from "./math-equivalent.ts";
+import {
+  mathEquivalent,
+  type NumericTolerance,
+  numbersClose,
+  setMembers,
+} from "./math-equivalent.ts";
 import { parseMathExpression } from "./math-expression.ts";
 import { normalizeMath } from "./normalize-math.ts";
 
@@ -17,8 +22,8 @@ export function checkAnswer(
   if (predicted === undefined) return false;
   switch (type) {
     case "choice": {
-      const p = letterOf(predicted);
-      return p !== undefined && p === letterOf(gold);
+      const p = choiceOf(predicted);
+      return p !== undefined && p === choiceOf(gold);
     }
     case "number": {
       const p = Number(normalizeMath(predicted));
@@ -40,9 +45,16 @@ export function checkAnswer(
  * choices, the normalized text otherwise (numbers in their shortest decimal form).
  */
 export function canonicalAnswer(answer: string, type: AnswerType): string {
-  if (type === "choice") return letterOf(answer) ?? answer.trim();
+  if (type === "choice") return choiceOf(answer) ?? answer.trim();
   if (type === "text") return normalizeText(answer);
   const normalized = normalizeMath(answer);
+  // a set's members in a fixed order, so "1, -2" and "x = -2, x = 1" share a bucket
+  const members = setMembers(normalized);
+  if (members)
+    return `{${members
+      .map((m) => canonicalAnswer(m, type))
+      .sort()
+      .join(",")}}`;
   const expression = normalized === "" ? undefined : parseMathExpression(normalized);
   if (expression && expression.variables.size === 0) {
     const value = expression.evaluate(new Map());
@@ -50,6 +62,11 @@ export function canonicalAnswer(answer: string, type: AnswerType): string {
     if (Number.isFinite(value)) return String(Number(value.toPrecision(10)));
   }
   return normalized;
+}
+
+/** The option letter of an answer, also inside LaTeX wrappers: "\\text{(B)}", "$\\boxed{B}$". */
+function choiceOf(answer: string): string | undefined {
+  return letterOf(answer) ?? letterOf(normalizeMath(answer));
 }
 
 function normalizeText(s: string): string {

@@ -15,8 +15,9 @@ const probes = [0.37, 1.93, -2.41, 3.17];
 /**
  * Whether two math answers are equivalent: equal normalized text; else both evaluate to numbers
  * within the tolerance ("1/2", "\frac{1}{2}", "0.5", "\dfrac12" agree); else both are the same
- * expression in their variables at fixed probe points ("2x+1" vs "1+2x"); else, for tuples and
- * lists, element by element.
+ * expression in their variables at fixed probe points ("2x+1" vs "1+2x"); else sets — `\{…\}` or a
+ * bare comma list such as MATH's "all solutions" answers ("1, -2", "x = 1, x = -2") — member by
+ * member in any order; else tuples and intervals element by element, brackets included.
  */
 export function mathEquivalent(a: string, b: string, tolerance: NumericTolerance = {}): boolean {
   const x = normalizeMath(a);
@@ -24,6 +25,9 @@ export function mathEquivalent(a: string, b: string, tolerance: NumericTolerance
   if (x === "" || y === "") return x === y;
   if (x === y) return true;
   if (expressionsAgree(x, y, tolerance)) return true;
+  const setX = setMembers(x);
+  const setY = setMembers(y);
+  if (setX && setY) return sameMembers(setX, setY, tolerance);
   const xs = splitTuple(x);
   const ys = splitTuple(y);
   if (
@@ -65,11 +69,17 @@ export function numbersClose(a: number, b: number, tolerance: NumericTolerance =
 function splitTuple(s: string): { open: string; close: string; items: string[] } | undefined {
   const m = /^([([{]?)(.*?)([)\]}]?)$/.exec(s);
   if (!m) return undefined;
-  const inner = m[2]!;
+  const items = splitTopLevel(m[2]!);
+  if (items.length < 2) return undefined;
+  return { open: m[1]!, close: m[3]!, items };
+}
+
+/** `s` split at the commas outside any bracket. */
+function splitTopLevel(s: string): string[] {
   const items: string[] = [];
   let depth = 0;
   let current = "";
-  for (const c of inner) {
+  for (const c of s) {
     if ("([{".includes(c)) depth++;
     if (")]}".includes(c)) depth--;
     if (c === "," && depth === 0) {
@@ -78,6 +88,30 @@ function splitTuple(s: string): { open: string; close: string; items: string[] }
     } else current += c;
   }
   items.push(current);
-  if (items.length < 2) return undefined;
-  return { open: m[1]!, close: m[3]!, items };
+  return items;
+}
+
+/**
+ * The members of a set answer (normalized text): `\{a,b\}`, or a bare list of two or more
+ * ("1,-2"), each member without a leading "x=" ("x=1,x=-2"); undefined for anything else.
+ */
+export function setMembers(s: string): string[] | undefined {
+  const braced = /^\\\{(.*)\\\}$/.exec(s);
+  const inner = braced ? braced[1]! : s;
+  if (!braced && /^[([{]/.test(s) && /[)\]}]$/.test(s)) return undefined;
+  const items = splitTopLevel(inner);
+  if (!braced && items.length < 2) return undefined;
+  return items.map((item) => item.replace(/^[a-zA-Z](?:_\{?\w+\}?)?=(?!=)/, ""));
+}
+
+/** Whether two member lists are equal as multisets under `mathEquivalent`. */
+function sameMembers(xs: string[], ys: string[], tolerance: NumericTolerance): boolean {
+  if (xs.length !== ys.length) return false;
+  const unused = [...ys];
+  for (const x of xs) {
+    const at = unused.findIndex((y) => mathEquivalent(x, y, tolerance));
+    if (at < 0) return false;
+    unused.splice(at, 1);
+  }
+  return true;
 }

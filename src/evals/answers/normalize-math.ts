@@ -56,9 +56,10 @@ export function normalizeMath(answer: string): string {
   s = s.replace(/^\$+|\$+$/g, "").replace(/\\\$/g, "");
   s = unwrapCommand(s, "boxed");
   s = s.replace(/\\(?:left|right)(?![a-zA-Z])/g, "");
+  // Spacing commands, but not a matrix's row break `\\` followed by a space or a comma.
   s = s
-    .replace(/\\(?:!|,|;|:|quad|qquad)/g, " ")
-    .replace(/\\ /g, " ")
+    .replace(/(?<!\\)\\(?:!|,|;|:|quad|qquad)/g, " ")
+    .replace(/(?<!\\)\\ /g, " ")
     .replace(/~/g, " ");
   s = s.replace(/\\(?:d|t)frac/g, "\\frac");
   s = s.replace(/\^\s*\{?\s*\\circ\s*\}?/g, "").replace(/°|\\degree/g, "");
@@ -78,7 +79,8 @@ export function normalizeMath(answer: string): string {
   if (/^-?\d{1,3}(,\d{3})+(\.\d+)?$/.test(s.replace(/\s/g, ""))) s = s.replace(/,/g, "");
   s = s.replace(/\s+/g, "");
   s = s.replace(/\.$/, "");
-  const assignment = /^[a-zA-Z](?:_\{?\w+\}?)?=(.+)$/.exec(s);
+  // "x = 5", "x_1 = 5" and "x \in [2, 5]" answer with their right-hand side
+  const assignment = /^[a-zA-Z](?:_\{?\w+\}?)?(?:=|\\in)(.+)$/.exec(s);
   if (assignment?.[1] && !assignment[1].includes("=")) s = assignment[1];
   s = s.replace(/^\+/, "");
   s = s.replace(/(^|[^\d])\.(\d)/g, "$10.$2");
@@ -91,10 +93,16 @@ export function normalizeMath(answer: string): string {
 function unwrapCommand(s: string, command: string): string {
   const tag = `\\${command}`;
   let out = s;
+  let from = 0;
   for (;;) {
-    const at = out.indexOf(tag);
+    const at = out.indexOf(tag, from);
     if (at < 0) return out;
     let open = at + tag.length;
+    // "\text" must not eat the start of "\textbf"
+    if (/[a-zA-Z]/.test(out[open] ?? "")) {
+      from = open;
+      continue;
+    }
     while (out[open] === " ") open++;
     if (out[open] !== "{") {
       out = out.slice(0, at) + out.slice(at + tag.length);
