@@ -19,7 +19,7 @@ export interface HubSource {
   readonly note?: string;
 }
 
-/** `https://huggingface.co/datasets/<repo>`-style page of a source, for listings. */
+/** A source as `hf:<owner>/<repo>[@<revision>]`, for listings. */
 export function hubSourceLabel(source: HubSource): string {
   const revision = source.revision === "main" ? "" : `@${source.revision}`;
   return `hf:${source.repo}${revision}`;
