@@ -40,7 +40,7 @@ try {
     experts.push(path);
   }
   const fileMB = statSync(experts[0]!).size / 2 ** 20;
-  const items = loadDataset("mmlu-pro", { limit: questions });
+  const items = await loadDataset("mmlu-pro", { limit: questions });
 
   // routing with the real recruitment function over a synthetic 2-skill world
   const keywords = items.map((_, i) => [i % 2 === 0 ? "algebra" : "biology"]);

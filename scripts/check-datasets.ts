@@ -10,9 +10,8 @@
 import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { gunzipSync } from "node:zlib";
-import { humanEvalFixJs, humanEvalFixPython } from "../src/evals/datasets/humanevalfix.ts";
-import { mbppPlusFixHard } from "../src/evals/datasets/mbpp-plus-fix.ts";
-import { requireSharedDataset } from "../src/evals/datasets/shared-file.ts";
+import { loadDataset } from "../src/evals/datasets/index.ts";
+import { requireMirrorFile } from "../src/evals/datasets/mirror-file.ts";
 import type { EvalItem } from "../src/evals/eval-item.ts";
 import { runHiddenTests } from "../src/methods/utgen/hidden-tests.ts";
 import { ConcurrencyGate } from "../src/sandbox/concurrency-gate.ts";
@@ -115,7 +114,7 @@ function parsePythonJson(text: string): unknown {
 
 /** MBPP+ (EvalPlus v0.1.0): canonical solution against the task's original MBPP asserts. */
 function mbppPlus(): Check[] {
-  const file = requireSharedDataset("mbpp_plus/MbppPlus-v0.1.0.json.gz");
+  const file = requireMirrorFile("mbpp_plus/MbppPlus-v0.1.0.json.gz");
   const records = parsePythonJson(gunzipSync(readFileSync(file)).toString("utf8")) as Record<
     string,
     string
@@ -129,18 +128,18 @@ function mbppPlus(): Check[] {
   }));
 }
 
-const datasets: Record<string, () => Check[]> = {
-  "humanevalfix-python": () => fromItems(humanEvalFixPython.load({ split: "test" }), true),
-  "humanevalfix-js": () => fromItems(humanEvalFixJs.load({ split: "test" }), true),
+const datasets: Record<string, () => Check[] | Promise<Check[]>> = {
+  "humanevalfix-python": async () => fromItems(await loadDataset("humanevalfix-python"), true),
+  "humanevalfix-js": async () => fromItems(await loadDataset("humanevalfix-js"), true),
   "mbpp-plus": mbppPlus,
-  "mbpp-plus-fix-hard": () => fromItems(mbppPlusFixHard.load({ split: "test" }), true),
+  "mbpp-plus-fix-hard": async () => fromItems(await loadDataset("mbpp-plus-fix-hard"), true),
 };
 
 const gate = new ConcurrencyGate(Number(values.concurrency));
 let failures = 0;
 for (const [name, load] of Object.entries(datasets)) {
   if (only && !only.includes(name)) continue;
-  const checks = load().filter((c) => !ids || ids.includes(c.id));
+  const checks = (await load()).filter((c) => !ids || ids.includes(c.id));
   const started = performance.now();
   const outcomes = await Promise.all(
     checks.map((check) =>

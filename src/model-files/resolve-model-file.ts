@@ -26,9 +26,12 @@ export interface ResolveModelFileOptions {
   signal?: AbortSignal;
 }
 
-/** The hub to download from: `$CHORUS_HF_ENDPOINT`, else https://huggingface.co. */
+/**
+ * The hub to download from: `$CHORUS_HF_ENDPOINT`, else `$HF_ENDPOINT` (the variable the Hugging
+ * Face libraries read, so a mirror set for them serves chorus too), else https://huggingface.co.
+ */
 export function hfEndpoint(): string {
-  return process.env.CHORUS_HF_ENDPOINT || "https://huggingface.co";
+  return process.env.CHORUS_HF_ENDPOINT || process.env.HF_ENDPOINT || "https://huggingface.co";
 }
 
 /**

@@ -6,6 +6,7 @@ import { reportMarkdown, writeReport } from "../../evals/eval-report.ts";
 import { poolModelSource } from "../../evals/pool-model-source.ts";
 import { runEval } from "../../evals/run-eval.ts";
 import { UsageError } from "../../model/errors.ts";
+import { addDataOptions, type DataFlags, dataLoadOptions } from "../data-options.ts";
 import {
   addModelOptions,
   addRunOptions,
@@ -17,7 +18,7 @@ import {
 } from "../model-options.ts";
 import { readSteerOption } from "../steer-option.ts";
 
-interface EvalFlags extends ModelFlags, RunFlags {
+interface EvalFlags extends ModelFlags, RunFlags, DataFlags {
   dataset: string;
   split?: string;
   limit?: number;
@@ -46,6 +47,10 @@ Examples:
 
   # TruthfulQA MC1 with a MAT-Steer steerer applied to the model (cached apart from unsteered calls)
   $ chorus eval cot --dataset truthfulqa-mc1 --limit 50 --model model.gguf --steer steer.json
+
+  # a named dataset not on this machine is downloaded from the hub into the cache first
+  # (chorus data pull gsm8k does it ahead of time; --offline fails instead)
+  $ chorus eval self-consistency --dataset gsm8k --limit 20 --model model.gguf
 
   # your own file: fields mapped, answers compared as LaTeX math
   $ chorus eval self-consistency --dataset mine.jsonl --field question=problem,answer=solution --answer-type math
@@ -77,7 +82,7 @@ export function register(program: Command): void {
       "--steer <steer.json>",
       "steer every model with a MAT-Steer steerer (from `chorus steer train`; local GGUF only)",
     );
-  addRunOptions(command).addHelpText("after", examples);
+  addDataOptions(addRunOptions(command)).addHelpText("after", examples);
   command.action(async (methodName: string, flags: EvalFlags) => {
     process.exitCode = await evalCommand(methodName, flags);
   });
@@ -109,7 +114,8 @@ async function evalCommand(methodName: string, flags: EvalFlags): Promise<number
   ];
   const steer = await readSteerOption(flags.steer, flags.baseUrl);
   const methods = await Promise.all(names.map(loadEvalMethod));
-  const items = loadDataset(flags.dataset, {
+  const items = await loadDataset(flags.dataset, {
+    ...dataLoadOptions(flags),
     ...(flags.split ? { split: flags.split } : {}),
     ...(flags.limit !== undefined ? { limit: flags.limit } : {}),
     mapping,

@@ -14,6 +14,7 @@ const commands: Array<() => Promise<{ register: (program: Command) => void }>> =
   () => import("./upcore.ts"),
   () => import("./unlearn.ts"),
   () => import("./models.ts"),
+  () => import("./data.ts"),
   () => import("./serve.ts"),
   () => import("./sandbox.ts"),
   () => import("./testbed.ts"),

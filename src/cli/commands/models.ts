@@ -17,7 +17,8 @@ Examples:
   $ chorus models info ../shared/models/stories260K.gguf
 
 Files go to <cache-dir>/models (default ~/.cache/chorus/models, or $CHORUS_CACHE_DIR/models).
-HF_TOKEN is sent for gated repositories; CHORUS_HF_ENDPOINT points at a mirror. See docs/models.md.
+HF_TOKEN is sent for gated repositories; HF_ENDPOINT (or CHORUS_HF_ENDPOINT) points at a mirror.
+See docs/models.md.
 `;
 
 interface CacheFlags {

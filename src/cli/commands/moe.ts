@@ -5,6 +5,7 @@ import { saveProfileFile } from "../../methods/symbolic-moe/profile-store.ts";
 import { readMoeSettings } from "../../methods/symbolic-moe/settings.ts";
 import { buildMoeProfile } from "../../methods/symbolic-moe/symbolic-moe.ts";
 import { UsageError } from "../../model/errors.ts";
+import { addDataOptions, type DataFlags, dataLoadOptions } from "../data-options.ts";
 import {
   addModelOptions,
   collect,
@@ -13,7 +14,7 @@ import {
   openSession,
 } from "../model-options.ts";
 
-interface ProfileFlags extends ModelFlags {
+interface ProfileFlags extends ModelFlags, DataFlags {
   dataset: string;
   split: string;
   limit?: number;
@@ -47,7 +48,7 @@ export function register(program: Command): void {
     .description(
       "annotate validation questions, profile every model, choose the aggregator; save as JSON",
     );
-  addModelOptions(profile, { repeatable: true })
+  addDataOptions(addModelOptions(profile, { repeatable: true }))
     .requiredOption("--dataset <name|file>", "a named dataset or a .jsonl/.json/.csv(.gz) file")
     .option("--split <split>", "split to profile on", "validation")
     .option("--limit <n>", "use the first n items", integerArg(1))
@@ -77,7 +78,8 @@ async function profileCommand(flags: ProfileFlags): Promise<number> {
   if ((flags.model ?? []).length === 0)
     throw new UsageError("pass the pool with --model (repeatable)");
   const settings = readMoeSettings(keyValues(flags.set, "--set"));
-  const items = loadDataset(flags.dataset, {
+  const items = await loadDataset(flags.dataset, {
+    ...dataLoadOptions(flags),
     split: flags.split,
     ...(flags.limit !== undefined ? { limit: flags.limit } : {}),
     ...(flags.field ? { mapping: parseFieldMapping(flags.field) } : {}),

@@ -2,8 +2,8 @@ import { readFileSync } from "node:fs";
 import { gunzipSync } from "node:zlib";
 import { DataError } from "../../model/errors.ts";
 import { choiceLetters } from "../answers/choice.ts";
-import { sharedFile } from "../shared-dir.ts";
 import type { DatasetLoader } from "./dataset-loader.ts";
+import { mirrorFile } from "./mirror-file.ts";
 import { formatMultipleChoice } from "./multiple-choice.ts";
 import type { ChoiceItem } from "./steering-mc-item.ts";
 
@@ -29,10 +29,10 @@ interface BbqRecord {
 }
 
 function readBbq(category: BbqCategory, path?: string): BbqRecord[] {
-  const file = path ?? sharedFile("datasets", "bbq", `${category}.jsonl.gz`);
+  const file = path ?? mirrorFile(`bbq/${category}.jsonl.gz`);
   if (!file)
     throw new DataError(
-      `BBQ ${category} is missing: expected ../shared/datasets/bbq/${category}.jsonl.gz`,
+      `BBQ ${category} is missing: expected bbq/${category}.jsonl.gz in a data mirror (CHORUS_DATA_MIRROR)`,
     );
   let text: string;
   try {
@@ -100,10 +100,11 @@ export const bbq: DatasetLoader = {
   description: `BBQ: bias in QA, 3 options (A-C); splits all, ${bbqCategories.join(", ")}`,
   splits: ["all", ...bbqCategories],
   answerType: "choice",
-  load({ split }) {
+  files: bbqCategories.map((c) => `bbq/${c}.jsonl.gz`),
+  async load({ split, file }) {
     const categories = split === "all" ? bbqCategories : bbqCategories.filter((c) => c === split);
     return categories.flatMap((category) =>
-      readBbq(category).map((r) => ({
+      readBbq(category, file(`bbq/${category}.jsonl.gz`)).map((r) => ({
         id: r.id,
         question: formatMultipleChoice(`${r.context} ${r.question}`, r.answers),
         answer: choiceLetters(3)[r.label]!,

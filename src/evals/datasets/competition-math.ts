@@ -1,15 +1,17 @@
 import type { DatasetLoader } from "./dataset-loader.ts";
-import { readRecords, stringField } from "./read-records.ts";
-import { requireSharedDataset } from "./shared-file.ts";
+import type { HubSource } from "./hub-source.ts";
+import { readDatasetRecords, stringField } from "./read-records.ts";
 
-function competition(name: string, description: string): DatasetLoader {
+function competition(name: string, description: string, hub?: HubSource): DatasetLoader {
   return {
     name,
     description,
     splits: ["test"],
     answerType: "math",
-    load() {
-      return readRecords(requireSharedDataset(`${name}/test.jsonl`)).map((record, index) => ({
+    files: [`${name}/test.jsonl`],
+    ...(hub ? { hub } : {}),
+    async load({ file }) {
+      return (await readDatasetRecords(file(`${name}/test.jsonl`))).map((record, index) => ({
         id: `${name}-${String(record.value["id"] ?? index)}`,
         question: stringField(record, "problem"),
         // AMC answers are stored as floats (27.0); the canonical form is "27"
@@ -22,6 +24,10 @@ function competition(name: string, description: string): DatasetLoader {
 }
 
 /** AIME 2024 I + II (30 problems, integer answers). */
-export const aime24 = competition("aime24", "AIME 2024 (I and II): 30 problems, integer answers");
+export const aime24 = competition("aime24", "AIME 2024 (I and II): 30 problems, integer answers", {
+  repo: "HuggingFaceH4/aime_2024",
+  revision: "main",
+  files: { "aime24/test.jsonl": "data/train-00000-of-00001.parquet" },
+});
 /** AMC 2023 (40 problems). */
 export const amc23 = competition("amc23", "AMC 2023: 40 problems, numeric answers");

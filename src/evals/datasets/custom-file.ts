@@ -4,11 +4,11 @@ import { choiceLetters, letterOf } from "../answers/choice.ts";
 import type { AnswerType } from "../answers/extract-answer.ts";
 import type { EvalItem } from "../eval-item.ts";
 import { formatMultipleChoice } from "./multiple-choice.ts";
-import { readRecords, recordError, stringField } from "./read-records.ts";
+import { readDatasetRecords, recordError, stringField } from "./read-records.ts";
 
 /** Which record fields hold what, for users' own files. */
 export interface FieldMapping {
-  /** Default: the record's 0-based index. */
+  /** Default: the `id` field when the file's first record has one, else `<file stem>-<index>`. */
   id?: string;
   /** Default "question". */
   question?: string;
@@ -21,16 +21,23 @@ export interface FieldMapping {
 }
 
 /**
- * Loads a user's JSONL / JSON / CSV file (optionally .gz) with a field mapping. For choices, the
- * gold answer may be a letter or the text of one of the options.
+ * Loads a user's JSONL / JSON / CSV file (optionally .gz) or parquet file with a field mapping.
+ * Items are named by the mapped id field; without one, by an `id` field when the first record has
+ * one (then every record must), else by the file and index. For choices, the gold answer may be a
+ * letter or the text of one of the options.
  * @throws DataError with file and line on a record that lacks a mapped field.
  */
-export function loadCustomFile(file: string, mapping: FieldMapping = {}): EvalItem[] {
+export async function loadCustomFile(
+  file: string,
+  mapping: FieldMapping = {},
+): Promise<EvalItem[]> {
   const questionField = mapping.question ?? "question";
   const answerField = mapping.answer ?? "answer";
   const answerType = mapping.answerType ?? (mapping.choices ? "choice" : "math");
-  const stem = basename(file).replace(/\.(jsonl|json|csv)(\.gz)?$/, "");
-  const items = readRecords(file).map((record, index): EvalItem => {
+  const stem = basename(file).replace(/\.(jsonl|json|csv)(\.gz)?$|\.parquet$/, "");
+  const records = await readDatasetRecords(file);
+  const idField = mapping.id ?? (records[0]?.value["id"] !== undefined ? "id" : undefined);
+  const items = records.map((record, index): EvalItem => {
     let choices: string[] | undefined;
     if (typeof mapping.choices === "string") {
       const value = record.value[mapping.choices];
@@ -55,7 +62,7 @@ export function loadCustomFile(file: string, mapping: FieldMapping = {}): EvalIt
     const question = stringField(record, questionField);
     const meta = { ...record.value };
     return {
-      id: mapping.id ? stringField(record, mapping.id) : `${stem}-${index}`,
+      id: idField ? stringField(record, idField) : `${stem}-${index}`,
       question: choices ? formatMultipleChoice(question, choices) : question,
       answer,
       answerType,

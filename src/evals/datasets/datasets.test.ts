@@ -25,9 +25,9 @@ describe("built-in datasets", () => {
   };
   // the shared reasoning sets; other helpers' loaders (code, faithfulness) test themselves
   for (const loader of datasetLoaders.filter((l) => l.name in expected)) {
-    it(`${loader.name} loads every record with a gold answer`, () => {
+    it(`${loader.name} loads every record with a gold answer`, async () => {
       const want = expected[loader.name]!;
-      const items = loadDataset(loader.name, want.split ? { split: want.split } : {});
+      const items = await loadDataset(loader.name, want.split ? { split: want.split } : {});
       assert.equal(items.length, want.count);
       assert.equal(new Set(items.map((i) => i.id)).size, items.length, "unique ids");
       for (const item of items) {
@@ -44,25 +44,25 @@ describe("built-in datasets", () => {
         name,
       );
   });
-  it("parses gold answers", () => {
-    assert.equal(loadDataset("gsm8k", { limit: 1 })[0]!.answer, "18");
-    assert.equal(loadDataset("amc23", { limit: 1 })[0]!.answer, "27");
-    const pro = loadDataset("mmlu-pro", { limit: 2 });
+  it("parses gold answers", async () => {
+    assert.equal((await loadDataset("gsm8k", { limit: 1 }))[0]!.answer, "18");
+    assert.equal((await loadDataset("amc23", { limit: 1 }))[0]!.answer, "27");
+    const pro = await loadDataset("mmlu-pro", { limit: 2 });
     assert.match(pro[0]!.question, /The options are:\n\(A\) /);
   });
-  it("splits held-out validation from test without overlap", () => {
-    const test = loadDataset("gpqa").map((i) => i.id);
-    const validation = loadDataset("gpqa", { split: "validation" }).map((i) => i.id);
+  it("splits held-out validation from test without overlap", async () => {
+    const test = (await loadDataset("gpqa")).map((i) => i.id);
+    const validation = (await loadDataset("gpqa", { split: "validation" })).map((i) => i.id);
     assert.equal(test.length + validation.length, 198);
     assert.ok(validation.every((id) => !test.includes(id)));
-    assert.throws(() => loadDataset("gsm8k", { split: "train" }), UsageError);
-    assert.throws(() => loadDataset("no-such-set"), UsageError);
+    await assert.rejects(loadDataset("gsm8k", { split: "train" }), UsageError);
+    await assert.rejects(loadDataset("no-such-set"), UsageError);
   });
 });
 
 describe("steering datasets", () => {
-  it("TruthfulQA MC1: seeded shuffle, exactly one correct letter, gold no longer always A", () => {
-    const items = loadDataset("truthfulqa-mc1", { split: "all" });
+  it("TruthfulQA MC1: seeded shuffle, exactly one correct letter, gold no longer always A", async () => {
+    const items = await loadDataset("truthfulqa-mc1", { split: "all" });
     const raw = JSON.parse(
       readFileSync(sharedFile("datasets", "truthfulqa", "mc_task.json")!, "utf8"),
     ) as { mc1_targets: Record<string, number> }[];
@@ -80,15 +80,15 @@ describe("steering datasets", () => {
     // the file lists the true answer first; after the shuffle about 1/k of the golds are at A
     assert.ok(atA < items.length * 0.4, `${atA} of ${items.length} at A`);
     // stable across loads, and test/validation are disjoint
-    assert.deepEqual(loadDataset("truthfulqa-mc1", { split: "all" }), items);
-    const test = loadDataset("truthfulqa-mc1").map((i) => i.id);
+    assert.deepEqual(await loadDataset("truthfulqa-mc1", { split: "all" }), items);
+    const test = (await loadDataset("truthfulqa-mc1")).map((i) => i.id);
     const validation = new Set(
-      loadDataset("truthfulqa-mc1", { split: "validation" }).map((i) => i.id),
+      (await loadDataset("truthfulqa-mc1", { split: "validation" })).map((i) => i.id),
     );
     assert.equal(test.length + validation.size, 790);
     assert.ok(test.every((id) => !validation.has(id)));
   });
-  it("BBQ: one split per shared category with the MANIFEST counts, letters A-C", () => {
+  it("BBQ: one split per shared category with the MANIFEST counts, letters A-C", async () => {
     const counts: Record<string, number> = {
       Age: 3680,
       Disability_status: 1556,
@@ -98,31 +98,31 @@ describe("steering datasets", () => {
       Sexual_orientation: 864,
     };
     for (const [category, count] of Object.entries(counts)) {
-      const items = loadDataset("bbq", { split: category });
+      const items = await loadDataset("bbq", { split: category });
       assert.equal(items.length, count, category);
       assert.ok(items.every((i) => i.choices!.length === 3 && /^[ABC]$/.test(i.answer)));
       assert.ok(items.every((i) => i.meta.category === category));
     }
-    const first = loadDataset("bbq", { split: "Age", limit: 1 })[0]!;
+    const first = (await loadDataset("bbq", { split: "Age", limit: 1 }))[0]!;
     assert.match(first.question, /The options are:\n\(A\) .*\n\(B\) .*\n\(C\) /);
   });
 });
 
 describe("users' files", () => {
   const dir = mkdtempSync(join(tmpdir(), "chorus-ds-"));
-  it("reads JSONL with a mapping and names the bad line", () => {
+  it("reads JSONL with a mapping and names the bad line", async () => {
     const file = join(dir, "mine.jsonl");
     writeFileSync(file, '{"q":"1+1?","a":"2"}\n\n{"q":"2+2?","a":4}\n{"q":"x"}\n');
     const mapping = parseFieldMapping("question=q,answer=a");
-    assert.throws(
-      () => loadDataset(file, { mapping }),
+    await assert.rejects(
+      loadDataset(file, { mapping }),
       (e: unknown) =>
         e instanceof DataError && e.message.startsWith(`${file}:4: missing field "a"`),
     );
     writeFileSync(file, '{"q":"1+1?","a":"2"}\n{"q":"2+2?","a":4}\nnot json\n');
-    assert.throws(() => loadDataset(file, { mapping }), /mine\.jsonl:3: not valid JSON/);
+    await assert.rejects(loadDataset(file, { mapping }), /mine\.jsonl:3: not valid JSON/);
     writeFileSync(file, '{"q":"1+1?","a":"2"}\n{"q":"2+2?","a":4}\n');
-    const items = loadDataset(file, { mapping });
+    const items = await loadDataset(file, { mapping });
     assert.deepEqual(
       items.map((i) => [i.id, i.question, i.answer]),
       [
@@ -131,26 +131,52 @@ describe("users' files", () => {
       ],
     );
   });
-  it("reads gzipped CSV with choice columns and answers given as option text", () => {
+  it("names items by the file's own id field without a mapping", async () => {
+    const file = join(dir, "ids.jsonl");
+    writeFileSync(
+      file,
+      '{"id":"q-17","question":"1+1?","answer":"2"}\n{"id":42,"question":"2+2?","answer":"4"}\n',
+    );
+    assert.deepEqual(
+      (await loadDataset(file)).map((i) => i.id),
+      ["q-17", "42"],
+    );
+    // --field id=... still wins, and a file without ids keeps the file-and-index names
+    const mapped = await loadDataset(file, { mapping: parseFieldMapping("id=question") });
+    assert.deepEqual(
+      mapped.map((i) => i.id),
+      ["1+1?", "2+2?"],
+    );
+    writeFileSync(file, '{"id":"a","question":"x","answer":"1"}\n{"question":"y","answer":"2"}\n');
+    await assert.rejects(loadDataset(file), /ids\.jsonl:2: missing field "id"/);
+    writeFileSync(
+      file,
+      '{"id":"a","question":"x","answer":"1"}\n{"id":"a","question":"y","answer":"2"}\n',
+    );
+    await assert.rejects(loadDataset(file), /duplicate id "a"/);
+  });
+  it("reads gzipped CSV with choice columns and answers given as option text", async () => {
     const file = join(dir, "mc.csv.gz");
     const csv = 'question,o1,o2,gold\n"Pick, one","x","y",y\nSecond?,"multi\nline",z,A\n';
     writeFileSync(file, gzipSync(csv));
-    const items = loadDataset(file, { mapping: parseFieldMapping("choices=o1|o2,answer=gold") });
+    const items = await loadDataset(file, {
+      mapping: parseFieldMapping("choices=o1|o2,answer=gold"),
+    });
     assert.deepEqual(
       items.map((i) => i.answer),
       ["B", "A"],
     );
     assert.equal(items[1]!.choices![0], "multi\nline");
     writeFileSync(file, gzipSync("question,o1,o2,gold\nok,x,y,A\nbad,x,y\n"));
-    assert.throws(
-      () => loadDataset(file, { mapping: parseFieldMapping("choices=o1|o2,answer=gold") }),
+    await assert.rejects(
+      loadDataset(file, { mapping: parseFieldMapping("choices=o1|o2,answer=gold") }),
       /mc\.csv\.gz:3: expected 4 cells/,
     );
   });
-  it("reads a JSON array and names the bad element", () => {
+  it("reads a JSON array and names the bad element", async () => {
     const file = join(dir, "arr.json");
     writeFileSync(file, JSON.stringify([{ question: "a", answer: "1" }, { question: "b" }]));
-    assert.throws(() => loadDataset(file), /arr\.json: element 2: missing field "answer"/);
+    await assert.rejects(loadDataset(file), /arr\.json: element 2: missing field "answer"/);
   });
   it("CSV rows keep their starting line", () => {
     const rows = parseCsv('a,b\n"1\n2",3\n4,5');

@@ -4,15 +4,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
 import { DataError } from "../../model/errors.ts";
-import { nqOpen } from "./nq-open.ts";
-import { nqSwap } from "./nq-swap.ts";
-import { nqSynth } from "./nq-synth.ts";
-import { loadTofuEval, tofuEval } from "./tofueval.ts";
-import { xsum } from "./xsum.ts";
+import { loadDataset } from "./index.ts";
+import { loadTofuEval } from "./tofueval.ts";
 
-test("NQ-Swap: substituted passage and answer by default, original on request", () => {
-  const sub = nqSwap.load({ split: "test" });
-  const org = nqSwap.load({ split: "original" });
+test("NQ-Swap: substituted passage and answer by default, original on request", async () => {
+  const sub = await loadDataset("nq-swap", { split: "test" });
+  const org = await loadDataset("nq-swap", { split: "original" });
   assert.equal(sub.length, 4746);
   assert.equal(sub[0]!.answer, "775");
   assert.equal(org[0]!.answer, "23");
@@ -21,8 +18,8 @@ test("NQ-Swap: substituted passage and answer by default, original on request", 
   assert.deepEqual(sub[0]!.meta["otherAnswers"], ["23"]);
 });
 
-test("NQ-Synth: the reference's paired prompts, kept verbatim", () => {
-  const items = nqSynth.load({ split: "test" });
+test("NQ-Synth: the reference's paired prompts, kept verbatim", async () => {
+  const items = await loadDataset("nq-synth", { split: "test" });
   assert.equal(items.length, 1000);
   const first = items[0]!;
   assert.equal(first.answer, "Brian Urlacher");
@@ -38,20 +35,20 @@ test("NQ-Synth: the reference's paired prompts, kept verbatim", () => {
   assert.match(first.meta["context"] as string, /Brian Urlacher and illustrated/);
 });
 
-test("NQ-open and XSum load with their gold lists and documents", () => {
-  const open = nqOpen.load({ split: "test" });
+test("NQ-open and XSum load with their gold lists and documents", async () => {
+  const open = await loadDataset("nq-open", { split: "test" });
   assert.equal(open.length, 1769);
   assert.ok((open[0]!.meta["answers"] as string[]).includes("six geese a-laying"));
   assert.equal(open[0]!.meta["context"], undefined);
-  const x = xsum.load({ split: "test" });
+  const x = await loadDataset("xsum", { split: "test" });
   assert.equal(x.length, 999, "one record has an empty article");
   assert.equal(x[0]!.id, "xsum-38295789");
   assert.match(x[0]!.meta["document"] as string, /Sodje/);
 });
 
-test("TofuEval needs source documents: a clear error without, grouping and skips with", () => {
-  assert.throws(
-    () => tofuEval.load({ split: "mediasum" }),
+test("TofuEval needs source documents: a clear error without, grouping and skips with", async () => {
+  await assert.rejects(
+    loadDataset("tofueval", { split: "mediasum" }),
     (e: unknown) => e instanceof DataError && /documents file/.test(e.message),
   );
   const dir = mkdtempSync(join(tmpdir(), "tofu-"));
@@ -60,7 +57,7 @@ test("TofuEval needs source documents: a clear error without, grouping and skips
     documentsFile,
     `${JSON.stringify({ doc_id: "NPR-41366", document: "A transcript." })}\n`,
   );
-  const { items, skippedWithoutSource } = loadTofuEval({ subset: "mediasum", documentsFile });
+  const { items, skippedWithoutSource } = await loadTofuEval({ subset: "mediasum", documentsFile });
   assert.ok(items.length > 0 && skippedWithoutSource > 0);
   const first = items[0]!;
   assert.equal(first.meta["document"], "A transcript.");

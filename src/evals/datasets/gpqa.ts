@@ -2,8 +2,7 @@ import { SeededRandom } from "../../math/seeded-random.ts";
 import { choiceLetters } from "../answers/choice.ts";
 import { type DatasetLoader, holdoutSplit } from "./dataset-loader.ts";
 import { formatMultipleChoice } from "./multiple-choice.ts";
-import { readRecords, stringField } from "./read-records.ts";
-import { requireSharedDataset } from "./shared-file.ts";
+import { readDatasetRecords, stringField } from "./read-records.ts";
 
 /**
  * GPQA Diamond (198). The file stores the correct answer apart from three wrong ones, so options
@@ -16,8 +15,16 @@ export const gpqa: DatasetLoader = {
   description: "GPQA Diamond: graduate-level science multiple choice (A-D), seeded option order",
   splits: ["test", "validation", "all"],
   answerType: "choice",
-  load({ split }) {
-    const items = readRecords(requireSharedDataset("gpqa_diamond/test.jsonl.gz")).map(
+  files: ["gpqa_diamond/test.jsonl.gz"],
+  hub: {
+    repo: "Idavidrein/gpqa",
+    revision: "main",
+    gated: true,
+    files: { "gpqa_diamond/test.jsonl.gz": "gpqa_diamond.csv" },
+    note: "item ids follow file order, which may differ between the hub's CSV and the mirror's copy",
+  },
+  async load({ split, file }) {
+    const items = (await readDatasetRecords(file("gpqa_diamond/test.jsonl.gz"))).map(
       (record, index) => {
         const correct = stringField(record, "Correct Answer").trim();
         const wrong = [1, 2, 3].map((i) => stringField(record, `Incorrect Answer ${i}`).trim());

@@ -1,6 +1,5 @@
 import type { DatasetLoader } from "./dataset-loader.ts";
-import { readRecords, recordError, stringField } from "./read-records.ts";
-import { requireSharedDataset } from "./shared-file.ts";
+import { readDatasetRecords, recordError, stringField } from "./read-records.ts";
 
 /** GSM8K test (1319 grade-school word problems); gold = the number after "#### ". */
 export const gsm8k: DatasetLoader = {
@@ -8,8 +7,14 @@ export const gsm8k: DatasetLoader = {
   description: "GSM8K test split: grade-school math word problems, numeric answers",
   splits: ["test"],
   answerType: "number",
-  load() {
-    return readRecords(requireSharedDataset("gsm8k/test.jsonl")).map((record, index) => {
+  files: ["gsm8k/test.jsonl"],
+  hub: {
+    repo: "openai/gsm8k",
+    revision: "main",
+    files: { "gsm8k/test.jsonl": "main/test-00000-of-00001.parquet" },
+  },
+  async load({ file }) {
+    return (await readDatasetRecords(file("gsm8k/test.jsonl"))).map((record, index) => {
       const solution = stringField(record, "answer");
       const gold = /####\s*(.+)\s*$/.exec(solution)?.[1]?.replace(/,/g, "").trim();
       if (!gold) throw recordError(record, 'field "answer" has no final "#### <number>"');

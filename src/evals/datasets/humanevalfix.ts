@@ -1,7 +1,6 @@
 import type { EvalItem } from "../eval-item.ts";
 import type { DatasetLoader } from "./dataset-loader.ts";
-import { readRecords, type SourceRecord, stringField } from "./read-records.ts";
-import { requireSharedDataset } from "./shared-file.ts";
+import { readDatasetRecords, type SourceRecord, stringField } from "./read-records.ts";
 
 /**
  * The docstring examples of a HumanEvalPack `example_test` as unit tests: each
@@ -65,8 +64,14 @@ export const humanEvalFixPython: DatasetLoader = {
   description: "HumanEvalFix (Python): repair a buggy solution; hidden HumanEval tests",
   splits: ["test"],
   answerType: "none",
-  load() {
-    return readRecords(requireSharedDataset("humanevalpack/python.jsonl")).map((r) =>
+  files: ["humanevalpack/python.jsonl"],
+  hub: {
+    repo: "bigcode/humanevalpack",
+    revision: "main",
+    files: { "humanevalpack/python.jsonl": "data/python/data/humanevalpack.jsonl" },
+  },
+  async load({ file }) {
+    return (await readDatasetRecords(file("humanevalpack/python.jsonl"))).map((r) =>
       humanEvalFixItem(r, "python"),
     );
   },
@@ -78,8 +83,14 @@ export const humanEvalFixJs: DatasetLoader = {
   description: "HumanEvalFix (JavaScript): repair a buggy solution; hidden HumanEval-X tests",
   splits: ["test"],
   answerType: "none",
-  load() {
-    return readRecords(requireSharedDataset("humanevalpack/js.jsonl")).map((r) =>
+  files: ["humanevalpack/js.jsonl"],
+  hub: {
+    repo: "bigcode/humanevalpack",
+    revision: "main",
+    files: { "humanevalpack/js.jsonl": "data/js/data/humanevalpack.jsonl" },
+  },
+  async load({ file }) {
+    return (await readDatasetRecords(file("humanevalpack/js.jsonl"))).map((r) =>
       humanEvalFixItem(r, "js"),
     );
   },

@@ -1,6 +1,5 @@
 import type { DatasetLoader } from "./dataset-loader.ts";
-import { readRecords, stringField } from "./read-records.ts";
-import { requireSharedDataset } from "./shared-file.ts";
+import { readDatasetRecords, stringField } from "./read-records.ts";
 
 /** MATH-500 (the PRM800K subset of MATH test); LaTeX answers. */
 export const math500: DatasetLoader = {
@@ -8,8 +7,14 @@ export const math500: DatasetLoader = {
   description: "MATH-500: competition math, LaTeX answers (boxed)",
   splits: ["test"],
   answerType: "math",
-  load() {
-    return readRecords(requireSharedDataset("math500/test.jsonl")).map((record, index) => ({
+  files: ["math500/test.jsonl"],
+  hub: {
+    repo: "HuggingFaceH4/MATH-500",
+    revision: "main",
+    files: { "math500/test.jsonl": "test.jsonl" },
+  },
+  async load({ file }) {
+    return (await readDatasetRecords(file("math500/test.jsonl"))).map((record, index) => ({
       id:
         typeof record.value["unique_id"] === "string"
           ? record.value["unique_id"]

@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { mbppPlusFixHard } from "./mbpp-plus-fix.ts";
+import { loadDataset } from "./index.ts";
 
-test("mbpp-plus-fix-hard: 170 tasks with buggy code, hidden EvalPlus tests and the prompt's example", () => {
-  const items = mbppPlusFixHard.load({ split: "test" });
+test("mbpp-plus-fix-hard: 170 tasks with buggy code, hidden EvalPlus tests and the prompt's example", async () => {
+  const items = await loadDataset("mbpp-plus-fix-hard", { split: "test" });
   assert.equal(items.length, 170);
   const first = items[0]!;
   assert.equal(first.id, "mbpp-6");

@@ -1,8 +1,7 @@
 import type { EvalItem } from "../eval-item.ts";
 import type { DatasetLoader } from "./dataset-loader.ts";
 import { exampleAsserts } from "./humanevalfix.ts";
-import { readRecords, recordError, type SourceRecord, stringField } from "./read-records.ts";
-import { requireSharedDataset } from "./shared-file.ts";
+import { readDatasetRecords, recordError, type SourceRecord, stringField } from "./read-records.ts";
 
 /** `test_list` holds the original MBPP asserts, as a list or as the text of a Python list. */
 function testList(record: SourceRecord): string[] {
@@ -51,8 +50,9 @@ export const mbppPlusFixHard: DatasetLoader = {
   description: "MBPP+Fix (Hard): repair subtly buggy code; hidden MBPP+ tests",
   splits: ["test"],
   answerType: "none",
-  load() {
-    return readRecords(requireSharedDataset("mbpp_plus_fix_hard/MBPP+Fix_hard_test.jsonl.gz")).map(
+  files: ["mbpp_plus_fix_hard/MBPP+Fix_hard_test.jsonl.gz"],
+  async load({ file }) {
+    return (await readDatasetRecords(file("mbpp_plus_fix_hard/MBPP+Fix_hard_test.jsonl.gz"))).map(
       mbppPlusFixItem,
     );
   },

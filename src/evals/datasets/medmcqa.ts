@@ -1,8 +1,7 @@
 import { letterOf } from "../answers/choice.ts";
 import { type DatasetLoader, holdoutSplit } from "./dataset-loader.ts";
 import { formatMultipleChoice } from "./multiple-choice.ts";
-import { readRecords, recordError, stringField } from "./read-records.ts";
-import { requireSharedDataset } from "./shared-file.ts";
+import { readDatasetRecords, recordError, stringField } from "./read-records.ts";
 
 /**
  * MedMCQA dev split (4,183; options stored as one "A. …\nB. …" string, answer "<letter>. text").
@@ -13,8 +12,9 @@ export const medmcqa: DatasetLoader = {
   description: "MedMCQA dev: medical entrance-exam multiple choice (A-D)",
   splits: ["test", "validation", "all"],
   answerType: "choice",
-  load({ split }) {
-    const items = readRecords(requireSharedDataset("medmcqa/dev.jsonl.gz")).map((record, index) => {
+  files: ["medmcqa/dev.jsonl.gz"],
+  async load({ split, file }) {
+    const items = (await readDatasetRecords(file("medmcqa/dev.jsonl.gz"))).map((record, index) => {
       const choices = stringField(record, "options")
         .split("\n")
         .map((line) => /^\s*[A-D][.)]\s*(.*)$/.exec(line)?.[1]);

@@ -1,8 +1,7 @@
 import { choiceLetters, letterOf } from "../answers/choice.ts";
 import { type DatasetLoader, holdoutSplit } from "./dataset-loader.ts";
 import { formatMultipleChoice } from "./multiple-choice.ts";
-import { readRecords, recordError, stringField } from "./read-records.ts";
-import { requireSharedDataset } from "./shared-file.ts";
+import { readDatasetRecords, recordError, stringField } from "./read-records.ts";
 
 /**
  * MMLU-Pro (12,032 questions, up to 10 options). The official 70-question validation split was
@@ -13,8 +12,15 @@ export const mmluPro: DatasetLoader = {
   description: "MMLU-Pro: 14-category multiple choice (up to A-J); validation = every 10th item",
   splits: ["test", "validation", "all"],
   answerType: "choice",
-  load({ split }) {
-    const items = readRecords(requireSharedDataset("mmlu_pro/test.jsonl.gz")).map((record) => {
+  files: ["mmlu_pro/test.jsonl.gz"],
+  hub: {
+    repo: "TIGER-Lab/MMLU-Pro",
+    revision: "main",
+    files: { "mmlu_pro/test.jsonl.gz": "data/test-00000-of-00001.parquet" },
+    note: "the mirror's copy is sorted by question_id; items are named by question_id either way",
+  },
+  async load({ split, file }) {
+    const items = (await readDatasetRecords(file("mmlu_pro/test.jsonl.gz"))).map((record) => {
       const options = record.value["options"];
       if (
         !Array.isArray(options) ||

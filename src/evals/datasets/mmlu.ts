@@ -1,8 +1,7 @@
 import { letterOf } from "../answers/choice.ts";
 import type { DatasetLoader } from "./dataset-loader.ts";
 import { formatMultipleChoice } from "./multiple-choice.ts";
-import { readRecords, recordError, stringField } from "./read-records.ts";
-import { requireSharedDataset } from "./shared-file.ts";
+import { readDatasetRecords, recordError, stringField } from "./read-records.ts";
 
 const files: Record<string, string> = {
   test: "mmlu/test.csv.gz",
@@ -16,22 +15,21 @@ export const mmlu: DatasetLoader = {
   description: "MMLU: 57-subject multiple choice (A-D); splits test, validation, dev",
   splits: ["test", "validation", "dev"],
   answerType: "choice",
-  load({ split }) {
-    return readRecords(requireSharedDataset(files[split] ?? files["test"]!)).map(
-      (record, index) => {
-        const choices = ["A", "B", "C", "D"].map((l) => stringField(record, l));
-        const answer = letterOf(stringField(record, "answer"));
-        if (!answer || !"ABCD".includes(answer))
-          throw recordError(record, `field "answer" must be a letter A-D`);
-        return {
-          id: `mmlu-${split}-${index}`,
-          question: formatMultipleChoice(stringField(record, "question"), choices),
-          answer,
-          answerType: "choice",
-          choices,
-          meta: { subject: record.value["subject"] },
-        };
-      },
-    );
+  files: Object.values(files),
+  async load({ split, file }) {
+    return (await readDatasetRecords(file(files[split] ?? files["test"]!))).map((record, index) => {
+      const choices = ["A", "B", "C", "D"].map((l) => stringField(record, l));
+      const answer = letterOf(stringField(record, "answer"));
+      if (!answer || !"ABCD".includes(answer))
+        throw recordError(record, `field "answer" must be a letter A-D`);
+      return {
+        id: `mmlu-${split}-${index}`,
+        question: formatMultipleChoice(stringField(record, "question"), choices),
+        answer,
+        answerType: "choice",
+        choices,
+        meta: { subject: record.value["subject"] },
+      };
+    });
   },
 };

@@ -1,8 +1,7 @@
 import type { EvalItem } from "../eval-item.ts";
 import type { DatasetLoader } from "./dataset-loader.ts";
 import { answerList } from "./nq-swap.ts";
-import { readRecords, stringField } from "./read-records.ts";
-import { requireSharedDataset } from "./shared-file.ts";
+import { readDatasetRecords, stringField } from "./read-records.ts";
 
 /**
  * NQ-open (1,769 NQ dev questions with re-annotated answers). Closed-book: the shared copy has no
@@ -14,23 +13,22 @@ export const nqOpen: DatasetLoader = {
   description: "NQ-open: closed-book open-domain QA (no passages), contains-answer",
   splits: ["test"],
   answerType: "text",
-  load() {
-    return readRecords(requireSharedDataset("nq_open/test.jsonl")).map(
-      (record, index): EvalItem => {
-        const answers = answerList(
-          record,
-          record.value["answer_and_def_correct_predictions"] !== undefined
-            ? "answer_and_def_correct_predictions"
-            : "answer",
-        );
-        return {
-          id: `nq-open-${index}`,
-          question: stringField(record, "question"),
-          answer: answers[0]!,
-          answerType: "text",
-          meta: { answers },
-        };
-      },
-    );
+  files: ["nq_open/test.jsonl"],
+  async load({ file }) {
+    return (await readDatasetRecords(file("nq_open/test.jsonl"))).map((record, index): EvalItem => {
+      const answers = answerList(
+        record,
+        record.value["answer_and_def_correct_predictions"] !== undefined
+          ? "answer_and_def_correct_predictions"
+          : "answer",
+      );
+      return {
+        id: `nq-open-${index}`,
+        question: stringField(record, "question"),
+        answer: answers[0]!,
+        answerType: "text",
+        meta: { answers },
+      };
+    });
   },
 };

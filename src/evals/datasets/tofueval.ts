@@ -1,10 +1,9 @@
 import { existsSync } from "node:fs";
 import { DataError } from "../../model/errors.ts";
 import type { EvalItem } from "../eval-item.ts";
-import { sharedFile } from "../shared-dir.ts";
 import type { DatasetLoader } from "./dataset-loader.ts";
-import { readRecords, recordError, stringField } from "./read-records.ts";
-import { requireSharedDataset } from "./shared-file.ts";
+import { mirrorFile, requireMirrorFile } from "./mirror-file.ts";
+import { readDatasetRecords, recordError, stringField } from "./read-records.ts";
 
 /** Options of `loadTofuEval`. */
 export interface TofuEvalOptions {
@@ -15,6 +14,8 @@ export interface TofuEvalOptions {
    * TofuEval copy holds only annotations; summaries whose document is missing are skipped.
    */
   documentsFile?: string;
+  /** The annotations CSV (default: `tofueval/<subset>_factual_eval_test.csv` in a data mirror). */
+  annotationsFile?: string;
 }
 
 /** What the loader kept and what it skipped for lack of a source. */
@@ -30,19 +31,20 @@ export interface TofuEvalLoad {
  * counted, as MAMM-Refine cannot judge a sentence without its source.
  * @throws DataError when no documents file is given or found: the annotations alone are unusable.
  */
-export function loadTofuEval(options: TofuEvalOptions): TofuEvalLoad {
+export async function loadTofuEval(options: TofuEvalOptions): Promise<TofuEvalLoad> {
   const documentsFile =
-    options.documentsFile ??
-    sharedFile("datasets", "tofueval", `${options.subset}_documents.jsonl`);
+    options.documentsFile ?? mirrorFile(`tofueval/${options.subset}_documents.jsonl`);
   if (!documentsFile || !existsSync(documentsFile))
     throw new DataError(
       `TofuEval ${options.subset}: the shared copy has annotations but no source documents; ` +
         `give a documents file (fields doc_id, document), e.g. datasets/tofueval/${options.subset}_documents.jsonl`,
     );
   const documents = new Map<string, string>();
-  for (const record of readRecords(documentsFile))
+  for (const record of await readDatasetRecords(documentsFile))
     documents.set(stringField(record, "doc_id"), stringField(record, "document"));
-  const file = requireSharedDataset(`tofueval/${options.subset}_factual_eval_test.csv`);
+  const file =
+    options.annotationsFile ??
+    requireMirrorFile(`tofueval/${options.subset}_factual_eval_test.csv`);
   const summaries = new Map<
     string,
     {
@@ -52,7 +54,7 @@ export function loadTofuEval(options: TofuEvalOptions): TofuEvalLoad {
       rows: Array<{ idx: number; sentence: string; label: string; exp: string }>;
     }
   >();
-  for (const record of readRecords(file)) {
+  for (const record of await readDatasetRecords(file)) {
     const docId = stringField(record, "doc_id");
     const annotation = stringField(record, "annotation_id");
     const model = stringField(record, "model_name");
@@ -106,7 +108,7 @@ export function loadTofuEval(options: TofuEvalOptions): TofuEvalLoad {
 
 /**
  * TofuEval as a named dataset (splits = subsets). Needs `<subset>_documents.jsonl` beside the
- * annotations in the shared folder; see `loadTofuEval` to pass a documents file directly.
+ * annotations in a data mirror; see `loadTofuEval` to pass a documents file directly.
  */
 export const tofuEval: DatasetLoader = {
   name: "tofueval",
@@ -114,7 +116,10 @@ export const tofuEval: DatasetLoader = {
     "TofuEval MediaSum/MeetingBank summaries with sentence labels (needs source documents)",
   splits: ["mediasum", "meetingbank"],
   answerType: "none",
-  load({ split }) {
-    return loadTofuEval({ subset: split === "meetingbank" ? "meetingbank" : "mediasum" }).items;
+  files: ["tofueval/mediasum_factual_eval_test.csv", "tofueval/meetingbank_factual_eval_test.csv"],
+  async load({ split, file }) {
+    const subset = split === "meetingbank" ? "meetingbank" : "mediasum";
+    const annotationsFile = file(`tofueval/${subset}_factual_eval_test.csv`);
+    return (await loadTofuEval({ subset, annotationsFile })).items;
   },
 };

@@ -2,8 +2,8 @@ import { readFileSync } from "node:fs";
 import { SeededRandom } from "../../math/seeded-random.ts";
 import { DataError } from "../../model/errors.ts";
 import { choiceLetters } from "../answers/choice.ts";
-import { sharedFile } from "../shared-dir.ts";
 import { type DatasetLoader, holdoutSplit } from "./dataset-loader.ts";
+import { mirrorFile } from "./mirror-file.ts";
 import { formatMultipleChoice } from "./multiple-choice.ts";
 import type { ChoiceItem } from "./steering-mc-item.ts";
 
@@ -14,10 +14,10 @@ interface McRecord {
 }
 
 function read(path?: string): McRecord[] {
-  const file = path ?? sharedFile("datasets", "truthfulqa", "mc_task.json");
+  const file = path ?? mirrorFile("truthfulqa/mc_task.json");
   if (!file)
     throw new DataError(
-      "TruthfulQA is missing: expected ../shared/datasets/truthfulqa/mc_task.json",
+      "TruthfulQA is missing: expected truthfulqa/mc_task.json in a data mirror (CHORUS_DATA_MIRROR)",
     );
   try {
     return JSON.parse(readFileSync(file, "utf8")) as McRecord[];
@@ -69,8 +69,9 @@ export const truthfulQaMc1: DatasetLoader = {
   description: "TruthfulQA MC1: one true answer among 2-13 (A-M), seeded option order",
   splits: ["test", "validation", "all"],
   answerType: "choice",
-  load({ split }) {
-    const items = read().map((r, i) => {
+  files: ["truthfulqa/mc_task.json"],
+  async load({ split, file }) {
+    const items = read(file("truthfulqa/mc_task.json")).map((r, i) => {
       const entries = Object.entries(r.mc1_targets ?? {});
       if (entries.filter(([, label]) => label === 1).length !== 1)
         throw new DataError(`TruthfulQA question ${i}: mc1_targets must have one true answer`);

@@ -1,7 +1,6 @@
 import type { EvalItem } from "../eval-item.ts";
 import type { DatasetLoader } from "./dataset-loader.ts";
-import { readRecords, stringField } from "./read-records.ts";
-import { requireSharedDataset } from "./shared-file.ts";
+import { readDatasetRecords, stringField } from "./read-records.ts";
 
 /**
  * XSum (1,000 BBC test articles with their one-sentence reference summaries; the one record with
@@ -14,8 +13,9 @@ export const xsum: DatasetLoader = {
   description: "XSum: BBC articles for one-sentence summaries, scored by faithfulness",
   splits: ["test"],
   answerType: "none",
-  load() {
-    const records = readRecords(requireSharedDataset("xsum/test.jsonl.gz"));
+  files: ["xsum/test.jsonl.gz"],
+  async load({ file }) {
+    const records = await readDatasetRecords(file("xsum/test.jsonl.gz"));
     const withArticle = records.filter((r) => String(r.value["document"] ?? "").trim() !== "");
     return withArticle.map((record): EvalItem => {
       const document = stringField(record, "document");

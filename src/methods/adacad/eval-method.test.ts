@@ -32,7 +32,7 @@ after(async () => {
 });
 
 test("eval harness: AdaCAD on NQ-Swap scores contains-answer and records α per token", async () => {
-  const items = loadDataset("nq-swap", { limit: 2 });
+  const items = await loadDataset("nq-swap", { limit: 2 });
   const { records } = await runEval({
     methods: [adacadMethod],
     items,
@@ -53,13 +53,13 @@ test("eval harness: AdaCAD on NQ-Swap scores contains-answer and records α per 
 });
 
 test("eval harness: over-long prompts are skipped and marked; XSum is scored by faithfulness", async () => {
-  const [item] = loadDataset("nq-synth", { limit: 1 });
+  const [item] = await loadDataset("nq-synth", { limit: 1 });
   const skipped = await adacadMethod.runItem!(
     item!,
     contextFor("text", { "max-prompt-tokens": "8" }),
   );
   assert.equal((skipped.details as { skipped: string }).skipped, "prompt-too-long");
-  const [article] = loadDataset("xsum", { limit: 1 });
+  const [article] = await loadDataset("xsum", { limit: 1 });
   const summary = await adacadMethod.runItem!(
     {
       ...article!,

@@ -72,7 +72,7 @@ describe("chorus eval mamm-refine on XSum with a real GGUF", {
       .split("\n")
       .map((l) => JSON.parse(l).result);
     const by = (m: string) => records.find((r) => r.method === m)!;
-    const [item] = loadDataset("xsum", { limit: 1 });
+    const [item] = await loadDataset("xsum", { limit: 1 });
     const mamm = by("mamm-refine");
     const d = mamm.details as Details;
     assert.equal(mamm.score, d.faithfulness);
@@ -119,7 +119,7 @@ describe("MAMM-Refine eval method through the harness, refine path on a real GGU
           ? JSON.stringify({ reasoning: "Not in the article.", answer: "no" })
           : "The span is not in the article.\nThe error span: the whole sentence\nFix: drop it.",
     });
-    const items = loadDataset("xsum", { limit: 1 });
+    const items = await loadDataset("xsum", { limit: 1 });
     const { records, report } = await runEval({
       methods: [await loadEvalMethod("mamm-refine"), await loadEvalMethod("no-refine")],
       items,

@@ -25,9 +25,9 @@ export async function obtainProfile(
     : await context.reuse(
         `moe-profile:${context.dataset.name}:${settings.validationSplit}:${settings.validationLimit}:${context.models.names.join(",")}:${context.seed}`,
         async () => {
-          let items: ReturnType<typeof loadDataset>;
+          let items: Awaited<ReturnType<typeof loadDataset>>;
           try {
-            items = loadDataset(context.dataset.name, {
+            items = await loadDataset(context.dataset.name, {
               split: settings.validationSplit,
               limit: settings.validationLimit,
             });

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { basename } from "node:path";
+import { requireMirrorFile } from "../../evals/datasets/mirror-file.ts";
 import { readRecords, recordError, type SourceRecord } from "../../evals/datasets/read-records.ts";
-import { requireSharedDataset } from "../../evals/datasets/shared-file.ts";
 import { DataError, UsageError } from "../../model/index.ts";
 import type { EvalRole } from "./evaluate.ts";
 import type { ForgetItem } from "./select-coreset.ts";
@@ -60,7 +60,7 @@ export function resolveSetFile(spec: string): string {
   const relative = namedSetFile(spec);
   if (relative === undefined)
     throw new DataError(`no such file, and not a named set (${namedHelp})`, { file: spec });
-  return requireSharedDataset(relative);
+  return requireMirrorFile(relative);
 }
 
 /** Item fields a line may carry (TOFU and CounterFact names). */

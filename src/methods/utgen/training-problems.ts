@@ -1,5 +1,5 @@
+import { requireMirrorFile } from "../../evals/datasets/mirror-file.ts";
 import { readRecords, stringField } from "../../evals/datasets/read-records.ts";
-import { requireSharedDataset } from "../../evals/datasets/shared-file.ts";
 import type { TrainingProblem } from "./training-data.ts";
 
 /**
@@ -9,7 +9,7 @@ import type { TrainingProblem } from "./training-data.ts";
  */
 export function mbppTrainingProblems(): TrainingProblem[] {
   const problems: TrainingProblem[] = [];
-  for (const record of readRecords(requireSharedDataset("mbpp_sanitized/sanitized-mbpp.json"))) {
+  for (const record of readRecords(requireMirrorFile("mbpp_sanitized/sanitized-mbpp.json"))) {
     const id = Number(record.value["task_id"]);
     if (!(id >= 601 && id <= 974)) continue;
     const code = stringField(record, "code");
