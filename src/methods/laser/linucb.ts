@@ -1,0 +1,165 @@
+import { insertSorted, quantileNormalise } from "./reward-normalisation.ts";
+
+/** LinUCB settings (LASeR's defaults: α 0.1, 20/80-percentile reward scaling). */
+export interface LinUcbOptions {
+  /** Exploration weight on the confidence width (default 0.1). */
+  alpha?: number;
+  /** Scale rewards by the history's percentiles (default) or use them raw. */
+  normalise?: "quantile" | "none";
+}
+
+/** Everything a LinUCB needs to continue after a restart (plain JSON). */
+export interface LinUcbState {
+  dim: number;
+  arms: number;
+  alpha: number;
+  normalise: "quantile" | "none";
+  /** Per arm: A⁻¹ row-major (d·d). */
+  aInverse: number[][];
+  /** Per arm: b (d). */
+  b: number[][];
+  /** Every raw reward so far, ascending (the normalisation history). */
+  history: number[];
+  pulls: number[];
+}
+
+/**
+ * Disjoint LinUCB (Li et al. 2010) as LASeR uses it: per arm a ridge regression of the scaled
+ * reward on the context (A = I, b = 0), arm choice by θ·x + α·√(xᵀA⁻¹x), ties to the lowest index.
+ * A⁻¹ is kept directly and updated with Sherman–Morrison, so a step costs O(d²) instead of an
+ * O(d³) inverse; all arithmetic is in Float64Array.
+ */
+export class LinUcb {
+  readonly dim: number;
+  readonly arms: number;
+  readonly alpha: number;
+  readonly normalise: "quantile" | "none";
+  private readonly aInv: Float64Array[];
+  private readonly b: Float64Array[];
+  private readonly history: number[] = [];
+  readonly pulls: number[];
+
+  constructor(dim: number, arms: number, options: LinUcbOptions = {}) {
+    if (!Number.isInteger(dim) || dim < 1)
+      throw new Error(`context dimension must be ≥ 1, got ${dim}`);
+    if (!Number.isInteger(arms) || arms < 1) throw new Error(`arms must be ≥ 1, got ${arms}`);
+    this.dim = dim;
+    this.arms = arms;
+    this.alpha = options.alpha ?? 0.1;
+    this.normalise = options.normalise ?? "quantile";
+    this.aInv = Array.from({ length: arms }, () => identity(dim));
+    this.b = Array.from({ length: arms }, () => new Float64Array(dim));
+    this.pulls = new Array(arms).fill(0);
+  }
+
+  /** θ_a·x + α·√(xᵀA_a⁻¹x) for every arm. */
+  scores(x: ArrayLike<number>): number[] {
+    this.checkDim(x);
+    const d = this.dim;
+    const ax = new Float64Array(d);
+    return this.aInv.map((inv, a) => {
+      matVec(inv, x, ax, d);
+      // θ·x = (A⁻¹b)·x = b·(A⁻¹x) since A⁻¹ is symmetric.
+      const mean = dot(this.b[a]!, ax);
+      const width = Math.sqrt(Math.max(0, dot(x, ax)));
+      return mean + this.alpha * width;
+    });
+  }
+
+  /** The arm with the highest upper confidence bound (lowest index on ties). */
+  select(x: ArrayLike<number>): number {
+    const s = this.scores(x);
+    let best = 0;
+    for (let a = 1; a < s.length; a++) if (s[a]! > s[best]!) best = a;
+    return best;
+  }
+
+  /**
+   * Credits `arm` with `reward` in context `x` (only the chosen arm learns: bandit feedback).
+   * Returns the scaled reward that entered b.
+   */
+  update(arm: number, x: ArrayLike<number>, reward: number): number {
+    this.checkDim(x);
+    if (!(arm >= 0 && arm < this.arms)) throw new Error(`no arm ${arm}`);
+    if (!Number.isFinite(reward)) throw new Error(`bandit reward must be finite, got ${reward}`);
+    insertSorted(this.history, reward);
+    const r = this.normalise === "quantile" ? quantileNormalise(reward, this.history) : reward;
+    const d = this.dim;
+    const inv = this.aInv[arm]!;
+    const u = new Float64Array(d);
+    matVec(inv, x, u, d);
+    const denom = 1 + dot(x, u);
+    // Sherman–Morrison: (A + xxᵀ)⁻¹ = A⁻¹ − (A⁻¹x)(A⁻¹x)ᵀ / (1 + xᵀA⁻¹x), A⁻¹ symmetric.
+    for (let i = 0; i < d; i++) {
+      const ui = u[i]! / denom;
+      const row = i * d;
+      for (let j = 0; j < d; j++) inv[row + j]! -= ui * u[j]!;
+    }
+    const b = this.b[arm]!;
+    for (let i = 0; i < d; i++) b[i]! += r * x[i]!;
+    this.pulls[arm]!++;
+    return r;
+  }
+
+  /** A copy of arm `a`'s A⁻¹ (row-major). */
+  inverse(arm: number): Float64Array {
+    return Float64Array.from(this.aInv[arm]!);
+  }
+
+  /** Arm `a`'s ridge estimate θ = A⁻¹b. */
+  theta(arm: number): Float64Array {
+    const out = new Float64Array(this.dim);
+    matVec(this.aInv[arm]!, this.b[arm]!, out, this.dim);
+    return out;
+  }
+
+  toJSON(): LinUcbState {
+    return {
+      dim: this.dim,
+      arms: this.arms,
+      alpha: this.alpha,
+      normalise: this.normalise,
+      aInverse: this.aInv.map((m) => Array.from(m)),
+      b: this.b.map((v) => Array.from(v)),
+      history: [...this.history],
+      pulls: [...this.pulls],
+    };
+  }
+
+  static fromJSON(s: LinUcbState): LinUcb {
+    const u = new LinUcb(s.dim, s.arms, { alpha: s.alpha, normalise: s.normalise });
+    s.aInverse.forEach((m, a) => u.aInv[a]!.set(m));
+    s.b.forEach((v, a) => u.b[a]!.set(v));
+    u.history.push(...s.history);
+    s.pulls.forEach((p, a) => {
+      u.pulls[a] = p;
+    });
+    return u;
+  }
+
+  private checkDim(x: ArrayLike<number>): void {
+    if (x.length !== this.dim)
+      throw new Error(`context has ${x.length} dimensions, the bandit ${this.dim}`);
+  }
+}
+
+function identity(d: number): Float64Array {
+  const m = new Float64Array(d * d);
+  for (let i = 0; i < d; i++) m[i * d + i] = 1;
+  return m;
+}
+
+function matVec(m: Float64Array, x: ArrayLike<number>, out: Float64Array, d: number): void {
+  for (let i = 0; i < d; i++) {
+    let s = 0;
+    const row = i * d;
+    for (let j = 0; j < d; j++) s += m[row + j]! * x[j]!;
+    out[i] = s;
+  }
+}
+
+function dot(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  let s = 0;
+  for (let i = 0; i < a.length; i++) s += a[i]! * b[i]!;
+  return s;
+}
