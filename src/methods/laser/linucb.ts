@@ -128,12 +128,12 @@ export class LinUcb {
 
   static fromJSON(s: LinUcbState): LinUcb {
     const u = new LinUcb(s.dim, s.arms, { alpha: s.alpha, normalise: s.normalise });
-    s.aInverse.forEach((m, a) => u.aInv[a]!.set(m));
-    s.b.forEach((v, a) => u.b[a]!.set(v));
+    for (let a = 0; a < s.arms; a++) {
+      u.aInv[a]!.set(s.aInverse[a]!);
+      u.b[a]!.set(s.b[a]!);
+      u.pulls[a] = s.pulls[a]!;
+    }
     u.history.push(...s.history);
-    s.pulls.forEach((p, a) => {
-      u.pulls[a] = p;
-    });
     return u;
   }
 
