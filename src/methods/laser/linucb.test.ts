@@ -144,3 +144,22 @@ test("LinUCB: ties go to the lowest arm, state survives a JSON round trip, bad i
   assert.throws(() => u.select([1, 2, 3]), /3 dimensions/);
   assert.throws(() => u.update(0, [1, 0], Number.NaN), /finite/);
 });
+
+test("updateScaled credits an arm without touching the normalisation history", () => {
+  const u = new LinUcb(1, 2);
+  u.update(0, [1], 4);
+  u.updateScaled(1, [1], 0);
+  assert.deepEqual(u.toJSON().history, [4]);
+  assert.deepEqual(u.pulls, [1, 1]);
+  assert.ok(u.scores([1])[1]! < 0.1 * Math.SQRT1_2 + 1e-12, "arm 1's width shrank, mean stays 0");
+});
+
+test("firstReward: raw (official) passes the first reward unscaled, neutral gives 0.5", () => {
+  const raw = new LinUcb(1, 1);
+  const neutral = new LinUcb(1, 1, { firstReward: "neutral" });
+  assert.equal(raw.update(0, [1], -0.7), -0.7);
+  assert.equal(neutral.update(0, [1], -0.7), 0.5);
+  // From the second reward on both scale by the history.
+  assert.equal(raw.update(0, [1], -0.2), neutral.update(0, [1], -0.2));
+  assert.equal(LinUcb.fromJSON(neutral.toJSON()).firstReward, "neutral");
+});

@@ -6,6 +6,12 @@ export interface LinUcbOptions {
   alpha?: number;
   /** Scale rewards by the history's percentiles (default) or use them raw. */
   normalise?: "quantile" | "none";
+  /**
+   * What the quantile scaling does with a reward while the history holds fewer than two:
+   * "raw" returns it unscaled (the official code and the spec), "neutral" gives 0.5. With
+   * reward = −loss the raw first reward is negative and can bar the first arm pulled for good.
+   */
+  firstReward?: "raw" | "neutral";
 }
 
 /** Everything a LinUCB needs to continue after a restart (plain JSON). */
@@ -14,6 +20,7 @@ export interface LinUcbState {
   arms: number;
   alpha: number;
   normalise: "quantile" | "none";
+  firstReward?: "raw" | "neutral";
   /** Per arm: A⁻¹ row-major (d·d). */
   aInverse: number[][];
   /** Per arm: b (d). */
@@ -34,6 +41,7 @@ export class LinUcb {
   readonly arms: number;
   readonly alpha: number;
   readonly normalise: "quantile" | "none";
+  readonly firstReward: "raw" | "neutral";
   private readonly aInv: Float64Array[];
   private readonly b: Float64Array[];
   private readonly history: number[] = [];
@@ -47,6 +55,7 @@ export class LinUcb {
     this.arms = arms;
     this.alpha = options.alpha ?? 0.1;
     this.normalise = options.normalise ?? "quantile";
+    this.firstReward = options.firstReward ?? "raw";
     this.aInv = Array.from({ length: arms }, () => identity(dim));
     this.b = Array.from({ length: arms }, () => new Float64Array(dim));
     this.pulls = new Array(arms).fill(0);
@@ -83,7 +92,28 @@ export class LinUcb {
     if (!(arm >= 0 && arm < this.arms)) throw new Error(`no arm ${arm}`);
     if (!Number.isFinite(reward)) throw new Error(`bandit reward must be finite, got ${reward}`);
     insertSorted(this.history, reward);
-    const r = this.normalise === "quantile" ? quantileNormalise(reward, this.history) : reward;
+    const r =
+      this.normalise === "none"
+        ? reward
+        : this.history.length < 2 && this.firstReward === "neutral"
+          ? 0.5
+          : quantileNormalise(reward, this.history);
+    this.learn(arm, x, r);
+    return r;
+  }
+
+  /**
+   * Credits `arm` with an already scaled reward, outside the normalisation history: LASeR gives
+   * 0 (the bottom of the scale) to an arm whose scores tied everywhere, so no pair and no loss
+   * came from it; without a reward its A would never grow and LinUCB would keep choosing it.
+   */
+  updateScaled(arm: number, x: ArrayLike<number>, scaled: number): void {
+    this.checkDim(x);
+    if (!(arm >= 0 && arm < this.arms)) throw new Error(`no arm ${arm}`);
+    this.learn(arm, x, scaled);
+  }
+
+  private learn(arm: number, x: ArrayLike<number>, r: number): void {
     const d = this.dim;
     const inv = this.aInv[arm]!;
     const u = new Float64Array(d);
@@ -98,7 +128,6 @@ export class LinUcb {
     const b = this.b[arm]!;
     for (let i = 0; i < d; i++) b[i]! += r * x[i]!;
     this.pulls[arm]!++;
-    return r;
   }
 
   /** A copy of arm `a`'s A⁻¹ (row-major). */
@@ -119,6 +148,7 @@ export class LinUcb {
       arms: this.arms,
       alpha: this.alpha,
       normalise: this.normalise,
+      firstReward: this.firstReward,
       aInverse: this.aInv.map((m) => Array.from(m)),
       b: this.b.map((v) => Array.from(v)),
       history: [...this.history],
@@ -127,7 +157,11 @@ export class LinUcb {
   }
 
   static fromJSON(s: LinUcbState): LinUcb {
-    const u = new LinUcb(s.dim, s.arms, { alpha: s.alpha, normalise: s.normalise });
+    const u = new LinUcb(s.dim, s.arms, {
+      alpha: s.alpha,
+      normalise: s.normalise,
+      firstReward: s.firstReward ?? "raw",
+    });
     for (let a = 0; a < s.arms; a++) {
       u.aInv[a]!.set(s.aInverse[a]!);
       u.b[a]!.set(s.b[a]!);
