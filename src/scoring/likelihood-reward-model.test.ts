@@ -12,13 +12,13 @@ test("likelihood RM: exp(mean token log-prob) of the solution after the question
     score: (r) =>
       r.continuation.includes("good")
         ? [
-            { token: "go", logprob: Math.log(0.5) },
-            { token: "od", logprob: Math.log(0.5) },
-            { token: "!", logprob: Math.log(0.5) },
+            { token: "go", logprob: Math.log(0.5), top: [] },
+            { token: "od", logprob: Math.log(0.5), top: [] },
+            { token: "!", logprob: Math.log(0.5), top: [] },
           ]
         : [
-            { token: "b", logprob: Math.log(0.1) },
-            { token: "ad", logprob: Math.log(0.1) },
+            { token: "b", logprob: Math.log(0.1), top: [] },
+            { token: "ad", logprob: Math.log(0.1), top: [] },
           ],
   });
   const rm = new LikelihoodRewardModel(model);
