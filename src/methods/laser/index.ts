@@ -34,4 +34,5 @@ export {
   selectionCsv,
   summariseSelection,
 } from "./selection-report.ts";
+export { ServedPolicy } from "./served-policy.ts";
 export { TrainablePolicy, type TrainablePolicyOptions } from "./trainable-policy.ts";

@@ -1,6 +1,5 @@
 import { mkdir, rm } from "node:fs/promises";
 import { join } from "node:path";
-import type { Internals } from "../../model/internals.ts";
 import type { LanguageModel } from "../../model/language-model.ts";
 import { requireCapability } from "../../model/require-capability.ts";
 import type { Trainable } from "../../train/trainable.ts";
@@ -8,6 +7,7 @@ import type { TrainableSession } from "../../train/trainable-session.ts";
 import type { WeightsSnapshot } from "../../train/weights-snapshot.ts";
 import { loadSnapshot, saveSnapshot } from "../../train/weights-snapshot-file.ts";
 import type { LaserPolicy, SampleOptions, TextPair } from "./policy.ts";
+import { ServedPolicy } from "./served-policy.ts";
 
 /** Training settings of the policy (spec §3.5 defaults). */
 export interface TrainablePolicyOptions {
@@ -29,14 +29,14 @@ export interface TrainablePolicyOptions {
 
 /**
  * The real LASeR policy: a GGUF trained in TypeScript (`Trainable` with LoRA, one session for
- * the whole run) and served by a loaded llama.cpp model, which samples and gives hidden states;
- * after every update the new adapter is hot-swapped into that model (no reload).
+ * the whole run) and served by a loaded llama.cpp model (`ServedPolicy`: sampling, hidden
+ * states); after every update the new adapter is hot-swapped into that model (no reload).
  */
 export class TrainablePolicy implements LaserPolicy {
   private readonly session: TrainableSession;
-  private readonly internals: Internals;
+  private readonly served: ServedPolicy;
   private reference: WeightsSnapshot;
-  private served: string | undefined;
+  private adapterFile: string | undefined;
   private swaps = 0;
 
   constructor(
@@ -44,13 +44,8 @@ export class TrainablePolicy implements LaserPolicy {
     readonly model: LanguageModel,
     private readonly options: TrainablePolicyOptions,
   ) {
-    requireCapability(model, "internals");
     requireCapability(model, "lora");
-    if (!model.internals || !model.setLora)
-      throw new Error(
-        `${model.id} cannot serve trained adapters with hidden states (llamacpp can)`,
-      );
-    this.internals = model.internals;
+    this.served = new ServedPolicy(model);
     this.session = trainable.session({
       lr: options.lr ?? 5e-6,
       batchSize: options.maxPairsPerStep,
@@ -60,37 +55,12 @@ export class TrainablePolicy implements LaserPolicy {
     this.reference = trainable.snapshot();
   }
 
-  async sample(prompts: readonly string[], o: SampleOptions): Promise<string[][]> {
-    const out: string[][] = [];
-    for (const [i, prompt] of prompts.entries()) {
-      const r = await this.model.generate({
-        prompt,
-        n: o.n,
-        temperature: o.temperature,
-        maxTokens: o.maxTokens,
-        seed: (o.seed + i * o.n) >>> 0,
-      });
-      out.push(r.generations.map((g) => g.text));
-    }
-    return out;
+  sample(prompts: readonly string[], o: SampleOptions): Promise<string[][]> {
+    return this.served.sample(prompts, o);
   }
 
-  async pooledStates(prompts: readonly string[]): Promise<Float64Array[]> {
-    const last = this.internals.nLayers - 1;
-    const out: Float64Array[] = [];
-    for (const prompt of prompts) {
-      const h = await this.internals.captureHidden(prompt, {
-        layers: [last],
-        positions: "all",
-        rawPrompt: true,
-      });
-      const rows = h.states.get(last)!;
-      const mean = new Float64Array(h.nEmbd);
-      for (const row of rows)
-        for (let k = 0; k < mean.length; k++) mean[k]! += row[k]! / rows.length;
-      out.push(mean);
-    }
-    return out;
+  pooledStates(prompts: readonly string[]): Promise<Float64Array[]> {
+    return this.served.pooledStates(prompts);
   }
 
   async setReference(): Promise<void> {
@@ -145,7 +115,7 @@ export class TrainablePolicy implements LaserPolicy {
     const path = join(this.options.workDir, `adapter-${process.pid}-${++this.swaps}.gguf`);
     await this.trainable.saveAdapter(path);
     await this.model.setLora!([{ path }]);
-    if (this.served) await rm(this.served, { force: true });
-    this.served = path;
+    if (this.adapterFile) await rm(this.adapterFile, { force: true });
+    this.adapterFile = path;
   }
 }
