@@ -55,11 +55,13 @@ export class TrainablePolicy implements LaserPolicy {
     this.reference = trainable.snapshot();
   }
 
-  sample(prompts: readonly string[], o: SampleOptions): Promise<string[][]> {
+  async sample(prompts: readonly string[], o: SampleOptions): Promise<string[][]> {
+    if (!this.adapterFile) await this.serve();
     return this.served.sample(prompts, o);
   }
 
-  pooledStates(prompts: readonly string[]): Promise<Float64Array[]> {
+  async pooledStates(prompts: readonly string[]): Promise<Float64Array[]> {
+    if (!this.adapterFile) await this.serve();
     return this.served.pooledStates(prompts);
   }
 
@@ -109,7 +111,10 @@ export class TrainablePolicy implements LaserPolicy {
     await this.serve();
   }
 
-  /** Writes the current adapter and swaps it into the engine model. */
+  /**
+   * Writes the current adapter and swaps it into the engine model (also before the first sample,
+   * so the engine never serves an adapter left from before this policy).
+   */
   private async serve(): Promise<void> {
     await mkdir(this.options.workDir, { recursive: true });
     const path = join(this.options.workDir, `adapter-${process.pid}-${++this.swaps}.gguf`);
