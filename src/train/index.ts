@@ -129,3 +129,4 @@ export {
   snapshotParams,
   type WeightsSnapshot,
 } from "./weights-snapshot.ts";
+export { loadSnapshot, saveSnapshot } from "./weights-snapshot-file.ts";

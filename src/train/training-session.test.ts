@@ -101,3 +101,33 @@ test("a snapshot with optimizer state restores the whole session: the same steps
   assert.equal(s.step, 5);
   assert.equal(s.snapshot().hash, snap.hash);
 });
+
+test("newData after loadCheckpoint starts the new examples at their beginning, as the saved session would", async () => {
+  const { mkdtemp, rm } = await import("node:fs/promises");
+  const { tmpdir } = await import("node:os");
+  const { join } = await import("node:path");
+  const dir = await mkdtemp(join(tmpdir(), "chorus-session-newdata-"));
+  try {
+    const big = { ...opts, batchSize: 1, shuffle: false };
+    const more = [...other, { tokens: [1, 3, 3, 9], start: 1 }, { tokens: [1, 12, 2], start: 1 }];
+    const first = new TrainingSession(tinyLoraLlama(), big);
+    await first.train(tinySftData, sftObjective(), { steps: 1 });
+    await first.saveCheckpoint(dir);
+    const ahead = await first.train(more, sftObjective(), { steps: 1 });
+
+    const resumed = tinyLoraLlama();
+    const s = new TrainingSession(resumed, big);
+    await s.loadCheckpoint(dir);
+    const r = await s.train(more, sftObjective(), { steps: 1, newData: true });
+    assert.deepEqual(r.losses, ahead.losses);
+    assert.deepEqual(trainableWeights(resumed), trainableWeights(first.model));
+
+    // Without newData the checkpoint's data position (1 of the old examples) is continued.
+    const cont = new TrainingSession(tinyLoraLlama(), big);
+    await cont.loadCheckpoint(dir);
+    const c = await cont.train(more, sftObjective(), { steps: 1 });
+    assert.notDeepEqual(c.losses, ahead.losses);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});

@@ -93,6 +93,12 @@ export interface SessionTrainOptions {
   /** Save a checkpoint here every `checkpointEvery` steps and at the end of the call. */
   checkpointDir?: string;
   checkpointEvery?: number;
+  /**
+   * These examples are new data (LASeR's pairs of one batch): start a new epoch at their
+   * beginning even right after `loadCheckpoint`, whose saved data position belongs to the data
+   * the saved run was on.
+   */
+  newData?: boolean;
 }
 
 /** What one `train` call did. */
@@ -295,9 +301,10 @@ export class TrainingSession {
   ): Promise<SessionTrainResult> {
     const steps = this.plannedSteps(examples.length, options);
     const state = this.state;
-    if (this.resumed) this.resumed = false;
-    else if (examples !== this.data) {
-      if (this.data !== undefined) state.epoch++;
+    if (this.resumed && !options.newData) this.resumed = false;
+    else if (options.newData || examples !== this.data) {
+      if (this.data !== undefined || this.resumed) state.epoch++;
+      this.resumed = false;
       state.cursor = 0;
     }
     this.data = examples;

@@ -6,6 +6,7 @@ import type { ContextItem } from "../../testbed/demo/context-items.ts";
 import { renderExample, renderReport } from "../../testbed/demo/context-render.ts";
 import { adacadClaim } from "../../testbed/demo/context-report.ts";
 import { integerArg } from "../model-options.ts";
+import { laserDemo } from "./demo-laser.ts";
 import { matSteerDemo, type SteerDemoFlags } from "./demo-mat-steer.ts";
 import { type Demo, type DemoFlags, runDemo } from "./demo-run.ts";
 
@@ -27,7 +28,11 @@ Examples:
   $ chorus demo mat-steer
   $ chorus demo mat-steer --train-seed 43 --json | tail -n 1
 
-The claim, its checks and their thresholds are pre-registered in docs/testbed.md.
+  # LASeR smoke: the bandit picks the reliable reward model per question family (~3 minutes;
+  # --n = training prompts per family, default 48; --train-seed default 1)
+  $ chorus demo laser --json | tail -n 1
+
+The claim, its checks and their thresholds are pre-registered in docs/testbed.md (LASeR: docs/laser.md).
 `;
 
 /** `chorus demo [method]`: a method's pre-registered claim measured on a shipped testbed model. */
@@ -35,7 +40,7 @@ export function register(program: Command): void {
   program
     .command("demo")
     .description("measure a method's claim offline on the shipped testbed models (default AdaCAD)")
-    .argument("[method]", "adacad | mat-steer", "adacad")
+    .argument("[method]", "adacad | mat-steer | laser", "adacad")
     .option("--seed <n>", "evaluation draw over the same model (default 1)", integerArg(0), 1)
     .option(
       "--n <count>",
@@ -56,10 +61,21 @@ export function register(program: Command): void {
     )
     .option("--json", "print one JSON object (last line) instead of the table")
     .addHelpText("after", examples)
-    .action(async (method: string, flags: SteerDemoFlags) => {
+    .action(async (method: string, flags: SteerDemoFlags, command: Command) => {
       if (method === "mat-steer") return matSteerDemo(flags);
+      if (method === "laser")
+        return laserDemo(
+          {
+            ...flags,
+            trainSeed:
+              command.getOptionValueSource("trainSeed") === "default" ? 1 : flags.trainSeed,
+          },
+          command.getOptionValueSource("n") !== "default",
+        );
       if (method !== "adacad")
-        throw new UsageError(`chorus demo knows "adacad" and "mat-steer", not "${method}"`);
+        throw new UsageError(
+          `chorus demo knows "adacad", "mat-steer" and "laser", not "${method}"`,
+        );
       await runDemo(flags, adacadDemo(flags));
     });
 }

@@ -12,6 +12,7 @@ const commands: Array<() => Promise<{ register: (program: Command) => void }>> =
   () => import("./train.ts"),
   () => import("./steer.ts"),
   () => import("./upcore.ts"),
+  () => import("./laser.ts"),
   () => import("./unlearn.ts"),
   () => import("./models.ts"),
   () => import("./data.ts"),
