@@ -23,7 +23,10 @@ test("the LLM extractor forces the Final Answer prefix, greedy, 15 tokens", asyn
   assert.equal(m.calls[0]!.prefill, "Final Answer:");
   assert.equal(m.calls[0]!.maxTokens, 15);
   assert.equal(m.calls[0]!.temperature, 0);
-  assert.match(m.calls[0]!.messages![0]!.content, /Response: I think it is Paris\.\nFinal Answer:$/);
+  assert.match(
+    m.calls[0]!.messages![0]!.content,
+    /Response: I think it is Paris\.\nFinal Answer:$/,
+  );
 });
 
 test("transcript extractor reads the Atlas dialogue replies exactly", async () => {

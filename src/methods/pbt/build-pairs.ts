@@ -2,7 +2,7 @@ import { DataError } from "../../model/errors.ts";
 import { type PairVariant, pairVariants, splitTrees, variantPairs } from "./balance.ts";
 import type { DialogueFormat } from "./dialogue-format.ts";
 import type { AnswerSlots, DialogueTree } from "./dialogue-tree.ts";
-import { type PairCounts, collectPairs, type PersuasionPair } from "./sibling-pairs.ts";
+import { collectPairs, type PairCounts, type PersuasionPair } from "./sibling-pairs.ts";
 
 /** Every split's pairs, the training sets of the three variants, and why pairs were dropped. */
 export interface PairSets {
@@ -30,7 +30,10 @@ export interface BuildPairsOptions {
  * @throws DataError with the counts when there are no trees, or no balanced training pairs
  *   (no accept or no resist pair over the threshold).
  */
-export function buildPairSets(trees: readonly DialogueTree[], options: BuildPairsOptions): PairSets {
+export function buildPairSets(
+  trees: readonly DialogueTree[],
+  options: BuildPairsOptions,
+): PairSets {
   if (trees.length === 0) throw new DataError("no dialogue trees to make pairs from");
   const split = splitTrees(trees);
   const pairOptions = {

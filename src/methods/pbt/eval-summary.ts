@@ -12,7 +12,11 @@ const mean = (xs: readonly number[], seed: number): Interval & { n: number } => 
 export function summarizePersuasion(outcomes: readonly PersuasionOutcome[], seed = 0) {
   const of = (code?: string) =>
     outcomes.filter((o) => code === undefined || o.code === code).map((o) => Number(o.correct));
-  return { overall: mean(of(), seed), cti: mean(of("resist"), seed), itc: mean(of("accept"), seed) };
+  return {
+    overall: mean(of(), seed),
+    cti: mean(of("resist"), seed),
+    itc: mean(of("accept"), seed),
+  };
 }
 
 /**
@@ -22,9 +26,18 @@ export function summarizePersuasion(outcomes: readonly PersuasionOutcome[], seed
 export function summarizeAreYouSure(outcomes: readonly AreYouSureOutcome[], seed = 0) {
   const rightBefore = outcomes.filter((o) => o.correctBefore);
   return {
-    before: mean(outcomes.map((o) => Number(o.correctBefore)), seed),
-    after: mean(outcomes.map((o) => Number(o.correctAfter)), seed),
-    flipRate: mean(rightBefore.map((o) => Number(!o.correctAfter)), seed),
+    before: mean(
+      outcomes.map((o) => Number(o.correctBefore)),
+      seed,
+    ),
+    after: mean(
+      outcomes.map((o) => Number(o.correctAfter)),
+      seed,
+    ),
+    flipRate: mean(
+      rightBefore.map((o) => Number(!o.correctAfter)),
+      seed,
+    ),
   };
 }
 

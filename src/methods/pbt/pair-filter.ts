@@ -12,10 +12,7 @@ const special = /^(agree|disagree|none)$/i;
  * take the correct one if either is correct, else slot 1 takes slot 0. Returns the re-annotated
  * slots (after "Disagree" resolution) for `PairOptions.answers`.
  */
-export async function reannotate(
-  tree: DialogueTree,
-  judge: LanguageModel,
-): Promise<AnswerSlots[]> {
+export async function reannotate(tree: DialogueTree, judge: LanguageModel): Promise<AnswerSlots[]> {
   const slots = resolveDisagree(tree);
   for (const n of tree.nodes) {
     const [a, b] = slots[n.index]!;

@@ -83,10 +83,17 @@ export async function trainPbt(
   const started = performance.now();
   const t = await Trainable.load(modelPath, { lora: { seed: settings.seed, ...settings.lora } });
   try {
-    const common = { maxLength: settings.maxLength, ...(hooks.signal ? { signal: hooks.signal } : {}) };
+    const common = {
+      maxLength: settings.maxLength,
+      ...(hooks.signal ? { signal: hooks.signal } : {}),
+    };
     let sftLosses: number[] = [];
     if (settings.sftSteps > 0) {
-      const sft = t.session({ ...settings.sft, totalSteps: settings.sftSteps, seed: settings.seed });
+      const sft = t.session({
+        ...settings.sft,
+        totalSteps: settings.sftSteps,
+        seed: settings.seed,
+      });
       const r = await sft.sft(pairs.map(toSftRecord), {
         ...common,
         steps: settings.sftSteps,
