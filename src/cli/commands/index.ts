@@ -13,6 +13,7 @@ const commands: Array<() => Promise<{ register: (program: Command) => void }>> =
   () => import("./steer.ts"),
   () => import("./upcore.ts"),
   () => import("./unlearn.ts"),
+  () => import("./pbt.ts"),
   () => import("./models.ts"),
   () => import("./serve.ts"),
   () => import("./sandbox.ts"),

@@ -40,7 +40,8 @@ export const transcriptFormat: DialogueFormat = {
   stop: [" U:", " Q:", " A:", " C:", "\n"],
   challenge: ["no ."],
   plan(input: TurnInput): TurnPlan {
-    const template = persuasion[input.persona];
+    // A persuader's first turn (nobody to persuade yet) is an answer like any other.
+    const template = input.history.length > 0 ? persuasion[input.persona] : undefined;
     if (template) {
       if (input.ownAnswer === null || /^(agree|disagree|none)$/i.test(input.ownAnswer))
         return { kind: "skip", reason: "the persuader has no answer of its own to state" };
