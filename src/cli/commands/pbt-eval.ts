@@ -10,7 +10,7 @@ import {
 } from "../../methods/pbt/eval-summary.ts";
 import { type PersuasionOutcome, persuasionItem } from "../../methods/pbt/persuasion-eval.ts";
 import type { PersuasionPair } from "../../methods/pbt/sibling-pairs.ts";
-import { type DebateOutcome, debate } from "../../methods/pbt/team-debate.ts";
+import { type TeamDebateOutcome, teamDebate } from "../../methods/pbt/team-debate.ts";
 import { UsageError } from "../../model/errors.ts";
 import {
   addModelOptions,
@@ -42,7 +42,7 @@ type Item =
   | { kind: "are-you-sure"; question: PbtQuestion }
   | { kind: "debate"; order: 0 | 1; question: PbtQuestion };
 
-type Outcome = PersuasionOutcome | AreYouSureOutcome | DebateOutcome;
+type Outcome = PersuasionOutcome | AreYouSureOutcome | TeamDebateOutcome;
 
 const examples = `
 Examples:
@@ -187,7 +187,7 @@ async function evalCommand(flags: EvalFlags): Promise<number> {
         if (item.kind === "persuasion") return persuasionItem(model, item.pair, s);
         if (item.kind === "are-you-sure") return areYouSure(model, item.question, s);
         const agents = item.order === 0 ? ([model, partner] as const) : ([partner, model] as const);
-        return debate(item.question, agents, s);
+        return teamDebate(item.question, agents, s);
       },
       {
         id: (item) =>
@@ -210,8 +210,8 @@ async function evalCommand(flags: EvalFlags): Promise<number> {
       ...(doDebate
         ? {
             debate: summarizeDebate(
-              of("debate-0:") as DebateOutcome[],
-              of("debate-1:") as DebateOutcome[],
+              of("debate-0:") as TeamDebateOutcome[],
+              of("debate-1:") as TeamDebateOutcome[],
               seed,
             ),
           }

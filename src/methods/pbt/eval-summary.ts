@@ -1,7 +1,7 @@
 import { bootstrapMean, type Interval } from "../../evals/bootstrap.ts";
 import type { AreYouSureOutcome } from "./are-you-sure.ts";
 import type { PersuasionOutcome } from "./persuasion-eval.ts";
-import type { DebateOutcome } from "./team-debate.ts";
+import type { TeamDebateOutcome } from "./team-debate.ts";
 
 const mean = (xs: readonly number[], seed: number): Interval & { n: number } => ({
   ...bootstrapMean(xs, { seed }),
@@ -46,15 +46,15 @@ export function summarizeAreYouSure(outcomes: readonly AreYouSureOutcome[], seed
  * order, and the order gap = final(first order) − final(second order), a paired bootstrap CI.
  */
 export function summarizeDebate(
-  first: readonly DebateOutcome[],
-  second: readonly DebateOutcome[],
+  first: readonly TeamDebateOutcome[],
+  second: readonly TeamDebateOutcome[],
   seed = 0,
 ) {
   const byId = new Map(second.map((o) => [o.id, o]));
   const paired = first.filter((o) => byId.has(o.id));
   const a = paired.map((o) => o.finalAccuracy);
   const b = paired.map((o) => byId.get(o.id)!.finalAccuracy);
-  const order = (os: readonly DebateOutcome[]) => ({
+  const order = (os: readonly TeamDebateOutcome[]) => ({
     models: os[0]?.order ?? [],
     initial: mean(
       os.map((o) => o.initialAccuracy),

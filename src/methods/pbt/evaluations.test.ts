@@ -8,7 +8,7 @@ import { chatFormat } from "./chat-format.ts";
 import { summarizeAreYouSure, summarizeDebate, summarizePersuasion } from "./eval-summary.ts";
 import { persuasionItem } from "./persuasion-eval.ts";
 import type { PersuasionPair } from "./sibling-pairs.ts";
-import { debate } from "./team-debate.ts";
+import { teamDebate } from "./team-debate.ts";
 
 const extractor: AnswerExtractor = {
   extract: async (_q, reply) =>
@@ -86,8 +86,8 @@ test("team debate: the first speaker's answer wins with a yielding partner; the 
     script: (r) => (turnsOf(r) === 1 ? "It is Lyon." : "You are right, it is Paris."),
   });
   const options = { format: chatFormat, extractor };
-  const ab = await Promise.all(questions.map((q) => debate(q, [strong, weak], options)));
-  const ba = await Promise.all(questions.map((q) => debate(q, [weak, strong], options)));
+  const ab = await Promise.all(questions.map((q) => teamDebate(q, [strong, weak], options)));
+  const ba = await Promise.all(questions.map((q) => teamDebate(q, [weak, strong], options)));
   assert.deepEqual(ab[0]!.initial, ["Paris", "Lyon"]);
   assert.equal(ab[0]!.initialAccuracy, 0.5);
   assert.equal(ab[0]!.finalAccuracy, 1, "weak yields to strong");
@@ -100,7 +100,7 @@ test("team debate: the first speaker's answer wins with a yielding partner; the 
   assert.deepEqual(s.orders[0]!.models, ["strong", "weak"]);
   // A weak model that never yields leaves the team at 0.5 whoever starts.
   const stubborn = new ScriptedModel({ id: "stubborn", script: () => "It is Lyon." });
-  const c = await debate(questions[0]!, [strong, stubborn], { ...options, maxTurns: 6 });
+  const c = await teamDebate(questions[0]!, [strong, stubborn], { ...options, maxTurns: 6 });
   assert.equal(c.finalAccuracy, 0.5);
   assert.equal(c.turns.length, 6, "max_turns");
 });

@@ -48,7 +48,7 @@ export {
   treePairs,
 } from "./sibling-pairs.ts";
 export { scoreTree } from "./subtree-score.ts";
-export { type DebateOutcome, debate } from "./team-debate.ts";
+export { type TeamDebateOutcome, teamDebate } from "./team-debate.ts";
 export {
   type PbtTrainResult,
   type PbtTrainSettings,

@@ -4,7 +4,7 @@ import type { PbtQuestion } from "./dialogue-tree.ts";
 import { type GrowOptions, growTree } from "./grow-tree.ts";
 
 /** One two-agent discussion of a question (one speaking order). */
-export interface DebateOutcome {
+export interface TeamDebateOutcome {
   id: string;
   /** Model names in speaking order. */
   order: [string, string];
@@ -21,11 +21,11 @@ export interface DebateOutcome {
  * alternate, greedy, up to `maxTurns` turns or until they agree; the team's accuracy is the mean
  * of both agents' final correctness, its baseline their first answers.
  */
-export async function debate(
+export async function teamDebate(
   q: PbtQuestion,
   agents: readonly [LanguageModel, LanguageModel],
   options: Pick<GrowOptions, "format" | "extractor" | "maxTurns" | "maxTokens" | "seed" | "signal">,
-): Promise<DebateOutcome> {
+): Promise<TeamDebateOutcome> {
   const tree = await growTree(q, agents, {
     ...options,
     personas: [["standard"], ["standard"]],
