@@ -7,6 +7,7 @@ import { renderExample, renderReport } from "../../testbed/demo/context-render.t
 import { adacadClaim } from "../../testbed/demo/context-report.ts";
 import { integerArg } from "../model-options.ts";
 import { matSteerDemo, type SteerDemoFlags } from "./demo-mat-steer.ts";
+import { pbtDemo } from "./demo-pbt.ts";
 import { type Demo, type DemoFlags, runDemo } from "./demo-run.ts";
 
 const examples = `
@@ -27,6 +28,9 @@ Examples:
   $ chorus demo mat-steer
   $ chorus demo mat-steer --train-seed 43 --json | tail -n 1
 
+  # PBT smoke: trees, balanced and one-sided SFT+DPO, persuasion / "are you sure?" / team evals
+  $ chorus demo pbt --n 100 --json | tail -n 1
+
 The claim, its checks and their thresholds are pre-registered in docs/testbed.md.
 `;
 
@@ -35,7 +39,7 @@ export function register(program: Command): void {
   program
     .command("demo")
     .description("measure a method's claim offline on the shipped testbed models (default AdaCAD)")
-    .argument("[method]", "adacad | mat-steer", "adacad")
+    .argument("[method]", "adacad | mat-steer | pbt", "adacad")
     .option("--seed <n>", "evaluation draw over the same model (default 1)", integerArg(0), 1)
     .option(
       "--n <count>",
@@ -50,7 +54,7 @@ export function register(program: Command): void {
     .option("--threads <n>", "llama.cpp threads per context", integerArg(1), 1)
     .option(
       "--train-seed <n>",
-      "mat-steer: seed of the gates' initialisation and batches",
+      "mat-steer: seed of the gates' initialisation and batches; pbt: LoRA, shuffling and sampling seed",
       integerArg(0),
       42,
     )
@@ -58,8 +62,9 @@ export function register(program: Command): void {
     .addHelpText("after", examples)
     .action(async (method: string, flags: SteerDemoFlags) => {
       if (method === "mat-steer") return matSteerDemo(flags);
+      if (method === "pbt") return pbtDemo(flags);
       if (method !== "adacad")
-        throw new UsageError(`chorus demo knows "adacad" and "mat-steer", not "${method}"`);
+        throw new UsageError(`chorus demo knows "adacad", "mat-steer" and "pbt", not "${method}"`);
       await runDemo(flags, adacadDemo(flags));
     });
 }

@@ -20,6 +20,7 @@ interface TrainFlags {
   sftSteps: number;
   dpoEpochs: number;
   beta: number;
+  nllWeight: number;
   lr: number;
   sftLr?: number;
   batchSize?: number;
@@ -70,6 +71,12 @@ export function registerTrain(pbt: Command): void {
     )
     .option("--dpo-epochs <n>", "DPO epochs", integerArg(1), d.dpoEpochs)
     .option("--beta <b>", "DPO beta", numberArg(0), d.beta)
+    .option(
+      "--nll-weight <w>",
+      "chosen-reply NLL added to DPO (RPO; 0 = plain DPO as in the paper)",
+      numberArg(0),
+      d.nllWeight,
+    )
     .option("--lr <lr>", "DPO learning rate", numberArg(0), d.dpo.lr)
     .option("--sft-lr <lr>", `SFT learning rate (default ${d.sft.lr})`, numberArg(0))
     .option(
@@ -132,6 +139,7 @@ async function trainCommand(flags: TrainFlags): Promise<void> {
     sft: stage(d.sft, flags.sftLr ?? d.sft.lr),
     dpoEpochs: flags.dpoEpochs,
     beta: flags.beta,
+    nllWeight: flags.nllWeight,
     dpo: { ...stage(d.dpo, flags.lr), warmupSteps: flags.warmup },
     reference: flags.reference as "sft" | "base",
     maxLength: flags.maxLength,

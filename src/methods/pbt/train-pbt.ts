@@ -22,6 +22,11 @@ export interface PbtTrainSettings {
   /** DPO epochs (5 for 8B, 2 for 70B) and β. */
   dpoEpochs: number;
   beta: number;
+  /**
+   * Weight of the chosen reply's NLL added to the DPO loss (RPO; 0 = plain DPO as in the paper).
+   * On tiny models plain DPO can push probability off both replies (greedy text degenerates).
+   */
+  nllWeight: number;
   dpo: StageSettings;
   /**
    * DPO's reference: "sft" (the SFT policy, snapshotted before DPO; default) or "base" (the
@@ -39,6 +44,7 @@ export const pbtTrainDefaults: PbtTrainSettings = {
   sft: { lr: 5e-4, batchSize: 8, gradientAccumulation: 10, warmupSteps: 0, schedule: "cosine" },
   dpoEpochs: 5,
   beta: 0.1,
+  nllWeight: 0,
   // 7 per device × 5 accumulation × 2 GPUs in the paper: 7 × 10 on one device.
   dpo: { lr: 5e-4, batchSize: 7, gradientAccumulation: 10, warmupSteps: 100, schedule: "cosine" },
   reference: "sft",
@@ -117,6 +123,7 @@ export async function trainPbt(
       ...common,
       epochs: settings.dpoEpochs,
       beta: settings.beta,
+      ...(settings.nllWeight > 0 ? { nllWeight: settings.nllWeight } : {}),
       ...(reference ? { reference } : {}),
       ...(hooks.cacheDir ? { cacheDir: hooks.cacheDir } : {}),
       onStep: (i) => hooks.onStep?.("dpo", i),

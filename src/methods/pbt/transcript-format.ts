@@ -52,6 +52,8 @@ export const transcriptFormat: DialogueFormat = {
   },
   clean(text: string): string {
     const t = text.trim();
+    // A reply that opens with a speaker marker is the model writing someone else's turn.
+    if (/^(?:Q|A|U|C):/.test(t)) return "";
     const end = t.indexOf(" .");
     return end < 0 ? t : t.slice(0, end + 2);
   },
