@@ -12,6 +12,7 @@ import { type PersuasionOutcome, persuasionItem } from "../../methods/pbt/persua
 import type { PersuasionPair } from "../../methods/pbt/sibling-pairs.ts";
 import { type TeamDebateOutcome, teamDebate } from "../../methods/pbt/team-debate.ts";
 import { UsageError } from "../../model/errors.ts";
+import type { ModelPool } from "../../runtime/model-pool.ts";
 import {
   addModelOptions,
   addRunOptions,
@@ -35,6 +36,21 @@ interface EvalFlags extends ModelFlags, RunFlags {
   format: string;
   worldModel: string;
   evals: string;
+}
+
+/**
+ * The debate partner's pool name. A local partner gets its own entry ("partner"), so it never
+ * shares the evaluated model's entry and its `--lora` even when both are the same file.
+ */
+function addPartner(flags: EvalFlags, pool: ModelPool): string {
+  const ref = flags.partner!;
+  if (flags.baseUrl) return pool.addFromFlag(ref, { baseURL: flags.baseUrl });
+  const base = pool.has(ref) ? pool.entry(ref) : { engine: "llamacpp" as const, file: ref };
+  pool.add("partner", {
+    ...base,
+    ...(flags.partnerLora ? { lora: [{ path: flags.partnerLora }] } : { lora: [] }),
+  });
+  return "partner";
 }
 
 type Item =
@@ -137,27 +153,7 @@ async function evalCommand(flags: EvalFlags): Promise<number> {
     const seed = session.seed ?? 0;
     const pool = session.pool;
     const model = await pool.acquire(session.models[0]!);
-    let partner = model;
-    if (doDebate) {
-      const name = flags.baseUrl
-        ? pool.addFromFlag(flags.partner!, { baseURL: flags.baseUrl })
-        : "partner";
-      if (!flags.baseUrl)
-        pool.add(
-          name,
-          pool.has(flags.partner!)
-            ? {
-                ...pool.entry(flags.partner!),
-                ...(flags.partnerLora ? { lora: [{ path: flags.partnerLora }] } : {}),
-              }
-            : {
-                engine: "llamacpp",
-                file: flags.partner!,
-                ...(flags.partnerLora ? { lora: [{ path: flags.partnerLora }] } : {}),
-              },
-        );
-      partner = await pool.acquire(name);
-    }
+    const partner = doDebate ? await pool.acquire(addPartner(flags, pool)) : model;
     const extractorModel =
       flags.extractor !== undefined
         ? await pool.acquire(

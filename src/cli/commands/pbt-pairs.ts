@@ -90,7 +90,13 @@ async function pairsCommand(flags: PairsFlags): Promise<void> {
   let answers: Map<string, AnswerSlots[]> | undefined;
   let judgeFilter: ((p: PersuasionPair) => Promise<boolean>) | undefined;
   const session = flags.filterModel
-    ? await openSession({ ...flags, model: [flags.filterModel] })
+    ? await openSession({
+        model: [flags.filterModel],
+        ...(flags.baseUrl !== undefined ? { baseUrl: flags.baseUrl } : {}),
+        ...(flags.config !== undefined ? { config: flags.config } : {}),
+        ...(flags.cacheDir !== undefined ? { cacheDir: flags.cacheDir } : {}),
+        ...(flags.cache === false ? { cache: false } : {}),
+      })
     : undefined;
   try {
     if (session) {

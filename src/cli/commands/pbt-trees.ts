@@ -85,6 +85,8 @@ async function treesCommand(flags: TreesFlags): Promise<number> {
   const refs = flags.model ?? [];
   if (refs.length < 1 || refs.length > 2)
     throw new UsageError("give one --model (both agents) or two (agent A, then agent B)");
+  if (flags.resume === undefined && flags.questions === undefined)
+    throw new UsageError("give --questions <file|atlas:N>");
   const session = await openSession(flags, {
     run: true,
     runConfig: {

@@ -26,7 +26,7 @@ function variant(cti: number, itc: number, flip: number, team: [number, number])
     correctBefore: true,
     correctAfter: i >= flip * n,
   }));
-  const debate = team.map((acc) =>
+  const debate = team.map((acc): TeamDebateOutcome[] =>
     Array.from({ length: n }, (_, i) => ({
       id: `q${i}`,
       order: ["m", "p"],
