@@ -11,6 +11,7 @@ export * from "./methods/adacad/index.ts";
 export * from "./methods/magicore/index.ts";
 export * from "./methods/mamm-refine/index.ts";
 export * from "./methods/mat-steer/index.ts";
+export * from "./methods/pbt/index.ts";
 export * from "./methods/symbolic-moe/index.ts";
 export * from "./methods/upcore/index.ts";
 export * from "./methods/utgen/index.ts";

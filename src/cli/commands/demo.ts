@@ -8,6 +8,7 @@ import { adacadClaim } from "../../testbed/demo/context-report.ts";
 import { integerArg } from "../model-options.ts";
 import { laserDemo } from "./demo-laser.ts";
 import { matSteerDemo, type SteerDemoFlags } from "./demo-mat-steer.ts";
+import { pbtDemo } from "./demo-pbt.ts";
 import { type Demo, type DemoFlags, runDemo } from "./demo-run.ts";
 
 const examples = `
@@ -32,7 +33,11 @@ Examples:
   # --n = training prompts per family, default 48; --train-seed default 1)
   $ chorus demo laser --json | tail -n 1
 
-The claim, its checks and their thresholds are pre-registered in docs/testbed.md (LASeR: docs/laser.md).
+  # PBT smoke: trees, balanced and one-sided SFT+DPO, persuasion / "are you sure?" / team evals
+  $ chorus demo pbt --n 100 --json | tail -n 1
+
+The claim, its checks and their thresholds are pre-registered in docs/testbed.md (LASeR:
+docs/laser.md, PBT: docs/pbt.md).
 `;
 
 /** `chorus demo [method]`: a method's pre-registered claim measured on a shipped testbed model. */
@@ -40,7 +45,7 @@ export function register(program: Command): void {
   program
     .command("demo")
     .description("measure a method's claim offline on the shipped testbed models (default AdaCAD)")
-    .argument("[method]", "adacad | mat-steer | laser", "adacad")
+    .argument("[method]", "adacad | mat-steer | laser | pbt", "adacad")
     .option("--seed <n>", "evaluation draw over the same model (default 1)", integerArg(0), 1)
     .option(
       "--n <count>",
@@ -55,7 +60,7 @@ export function register(program: Command): void {
     .option("--threads <n>", "llama.cpp threads per context", integerArg(1), 1)
     .option(
       "--train-seed <n>",
-      "mat-steer: seed of the gates' initialisation and batches",
+      "mat-steer: seed of the gates' initialisation and batches; pbt: LoRA, shuffling and sampling seed",
       integerArg(0),
       42,
     )
@@ -72,9 +77,10 @@ export function register(program: Command): void {
           },
           command.getOptionValueSource("n") !== "default",
         );
+      if (method === "pbt") return pbtDemo(flags);
       if (method !== "adacad")
         throw new UsageError(
-          `chorus demo knows "adacad", "mat-steer" and "laser", not "${method}"`,
+          `chorus demo knows "adacad", "mat-steer", "laser" and "pbt", not "${method}"`,
         );
       await runDemo(flags, adacadDemo(flags));
     });

@@ -14,6 +14,7 @@ const commands: Array<() => Promise<{ register: (program: Command) => void }>> =
   () => import("./upcore.ts"),
   () => import("./laser.ts"),
   () => import("./unlearn.ts"),
+  () => import("./pbt.ts"),
   () => import("./models.ts"),
   () => import("./data.ts"),
   () => import("./serve.ts"),
