@@ -1,0 +1,9 @@
+import { adacadPanel } from "./adacad-panel.ts";
+
+/**
+ * A method's own panel by method name; each returns null when the details lack what it draws.
+ * The generic details panel always follows. Add a method: one line here, one file beside.
+ */
+export const methodPanels: Record<string, (details: unknown) => HTMLElement | null> = {
+  adacad: adacadPanel,
+};
