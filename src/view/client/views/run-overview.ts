@@ -3,8 +3,11 @@ import type { IntervalView, RunSummary } from "../../shared/view-data.ts";
 import { el, fmt } from "../dom.ts";
 import { scorePlot } from "./score-plot.ts";
 
-const interval = (i: IntervalView | undefined, scale: number) =>
-  i ? `${fmt(i.mean * scale, 1)} [${fmt(i.low * scale, 1)}, ${fmt(i.high * scale, 1)}]` : "";
+/** As report.md writes it: accuracy in percent to 0.1, a mean score to 0.001. */
+const interval = (i: IntervalView | undefined, scale: number) => {
+  const f = (x: number) => (Number.isNaN(x) ? "–" : (x * scale).toFixed(scale === 100 ? 1 : 3));
+  return i ? `${f(i.mean)} [${f(i.low)}, ${f(i.high)}]` : "";
+};
 
 /** One run: its report (scores with the report's bootstrap CIs), cost, failures and models. */
 export function runOverview(summary: RunSummary): HTMLElement {
