@@ -12,7 +12,12 @@ import { Run } from "../runtime/run.ts";
  */
 export function writeEvalRun(
   dir: string,
-  options: { methods: string[]; items: number; prediction?: (i: number) => string },
+  options: {
+    methods: string[];
+    items: number;
+    prediction?: (i: number) => string;
+    details?: (i: number) => Record<string, unknown>;
+  },
 ): { records: EvalRecord[] } {
   const run = Run.create({
     dir,
@@ -36,7 +41,11 @@ export function writeEvalRun(
         score: correct ? 1 : 0,
         usage: { inputTokens: 10 + i, outputTokens: 5, calls: 1, reusedCalls: 0 },
         wallMs: 100 + i,
-        details: { alphas: [0.1, 0.9, 0.42], intervened: i % 2, decoding: "adacad" },
+        details: options.details?.(i) ?? {
+          alphas: [0.1, 0.9, 0.42],
+          intervened: i % 2,
+          decoding: "adacad",
+        },
       };
       records.push(record);
       run.appendEvent({

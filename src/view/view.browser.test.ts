@@ -9,6 +9,7 @@ import { runChorusInProcess } from "../../test/support/run-chorus.ts";
 import type { EvalRecord } from "../evals/eval-record.ts";
 import type { EvalReport } from "../evals/eval-report.ts";
 import { sharedFile } from "../evals/shared-dir.ts";
+import type { IterationTrace } from "../methods/magicore/magicore.ts";
 import { browserSkipReason, launchChromium } from "./browser-session.ts";
 import { exportHtml } from "./export-html.ts";
 import { writeEvalRun } from "./run-fixture.ts";
@@ -72,6 +73,44 @@ describe("chorus view in Chromium", { skip }, () => {
       methods: ["adacad", "greedy", "cad"],
       items: 1000,
     }).records;
+    // MAgICoRe's details shape, typed by its own trace type (a real run needs a reward model)
+    const iterations: IterationTrace[] = [
+      {
+        iteration: 1,
+        hard: true,
+        lowQuality: true,
+        lowConfidence: true,
+        meanZ: -0.4,
+        confidenceOrm: 0.3,
+        confidencePrm: 0.2,
+        majority: "12",
+        answer: "14",
+        refinedAnswers: ["14", "12", "14"],
+      },
+      {
+        iteration: 2,
+        hard: false,
+        lowQuality: false,
+        lowConfidence: false,
+        meanZ: 0.6,
+        confidenceOrm: 0.8,
+        confidencePrm: 0.7,
+        majority: "14",
+        answer: "14",
+      },
+    ];
+    writeEvalRun(join(runs, "magicore"), {
+      methods: ["magicore"],
+      items: 2,
+      details: () => ({
+        initialAnswer: "12",
+        majority: "12",
+        hard: true,
+        iterations,
+        calls: { solver: 4, reviewer: 3, refiner: 3 },
+        poolAnswers: ["14", "14", "12"],
+      }),
+    });
     server = await startViewServer(openRuns([runs]), { host: "127.0.0.1", port: 0 });
     browser = await launchChromium();
   });
@@ -97,7 +136,7 @@ describe("chorus view in Chromium", { skip }, () => {
 
   it("lists the runs and shows a run's scores with the report's intervals", async () => {
     const page = await open("#/");
-    assert.equal(await page.getByRole("table", { name: "runs" }).locator("tbody tr").count(), 3);
+    assert.equal(await page.getByRole("table", { name: "runs" }).locator("tbody tr").count(), 4);
     await shot(page, "runs");
     await page.getByRole("link", { name: "adacad-real" }).click();
     const report = JSON.parse(readFileSync(join(real, "report.json"), "utf8")) as EvalReport;
@@ -165,6 +204,15 @@ describe("chorus view in Chromium", { skip }, () => {
       assert.equal(await cells.nth(i).getAttribute("aria-label"), `α ${a.toFixed(2)}`);
     assert.equal(await page.getByTestId("prediction").textContent(), records[2]!.prediction);
     await shot(page, "item-adacad");
+  });
+
+  it("shows a MAgICoRe item's iterations with triage and answers", async () => {
+    const page = await open("#/run/magicore/item/0");
+    const rows = page.getByRole("table", { name: "MAgICoRe iterations" }).locator("tbody tr");
+    assert.equal(await rows.count(), 2);
+    assert.match((await rows.nth(0).textContent())!, /hard: refine/);
+    assert.match((await rows.nth(1).textContent())!, /easy: stop/);
+    await shot(page, "item-magicore");
   });
 
   it("renders an XSS payload in a model output as literal text", async () => {

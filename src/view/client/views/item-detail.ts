@@ -43,7 +43,7 @@ export function itemDetail(
   const result = ((detail?.record as { result?: Record<string, unknown> } | undefined)?.result ??
     {}) as Record<string, unknown>;
   const details = result["details"];
-  const panel = methodPanels[row.method]?.(details) ?? null;
+  const panel = methodPanels[row.method]?.(details, String(result["gold"] ?? row.gold)) ?? null;
   const neighbour = (n: number) =>
     summary.rows[n]
       ? el(
