@@ -21,6 +21,7 @@ const commands: Array<() => Promise<{ register: (program: Command) => void }>> =
   () => import("./sandbox.ts"),
   () => import("./testbed.ts"),
   () => import("./demo.ts"),
+  () => import("./view.ts"),
 ];
 
 export async function registerAll(program: Command): Promise<void> {

@@ -1,0 +1,50 @@
+import type { EmbeddedData, ItemDetail, RunListing, RunSummary } from "../shared/view-data.ts";
+
+/** Where the page gets runs from: the `chorus view` server, or the data an export carries. */
+export interface DataSource {
+  runs(): Promise<RunListing[]>;
+  summary(run: string): Promise<RunSummary>;
+  /** The full record of line `n`; null when the export dropped it (`notice` says why). */
+  detail(run: string, n: number): Promise<ItemDetail | null>;
+  /** A sentence to show on every page (what an export left out), or empty. */
+  notice: string;
+}
+
+async function getJson<T>(path: string): Promise<T> {
+  const response = await fetch(path);
+  if (!response.ok) throw new Error(`${path}: ${response.status} ${await response.text()}`);
+  return (await response.json()) as T;
+}
+
+export function serverSource(): DataSource {
+  const run = (id: string) => `/api/runs/${encodeURIComponent(id)}`;
+  return {
+    notice: "",
+    runs: () => getJson("/api/runs"),
+    summary: (id) => getJson(`${run(id)}/summary`),
+    detail: (id, n) => getJson(`${run(id)}/items/${n}`),
+  };
+}
+
+/** Decodes an export's base64 gzip block with the browser's own DecompressionStream. */
+export async function embeddedSource(base64: string): Promise<DataSource> {
+  const bytes = Uint8Array.from(atob(base64.trim()), (c) => c.charCodeAt(0));
+  const stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream("gzip"));
+  const data = JSON.parse(await new Response(stream).text()) as EmbeddedData;
+  const byId = new Map(data.runs.map((r) => [r.listing.id, r]));
+  const summary = (id: string) => {
+    const found = byId.get(id);
+    if (!found) throw new Error(`no run "${id}" in this export`);
+    return found;
+  };
+  return {
+    notice: data.dropped,
+    runs: async () => data.runs.map((r) => r.listing),
+    summary: async (id) => summary(id),
+    detail: async (id, n) => {
+      const line = data.records[id]?.[n];
+      if (line === undefined) return null;
+      return { n, record: JSON.parse(line), calls: data.calls[id]?.[n] ?? [] };
+    },
+  };
+}

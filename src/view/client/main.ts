@@ -1,0 +1,57 @@
+import { parseRoute } from "../shared/route.ts";
+import type { RunSummary } from "../shared/view-data.ts";
+import { type DataSource, embeddedSource, serverSource } from "./data-source.ts";
+import { el } from "./dom.ts";
+import { itemDetail } from "./views/item-detail.ts";
+import { itemTable } from "./views/item-table.ts";
+import { runOverview } from "./views/run-overview.ts";
+import { runsList } from "./views/runs-list.ts";
+
+const app = document.getElementById("app")!;
+const summaries = new Map<string, RunSummary>();
+
+async function summary(source: DataSource, run: string, fresh: boolean): Promise<RunSummary> {
+  const cached = summaries.get(run);
+  if (cached && !fresh) return cached;
+  const loaded = await source.summary(run);
+  summaries.set(run, loaded);
+  return loaded;
+}
+
+async function view(source: DataSource): Promise<HTMLElement> {
+  const route = parseRoute(location.hash);
+  if (route.view === "runs") return runsList(await source.runs());
+  if (route.view === "overview") return runOverview(await summary(source, route.run, true));
+  const run = await summary(source, route.run, false);
+  if (route.view === "items") return itemTable(run, route);
+  const row = run.rows[route.line];
+  if (!row) return el("p", { class: "bad" }, `No line ${route.line} in run ${route.run}.`);
+  return itemDetail(run, row, await source.detail(route.run, route.line), source.notice);
+}
+
+async function render(source: DataSource): Promise<void> {
+  let content: HTMLElement;
+  try {
+    content = await view(source);
+  } catch (error) {
+    content = el("p", { class: "bad", role: "alert" }, String((error as Error).message ?? error));
+  }
+  const header = el(
+    "header",
+    {},
+    el("a", { href: "#/", class: "brand" }, "chorus view"),
+    source.notice ? el("span", { class: "notice", role: "note" }, source.notice) : null,
+  );
+  app.replaceChildren(header, content);
+  document.title = `chorus view · ${decodeURIComponent(location.hash.slice(2)) || "runs"}`;
+}
+
+async function start(): Promise<void> {
+  const embedded = document.getElementById("chorus-data");
+  const source = embedded ? await embeddedSource(embedded.textContent ?? "") : serverSource();
+  window.addEventListener("hashchange", () => void render(source));
+  await render(source);
+  document.body.dataset["ready"] = "true";
+}
+
+void start();

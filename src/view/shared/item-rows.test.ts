@@ -1,0 +1,67 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { selectRows } from "./item-rows.ts";
+import { formatRoute, parseRoute, type Route } from "./route.ts";
+import type { ItemRow } from "./view-data.ts";
+
+function row(n: number, method: string, score: number | null, extra = {}): ItemRow {
+  return {
+    n,
+    id: `${method}/q${n}`,
+    method,
+    itemId: `q${n}`,
+    prediction: "",
+    gold: "",
+    correct: score === null ? null : score === 1,
+    score,
+    tokens: 10 * n,
+    calls: 1,
+    wallMs: 5,
+    extra,
+  };
+}
+
+describe("item rows", () => {
+  const rows = [row(0, "b", 1), row(1, "a", 0, { hard: true }), row(2, "a", null), row(3, "b", 0)];
+  it("filters, then sorts stably with missing values last in either direction", () => {
+    assert.deepEqual(selectRows(rows, { filter: "", sort: "", descending: false }), [0, 1, 2, 3]);
+    assert.deepEqual(
+      selectRows(rows, { filter: "", sort: "score", descending: false }),
+      [1, 3, 0, 2],
+    );
+    assert.deepEqual(
+      selectRows(rows, { filter: "", sort: "score", descending: true }),
+      [0, 1, 3, 2],
+    );
+    assert.deepEqual(
+      selectRows(rows, { filter: 'method == "a"', sort: "", descending: false }),
+      [1, 2],
+    );
+    assert.deepEqual(selectRows(rows, { filter: "hard", sort: "", descending: false }), [1]);
+    assert.deepEqual(
+      selectRows(rows, { filter: "not correct", sort: "method", descending: false }),
+      [1, 2, 3],
+    );
+  });
+});
+
+describe("routes", () => {
+  it("round-trip through the hash, filters with quotes and spaces included", () => {
+    const routes: Route[] = [
+      { view: "runs" },
+      { view: "overview", run: "2026 run/1" },
+      {
+        view: "items",
+        run: "r",
+        filter: 'method == "a b" and score < 0.5',
+        sort: "score",
+        descending: true,
+      },
+      { view: "items", run: "r", filter: "", sort: "", descending: false },
+      { view: "item", run: "r", line: 12 },
+    ];
+    for (const route of routes) assert.deepEqual(parseRoute(formatRoute(route)), route);
+    assert.deepEqual(parseRoute("#/nonsense"), { view: "runs" });
+    assert.deepEqual(parseRoute(""), { view: "runs" });
+  });
+});

@@ -1,0 +1,114 @@
+/**
+ * What the viewer's server (or an export) hands the page. Shared by the Node side and the browser
+ * code, so it imports nothing: the page type-checks against the same shapes the server builds.
+ */
+
+/** One run folder in the runs list. */
+export interface RunListing {
+  /** The folder name; unique among the runs one `chorus view` serves. */
+  id: string;
+  command: string;
+  methods: string[];
+  dataset: string;
+  split: string;
+  /** Model names with the first 12 hex digits of their sha256 (or base URL) when recorded. */
+  models: string[];
+  createdAt: string;
+  /** Lines in results.jsonl (one per method and item for eval runs). */
+  results: number;
+  failures: number;
+  tokens: number;
+  calls: number;
+  wallMs: number;
+  resumes: number;
+}
+
+/** A value shown in a table cell and usable in a filter expression. */
+export type Scalar = string | number | boolean | null;
+
+/** One results.jsonl line reduced to table columns; `n` is its line number (0-based). */
+export interface ItemRow {
+  n: number;
+  /** The run item id (`method/itemId` for eval runs); events.jsonl calls carry the same id. */
+  id: string;
+  method: string;
+  itemId: string;
+  prediction: string;
+  gold: string;
+  correct: boolean | null;
+  score: number | null;
+  tokens: number;
+  calls: number;
+  wallMs: number;
+  /** The method's scalar `details` fields (`intervened`, `hard`, `changed`...). */
+  extra: Record<string, Scalar>;
+}
+
+/** A report.json interval. */
+export interface IntervalView {
+  mean: number;
+  low: number;
+  high: number;
+}
+
+/** The fields of report.json the page shows. */
+export interface ReportView {
+  dataset: string;
+  split: string;
+  items: number;
+  seed: number;
+  metric?: string;
+  methods: Array<{
+    method: string;
+    items: number;
+    accuracy: IntervalView;
+    tokensPerItem: number;
+    callsPerItem: number;
+    wallMs: number;
+    versusFirst?: IntervalView;
+  }>;
+}
+
+/** One model call from events.jsonl, for an item's calls list. */
+export interface CallView {
+  time: string;
+  model: string;
+  kind: string;
+  inputTokens: number;
+  outputTokens: number;
+  latencyMs: number;
+  cached: boolean;
+  retries: number;
+  error?: string;
+}
+
+/** Everything the page needs for one run except the full records, which load one at a time. */
+export interface RunSummary {
+  listing: RunListing;
+  report: ReportView | null;
+  /** The names of `ItemRow.extra` columns, in first-seen order. */
+  extraColumns: string[];
+  rows: ItemRow[];
+  failures: Array<{ id: string; error: string }>;
+  /** Model calls over the run, by kind and by model. */
+  callsByModel: Array<{ model: string; calls: number; tokens: number; latencyMs: number }>;
+  /** The run's config.json as written. */
+  config: unknown;
+}
+
+/** One full results.jsonl record with its item's model calls. */
+export interface ItemDetail {
+  n: number;
+  record: unknown;
+  calls: CallView[];
+}
+
+/** What an export embeds: summaries and, per run, the record lines kept (others dropped). */
+export interface EmbeddedData {
+  runs: RunSummary[];
+  /** Per run id: line number → the raw results.jsonl line, for the lines that fit. */
+  records: Record<string, Record<number, string>>;
+  calls: Record<string, Record<number, CallView[]>>;
+  /** A sentence saying what `--max-mb` dropped, or empty. */
+  dropped: string;
+}
