@@ -77,7 +77,8 @@ export class CodeTask implements Task {
 export function mbppProblems(from = 0, to = Number.POSITIVE_INFINITY): CodeProblem[] {
   const path = requireSharedDataset("mbpp_sanitized/sanitized-mbpp.json");
   const rows = JSON.parse(readFileSync(path, "utf8")) as Array<Record<string, unknown>>;
-  if (!Array.isArray(rows)) throw new DataError("expected a JSON array of MBPP rows", { file: path });
+  if (!Array.isArray(rows))
+    throw new DataError("expected a JSON array of MBPP rows", { file: path });
   return rows.slice(from, to).map((r) => ({
     id: `mbpp-${String(r["task_id"])}`,
     prompt: String(r["prompt"]),

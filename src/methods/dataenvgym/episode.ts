@@ -114,15 +114,19 @@ export async function runEpisode(options: EpisodeOptions): Promise<EpisodeResult
         break;
       }
     }
-    // A cycle that added nothing would retrain on the same data: the episode is over.
-    if (made.length === 0) {
+    if (stopped && made.length === 0) {
+      // the stop rule fired before any new data: the last record is the episode's end
       const last = records.at(-1)!;
-      if (!last.stopped) records[records.length - 1] = { ...last, stopped: true };
+      records[records.length - 1] = { ...last, stopped: true };
       break;
     }
-    await env.train();
+    // A cycle without new data (e.g. a skill-tree step whose exploits zero every allocation)
+    // would retrain on the same data: the student and its feedback stay as they are.
     const last = cycle === cycles || stopped;
-    obs = await env.observe({ test: testEach || last });
+    if (made.length > 0) {
+      await env.train();
+      obs = await env.observe({ test: testEach || last });
+    } else if (last && !obs.test) obs = await env.observe();
     agent.step?.();
     const record = recordOf(cycle, generated, env.accumulated.length, obs, stopped, started);
     records.push(record);
