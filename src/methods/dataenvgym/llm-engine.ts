@@ -19,6 +19,11 @@ export interface LlmEngineOptions extends TeacherCallOptions {
   kind?: DatumKind;
   /** Data asked for in one open-ended call (default 10: 120 per iteration = 12 calls). */
   perCall?: number;
+  /**
+   * Characters per text field in the reply schema (JSON-schema `maxLength`; default none). Tiny
+   * local teachers under a grammar need it to finish their JSON within `maxTokens`.
+   */
+  maxFieldChars?: number;
   /** Existing problems shown to the subskill engine to avoid duplicates (default 10). */
   avoidShown?: number;
   /** Teacher calls made so far and drops, for logs. */
@@ -41,6 +46,11 @@ export class LlmDataEngine implements DataEngine {
     readonly options: LlmEngineOptions = {},
   ) {
     this.kind = options.kind ?? "worked";
+  }
+
+  private limits(items?: number) {
+    const chars = this.options.maxFieldChars;
+    return { ...(items !== undefined ? { items } : {}), ...(chars ? { maxChars: chars } : {}) };
   }
 
   /** One datum from the teacher's JSON, or an error (a malformed datum fails its call). */
@@ -89,8 +99,11 @@ export class LlmDataEngine implements DataEngine {
     for (let left = request.count; left > 0; left -= perCall) {
       const n = Math.min(perCall, left);
       const messages = openEndedPrompt(this.kind, request.examples, request.errors, n);
-      const got = await this.ask("open-ended", messages, dataSchema(this.kind), (v) =>
-        listField(v, "data").map((d) => this.datum(d)),
+      const got = await this.ask(
+        "open-ended",
+        messages,
+        dataSchema(this.kind, this.limits(n)),
+        (v) => listField(v, "data").map((d) => this.datum(d)),
       );
       this.options.log?.({ call: "open-ended", asked: n, got: got?.length ?? 0 });
       out.push(...(got ?? []).slice(0, n));
@@ -102,11 +115,15 @@ export class LlmDataEngine implements DataEngine {
     const { skill, errors, hypotheses, count } = request;
     const per = Math.max(1, Math.ceil(count / hypotheses));
     const messages = skillListPrompt(this.kind, skill, errors, hypotheses, per);
-    const got = await this.ask("skill-list", messages, hypothesesSchema(this.kind), (v) =>
-      listField(v, "hypotheses").flatMap((h) => {
-        const weak = textField(h, "weak_skill");
-        return listField(h, "data").map((d) => this.datum(d, skill, weak));
-      }),
+    const got = await this.ask(
+      "skill-list",
+      messages,
+      hypothesesSchema(this.kind, hypotheses, per, this.limits()),
+      (v) =>
+        listField(v, "hypotheses").flatMap((h) => {
+          const weak = textField(h, "weak_skill");
+          return listField(h, "data").map((d) => this.datum(d, skill, weak));
+        }),
     );
     this.options.log?.({ call: `skill-list ${skill}`, asked: count, got: got?.length ?? 0 });
     return (got ?? []).slice(0, count);
@@ -121,7 +138,7 @@ export class LlmDataEngine implements DataEngine {
     const got = await this.ask(
       "explore",
       subskillsPrompt(skill, existing, count),
-      subskillsSchema,
+      subskillsSchema(count, this.limits()),
       (v) => {
         const fresh = [
           ...new Set(
@@ -142,8 +159,11 @@ export class LlmDataEngine implements DataEngine {
     const { skill, subskill, count } = request;
     const avoid = request.avoid.slice(-(this.options.avoidShown ?? 10));
     const messages = subskillDataPrompt(this.kind, skill, subskill, count, avoid);
-    const got = await this.ask("subskill", messages, dataSchema(this.kind), (v) =>
-      listField(v, "data").map((d) => this.datum(d, skill, subskill)),
+    const got = await this.ask(
+      "subskill",
+      messages,
+      dataSchema(this.kind, this.limits(count)),
+      (v) => listField(v, "data").map((d) => this.datum(d, skill, subskill)),
     );
     this.options.log?.({
       call: `subskill ${skill}/${subskill}`,

@@ -19,35 +19,62 @@ const datumShape = (kind: DatumKind): string =>
     ? 'each datum is {"problem", "reasoning" (a step-by-step solution), "final_answer" (the bare final value; LaTeX allowed, backslashes escaped as JSON requires)}'
     : 'each datum is {"problem" (a self-contained Python function task), "test" (one Python assert that calls the function), "solution" (a complete Python function, no prose)}';
 
-export function datumSchema(kind: DatumKind): Record<string, unknown> {
+/** Limits on a reply's shape: items per list; characters per text field (small local teachers). */
+export interface SchemaLimits {
+  items?: number;
+  maxChars?: number;
+}
+
+export function datumSchema(kind: DatumKind, limits: SchemaLimits = {}): Record<string, unknown> {
   const fields =
     kind === "worked" ? ["problem", "reasoning", "final_answer"] : ["problem", "test", "solution"];
+  const text = { type: "string", ...(limits.maxChars ? { maxLength: limits.maxChars } : {}) };
   return {
     type: "object",
-    properties: Object.fromEntries(fields.map((f) => [f, { type: "string" }])),
+    properties: Object.fromEntries(fields.map((f) => [f, text])),
     required: fields,
   };
 }
 
-const listSchema = (key: string, item: Record<string, unknown>) => ({
+const listSchema = (key: string, item: Record<string, unknown>, items?: number) => ({
   type: "object",
-  properties: { [key]: { type: "array", items: item } },
+  properties: {
+    [key]: { type: "array", items: item, ...(items ? { minItems: items, maxItems: items } : {}) },
+  },
   required: [key],
 });
 
-/** `{ data: [datum] }` */
-export const dataSchema = (kind: DatumKind) => listSchema("data", datumSchema(kind));
+/** `{ data: [datum] }` (exactly `limits.items` when given) */
+export const dataSchema = (kind: DatumKind, limits: SchemaLimits = {}) =>
+  listSchema("data", datumSchema(kind, limits), limits.items);
 
-/** `{ hypotheses: [{ weak_skill, data: [datum] }] }` */
-export const hypothesesSchema = (kind: DatumKind) =>
-  listSchema("hypotheses", {
-    type: "object",
-    properties: { weak_skill: { type: "string" }, data: dataSchema(kind).properties.data },
-    required: ["weak_skill", "data"],
-  });
+/** `{ hypotheses: [{ weak_skill, data: [datum × perHypothesis] }] × hypotheses }` */
+export const hypothesesSchema = (
+  kind: DatumKind,
+  hypotheses: number,
+  perHypothesis: number,
+  limits: SchemaLimits = {},
+) =>
+  listSchema(
+    "hypotheses",
+    {
+      type: "object",
+      properties: {
+        weak_skill: { type: "string", ...(limits.maxChars ? { maxLength: limits.maxChars } : {}) },
+        data: dataSchema(kind, { ...limits, items: perHypothesis }).properties.data,
+      },
+      required: ["weak_skill", "data"],
+    },
+    hypotheses,
+  );
 
-/** `{ subskills: [string] }` */
-export const subskillsSchema = listSchema("subskills", { type: "string" });
+/** `{ subskills: [string × count] }` */
+export const subskillsSchema = (count: number, limits: SchemaLimits = {}) =>
+  listSchema(
+    "subskills",
+    { type: "string", ...(limits.maxChars ? { maxLength: limits.maxChars } : {}) },
+    count,
+  );
 
 const showError = (c: CompletedInstance, i: number): string =>
   `Mistake ${i + 1}\nProblem: ${c.instance.instruction}\nStudent's answer: ${c.response.trim() || "(empty)"}` +

@@ -1,0 +1,112 @@
+import type { LoraConfig } from "../../train/lora.ts";
+import { Trainable } from "../../train/trainable.ts";
+import type { TaskInstance, TrainablePredictor, TrainingDatum } from "./types.ts";
+
+export interface LoraStudentOptions {
+  /** LoRA settings (default rank 8, alpha 16 on every linear: LLaMA-Factory's `lora_target: all`). */
+  lora?: LoraConfig;
+  /** Peak learning rate (default 1e-4, LLaMA-Factory's example). */
+  lr?: number;
+  /** Passes over the data per training (default 3). */
+  epochs?: number;
+  /** Share of the steps spent warming up (default 0.1); cosine decay after. */
+  warmupRatio?: number;
+  /** Examples per micro-batch (default 1) and micro-batches per step (default 16: batch 16). */
+  batchSize?: number;
+  gradientAccumulation?: number;
+  seed?: number;
+  /** Longest training example in tokens (default 1024, LLaMA-Factory's cutoff). */
+  maxLength?: number;
+  /** Longest answer when predicting (default 350, the MATH student's). */
+  maxTokens?: number;
+  /** The student's prompt for an instruction (default `Problem: …\nSolution:`). */
+  prompt?: (instruction: string) => string;
+  /** End training completions with EOS (default true; false for models that never saw it). */
+  appendEos?: boolean;
+  /** Called after each training with its step count and last loss. */
+  onTrained?: (info: { data: number; steps: number; loss: number; seconds: number }) => void;
+}
+
+const allLinear = ["attn_q", "attn_k", "attn_v", "attn_output", "ffn_gate", "ffn_up", "ffn_down"];
+
+/**
+ * The trainable student: a GGUF model fine-tuned with LoRA SFT through the trainer's session
+ * API. Every `train` starts FROM THE BASE (the adapter reset to its initial weights, a new
+ * session and optimizer) on the data it is given, as the paper's LLaMA-Factory runs did; the
+ * environment decides whether that is all data so far or the newest only. Answers greedily.
+ */
+export class LoraStudent implements TrainablePredictor {
+  private constructor(
+    readonly trainable: Trainable,
+    private readonly options: LoraStudentOptions,
+  ) {}
+
+  static async load(path: string, options: LoraStudentOptions = {}): Promise<LoraStudent> {
+    const lora = options.lora ?? {
+      rank: 8,
+      alpha: 16,
+      targets: allLinear,
+      seed: options.seed ?? 0,
+    };
+    return new LoraStudent(await Trainable.load(path, { lora }), options);
+  }
+
+  private prompt(instruction: string): string {
+    return this.options.prompt?.(instruction) ?? `Problem: ${instruction}\nSolution:`;
+  }
+
+  async train(data: readonly TrainingDatum[]): Promise<void> {
+    const t = this.trainable;
+    t.reset();
+    if (data.length === 0) return;
+    const o = this.options;
+    const batchSize = o.batchSize ?? 1;
+    const accum = o.gradientAccumulation ?? 16;
+    const epochs = o.epochs ?? 3;
+    const perEpoch = Math.max(1, Math.ceil(Math.ceil(data.length / batchSize) / accum));
+    const totalSteps = perEpoch * epochs;
+    const session = t.session({
+      lr: o.lr ?? 1e-4,
+      totalSteps,
+      warmupSteps: Math.round((o.warmupRatio ?? 0.1) * totalSteps),
+      schedule: "cosine",
+      batchSize,
+      gradientAccumulation: accum,
+      seed: o.seed ?? 0,
+    });
+    const records = data.map((d) => ({
+      prompt: this.prompt(d.instruction),
+      completion: d.response,
+    }));
+    const r = await session.sft(records, {
+      epochs,
+      maxLength: o.maxLength ?? 1024,
+      ...(o.appendEos !== undefined ? { appendEos: o.appendEos } : {}),
+    });
+    o.onTrained?.({
+      data: data.length,
+      steps: r.steps,
+      loss: r.losses.at(-1) ?? Number.NaN,
+      seconds: r.seconds,
+    });
+  }
+
+  async predict(instances: readonly TaskInstance[]): Promise<string[]> {
+    const out: string[] = [];
+    for (const x of instances)
+      out.push(
+        await this.trainable.generate(this.prompt(x.instruction), {
+          maxTokens: this.options.maxTokens ?? 350,
+        }),
+      );
+    return out;
+  }
+
+  async save(path: string): Promise<void> {
+    await this.trainable.saveAdapter(path);
+  }
+
+  async close(): Promise<void> {
+    await this.trainable.close();
+  }
+}
