@@ -27,7 +27,7 @@ export class AbacusTask implements Task {
       instruction: item.prompt.replace(/^Q: /, "").replace(/ A:$/, ""),
       gold: item.answer,
       skill: item.skill,
-      meta: { solution: item.solution },
+      meta: { solution: item.solution, difficulty: item.difficulty },
     }));
   }
 

@@ -32,6 +32,11 @@ export interface DataEngine {
     existing: readonly string[];
     count: number;
   }): Promise<string[]>;
+  /** State-agnostic: `count` problems of `skill`, no feedback (the uniform baseline). */
+  forSkillBlind(request: { skill: string; count: number }): Promise<DraftDatum[]>;
+  /** Randomness to carry across a resumed episode (JSON). */
+  state?(): unknown;
+  restore?(state: unknown): void;
   /** Skill-tree: `count` data that need `subskill` of `skill`, different from `avoid`. */
   forSubskill(request: {
     skill: string;

@@ -3,6 +3,7 @@ import { codeInstruction } from "./code-task.ts";
 import type { DataEngine, DraftDatum } from "./data-engine.ts";
 import { askTeacher, listField, type TeacherCallOptions, textField } from "./teacher-call.ts";
 import {
+  blindPrompt,
   type DatumKind,
   dataSchema,
   hypothesesSchema,
@@ -171,5 +172,26 @@ export class LlmDataEngine implements DataEngine {
       got: got?.length ?? 0,
     });
     return (got ?? []).slice(0, count);
+  }
+
+  async forSkillBlind(request: { skill: string; count: number }): Promise<DraftDatum[]> {
+    const { skill, count } = request;
+    const messages = blindPrompt(this.kind, skill, count);
+    const got = await this.ask(
+      "uniform",
+      messages,
+      dataSchema(this.kind, this.limits(count)),
+      (v) => listField(v, "data").map((d) => this.datum(d, skill)),
+    );
+    this.options.log?.({ call: `uniform ${skill}`, asked: count, got: got?.length ?? 0 });
+    return (got ?? []).slice(0, count);
+  }
+
+  state(): unknown {
+    return { calls: this.calls };
+  }
+
+  restore(state: unknown): void {
+    this.calls = (state as { calls: number }).calls;
   }
 }

@@ -60,12 +60,13 @@ export class OpenEndedAgent implements DataGenerationAgent {
   }
 
   state(): unknown {
-    return { rng: this.rng.state, steps: this.steps };
+    return { rng: this.rng.state, steps: this.steps, engine: this.engine.state?.() };
   }
 
   restore(state: unknown): void {
-    const s = state as { rng: number; steps: number };
+    const s = state as { rng: number; steps: number; engine?: unknown };
     this.rng.state = s.rng;
     this.steps = s.steps;
+    if (s.engine !== undefined) this.engine.restore?.(s.engine);
   }
 }

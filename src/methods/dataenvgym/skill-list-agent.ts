@@ -84,10 +84,12 @@ export class SkillListAgent implements DataGenerationAgent {
   }
 
   state(): unknown {
-    return { steps: this.steps };
+    return { steps: this.steps, engine: this.engine.state?.() };
   }
 
   restore(state: unknown): void {
-    this.steps = (state as { steps: number }).steps;
+    const s = state as { steps: number; engine?: unknown };
+    this.steps = s.steps;
+    if (s.engine !== undefined) this.engine.restore?.(s.engine);
   }
 }

@@ -155,6 +155,7 @@ export class SkillTreeAgent implements DataGenerationAgent {
       steps: this.steps,
       histories: Object.fromEntries(this.histories),
       policy: this.policy.state?.(),
+      engine: this.engine.state?.(),
     };
   }
 
@@ -163,9 +164,11 @@ export class SkillTreeAgent implements DataGenerationAgent {
       steps: number;
       histories: Record<string, SkillHistoryEntry[]>;
       policy?: unknown;
+      engine?: unknown;
     };
     this.steps = s.steps;
     this.histories = new Map(Object.entries(s.histories));
     if (s.policy !== undefined) this.policy.restore?.(s.policy);
+    if (s.engine !== undefined) this.engine.restore?.(s.engine);
   }
 }

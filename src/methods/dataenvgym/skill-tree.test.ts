@@ -39,6 +39,9 @@ class CountingEngine implements DataEngine {
   async forSkill(): Promise<DraftDatum[]> {
     return [];
   }
+  async forSkillBlind(): Promise<DraftDatum[]> {
+    return [];
+  }
   async proposeSubskills(r: { skill: string; count: number }): Promise<string[]> {
     return Array.from({ length: r.count }, () => `${r.skill}-s${this.next++}`);
   }

@@ -158,3 +158,14 @@ export function subskillDataPrompt(
     },
   ];
 }
+
+/** Uniform baseline: problems of a skill, no feedback. */
+export function blindPrompt(kind: DatumKind, skill: string, count: number): ChatMessage[] {
+  return [
+    system,
+    {
+      role: "user",
+      content: `Write ${count} new problems of the skill "${skill}". Reply as {"data": [...]}; ${datumShape(kind)}.`,
+    },
+  ];
+}
