@@ -18,6 +18,7 @@ const commands: Array<() => Promise<{ register: (program: Command) => void }>> =
   () => import("./sandbox.ts"),
   () => import("./testbed.ts"),
   () => import("./demo.ts"),
+  () => import("./gym.ts"),
 ];
 
 export async function registerAll(program: Command): Promise<void> {
