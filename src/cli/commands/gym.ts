@@ -59,6 +59,7 @@ interface GymFlags extends ModelFlags, RunFlags {
   batchSize: number;
   gradAccum: number;
   maxTokens: number;
+  maxLength: number;
   eos: boolean;
   wrongLabelRate: number;
   maxFieldChars?: number;
@@ -177,6 +178,7 @@ export function register(program: Command): void {
     .option("--batch-size <n>", "student micro-batch", integerArg(1), 1)
     .option("--grad-accum <n>", "student micro-batches per step", integerArg(1), 16)
     .option("--max-tokens <n>", "student answer length", integerArg(1), 350)
+    .option("--max-length <n>", "student: longest training example in tokens", integerArg(1), 1024)
     .option("--no-eos", "do not end training targets with EOS (models that never saw it)")
     .option(
       "--wrong-label-rate <x>",
@@ -291,12 +293,13 @@ async function gymRun(flags: GymFlags): Promise<number> {
             batchSize: flags.batchSize,
             gradientAccumulation: flags.gradAccum,
             maxTokens: flags.maxTokens,
+            maxLength: flags.maxLength,
             appendEos: flags.eos,
             prompt: splits.prompt,
             seed,
             onTrained: (t) =>
               log(
-                `student: ${t.data} data, ${t.steps} steps, loss ${t.loss.toFixed(3)}, ${t.seconds.toFixed(1)} s`,
+                `student: ${t.data} data${t.dropped ? ` (${t.dropped} over --max-length left out)` : ""}, ${t.steps} steps, loss ${t.loss.toFixed(3)}, ${t.seconds.toFixed(1)} s`,
               ),
           });
     const result = await runEpisode({

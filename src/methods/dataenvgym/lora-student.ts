@@ -23,8 +23,14 @@ export interface LoraStudentOptions {
   prompt?: (instruction: string) => string;
   /** End training completions with EOS (default true; false for models that never saw it). */
   appendEos?: boolean;
-  /** Called after each training with its step count and last loss. */
-  onTrained?: (info: { data: number; steps: number; loss: number; seconds: number }) => void;
+  /** Called after each training: data used, data too long to use, steps, last loss. */
+  onTrained?: (info: {
+    data: number;
+    dropped: number;
+    steps: number;
+    loss: number;
+    seconds: number;
+  }) => void;
 }
 
 const allLinear = ["attn_q", "attn_k", "attn_v", "attn_output", "ffn_gate", "ffn_up", "ffn_down"];
@@ -58,12 +64,23 @@ export class LoraStudent implements TrainablePredictor {
   async train(data: readonly TrainingDatum[]): Promise<void> {
     const t = this.trainable;
     t.reset();
-    if (data.length === 0) return;
     const o = this.options;
+    // Longer examples are cut by LLaMA-Factory's cutoff; here they are left out (and counted),
+    // since a truncated target would teach an answer without its final line.
+    const maxLength = o.maxLength ?? 1024;
+    const eos = o.appendEos ?? true;
+    const examples = data
+      .map((d) => t.encode(this.prompt(d.instruction), d.response, eos))
+      .filter((e) => e.tokens.length <= maxLength);
+    const dropped = data.length - examples.length;
+    if (examples.length === 0) {
+      o.onTrained?.({ data: 0, dropped, steps: 0, loss: Number.NaN, seconds: 0 });
+      return;
+    }
     const batchSize = o.batchSize ?? 1;
     const accum = o.gradientAccumulation ?? 16;
     const epochs = o.epochs ?? 3;
-    const perEpoch = Math.max(1, Math.ceil(Math.ceil(data.length / batchSize) / accum));
+    const perEpoch = Math.max(1, Math.ceil(Math.ceil(examples.length / batchSize) / accum));
     const totalSteps = perEpoch * epochs;
     const session = t.session({
       lr: o.lr ?? 1e-4,
@@ -74,17 +91,10 @@ export class LoraStudent implements TrainablePredictor {
       gradientAccumulation: accum,
       seed: o.seed ?? 0,
     });
-    const records = data.map((d) => ({
-      prompt: this.prompt(d.instruction),
-      completion: d.response,
-    }));
-    const r = await session.sft(records, {
-      epochs,
-      maxLength: o.maxLength ?? 1024,
-      ...(o.appendEos !== undefined ? { appendEos: o.appendEos } : {}),
-    });
+    const r = await session.sft(examples, { epochs });
     o.onTrained?.({
-      data: data.length,
+      data: examples.length,
+      dropped,
       steps: r.steps,
       loss: r.losses.at(-1) ?? Number.NaN,
       seconds: r.seconds,
