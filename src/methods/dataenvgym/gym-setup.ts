@@ -16,6 +16,7 @@ import {
   FillBalancedSkillTree,
   RandomExploreExploit,
   type SkillTreePolicy,
+  WeaknessPolicy,
 } from "./skill-tree-policies.ts";
 import type { DataGenerationAgent, SkillDiscovery, Task, TaskInstance } from "./types.ts";
 import { UniformAgent } from "./uniform-agent.ts";
@@ -24,7 +25,7 @@ import { UniformAgent } from "./uniform-agent.ts";
 export const gymEnvironments = ["open-ended", "skill-list", "skill-tree", "uniform"] as const;
 export type GymEnvironmentName = (typeof gymEnvironments)[number];
 
-export const skillTreePolicies = ["alternating", "fill-balanced", "random"] as const;
+export const skillTreePolicies = ["alternating", "fill-balanced", "random", "weakness"] as const;
 export type SkillTreePolicyName = (typeof skillTreePolicies)[number];
 
 /** A task's splits: validation (the feedback), test (held out), examples (what teachers imitate). */
@@ -112,7 +113,10 @@ export interface AgentSettings {
   splits: GymSplits;
   /** Skill environments and the uniform baseline need skills. */
   skills?: SkillDiscovery;
-  /** Data per step: open-ended and uniform (default 120), skill-list when set (∝ errors). */
+  /**
+   * Data per step: open-ended and uniform (default 120); skill-list (split ∝ errors) and
+   * skill-tree (allocations rescaled to it) when set.
+   */
   budget?: number;
   perCall?: number;
   hypotheses?: number;
@@ -139,6 +143,8 @@ function policyOf(s: AgentSettings): SkillTreePolicy {
       return new FillBalancedSkillTree({ explore, perSubskill: allocation });
     case "random":
       return new RandomExploreExploit({ explore, allocation, seed: s.seed ?? 0 });
+    case "weakness":
+      return new WeaknessPolicy({ explore, allocation });
   }
 }
 
@@ -166,7 +172,13 @@ export function makeAgent(s: AgentSettings): DataGenerationAgent {
         ...(s.budget !== undefined ? { budget: s.budget } : {}),
       });
     case "skill-tree":
-      return new SkillTreeAgent(s.engine, needSkills(), s.splits.validation, policyOf(s));
+      return new SkillTreeAgent(
+        s.engine,
+        needSkills(),
+        s.splits.validation,
+        policyOf(s),
+        s.budget !== undefined ? { budget: s.budget } : {},
+      );
     case "uniform":
       return new UniformAgent(s.engine, needSkills().skills, s.budget ?? 120);
   }

@@ -46,6 +46,7 @@ export {
   FillBalancedSkillTree,
   RandomExploreExploit,
   type SkillTreePolicy,
+  WeaknessPolicy,
 } from "./skill-tree-policies.ts";
 export { ConstantStudent, LookupStudent } from "./stub-students.ts";
 export { askTeacher, type TeacherCallOptions } from "./teacher-call.ts";

@@ -1,3 +1,4 @@
+import { allocate } from "./allocate.ts";
 import { type DataEngine, nameData } from "./data-engine.ts";
 import { checkQuality } from "./quality-check.ts";
 import {
@@ -24,6 +25,11 @@ export interface SkillTreeOptions {
   qualityCheck?: boolean;
   /** Also drop data the student already answers right (default false). */
   dropKnown?: boolean;
+  /**
+   * Data per step over all skills: the policies' allocations are rescaled to sum to it (largest
+   * remainder), so the tree teacher spends what other teachers do. Default: as allocated.
+   */
+  budget?: number;
   /** Past problems kept per subskill for the engine to avoid (default 50). */
   problemsKept?: number;
 }
@@ -113,6 +119,19 @@ export class SkillTreeAgent implements DataGenerationAgent {
       await this.act(state, action);
       history.push({ state, action, reward: null });
       states.push(state);
+    }
+    const budget = this.options.budget;
+    if (budget !== undefined) {
+      const nodes = states.flatMap((st) => st.tree.subskills);
+      const scaled = allocate(
+        budget,
+        nodes.map((n) => n.allocation),
+      );
+      // all-zero allocations stay zero: a step the policies chose to spend nothing on
+      if (nodes.some((n) => n.allocation > 0))
+        nodes.forEach((n, k) => {
+          n.allocation = scaled[k]!;
+        });
     }
     const out: TrainingDatum[] = [];
     for (const [i, state] of states.entries())

@@ -149,3 +149,45 @@ export class RandomExploreExploit implements SkillTreePolicy {
     this.rng.state = (state as { rng: number }).rng;
   }
 }
+
+/**
+ * A feedback-driven policy that allocates every step (chorus's, for equal-budget comparisons;
+ * the paper's examples alternate with empty steps): explore one new subskill when the skill's
+ * last reward was ≤ 0 (or the tree is empty), else exploit by setting each subskill's allocation
+ * to `allocation` × 2 × (1 − the student's accuracy on its last data) × (1 − the skill's
+ * accuracy): mastered subskills and strong skills get little, weak ones most. With the agent's
+ * `budget`, allocations are then rescaled to the step's budget.
+ */
+export class WeaknessPolicy implements SkillTreePolicy {
+  readonly name = "weakness";
+  constructor(private readonly options: { allocation?: number; explore?: number } = {}) {}
+
+  initial(): SkillTreeAction {
+    return {
+      kind: "explore",
+      count: this.options.explore ?? 2,
+      allocation: this.options.allocation ?? 30,
+    };
+  }
+
+  next(_skill: string, history: readonly SkillHistoryEntry[], state: SkillState): SkillTreeAction {
+    const base = this.options.allocation ?? 30;
+    const last = history.at(-1);
+    const weak = 1 - state.pastPerformance;
+    if (state.tree.subskills.length === 0 || (last?.reward ?? 0) <= 0)
+      return { kind: "explore", count: 1, allocation: Math.round(base * 2 * weak) };
+    const lastPerf = new Map(
+      (last?.state.tree.subskills ?? []).map((n) => [n.name, n.performanceOnTrainingData]),
+    );
+    return {
+      kind: "exploit",
+      deltas: Object.fromEntries(
+        state.tree.subskills.map((n) => {
+          const perf = lastPerf.get(n.name) ?? null;
+          const want = Math.round(base * 2 * (1 - (perf ?? 0.5)) * weak);
+          return [n.name, want - n.allocation];
+        }),
+      ),
+    };
+  }
+}

@@ -6,7 +6,11 @@ import { MathTask, mathTarget } from "./math-task.ts";
 import { LabelSkills } from "./skill-discovery.ts";
 import { applyExploit, requested } from "./skill-tree.ts";
 import { SkillTreeAgent } from "./skill-tree-agent.ts";
-import { AlternatingExploreExploit, FillBalancedSkillTree } from "./skill-tree-policies.ts";
+import {
+  AlternatingExploreExploit,
+  FillBalancedSkillTree,
+  WeaknessPolicy,
+} from "./skill-tree-policies.ts";
 import { LookupStudent } from "./stub-students.ts";
 import type { CompletedInstance } from "./types.ts";
 
@@ -171,4 +175,30 @@ test("exploit floors allocations at 0; fill-balanced grows the tree then tops su
     ["a-s0:4 a-s1:4", "a-s0:4 a-s1:4 a-s2:4", "a-s0:4 a-s1:0 a-s2:0"],
   );
   assert.deepEqual(sizes, [4, 8, 0]);
+});
+
+test("weakness policy with a budget: every step spends the budget, weak skills and unmastered subskills get most", async () => {
+  const engine = new CountingEngine();
+  const agent = new SkillTreeAgent(
+    engine,
+    skills,
+    task,
+    new WeaknessPolicy({ explore: 2, allocation: 10 }),
+    { budget: 20 },
+  );
+  // the student already solves a-s0's problems (performance 1 on its data)
+  const student = new LookupStudent(
+    new Map(Array.from({ length: 20 }, (_, i) => [`a-s0 problem ${i}`, "\\boxed{1}"])),
+  );
+  const first = await agent.generate(results(0.25, 0.5), student);
+  assert.equal(first.length, 20, "explore(2, 10) on 2 skills = 40, rescaled to 20");
+  // a improved (reward > 0): exploit; b did not (reward 0): explore one more subskill
+  const second = await agent.generate(results(0.5, 0.5), student);
+  assert.equal(second.length, 20);
+  assert.equal(agent.history("a")[1]!.action.kind, "exploit");
+  assert.equal(agent.history("b")[1]!.action.kind, "explore");
+  const a = agent.history("a")[1]!.state.tree.subskills;
+  assert.equal(a.find((n) => n.name === "a-s0")!.allocation, 0, "mastered: nothing");
+  assert.ok(a.find((n) => n.name === "a-s1")!.allocation > 0);
+  assert.equal(agent.history("b")[1]!.state.tree.subskills.length, 3);
 });
