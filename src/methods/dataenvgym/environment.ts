@@ -14,6 +14,8 @@ export interface Observation {
   validation: PerformanceReport;
   /** Held-out test report, when the environment has a test task. */
   test?: PerformanceReport;
+  /** The test results behind `test` (per-item outcomes for paired comparisons). */
+  testCompleted?: CompletedInstance[];
 }
 
 /**
@@ -85,6 +87,7 @@ export class GymEnvironment {
     if (test && options.test !== false) {
       const done = await evaluateTask(test, this.student);
       observation.test = performanceReport(test.name, done);
+      observation.testCompleted = done;
     }
     return observation;
   }

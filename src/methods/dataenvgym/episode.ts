@@ -35,6 +35,8 @@ export interface EpisodeResult {
   data: readonly TrainingDatum[];
   /** Cycles taken from the folder instead of being run. */
   resumedCycles: number;
+  /** The last observation made (undefined when a finished episode was only read back). */
+  last?: Observation;
 }
 
 const recordOf = (
@@ -134,5 +136,5 @@ export async function runEpisode(options: EpisodeOptions): Promise<EpisodeResult
     await options.onCycle?.(record);
     if (stopped) break;
   }
-  return { records, data: env.accumulated, resumedCycles };
+  return { records, data: env.accumulated, resumedCycles, last: obs };
 }

@@ -50,6 +50,14 @@ export {
 } from "./skill-tree-policies.ts";
 export { ConstantStudent, LookupStudent } from "./stub-students.ts";
 export { askTeacher, type TeacherCallOptions } from "./teacher-call.ts";
+export {
+  type ArmRun,
+  type ArmVerdict,
+  type ComparisonReport,
+  type ComparisonSettings,
+  compareTeachers,
+  type TeacherArm,
+} from "./teacher-comparison.ts";
 export type { DatumKind } from "./teacher-prompts.ts";
 export type * from "./types.ts";
 export { UniformAgent } from "./uniform-agent.ts";
