@@ -111,3 +111,45 @@ test("chorus gym run: usage errors name the flag; --help shows runnable examples
     /\$ chorus gym run --env skill-list --task abacus --engine abacus --student lookup/,
   );
 });
+
+test("chorus gym compare: arms × seeds at equal budget, verdicts against the baseline, resumable", async () => {
+  const out = join(dir, "compare");
+  const args = [
+    "gym",
+    "compare",
+    "--task",
+    "abacus",
+    "--engine",
+    "abacus",
+    "--student",
+    "lookup",
+    "--arms",
+    "uniform,skill-list",
+    "--budget",
+    "16",
+    "--cycles",
+    "2",
+    "--seeds",
+    "1,2",
+    ...small,
+  ];
+  const r = await runChorus([...args, "--out", out]);
+  assert.equal(r.code, 0, r.stderr);
+  const summary = JSON.parse(r.stdout.trim().split("\n").at(-1)!);
+  assert.deepEqual(Object.keys(summary.accuracy), ["uniform", "skill-list"]);
+  assert.equal(summary.verdicts.length, 1);
+  assert.equal(summary.verdicts[0].arm, "skill-list");
+  assert.equal(summary.targetedSkills.length, 3);
+  // the table student memorises, never generalises: no gain, so nothing reproduced
+  assert.equal(summary.reproduced, false);
+  assert.equal(summary.noGain, true);
+  for (const arm of ["uniform", "skill-list"])
+    for (const seed of [1, 2])
+      assert.ok(existsSync(join(out, "arms", arm, `seed-${seed}`, "test-items.json")));
+  const again = await runChorus([...args, "--resume", out]);
+  assert.equal(again.code, 0, again.stderr);
+  assert.deepEqual(JSON.parse(again.stdout.trim().split("\n").at(-1)!).accuracy, summary.accuracy);
+  const bad = await runChorusInProcess([...args, "--baseline", "open-ended"]);
+  assert.equal(bad.code, 2);
+  assert.match(bad.stderr, /--baseline open-ended must be one of --arms/);
+});
