@@ -246,6 +246,7 @@ export async function gymParts(
             maxLength: flags.maxLength,
             appendEos: flags.eos,
             prompt: splits.prompt,
+            ...(splits.stopAt ? { stopAt: splits.stopAt } : {}),
             seed: runSeed,
             onTrained: (t) =>
               log(

@@ -36,6 +36,8 @@ export interface GymSplits {
   examples: TaskInstance[];
   /** The student's prompt for an instruction. */
   prompt: (instruction: string) => string;
+  /** Where the student's answer ends besides EOS (Abacus: the next task's "Q:"). */
+  stopAt?: string[];
 }
 
 export interface SplitOptions {
@@ -62,6 +64,7 @@ export function loadGymSplits(task: string, o: SplitOptions): GymSplits {
       examples: new AbacusTask("abacus-examples", abacusItems(deriveSeed(o.seed, "examples"), 4))
         .instances,
       prompt: abacusPrompt,
+      stopAt: ["Q:"],
     };
   }
   const rng = new SeededRandom(deriveSeed(o.seed, `gym-${task}`));

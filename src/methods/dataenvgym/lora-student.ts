@@ -1,3 +1,4 @@
+import { generateGreedy } from "../../train/generate.ts";
 import type { LoraConfig } from "../../train/lora.ts";
 import { Trainable } from "../../train/trainable.ts";
 import type { TaskInstance, TrainablePredictor, TrainingDatum } from "./types.ts";
@@ -19,6 +20,11 @@ export interface LoraStudentOptions {
   maxLength?: number;
   /** Longest answer when predicting (default 350, the MATH student's). */
   maxTokens?: number;
+  /**
+   * Texts that end an answer when one of them is a single token of the model's vocabulary (e.g.
+   * "Q:" for Abacus models, whose corpus runs one task into the next); EOS always does.
+   */
+  stopAt?: readonly string[];
   /** The student's prompt for an instruction (default `Problem: …\nSolution:`). */
   prompt?: (instruction: string) => string;
   /** End training completions with EOS (default true; false for models that never saw it). */
@@ -102,13 +108,25 @@ export class LoraStudent implements TrainablePredictor {
   }
 
   async predict(instances: readonly TaskInstance[]): Promise<string[]> {
+    const t = this.trainable;
+    const tok = t.tokenizer;
+    const extra = (this.options.stopAt ?? [])
+      .map((text) => tok.tokenize(text))
+      .filter((ids) => ids.length === 1)
+      .map((ids) => ids[0]!);
+    const head = tok.addBos && tok.bos !== undefined ? [tok.bos] : [];
     const out: string[] = [];
-    for (const x of instances)
-      out.push(
-        await this.trainable.generate(this.prompt(x.instruction), {
+    for (const x of instances) {
+      const tokens = await generateGreedy(
+        t.model,
+        [...head, ...tok.tokenize(this.prompt(x.instruction))],
+        {
           maxTokens: this.options.maxTokens ?? 350,
-        }),
+          stopTokens: [...tok.endTokens, ...extra],
+        },
       );
+      out.push(tok.detokenize(tokens));
+    }
     return out;
   }
 
