@@ -6,6 +6,7 @@ import type { ContextItem } from "../../testbed/demo/context-items.ts";
 import { renderExample, renderReport } from "../../testbed/demo/context-render.ts";
 import { adacadClaim } from "../../testbed/demo/context-report.ts";
 import { integerArg } from "../model-options.ts";
+import { dataEnvGymDemo } from "./demo-dataenvgym.ts";
 import { matSteerDemo, type SteerDemoFlags } from "./demo-mat-steer.ts";
 import { type Demo, type DemoFlags, runDemo } from "./demo-run.ts";
 
@@ -27,7 +28,10 @@ Examples:
   $ chorus demo mat-steer
   $ chorus demo mat-steer --train-seed 43 --json | tail -n 1
 
-The claim, its checks and their thresholds are pre-registered in docs/testbed.md.
+  # DataEnvGym smoke: four teachers vs uniform data on abacus-1m (--n = test problems per skill)
+  $ chorus demo dataenvgym --json | tail -n 1
+
+The claim, its checks and their thresholds are pre-registered in docs/testbed.md (DataEnvGym: docs/dataenvgym.md).
 `;
 
 /** `chorus demo [method]`: a method's pre-registered claim measured on a shipped testbed model. */
@@ -35,7 +39,7 @@ export function register(program: Command): void {
   program
     .command("demo")
     .description("measure a method's claim offline on the shipped testbed models (default AdaCAD)")
-    .argument("[method]", "adacad | mat-steer", "adacad")
+    .argument("[method]", "adacad | mat-steer | dataenvgym", "adacad")
     .option("--seed <n>", "evaluation draw over the same model (default 1)", integerArg(0), 1)
     .option(
       "--n <count>",
@@ -56,10 +60,14 @@ export function register(program: Command): void {
     )
     .option("--json", "print one JSON object (last line) instead of the table")
     .addHelpText("after", examples)
-    .action(async (method: string, flags: SteerDemoFlags) => {
+    .action(async (method: string, flags: SteerDemoFlags, command: Command) => {
       if (method === "mat-steer") return matSteerDemo(flags);
+      if (method === "dataenvgym")
+        return dataEnvGymDemo(flags, command.getOptionValueSource("n") !== "default");
       if (method !== "adacad")
-        throw new UsageError(`chorus demo knows "adacad" and "mat-steer", not "${method}"`);
+        throw new UsageError(
+          `chorus demo knows "adacad", "mat-steer" and "dataenvgym", not "${method}"`,
+        );
       await runDemo(flags, adacadDemo(flags));
     });
 }
