@@ -8,6 +8,7 @@ export * from "./evals/index.ts";
 export * from "./gguf/index.ts";
 export { deriveSeed, hashString, SeededRandom } from "./math/seeded-random.ts";
 export * from "./methods/adacad/index.ts";
+export * from "./methods/dataenvgym/index.ts";
 export * from "./methods/magicore/index.ts";
 export * from "./methods/mamm-refine/index.ts";
 export * from "./methods/mat-steer/index.ts";

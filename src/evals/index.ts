@@ -12,6 +12,7 @@ export {
   summarize,
   writeReport,
 } from "./eval-report.ts";
+export { hierarchicalBootstrapMean } from "./hierarchical-bootstrap.ts";
 export { type ModelSource, staticModelSource } from "./model-source.ts";
 export { poolModelSource } from "./pool-model-source.ts";
 export { type RunEvalOptions, type RunEvalResult, runEval } from "./run-eval.ts";

@@ -25,7 +25,10 @@ test("demo mat-steer: a missing model is one clear error before any run folder e
     assert.equal(existsSync(runs), false);
     const unknown = await runChorus(["demo", "steer"]);
     assert.equal(unknown.code, 2);
-    assert.match(unknown.stderr, /knows "adacad", "mat-steer", "laser" and "pbt", not "steer"/);
+    assert.match(
+      unknown.stderr,
+      /knows "adacad", "mat-steer", "laser", "pbt" and "dataenvgym", not "steer"/,
+    );
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

@@ -6,6 +6,7 @@ import type { ContextItem } from "../../testbed/demo/context-items.ts";
 import { renderExample, renderReport } from "../../testbed/demo/context-render.ts";
 import { adacadClaim } from "../../testbed/demo/context-report.ts";
 import { integerArg } from "../model-options.ts";
+import { dataEnvGymDemo } from "./demo-dataenvgym.ts";
 import { laserDemo } from "./demo-laser.ts";
 import { matSteerDemo, type SteerDemoFlags } from "./demo-mat-steer.ts";
 import { pbtDemo } from "./demo-pbt.ts";
@@ -36,8 +37,11 @@ Examples:
   # PBT smoke: trees, balanced and one-sided SFT+DPO, persuasion / "are you sure?" / team evals
   $ chorus demo pbt --n 100 --json | tail -n 1
 
+  # DataEnvGym smoke: four teachers vs uniform data on abacus-1m (--n = test problems per skill)
+  $ chorus demo dataenvgym --json | tail -n 1
+
 The claim, its checks and their thresholds are pre-registered in docs/testbed.md (LASeR:
-docs/laser.md, PBT: docs/pbt.md).
+docs/laser.md, PBT: docs/pbt.md, DataEnvGym: docs/dataenvgym.md).
 `;
 
 /** `chorus demo [method]`: a method's pre-registered claim measured on a shipped testbed model. */
@@ -45,7 +49,7 @@ export function register(program: Command): void {
   program
     .command("demo")
     .description("measure a method's claim offline on the shipped testbed models (default AdaCAD)")
-    .argument("[method]", "adacad | mat-steer | laser | pbt", "adacad")
+    .argument("[method]", "adacad | mat-steer | laser | pbt | dataenvgym", "adacad")
     .option("--seed <n>", "evaluation draw over the same model (default 1)", integerArg(0), 1)
     .option(
       "--n <count>",
@@ -78,9 +82,11 @@ export function register(program: Command): void {
           command.getOptionValueSource("n") !== "default",
         );
       if (method === "pbt") return pbtDemo(flags);
+      if (method === "dataenvgym")
+        return dataEnvGymDemo(flags, command.getOptionValueSource("n") !== "default");
       if (method !== "adacad")
         throw new UsageError(
-          `chorus demo knows "adacad", "mat-steer", "laser" and "pbt", not "${method}"`,
+          `chorus demo knows "adacad", "mat-steer", "laser", "pbt" and "dataenvgym", not "${method}"`,
         );
       await runDemo(flags, adacadDemo(flags));
     });

@@ -22,6 +22,7 @@ const commands: Array<() => Promise<{ register: (program: Command) => void }>> =
   () => import("./testbed.ts"),
   () => import("./demo.ts"),
   () => import("./view.ts"),
+  () => import("./gym.ts"),
 ];
 
 export async function registerAll(program: Command): Promise<void> {
