@@ -17,10 +17,10 @@ import type {
 import type { PreparedPrompt } from "./chat-prompt.ts";
 import type { ContextHook, NativeContext } from "./ffi/native-context.ts";
 import type { NativeEngine } from "./ffi/native-engine.ts";
+import { generatedText } from "./generated-text.ts";
 import { checkMinTokens, withoutEndTokens } from "./min-tokens.ts";
 import { sampleToken, seededRandom } from "./sampler.ts";
 import { StopDetector } from "./stop-detector.ts";
-import { generatedText } from "./generated-text.ts";
 import { TextStreamer } from "./text-streamer.ts";
 import { logprobsFromLogits } from "./token-logprobs.ts";
 

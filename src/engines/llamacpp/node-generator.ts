@@ -8,10 +8,10 @@ import {
   TokenBias,
 } from "node-llama-cpp";
 import type { FinishReason } from "../../model/language-model.ts";
+import { generatedText } from "./generated-text.ts";
 import type { AddonLora, NodeLoraAdapters } from "./node-lora.ts";
 import { ResourcePool } from "./resource-pool.ts";
 import { StopDetector } from "./stop-detector.ts";
-import { generatedText } from "./generated-text.ts";
 import { TextStreamer } from "./text-streamer.ts";
 
 /** Sampling settings of one sample. */

@@ -11,7 +11,6 @@ import { Trainable } from "../../train/trainable.ts";
 import { loadSnapshot } from "../../train/weights-snapshot-file.ts";
 import type { LaserItem } from "./laser-items.ts";
 import { type LaserTrainOptions, laserTrain } from "./laser-train.ts";
-import { ServedPolicy } from "./served-policy.ts";
 import { TrainablePolicy } from "./trainable-policy.ts";
 
 const models = new URL("../../../../shared/models/", import.meta.url).pathname;
