@@ -48,7 +48,10 @@ test("the two-sample difference resamples seeds, then each sample: one seed is a
   assert.ok(split.low < 0 && split.high > 0.4, JSON.stringify(split));
   // A group without one of its samples is left out; none at all is NaN.
   assert.equal(
-    hierarchicalBootstrapDifference([{ a: [1, 1], b: [0, 0] }, { a: [], b: [1] }]).mean,
+    hierarchicalBootstrapDifference([
+      { a: [1, 1], b: [0, 0] },
+      { a: [], b: [1] },
+    ]).mean,
     1,
   );
   assert.ok(Number.isNaN(hierarchicalBootstrapDifference([]).mean));
