@@ -20,9 +20,13 @@ const shipped = (() => {
 })();
 
 /** Runs the CLI until a line on stderr matches `at`, then kills it (SIGKILL: no clean-up runs). */
-function runUntil(args: readonly string[], at: RegExp): Promise<string> {
+function runUntil(args: readonly string[], at: RegExp, signal: AbortSignal): Promise<string> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [bin, ...args], { env: { ...process.env, CI: "1" } });
+    const child = spawn(process.execPath, [bin, ...args], {
+      env: { ...process.env, CI: "1" },
+      signal,
+    });
+    child.on("error", () => {});
     let stderr = "";
     child.stderr.on("data", (chunk: Buffer) => {
       stderr += chunk.toString();
@@ -39,7 +43,7 @@ function runUntil(args: readonly string[], at: RegExp): Promise<string> {
 test("demo pbt --measure: two seeds end to end, killed and resumed without repeating finished work", {
   skip: shipped ? false : "models/atlas-1m.gguf not found",
   timeout: 600_000,
-}, async () => {
+}, async (t) => {
   const dir = await mkdtemp(join(tmpdir(), "chorus-pbt-measure-"));
   const args = [
     ...["demo", "pbt", "--measure", "--model", "atlas-1m", "--partner", "atlas-1m"],
@@ -47,13 +51,13 @@ test("demo pbt --measure: two seeds end to end, killed and resumed without repea
     ...["--seed", "5", "--json", "--runs-dir", dir],
   ];
   try {
-    const killed = await runUntil(args, /seed 2 \(2\/2\): train pbt/);
+    const killed = await runUntil(args, /seed 2 \(2\/2\): train pbt/, t.signal);
     assert.match(killed, /seed 1 \(1\/2\): evaluate resist-only/);
     const [name] = await readdir(dir);
     const runDir = join(dir, name!);
 
     const other = await runChorus([
-      ...args.slice(0, -4),
+      ...args.slice(0, -5),
       "--seed",
       "6",
       "--json",
