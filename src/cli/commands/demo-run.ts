@@ -6,6 +6,7 @@
  */
 import { basename } from "node:path";
 import { loadLlamaCppModel } from "../../engines/llamacpp/index.ts";
+import { UsageError } from "../../model/errors.ts";
 import type { LanguageModel } from "../../model/language-model.ts";
 import { ProgressLine } from "../../runtime/progress-line.ts";
 import { Run } from "../../runtime/run.ts";
@@ -24,6 +25,8 @@ export interface DemoFlags {
   runsDir: string;
   threads: number;
   json?: boolean;
+  /** A run folder of the same demo and settings to continue (demos that keep their items there). */
+  resume?: string;
 }
 
 /** The shipped model a demo measures, the file it loads (--model-path) and its Atlas world. */
@@ -74,18 +77,21 @@ export async function runDemo<D>(flags: DemoFlags, demo: Demo<D>): Promise<void>
   const config = atlasConfig(record.worldConfig as Partial<AtlasConfig>);
   const subject = { record, path, config, world: buildAtlasWorld(config) };
   const data = demo.prepare(subject);
-  const run = Run.create({
-    runsDir: flags.runsDir,
-    config: {
-      demo: demo.method,
-      model: record.name,
-      modelPath: path,
-      evalSeed: flags.seed,
-      ...demo.config,
-    },
-    seed: flags.seed,
-    argv: process.argv.slice(2),
-  });
+  const runConfig = {
+    demo: demo.method,
+    model: record.name,
+    modelPath: path,
+    evalSeed: flags.seed,
+    ...demo.config,
+  };
+  const run = flags.resume
+    ? resumeDemoRun(flags.resume, runConfig)
+    : Run.create({
+        runsDir: flags.runsDir,
+        config: runConfig,
+        seed: flags.seed,
+        argv: process.argv.slice(2),
+      });
   run.recordModel(demo.role, { engine: "llamacpp", file: path, sha256: record.sha256 });
   const stats = new RunStats();
   const progress = new ProgressLine(stats, { label: "demo" });
@@ -117,4 +123,22 @@ export async function runDemo<D>(flags: DemoFlags, demo: Demo<D>): Promise<void>
     await model.close?.();
     run.close();
   }
+}
+
+/**
+ * Reopens a demo's run folder to continue it, only with the settings it was started with: items
+ * measured under other settings must not mix into one verdict.
+ */
+function resumeDemoRun(dir: string, config: Record<string, unknown>): Run {
+  const run = Run.resume(dir);
+  const was = run.manifest.config as Record<string, unknown>;
+  const keys = new Set([...Object.keys(was), ...Object.keys(config)]);
+  const differ = [...keys].filter((k) => JSON.stringify(was[k]) !== JSON.stringify(config[k]));
+  if (differ.length > 0) {
+    run.close();
+    throw new UsageError(
+      `${dir} was started with other settings (${differ.map((k) => `${k}: ${JSON.stringify(was[k])}, now ${JSON.stringify(config[k])}`).join("; ")}); resume it with the flags it was started with`,
+    );
+  }
+  return run;
 }

@@ -10,6 +10,7 @@ import { dataEnvGymDemo } from "./demo-dataenvgym.ts";
 import { laserDemo } from "./demo-laser.ts";
 import { matSteerDemo, type SteerDemoFlags } from "./demo-mat-steer.ts";
 import { pbtDemo } from "./demo-pbt.ts";
+import { type PbtMeasureFlags, pbtMeasureDefaults, pbtMeasureDemo } from "./demo-pbt-measure.ts";
 import { type Demo, type DemoFlags, runDemo } from "./demo-run.ts";
 
 const examples = `
@@ -37,12 +38,21 @@ Examples:
   # PBT smoke: trees, balanced and one-sided SFT+DPO, persuasion / "are you sure?" / team evals
   $ chorus demo pbt --n 100 --json | tail -n 1
 
+  # PBT, the pre-registered measurement: 3 training seeds, atlas-mini as the weak partner,
+  # 500 CtI + 500 ItC pairs, 500 "are you sure?", 300 team questions (hours; resumable)
+  $ chorus demo pbt --measure --train-seeds 12,13,14 --partner atlas-mini --seed 2027 \
+      --eval-pairs 500 --sure-n 500 --team-n 300 --json | tail -n 1
+  $ chorus demo pbt --measure --seed 2027 --resume runs/<id>    # continue a killed one
+  $ chorus demo pbt --measure --model atlas-null-1m --seed 2027  # the null world's rule
+
   # DataEnvGym smoke: four teachers vs uniform data on abacus-1m (--n = test problems per skill)
   $ chorus demo dataenvgym --json | tail -n 1
 
 The claim, its checks and their thresholds are pre-registered in docs/testbed.md (LASeR:
 docs/laser.md, PBT: docs/pbt.md, DataEnvGym: docs/dataenvgym.md).
 `;
+
+type DemoCommandFlags = SteerDemoFlags & PbtMeasureFlags & { measure?: boolean };
 
 /** `chorus demo [method]`: a method's pre-registered claim measured on a shipped testbed model. */
 export function register(program: Command): void {
@@ -69,8 +79,31 @@ export function register(program: Command): void {
       42,
     )
     .option("--json", "print one JSON object (last line) instead of the table")
+    .option("--measure", "pbt: the pre-registered measurement (seeds, partner, sizes; docs/pbt.md)")
+    .option("--train-seeds <list>", "pbt --measure: training seeds", pbtMeasureDefaults.trainSeeds)
+    .option("--partner <name>", "pbt --measure: the shipped weak model", pbtMeasureDefaults.partner)
+    .option("--partner-path <gguf>", "pbt --measure: the weak model as a GGUF file")
+    .option(
+      "--eval-pairs <n>",
+      "pbt --measure: persuasion pairs per side (CtI, ItC)",
+      integerArg(1),
+      pbtMeasureDefaults.evalPairs,
+    )
+    .option(
+      "--sure-n <n>",
+      'pbt --measure: "are you sure?" questions',
+      integerArg(1),
+      pbtMeasureDefaults.sureN,
+    )
+    .option(
+      "--team-n <n>",
+      "pbt --measure: team-debate questions",
+      integerArg(1),
+      pbtMeasureDefaults.teamN,
+    )
+    .option("--resume <run-dir>", "pbt --measure: continue a killed measurement in its run folder")
     .addHelpText("after", examples)
-    .action(async (method: string, flags: SteerDemoFlags, command: Command) => {
+    .action(async (method: string, flags: DemoCommandFlags, command: Command) => {
       if (method === "mat-steer") return matSteerDemo(flags);
       if (method === "laser")
         return laserDemo(
@@ -81,6 +114,10 @@ export function register(program: Command): void {
           },
           command.getOptionValueSource("n") !== "default",
         );
+      if (flags.resume !== undefined && !(method === "pbt" && flags.measure))
+        throw new UsageError("--resume continues `chorus demo pbt --measure` runs only");
+      if (method === "pbt" && flags.measure)
+        return pbtMeasureDemo(flags, command.getOptionValueSource("n") !== "default");
       if (method === "pbt") return pbtDemo(flags);
       if (method === "dataenvgym")
         return dataEnvGymDemo(flags, command.getOptionValueSource("n") !== "default");
