@@ -38,7 +38,8 @@ describe("virtual models <method>:stories through the openai client", {
     });
     const methods = await loadServedMethods(servableMethods, fast, ["stories"]);
     server = createChorusServer({ models: { stories: model }, methods, apiKey: "k" });
-    client = new OpenAI({ baseURL: await server.listen(), apiKey: "k", maxRetries: 0 });
+    // retries: on a loaded machine a reused keep-alive socket can be closed under a request
+    client = new OpenAI({ baseURL: await server.listen(), apiKey: "k", maxRetries: 2 });
   });
   after(async () => {
     await server?.close();
@@ -241,7 +242,10 @@ test("serving settings are checked at start-up, naming what is wrong", async () 
   await assert.rejects(load(["cot"], { "cot:other": { k: 1 } }), /settings for "cot:other"/);
   await assert.rejects(load(["cot"], { cot: { answerType: "text" } }), /answerType must be one of/);
   await assert.rejects(load(["magicore"], { "*": { k: "many" } }), /--set k/);
-  const served = await load(["cot", "adacad"], { "*": { maxTokens: 4 }, "cot:qwen": { maxTokens: 9 } });
+  const served = await load(["cot", "adacad"], {
+    "*": { maxTokens: 4 },
+    "cot:qwen": { maxTokens: 9 },
+  });
   assert.deepEqual(served.names(["qwen"]), ["cot:qwen", "adacad:qwen"]);
   assert.equal(served.resolve("cot:qwen", ["qwen"])?.settings.maxTokens, 9);
   assert.equal(served.resolve("adacad:qwen", ["qwen"])?.answerType, "text");

@@ -122,6 +122,15 @@ test("streaming through the server: deltas arrive one by one and make up the uns
   );
 });
 
+type Entry = Record<string, { logprob: number; rank: number; decoded_token: string }>;
+/** The fields of a completion, a chat completion and a /tokenize answer that the test reads. */
+interface Answer {
+  choices: { prompt_logprobs: (Entry | null)[] }[];
+  prompt_logprobs: (Entry | null)[];
+  count: number;
+  tokens: number[];
+}
+
 test("prompt_logprobs as vLLM gives them: null first, own token ranked, aligned with /tokenize", async () => {
   const post = async (path: string, body: object) => {
     const response = await fetch(`${url.replace(/\/v1$/, "")}${path}`, {
@@ -130,12 +139,11 @@ test("prompt_logprobs as vLLM gives them: null first, own token ranked, aligned 
       body: JSON.stringify({ model: "stories", ...body }),
     });
     assert.equal(response.status, 200);
-    return (await response.json()) as Record<string, any>;
+    return (await response.json()) as Answer;
   };
-  type Entry = Record<string, { logprob: number; rank: number; decoded_token: string }>;
   const prompt = "Once upon a time, there was a little girl";
   const completion = await post("/v1/completions", { prompt, max_tokens: 1, prompt_logprobs: 2 });
-  const positions = completion.choices[0].prompt_logprobs as (Entry | null)[];
+  const positions = completion.choices[0]!.prompt_logprobs;
   const tokenized = await post("/tokenize", { prompt });
   assert.equal(positions.length, tokenized.count);
   assert.equal(positions[0], null);
@@ -148,7 +156,10 @@ test("prompt_logprobs as vLLM gives them: null first, own token ranked, aligned 
     assert.ok(Object.keys(entry!).length === 2 || Object.keys(entry!).length === 3);
   }
   // the last tokens' logprobs are the in-process score of that continuation
-  const direct = await local.score!({ prompt: "Once upon a time, there was a little", continuation: " girl" });
+  const direct = await local.score!({
+    prompt: "Once upon a time, there was a little",
+    continuation: " girl",
+  });
   const tail = positions.length - direct.tokens.length;
   const summed = positions
     .slice(tail)
@@ -162,5 +173,5 @@ test("prompt_logprobs as vLLM gives them: null first, own token ranked, aligned 
   });
   const chatTokens = await post("/tokenize", { messages: [{ role: "user", content: "Hi" }] });
   assert.equal(chat.prompt_logprobs.length, chatTokens.count);
-  assert.ok(chat.prompt_logprobs.slice(1).every((e: Entry) => Object.keys(e).length <= 2));
+  assert.ok(chat.prompt_logprobs.slice(1).every((e) => e !== null && Object.keys(e).length <= 2));
 });
