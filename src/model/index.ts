@@ -26,6 +26,13 @@ export type {
   Usage,
 } from "./language-model.ts";
 export type { ActiveLora, LoraSpec } from "./lora.ts";
+export type {
+  PromptInput,
+  PromptLogprobs,
+  PromptLogprobsRequest,
+  PromptTokens,
+  RankedLogprob,
+} from "./prompt-tokens.ts";
 export {
   requireCapability,
   requireDecoder,

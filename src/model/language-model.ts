@@ -1,6 +1,12 @@
 import type { Decoder } from "./decoder.ts";
 import type { Internals } from "./internals.ts";
 import type { ActiveLora, LoraSpec } from "./lora.ts";
+import type {
+  PromptInput,
+  PromptLogprobs,
+  PromptLogprobsRequest,
+  PromptTokens,
+} from "./prompt-tokens.ts";
 
 export type Role = "system" | "user" | "assistant";
 
@@ -134,6 +140,10 @@ export interface LanguageModel {
   readonly capabilities: Capabilities;
   generate(request: GenerateRequest): Promise<GenerateResult>;
   score?(request: ScoreRequest): Promise<ScoreResult>;
+  /** Token ids of a prompt as generation evaluates it (engines that own a tokenizer). */
+  tokenize?(input: PromptInput): Promise<PromptTokens>;
+  /** Logprobs of every prompt token with ids and ranks (what vLLM's `prompt_logprobs` reports). */
+  promptLogprobs?(request: PromptLogprobsRequest): Promise<PromptLogprobs>;
   decoder?(): Decoder;
   readonly internals?: Internals;
   /**

@@ -99,6 +99,19 @@ export const chorusConfigSchema = z
     concurrency: z.number().int().positive().optional(),
     /** Local models held in memory at once never exceed this estimate (from file sizes). */
     memoryBudgetMB: z.number().positive().optional(),
+    /** `chorus serve`: methods served as `<method>:<model>`, settings by method or virtual model. */
+    serve: z
+      .object({
+        methods: z.array(z.string().min(1)).optional(),
+        settings: z
+          .record(
+            z.string().min(1),
+            z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])),
+          )
+          .optional(),
+      })
+      .strict()
+      .optional(),
   })
   .strict();
 

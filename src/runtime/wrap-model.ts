@@ -211,6 +211,14 @@ export function wrapModel(inner: LanguageModel, options: WrapModelOptions = {}):
       return cached("score", keyed, () => innerScore(request));
     };
   }
+  if (inner.tokenize)
+    (wrapped as { tokenize?: LanguageModel["tokenize"] }).tokenize = inner.tokenize.bind(inner);
+  const innerPromptLogprobs = inner.promptLogprobs?.bind(inner);
+  if (innerPromptLogprobs) {
+    // Teacher-forced like score: counted, never cached (results carry the whole prompt).
+    (wrapped as { promptLogprobs?: LanguageModel["promptLogprobs"] }).promptLogprobs = (request) =>
+      callInner("score", () => innerPromptLogprobs(request));
+  }
   if (inner.decoder)
     (wrapped as { decoder?: LanguageModel["decoder"] }).decoder = inner.decoder.bind(inner);
   const internals = inner.internals;

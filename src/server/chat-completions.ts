@@ -1,16 +1,29 @@
 import type { GenerateRequest, GenerateResult } from "../model/language-model.ts";
+import { methodCompletion } from "./method-completions.ts";
 import { chatLogprobs, finishReason } from "./openai-logprobs.ts";
 import { parseChatRequest } from "./openai-request.ts";
-import { type RequestContext, requireModel, sendJson, usageBody } from "./request-context.ts";
+import { promptLogprobsOf, vllmPromptLogprobs } from "./prompt-logprobs.ts";
+import {
+  type RequestContext,
+  requireModel,
+  sendJson,
+  servedNames,
+  usageBody,
+} from "./request-context.ts";
 import { SseStream } from "./sse-stream.ts";
 
-/** `POST /v1/chat/completions`: chat-templated generation, n samples, logprobs, streaming. */
+/**
+ * `POST /v1/chat/completions`: chat-templated generation, n samples, logprobs, streaming; a
+ * virtual model `<method>:<model>` runs its method.
+ */
 export async function chatCompletions(
   context: RequestContext,
   body: Record<string, unknown>,
 ): Promise<void> {
   const request = parseChatRequest(body);
-  requireModel(context.models, request.model);
+  const virtual = context.methods?.resolve(request.model, context.models.names());
+  if (virtual) return methodCompletion(context, body, request, virtual);
+  requireModel(context.models, request.model, servedNames(context));
   const generate: GenerateRequest = {
     ...request.options,
     messages: request.messages,
@@ -19,6 +32,27 @@ export async function chatCompletions(
   };
   const id = `chatcmpl-${context.id}`;
   const head = { id, created: context.created, model: request.model };
+  // vLLM's prompt_logprobs: the rendered prompt (prefill included) teacher-forced, top level
+  const k = request.promptLogprobs;
+  const prompt =
+    k === undefined
+      ? {}
+      : {
+          prompt_logprobs: vllmPromptLogprobs(
+            await context.models.use(request.model, (m) =>
+              promptLogprobsOf(
+                m,
+                request.model,
+                {
+                  messages: request.messages,
+                  ...(request.prefill !== undefined ? { prefill: request.prefill } : {}),
+                },
+                k,
+                context.signal,
+              ),
+            ),
+          ),
+        };
 
   if (!request.stream) {
     const result = await context.models.use(request.model, (m) => m.generate(generate));
@@ -32,6 +66,7 @@ export async function chatCompletions(
         finish_reason: finishReason(g.finishReason),
       })),
       usage: usageBody(result.usage),
+      ...prompt,
     });
     return;
   }
@@ -41,9 +76,10 @@ export async function chatCompletions(
     stream.send({ ...head, object: "chat.completion.chunk", choices, ...extra });
   const n = request.options.n ?? 1;
   for (let index = 0; index < n; index++) {
-    chunk([
-      { index, delta: { role: "assistant", content: "" }, logprobs: null, finish_reason: null },
-    ]);
+    chunk(
+      [{ index, delta: { role: "assistant", content: "" }, logprobs: null, finish_reason: null }],
+      index === 0 ? prompt : {},
+    );
   }
   // Text streams as the engine produces it; with logprobs, each sample's text and logprobs come
   // in one chunk at the end, so tokens and text stay aligned.

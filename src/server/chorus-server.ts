@@ -7,7 +7,9 @@ import { completions } from "./completions.ts";
 import { HttpError, toHttpError } from "./http-error.ts";
 import { type ServedModels, staticModels } from "./model-source.ts";
 import { readJsonBody } from "./read-json-body.ts";
-import { type RequestContext, sendJson } from "./request-context.ts";
+import { type RequestContext, sendJson, servedNames } from "./request-context.ts";
+import type { ServedMethods } from "./served-methods.ts";
+import { tokenize } from "./tokenize.ts";
 
 export interface ChorusServerOptions {
   /** The models to serve: a pool (`ModelPool`) or loaded models by name. */
@@ -19,6 +21,13 @@ export interface ChorusServerOptions {
   apiKey?: string;
   /** Largest request body in bytes (default 1 MiB); larger ones get 413. */
   maxBodyBytes?: number;
+  /**
+   * Methods served beside each model as virtual models `<method>:<model>` (`loadServedMethods`):
+   * a chat in, the method's final answer out.
+   */
+  methods?: ServedMethods;
+  /** How often a long answer (a method's) sends keep-alive bytes; default 10 s. */
+  keepAliveMs?: number;
   /** One line per request (method, path, status, ms); default none. */
   log?: (line: string) => void;
 }
@@ -60,9 +69,9 @@ export function createChorusServer(options: ChorusServerOptions): ChorusServer {
   const listModels: Route = async (context) => {
     sendJson(context.response, 200, {
       object: "list",
-      data: models
-        .names()
-        .map((id) => ({ id, object: "model", created: started, owned_by: "chorus" })),
+      data: servedNames({ models, ...(options.methods ? { methods: options.methods } : {}) }).map(
+        (id) => ({ id, object: "model", created: started, owned_by: "chorus" }),
+      ),
     });
   };
 
@@ -70,6 +79,8 @@ export function createChorusServer(options: ChorusServerOptions): ChorusServer {
     "/v1/models": { GET: listModels },
     "/v1/chat/completions": { POST: postJson(chatCompletions) },
     "/v1/completions": { POST: postJson(completions) },
+    // vLLM serves it at the root; chorus's OpenAI engine scores with it
+    "/tokenize": { POST: postJson(tokenize) },
   };
 
   const handle = async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
@@ -80,6 +91,8 @@ export function createChorusServer(options: ChorusServerOptions): ChorusServer {
     const context: RequestContext = {
       response,
       models,
+      ...(options.methods ? { methods: options.methods } : {}),
+      keepAliveMs: options.keepAliveMs ?? 10_000,
       signal: abort.signal,
       id: randomUUID().replaceAll("-", "").slice(0, 24),
       created: Math.floor(Date.now() / 1000),
@@ -105,7 +118,7 @@ export function createChorusServer(options: ChorusServerOptions): ChorusServer {
     const modelMatch = /^\/v1\/models\/(.+)$/.exec(path);
     if (modelMatch && request.method === "GET") {
       const id = decodeURIComponent(modelMatch[1]!);
-      if (!models.names().includes(id)) {
+      if (!servedNames(context).includes(id)) {
         throw new HttpError(
           404,
           `model "${id}" does not exist on this server`,
@@ -121,7 +134,7 @@ export function createChorusServer(options: ChorusServerOptions): ChorusServer {
     if (!methods) {
       throw new HttpError(
         404,
-        `no route ${request.method} ${path}; chorus serve has GET /v1/models, POST /v1/chat/completions, POST /v1/completions`,
+        `no route ${request.method} ${path}; chorus serve has GET /v1/models, POST /v1/chat/completions, POST /v1/completions, POST /tokenize`,
         "invalid_request_error",
         null,
         "not_found",

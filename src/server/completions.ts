@@ -7,7 +7,14 @@ import type {
 import { HttpError } from "./http-error.ts";
 import { completionLogprobs, finishReason } from "./openai-logprobs.ts";
 import { type ParsedCompletionRequest, parseCompletionRequest } from "./openai-request.ts";
-import { type RequestContext, requireModel, sendJson, usageBody } from "./request-context.ts";
+import { promptLogprobsOf, vllmPromptLogprobs } from "./prompt-logprobs.ts";
+import {
+  type RequestContext,
+  requireModel,
+  sendJson,
+  servedNames,
+  usageBody,
+} from "./request-context.ts";
 import { SseStream } from "./sse-stream.ts";
 
 interface Choice {
@@ -15,6 +22,7 @@ interface Choice {
   index: number;
   logprobs: ReturnType<typeof completionLogprobs> | null;
   finish_reason: "stop" | "length";
+  prompt_logprobs?: ReturnType<typeof vllmPromptLogprobs>;
 }
 
 /**
@@ -26,7 +34,15 @@ export async function completions(
   body: Record<string, unknown>,
 ): Promise<void> {
   const request = parseCompletionRequest(body);
-  requireModel(context.models, request.model);
+  if (context.methods?.resolve(request.model, context.models.names())) {
+    throw new HttpError(
+      400,
+      `"${request.model}" runs a method on a chat: send it to /v1/chat/completions`,
+      "invalid_request_error",
+      "model",
+    );
+  }
+  requireModel(context.models, request.model, servedNames(context));
   const head = { id: `cmpl-${context.id}`, created: context.created, model: request.model };
   const n = request.options.n ?? 1;
   const stream = request.stream ? new SseStream(context.response) : undefined;
@@ -39,11 +55,32 @@ export async function completions(
     for (const [promptIndex, prompt] of request.prompts.entries()) {
       const base = promptIndex * n;
       const echoed = request.echo ? await echoLogprobs(context, request, prompt) : undefined;
+      const k = request.promptLogprobs;
+      // vLLM's prompt_logprobs, on every choice of this prompt (streamed: on its first chunk)
+      const promptPart =
+        k === undefined
+          ? {}
+          : {
+              prompt_logprobs: vllmPromptLogprobs(
+                await context.models.use(request.model, (m) =>
+                  promptLogprobsOf(m, request.model, { prompt }, k, context.signal),
+                ),
+              ),
+            };
+      if (stream && k !== undefined && !request.echo) {
+        for (let i = 0; i < n; i++) {
+          chunk([
+            { text: "", index: base + i, logprobs: null, finish_reason: null, ...promptPart },
+          ]);
+        }
+      }
       const sent: string[] = Array.from({ length: n }, () => "");
       if (stream && request.echo) {
         for (let i = 0; i < n; i++) {
           sent[i] = "";
-          chunk([{ text: prompt, index: base + i, logprobs: null, finish_reason: null }]);
+          chunk([
+            { text: prompt, index: base + i, logprobs: null, finish_reason: null, ...promptPart },
+          ]);
         }
       }
       const generate: GenerateRequest = { ...request.options, prompt, signal: context.signal };
@@ -83,7 +120,13 @@ export async function completions(
             chunk([{ text: rest, index, logprobs, finish_reason: null }]);
           chunk([{ text: "", index, logprobs: null, finish_reason: reason }]);
         } else {
-          choices.push({ text: prefix + g.text, index, logprobs, finish_reason: reason });
+          choices.push({
+            text: prefix + g.text,
+            index,
+            logprobs,
+            finish_reason: reason,
+            ...promptPart,
+          });
         }
       });
     }

@@ -23,6 +23,8 @@ const samplingFields = {
   max_tokens: z.number().int().min(0).nullish(),
   /** vLLM's extension: no end-of-generation before this many tokens (engines with the capability). */
   min_tokens: z.number().int().min(0).nullish(),
+  /** vLLM's extension: logprobs of the prompt's own tokens, with this many alternatives. */
+  prompt_logprobs: z.number().int().min(0).max(20).nullish(),
   seed: z.number().int().nullish(),
   stop: stop.nullish(),
   stream: z.boolean().nullish(),
@@ -59,6 +61,8 @@ export interface ParsedRequest {
   includeUsage: boolean;
   /** Sampling options, without messages/prompt. */
   options: Omit<GenerateRequest, "messages" | "prompt" | "prefill">;
+  /** vLLM's `prompt_logprobs`: alternatives per prompt position, when asked. */
+  promptLogprobs?: number;
 }
 
 export interface ParsedChatRequest extends ParsedRequest {
@@ -123,6 +127,7 @@ function common(body: z.infer<typeof chatSchema> | z.infer<typeof completionSche
     stream: body.stream === true,
     includeUsage: body.stream_options?.include_usage === true,
     options,
+    ...(body.prompt_logprobs != null ? { promptLogprobs: body.prompt_logprobs } : {}),
   };
 }
 

@@ -15,6 +15,7 @@ const stories = fileURLToPath(new URL("../../../shared/models/stories260K.gguf",
 let local: LanguageModel;
 let remote: LanguageModel;
 let server: ChorusServer;
+let url = "";
 before(async () => {
   local = await loadLlamaCppModel({
     modelPath: stories,
@@ -24,6 +25,7 @@ before(async () => {
   });
   server = createChorusServer({ models: { stories: local }, apiKey: "k" });
   const baseURL = await server.listen();
+  url = baseURL;
   remote = createOpenAIModel({ baseURL, model: "stories", apiKey: "k", maxRetries: 0 });
 });
 after(async () => {
@@ -118,4 +120,58 @@ test("streaming through the server: deltas arrive one by one and make up the uns
     chatDeltas.map((d) => d.join("")),
     chatPlain.generations.map((g) => g.text),
   );
+});
+
+type Entry = Record<string, { logprob: number; rank: number; decoded_token: string }>;
+/** The fields of a completion, a chat completion and a /tokenize answer that the test reads. */
+interface Answer {
+  choices: { prompt_logprobs: (Entry | null)[] }[];
+  prompt_logprobs: (Entry | null)[];
+  count: number;
+  tokens: number[];
+}
+
+test("prompt_logprobs as vLLM gives them: null first, own token ranked, aligned with /tokenize", async () => {
+  const post = async (path: string, body: object) => {
+    const response = await fetch(`${url.replace(/\/v1$/, "")}${path}`, {
+      method: "POST",
+      headers: { authorization: "Bearer k", "content-type": "application/json" },
+      body: JSON.stringify({ model: "stories", ...body }),
+    });
+    assert.equal(response.status, 200);
+    return (await response.json()) as Answer;
+  };
+  const prompt = "Once upon a time, there was a little girl";
+  const completion = await post("/v1/completions", { prompt, max_tokens: 1, prompt_logprobs: 2 });
+  const positions = completion.choices[0]!.prompt_logprobs;
+  const tokenized = await post("/tokenize", { prompt });
+  assert.equal(positions.length, tokenized.count);
+  assert.equal(positions[0], null);
+  for (const [i, entry] of positions.entries()) {
+    if (i === 0) continue;
+    const own = entry![String(tokenized.tokens[i])]!;
+    assert.ok(own.rank >= 1 && own.logprob <= 0);
+    const ranks = Object.values(entry!).map((e) => e.rank);
+    assert.ok(ranks.includes(1) && ranks.includes(2), "the top 2 are there");
+    assert.ok(Object.keys(entry!).length === 2 || Object.keys(entry!).length === 3);
+  }
+  // the last tokens' logprobs are the in-process score of that continuation
+  const direct = await local.score!({
+    prompt: "Once upon a time, there was a little",
+    continuation: " girl",
+  });
+  const tail = positions.length - direct.tokens.length;
+  const summed = positions
+    .slice(tail)
+    .reduce((sum, entry, j) => sum + entry![String(tokenized.tokens[tail + j])]!.logprob, 0);
+  assert.ok(Math.abs(summed - direct.total) < 1e-3, `${summed} vs ${direct.total}`);
+
+  const chat = await post("/v1/chat/completions", {
+    messages: [{ role: "user", content: "Hi" }],
+    max_tokens: 1,
+    prompt_logprobs: 0,
+  });
+  const chatTokens = await post("/tokenize", { messages: [{ role: "user", content: "Hi" }] });
+  assert.equal(chat.prompt_logprobs.length, chatTokens.count);
+  assert.ok(chat.prompt_logprobs.slice(1).every((e) => e !== null && Object.keys(e).length <= 2));
 });

@@ -16,6 +16,11 @@ export class SseStream {
     if (!this.response.writableEnded) this.response.write(`data: ${JSON.stringify(event)}\n\n`);
   }
 
+  /** An SSE comment line, which clients skip: keeps proxies and idle timeouts from closing. */
+  keepAlive(): void {
+    if (!this.response.writableEnded) this.response.write(": keep-alive\n\n");
+  }
+
   /** An error after the stream started: an `error` event (as OpenAI sends one), then the end. */
   fail(error: unknown): void {
     this.send(toHttpError(error).body());

@@ -2,7 +2,15 @@ import { basename } from "node:path";
 import type { Command } from "commander";
 import { UsageError } from "../../model/errors.ts";
 import { createChorusServer } from "../../server/chorus-server.ts";
-import { addModelOptions, integerArg, type ModelFlags, openSession } from "../model-options.ts";
+import { loadServedMethods, type MethodSettings } from "../../server/served-methods.ts";
+import {
+  addModelOptions,
+  collect,
+  integerArg,
+  type ModelFlags,
+  openSession,
+} from "../model-options.ts";
+import { readSteerOption } from "../steer-option.ts";
 
 interface ServeFlags extends ModelFlags {
   host: string;
@@ -10,6 +18,9 @@ interface ServeFlags extends ModelFlags {
   apiKey?: string;
   maxBodyBytes: number;
   quiet?: boolean;
+  method?: string[];
+  set?: string[];
+  steer?: string;
 }
 
 const examples = `
@@ -26,8 +37,22 @@ Examples:
   $ curl http://127.0.0.1:8080/v1/chat/completions -H 'content-type: application/json' \\
       -d '{"model":"stories","messages":[{"role":"user","content":"Hi"}],"max_tokens":20}'
 
+  # methods as models: "self-consistency:qwen", "magicore:qwen", "adacad:qwen" beside "qwen",
+  # with settings for every magicore model, one virtual model, and all of them
+  $ chorus serve --model qwen=qwen2.5-0.5b-instruct-q8_0.gguf \\
+      --method self-consistency --method magicore --method adacad \\
+      --set magicore.k=8 --set self-consistency:qwen.k=16 --set maxTokens=512
+  $ curl http://127.0.0.1:8080/v1/chat/completions -H 'content-type: application/json' \\
+      -d '{"model":"magicore:qwen","messages":[{"role":"user","content":"What is 12*13?"}],
+           "chorus":{"trace":true}}'
+
+  # a steered model (MAT-Steer steerer from chorus steer train), its methods steered too
+  $ chorus serve --model stories=../shared/models/stories260K.gguf --steer steer.json
+
 A model is served under <name>= when given, else its file name without .gguf; models named in
-chorus.config.json are served too. See docs/serve.md.
+chorus.config.json are served too, and so are its "serve": {"methods": [...], "settings": {...}}.
+Servable methods: cot, self-consistency, best-of-k, rm-vote, self-refine, magicore, adacad.
+See docs/serve.md.
 `;
 
 /** `chorus serve`: an OpenAI-compatible server over the configured models. */
@@ -49,10 +74,50 @@ export function register(program: Command): void {
       1024 * 1024,
     )
     .option("--quiet", "no per-request log lines on stderr")
+    .option(
+      "--method <method>",
+      "also serve <method>:<model> for every model (repeatable), e.g. magicore",
+      collect,
+    )
+    .option(
+      "--set <[target.]key=value>",
+      "method setting (repeatable): key=v for all, magicore.key=v, magicore:qwen.key=v",
+      collect,
+    )
+    .option(
+      "--steer <steer.json>",
+      "steer every local model (and its methods) with a MAT-Steer steerer",
+    )
     .addHelpText("after", examples)
     .action(async (flags: ServeFlags) => {
       await serve(flags);
     });
+}
+
+/**
+ * Config settings with `--set` on top: `key=v` for every served method, `magicore.key=v` for one
+ * method, `magicore:qwen.key=v` for one virtual model (the text before the key's last dot).
+ */
+function mergeSettings(config: MethodSettings, sets: readonly string[]): MethodSettings {
+  const global: Record<string, unknown> = {};
+  const byTarget: Record<string, Record<string, unknown>> = {};
+  for (const value of sets) {
+    const eq = value.indexOf("=");
+    if (eq <= 0) throw new UsageError(`--set ${value}: expected [target.]key=value`);
+    const left = value.slice(0, eq).trim();
+    const dot = left.lastIndexOf(".");
+    const setting = value.slice(eq + 1).trim();
+    if (dot < 0) global[left] = setting;
+    else {
+      const target = left.slice(0, dot);
+      byTarget[target] = { ...byTarget[target], [left.slice(dot + 1)]: setting };
+    }
+  }
+  const merged: Record<string, Record<string, unknown>> = {};
+  for (const target of new Set([...Object.keys(config), ...Object.keys(byTarget)]))
+    merged[target] = { ...config[target], ...byTarget[target] };
+  // "*": the settings for every method, under each method's and virtual model's own
+  return { "*": global, ...merged };
 }
 
 /** `alias=ref` gives a name; otherwise a GGUF is named after its file. */
@@ -64,8 +129,9 @@ function servedName(ref: string): { name: string; ref: string } {
 
 async function serve(flags: ServeFlags): Promise<void> {
   const apiKey = flags.apiKey ?? process.env.CHORUS_SERVE_API_KEY;
-  const { model: refs = [], ...rest } = flags;
-  const session = await openSession(rest);
+  const { model: refs = [], method: _m, set: _s, steer: _steer, ...rest } = flags;
+  const steer = await readSteerOption(flags.steer, flags.baseUrl);
+  const session = await openSession(rest, steer ? { wrapLoaded: steer.wrapLoaded } : {});
   try {
     for (const value of refs) {
       if (flags.baseUrl !== undefined || session.pool.has(value)) {
@@ -89,15 +155,26 @@ async function serve(flags: ServeFlags): Promise<void> {
         "serve needs at least one model: --model <file.gguf | cached name | hf:ref> or models in chorus.config.json",
       );
     }
+    const methodNames = [...(session.config.serve?.methods ?? []), ...(flags.method ?? [])];
+    const methods =
+      methodNames.length > 0
+        ? await loadServedMethods(
+            methodNames,
+            mergeSettings(session.config.serve?.settings ?? {}, flags.set ?? []),
+            names,
+          )
+        : undefined;
+    const served = [...names, ...(methods?.names(names) ?? [])];
     const server = createChorusServer({
       models: session.pool,
+      ...(methods ? { methods } : {}),
       ...(apiKey ? { apiKey } : {}),
       maxBodyBytes: flags.maxBodyBytes,
       ...(flags.quiet ? {} : { log: (line: string) => process.stderr.write(`${line}\n`) }),
     });
     const url = await server.listen(flags.port, flags.host);
     process.stderr.write(
-      `chorus serve: listening on ${url} (models: ${names.join(", ")}${apiKey ? "; API key required" : ""})\n`,
+      `chorus serve: listening on ${url} (models: ${served.join(", ")}${apiKey ? "; API key required" : ""})\n`,
     );
     // The listener stays registered until the signal's emit is over: signal-exit (loaded with
     // node-llama-cpp) re-raises the signal when, at its turn, it sees no listener but its own

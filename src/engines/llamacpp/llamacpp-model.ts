@@ -20,6 +20,12 @@ import type {
   TokenLogprob,
 } from "../../model/language-model.ts";
 import type { ActiveLora, LoraSpec } from "../../model/lora.ts";
+import type {
+  PromptInput,
+  PromptLogprobs,
+  PromptLogprobsRequest,
+  PromptTokens,
+} from "../../model/prompt-tokens.ts";
 import { chatPrompt, type PreparedPrompt, rawPrompt } from "./chat-prompt.ts";
 import type { NativeEngine } from "./ffi/native-engine.ts";
 import { generatedText } from "./generated-text.ts";
@@ -27,7 +33,7 @@ import { LlamaCppDecoder } from "./llamacpp-decoder.ts";
 import { LlamaCppInternals, type PromptPreparer } from "./llamacpp-internals.ts";
 import type { LoraSwitch } from "./lora-switch.ts";
 import { checkMinTokens } from "./min-tokens.ts";
-import { scoreTokens } from "./native-scorer.ts";
+import { rankPromptTokens, scoreTokens } from "./native-scorer.ts";
 import type { NodeGenerator } from "./node-generator.ts";
 import { scoreTokensWithNode } from "./node-scorer.ts";
 import type { SwapGate } from "./swap-gate.ts";
@@ -224,6 +230,37 @@ export class LlamaCppModel implements LanguageModel {
       usage: { inputTokens: joint.length, outputTokens: 0 },
       meta: { latencyMs: performance.now() - started },
     };
+  }
+
+  async tokenize(input: PromptInput): Promise<PromptTokens> {
+    this.checkOpen();
+    const ids = this.promptIds(input);
+    return { ids, tokens: ids.map((id) => this.parts.model.detokenize([id as Token], true)) };
+  }
+
+  /** Needs the FFI layer (raw logits of every position in one pass). */
+  promptLogprobs(request: PromptLogprobsRequest): Promise<PromptLogprobs> {
+    this.checkOpen();
+    const native = this.requireNative("score");
+    return this.parts.lora.gate.run(async () => {
+      const ids = this.promptIds(request);
+      const positions = await rankPromptTokens(native, ids, request.topLogprobs ?? 0);
+      request.signal?.throwIfAborted();
+      return { ids, positions, usage: { inputTokens: ids.length, outputTokens: 0 } };
+    });
+  }
+
+  /** The ids `generate` evaluates for this prompt (raw text without BOS when `special` is false). */
+  private promptIds(input: PromptInput): number[] {
+    if (input.messages === undefined) {
+      const text = (input.prompt ?? "") + (input.prefill ?? "");
+      if (input.special === false) return this.parts.model.tokenize(text, false);
+    }
+    return this.prepare({
+      ...(input.messages !== undefined ? { messages: input.messages } : {}),
+      ...(input.prompt !== undefined ? { prompt: input.prompt } : {}),
+      ...(input.prefill !== undefined ? { prefill: input.prefill } : {}),
+    }).tokens;
   }
 
   decoder(): Decoder {

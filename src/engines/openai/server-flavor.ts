@@ -105,7 +105,9 @@ export function detectFlavor(modelsBody: unknown, baseURL: string): ResolvedFlav
       if (typeof owner === "string") owners.add(owner.toLowerCase());
     }
   }
-  if (owners.has("vllm")) return "vllm";
+  // chorus serve speaks vLLM's extensions (prompt_logprobs, /tokenize, continue_final_message,
+  // min_tokens), so chorus's engine talks to it as to vLLM
+  if (owners.has("vllm") || owners.has("chorus")) return "vllm";
   if (owners.has("llamacpp") || owners.has("llama.cpp")) return "llamacpp";
   if (owners.has("ollama") || owners.has("library")) return "ollama";
   let url: URL | undefined;
