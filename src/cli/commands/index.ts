@@ -23,6 +23,8 @@ const commands: Array<() => Promise<{ register: (program: Command) => void }>> =
   () => import("./demo.ts"),
   () => import("./view.ts"),
   () => import("./gym.ts"),
+  () => import("./runs.ts"),
+  () => import("./batch.ts"),
 ];
 
 export async function registerAll(program: Command): Promise<void> {
