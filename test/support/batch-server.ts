@@ -152,7 +152,7 @@ export async function startBatchTestServer(
       const form = await new Response(body, {
         headers: { "content-type": String(req.headers["content-type"]) },
       }).formData();
-      const file = form.get("file") as File;
+      const file = form.get("file") as Blob & { name: string };
       const id = `file-${nextId++}`;
       files.set(id, await file.text());
       options.onEvent?.("upload");

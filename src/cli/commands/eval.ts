@@ -69,6 +69,11 @@ Examples:
   # chorus runs merge runs/s0 runs/s1 runs/s2 runs/s3 --out runs/all
   $ chorus eval cot --dataset gsm8k --model model.gguf --shard 2/4 --out runs/s2
 
+  # model calls as OpenAI Batch requests: offline rounds for vllm run-batch (then chorus batch
+  # import and --resume; see chorus batch import --help), or online through /v1/files + /v1/batches
+  $ chorus eval self-refine --dataset gsm8k --limit 100 --model qwen --base-url http://127.0.0.1:8000/v1 --batch offline --out runs/sr
+  $ chorus eval cot --dataset gsm8k --model gpt-4o-mini --base-url https://api.openai.com/v1 --batch online --out runs/b
+
   # your own file: fields mapped, answers compared as LaTeX math
   $ chorus eval self-consistency --dataset mine.jsonl --field question=problem,answer=solution --answer-type math
 

@@ -105,7 +105,7 @@ export class BatchApi {
     const url = `${this.#options.baseURL.replace(/\/$/, "")}${path}`;
     const headers: Record<string, string> = {};
     if (this.#options.apiKey) headers.authorization = `Bearer ${this.#options.apiKey}`;
-    let payload: BodyInit | undefined;
+    let payload: FormData | string | undefined;
     if (body instanceof FormData) payload = body;
     else if (body !== undefined) {
       headers["content-type"] = "application/json";
