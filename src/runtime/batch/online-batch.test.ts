@@ -30,7 +30,8 @@ describe("online Batch API: journal, crashes, reattach (T4)", () => {
   const dir = mkdtempSync(join(tmpdir(), "chorus-online-batch-"));
   const dataset = join(dir, "items.jsonl");
   const run = join(dir, "run");
-  const items = 120;
+  const items = 60;
+  const config = join(dir, "chorus.config.json");
   const args = (first: boolean) => [
     "eval",
     "self-refine",
@@ -40,15 +41,15 @@ describe("online Batch API: journal, crashes, reattach (T4)", () => {
     "selfRefineRounds=1",
     "--dataset",
     dataset,
-    "--base-url",
-    server.url,
+    "--config",
+    config,
     "--model",
-    "test-model",
+    "router",
     "--no-cache",
     "--batch",
     "online",
     "--batch-max-lines",
-    "100",
+    "40",
     "--batch-flush-ms",
     "200",
     "--batch-poll-ms",
@@ -73,7 +74,7 @@ describe("online Batch API: journal, crashes, reattach (T4)", () => {
       finishMs: 300,
       expiredPercent: 4,
       badPercent: 2,
-      maxLines: 100,
+      maxLines: 40,
       onEvent: (event) => {
         if (killAt?.event === event && ++seen === killAt.count) child?.kill("SIGKILL");
       },
@@ -86,6 +87,9 @@ describe("online Batch API: journal, crashes, reattach (T4)", () => {
       }),
     );
     writeFileSync(dataset, `${rows.join("\n")}\n`);
+    // a vLLM production-stack router in front of vLLM: the Batch API with vLLM's dialect (prefill)
+    const model = { engine: "openai", baseURL: server.url, model: "test-model", flavor: "vllm" };
+    writeFileSync(config, JSON.stringify({ models: { router: model } }));
   });
   after(() => server.close());
 
