@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import {
   type OpenAITestServer,
@@ -29,7 +29,7 @@ async function runBatch(
   const ok: string[] = [];
   const errors: string[] = [];
   for (const [i, line] of lines.entries()) {
-    const id = `${shape === "vllm" ? "vllm" : "batch_req"}-${input.length}-${i}`;
+    const id = `${shape === "vllm" ? "vllm" : "batch_req"}-${basename(input)}-${i}`;
     if (fail.has(line.custom_id)) {
       errors.push(
         JSON.stringify(
@@ -128,7 +128,10 @@ describe("offline batch rounds: export, vllm run-batch, import, resume (T5)", ()
     it(`goes round by round to the same results as direct calls (${shape} output lines)`, async () => {
       const direct = join(dir, `direct-${shape}`);
       assert.equal((await runChorusInProcess([...common(), "--out", direct])).code, 0);
-      const directCalls = server.requests.filter((r) => r.method === "POST").length;
+      const posts = server.requests.filter((r) => r.method === "POST");
+      const directCalls = posts.length;
+      // cot's call is self-refine's first call: one batch request serves both
+      const distinct = new Set(posts.map((r) => JSON.stringify(r.body))).size;
 
       const run = join(dir, `batched-${shape}`);
       server.requests.length = 0;
@@ -207,7 +210,7 @@ describe("offline batch rounds: export, vllm run-batch, import, resume (T5)", ()
       assert.ok(retried, "the failed request was exported again in round 2");
       // solve, critique, refine: three dependent rounds (cot finishes in the first)
       assert.equal(rounds, 3);
-      assert.equal(exported, directCalls + 1);
+      assert.equal(exported, distinct + 1);
       assert.deepEqual(predictions(run), predictions(direct));
       const events = readFileSync(join(run, "events.jsonl"), "utf8").trim().split("\n");
       assert.equal(
