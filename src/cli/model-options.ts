@@ -145,7 +145,10 @@ export interface OpenSessionOptions {
    * `--steer`'s steered model). The cache keys on the wrapper's `provider`, so a wrapper that
    * changes outputs must name itself there.
    */
-  wrapLoaded?: (model: LanguageModel) => LanguageModel;
+  wrapLoaded?: (
+    model: LanguageModel,
+    loaded: { name: string; entry: ModelConfig },
+  ) => LanguageModel;
   /** Draw the stderr progress line (default: on a terminal outside CI). */
   progress?: boolean;
 }
@@ -247,11 +250,11 @@ export async function openSession(
 }
 
 /** The engines' loader with `wrap` around each model; a failed wrap closes the loaded model. */
-function wrappingLoader(wrap: (model: LanguageModel) => LanguageModel): ModelLoader {
+function wrappingLoader(wrap: NonNullable<OpenSessionOptions["wrapLoaded"]>): ModelLoader {
   return async (request) => {
     const model = await loadWithEngine(request);
     try {
-      return wrap(model);
+      return wrap(model, { name: request.name, entry: request.entry });
     } catch (error) {
       await model.close?.();
       throw error;

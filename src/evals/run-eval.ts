@@ -1,8 +1,9 @@
-import { UsageError } from "../model/errors.ts";
+import { BatchPendingError, UsageError } from "../model/errors.ts";
 import type { ProgressLine } from "../runtime/progress-line.ts";
-import type { Run } from "../runtime/run.ts";
+import type { ResultRecord, Run } from "../runtime/run.ts";
 import { type RunItemsReport, runItems } from "../runtime/run-items.ts";
 import type { RunStats } from "../runtime/run-stats.ts";
+import { inShard, type Shard } from "../runtime/shard.ts";
 import { checkAnswer } from "./answers/check-answer.ts";
 import type { AnswerType } from "./answers/extract-answer.ts";
 import type { EvalItem } from "./eval-item.ts";
@@ -28,6 +29,8 @@ export interface RunEvalOptions {
   seed?: number;
   options?: Record<string, unknown>;
   concurrency?: number;
+  /** Run only this shard of the items (`--shard i/N`); `chorus runs merge` joins the shards. */
+  shard?: Shard;
   /** The runtime's run folder: results.jsonl receives every record; finished ones are skipped. */
   run?: Run;
   stats?: RunStats;
@@ -112,6 +115,7 @@ export async function runEval(options: RunEvalOptions): Promise<RunEvalResult> {
       ...(options.stats ? { stats: options.stats } : {}),
       ...(options.progress ? { progress: options.progress } : {}),
       ...(options.signal ? { signal: options.signal } : {}),
+      ...(options.shard ? { shard: options.shard } : {}),
     };
     log(`${method.name}: ${options.items.length} item(s)`);
     let report: RunItemsReport<EvalRecord>;
@@ -127,10 +131,32 @@ export async function runEval(options: RunEvalOptions): Promise<RunEvalResult> {
         runOptions,
       );
     } else if (method.runBatch) {
-      const pending = options.items.filter((item) => !options.run?.finished.has(id(item)));
+      const pending = options.items.filter(
+        (item, position) =>
+          inShard(position, options.shard) && !options.run?.finished.has(id(item)),
+      );
       perItemUsage.clear();
       const started = performance.now();
-      const outputs = pending.length > 0 ? await method.runBatch(pending, context) : [];
+      let outputs: MethodOutput[] = [];
+      try {
+        if (pending.length > 0) outputs = await method.runBatch(pending, context);
+      } catch (error) {
+        if (!(error instanceof BatchPendingError)) throw error;
+        // the batch method's calls went into an offline batch: every pending item waits for it
+        const finished = options.items.flatMap((item, index) => {
+          const earlier = options.run?.finished.get(id(item));
+          return earlier ? [{ ...earlier, index } as ResultRecord<EvalRecord>] : [];
+        });
+        runReports.push({
+          results: finished,
+          completed: 0,
+          skipped: finished.length,
+          failed: [],
+          deferred: pending.length,
+        });
+        records.push(...finished.map((r) => r.result));
+        continue;
+      }
       const wallPerItem = (performance.now() - started) / Math.max(1, pending.length);
       const byId = new Map(pending.map((item, i) => [item.id, outputs[i]]));
       report = await runItems(

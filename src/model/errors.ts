@@ -86,3 +86,15 @@ export class BudgetExceededError extends ChorusError {
     super(`token budget reached: ${used} of ${limit} tokens used`);
   }
 }
+
+/**
+ * A model call was handed to an offline batch and has no answer yet. The item that made it is
+ * neither finished nor failed: it waits for the batch's results (`chorus batch import`) and runs
+ * again on `--resume`, when the answer is there.
+ */
+export class BatchPendingError extends ChorusError {
+  override name = "BatchPendingError";
+  constructor(readonly customId: string) {
+    super(`call ${customId} waits for an offline batch's results`);
+  }
+}

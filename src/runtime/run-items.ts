@@ -1,8 +1,9 @@
-import { BudgetExceededError, DataError } from "../model/errors.ts";
+import { BatchPendingError, BudgetExceededError, DataError } from "../model/errors.ts";
 import { itemContext } from "./item-context.ts";
 import type { ProgressLine } from "./progress-line.ts";
 import type { FailureRecord, ResultRecord, Run } from "./run.ts";
 import { RunStats } from "./run-stats.ts";
+import { inShard, type Shard } from "./shard.ts";
 
 /** What the item function receives besides the item. */
 export interface ItemContext {
@@ -24,6 +25,8 @@ export interface RunItemsOptions<I> {
   signal?: AbortSignal;
   /** Stop at the first failed item instead of recording it and going on. */
   stopOnError?: boolean;
+  /** Run only this shard's items (positions and ids stay those of the whole list). */
+  shard?: Shard;
 }
 
 /** Why a run ended early. */
@@ -40,6 +43,8 @@ export interface RunItemsReport<R> {
   /** Items skipped because an earlier attempt finished them. */
   skipped: number;
   failed: FailureRecord[];
+  /** Items waiting for an offline batch's answers (neither finished nor failed; resume runs them). */
+  deferred: number;
   stopped?: RunStop;
 }
 
@@ -73,14 +78,17 @@ export async function runItems<I, R>(
   const results = new Map<string, ResultRecord<R>>();
   let skipped = 0;
   const pending: number[] = [];
+  let inThisShard = 0;
   for (const [index, id] of ids.entries()) {
+    if (!inShard(index, options.shard)) continue;
+    inThisShard++;
     const earlier = run?.finished.get(id);
     if (earlier) {
       results.set(id, { ...earlier, index } as ResultRecord<R>);
       skipped++;
     } else pending.push(index);
   }
-  stats.itemsTotal += items.length;
+  stats.itemsTotal += inThisShard;
   stats.itemsSkipped += skipped;
   options.progress?.update();
 
@@ -96,7 +104,22 @@ export async function runItems<I, R>(
 
   const failed: FailureRecord[] = [];
   let completed = 0;
+  let deferred = 0;
   let next = 0;
+  /** Results written whose group fdatasync has not finished: done only once it has. */
+  const commits = new Set<Promise<void>>();
+  const commit = async (record: ResultRecord<R>) => {
+    try {
+      await run?.commitResult(record);
+    } catch (error) {
+      stop({ reason: "error", message: `${run?.resultsPath}: ${(error as Error).message}` });
+      return;
+    }
+    results.set(record.id, record);
+    completed++;
+    stats.itemsDone++;
+    options.progress?.update();
+  };
   const worker = async () => {
     while (!stopped && next < pending.length) {
       const index = pending[next++]!;
@@ -105,13 +128,15 @@ export async function runItems<I, R>(
         const result = await itemContext.run({ itemId: id }, () =>
           fn(items[index]!, { id, index, signal: controller.signal }),
         );
-        const record: ResultRecord<R> = { id, index, result };
-        run?.appendResult(record);
-        results.set(id, record);
-        completed++;
-        stats.itemsDone++;
+        // the sync of its line runs while the worker takes the next item
+        const committing = commit({ id, index, result });
+        commits.add(committing);
+        void committing.finally(() => commits.delete(committing));
+        continue;
       } catch (error) {
-        if (error instanceof BudgetExceededError) {
+        if (error instanceof BatchPendingError) {
+          deferred++;
+        } else if (error instanceof BudgetExceededError) {
           stop({ reason: "budget", message: error.message });
         } else if (stopped && controller.signal.aborted) {
           // An item cut short by the stop is not a failure: a resume runs it again.
@@ -135,6 +160,7 @@ export async function runItems<I, R>(
   const workers = Math.max(1, Math.min(options.concurrency ?? 1, pending.length));
   try {
     await Promise.all(Array.from({ length: workers }, worker));
+    await Promise.all(commits);
   } finally {
     options.signal?.removeEventListener("abort", onAbort);
   }
@@ -144,6 +170,7 @@ export async function runItems<I, R>(
     completed,
     skipped,
     failed: failed.sort((a, b) => a.index - b.index),
+    deferred,
   };
   if (stopped) report.stopped = stopped;
   return report;

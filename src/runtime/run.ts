@@ -94,7 +94,7 @@ export class Run {
       (sum, e) => sum + (e.cached ? 0 : e.inputTokens + e.outputTokens),
       0,
     );
-    this.#results = new JsonlAppender(this.resultsPath, { durable: true });
+    this.#results = new JsonlAppender(this.resultsPath, { durable: true, groupSync: {} });
     this.#events = new JsonlAppender(join(dir, "events.jsonl"));
     this.#failures = new JsonlAppender(join(dir, "failures.jsonl"));
   }
@@ -164,10 +164,26 @@ export class Run {
     return this.#spentBefore;
   }
 
-  /** Appends a finished item as one complete line, flushed to disk before returning. */
+  /** Appends a finished item as one complete line, flushed to disk (its own fdatasync) before returning. */
   appendResult(record: ResultRecord): void {
     this.#results.append(record);
     this.#finished.set(record.id, record);
+  }
+
+  /**
+   * Appends a finished item as one complete line now and resolves once it is on disk, sharing
+   * the fdatasync with the items finishing around it (at most 256 lines or 10 ms apart), so a
+   * 100k-item run is not bound by syncing. `runItems` counts an item done only after this.
+   */
+  async commitResult(record: ResultRecord): Promise<void> {
+    const synced = this.#results.appendSynced(record);
+    this.#finished.set(record.id, record);
+    await synced;
+  }
+
+  /** fdatasync calls made on results.jsonl by this process. */
+  get resultSyncs(): number {
+    return this.#results.syncs;
   }
 
   appendEvent(event: CallEvent): void {

@@ -1,4 +1,4 @@
-import { ModelCallError } from "../model/errors.ts";
+import { BatchPendingError, ModelCallError } from "../model/errors.ts";
 import type { Internals, InternalsGenerateRequest } from "../model/internals.ts";
 import type {
   GenerateRequest,
@@ -102,6 +102,8 @@ export function wrapModel(inner: LanguageModel, options: WrapModelOptions = {}):
     try {
       result = await call();
     } catch (error) {
+      // not a call yet: it went into an offline batch, and its answer is logged when it is used
+      if (error instanceof BatchPendingError) throw error;
       const retries = error instanceof ModelCallError ? (error.details.retries ?? 0) : 0;
       emit(kind, {
         latencyMs: performance.now() - started,

@@ -6,6 +6,13 @@ import { reportMarkdown, writeReport } from "../../evals/eval-report.ts";
 import { poolModelSource } from "../../evals/pool-model-source.ts";
 import { runEval } from "../../evals/run-eval.ts";
 import { UsageError } from "../../model/errors.ts";
+import {
+  type BatchMode,
+  type BatchSession,
+  hasBatches,
+} from "../../runtime/batch/batch-session.ts";
+import { openBatchSession } from "../../runtime/batch/open-batch-session.ts";
+import { formatShard, parseShard } from "../../runtime/shard.ts";
 import { addDataOptions, type DataFlags, dataLoadOptions } from "../data-options.ts";
 import {
   addModelOptions,
@@ -28,9 +35,15 @@ interface EvalFlags extends ModelFlags, RunFlags, DataFlags {
   field?: string;
   answerType?: string;
   steer?: string;
+  shard?: string;
+  batch?: string;
+  batchMaxLines?: number;
+  batchPollMs?: number;
+  batchFlushMs?: number;
 }
 
 const answerTypes: AnswerType[] = ["math", "number", "choice", "text", "none"];
+const batchModes: BatchMode[] = ["offline", "online"];
 
 const examples = `
 Examples:
@@ -51,6 +64,15 @@ Examples:
   # a named dataset not on this machine is downloaded from the hub into the cache first
   # (chorus data pull gsm8k does it ahead of time; --offline fails instead)
   $ chorus eval self-consistency --dataset gsm8k --limit 20 --model model.gguf
+
+  # one of four shards (a Kubernetes Indexed Job or Slurm array task each); then
+  # chorus runs merge runs/s0 runs/s1 runs/s2 runs/s3 --out runs/all
+  $ chorus eval cot --dataset gsm8k --model model.gguf --shard 2/4 --out runs/s2
+
+  # model calls as OpenAI Batch requests: offline rounds for vllm run-batch (then chorus batch
+  # import and --resume; see chorus batch import --help), or online through /v1/files + /v1/batches
+  $ chorus eval self-refine --dataset gsm8k --limit 100 --model qwen --base-url http://127.0.0.1:8000/v1 --batch offline --out runs/sr
+  $ chorus eval cot --dataset gsm8k --model gpt-4o-mini --base-url https://api.openai.com/v1 --batch online --out runs/b
 
   # your own file: fields mapped, answers compared as LaTeX math
   $ chorus eval self-consistency --dataset mine.jsonl --field question=problem,answer=solution --answer-type math
@@ -81,6 +103,25 @@ export function register(program: Command): void {
     .option(
       "--steer <steer.json>",
       "steer every model with a MAT-Steer steerer (from `chorus steer train`; local GGUF only)",
+    )
+    .option(
+      "--shard <i/N>",
+      "run only items whose position modulo N is i (join: chorus runs merge)",
+    )
+    .option(
+      "--batch <mode>",
+      "send model calls as Batch requests: offline (write <run>/batch/round-*.jsonl and exit; see chorus batch import) or online (/v1/files + /v1/batches)",
+    )
+    .option("--batch-max-lines <n>", "requests per Batch file (default 5000)", integerArg(1))
+    .option(
+      "--batch-poll-ms <ms>",
+      "online: how often to ask a batch's status (default 30000)",
+      integerArg(1),
+    )
+    .option(
+      "--batch-flush-ms <ms>",
+      "online: submit a partial batch after this wait (default 15000)",
+      integerArg(1),
     );
   addDataOptions(addRunOptions(command)).addHelpText("after", examples);
   command.action(async (methodName: string, flags: EvalFlags) => {
@@ -123,11 +164,24 @@ async function evalCommand(methodName: string, flags: EvalFlags): Promise<number
   if (items.length === 0) throw new UsageError(`dataset "${flags.dataset}" has no items`);
   const loader = findDatasetLoader(flags.dataset);
   const split = flags.split ?? loader?.splits[0] ?? "file";
+  const shard = flags.shard !== undefined ? parseShard(flags.shard) : undefined;
+  if (flags.batch !== undefined && !batchModes.includes(flags.batch as BatchMode))
+    throw new UsageError(`--batch: expected one of ${batchModes.join(", ")}, got "${flags.batch}"`);
+  const batchMode = flags.batch as BatchMode | undefined;
+  if (batchMode && flags.out === undefined && flags.resume === undefined)
+    throw new UsageError(
+      `--batch ${batchMode} needs --out <run> (or --resume <run>): its requests and answers live in the run folder`,
+    );
   const options = keyValues(flags.set, "--set");
   const roleFlags = keyValues(flags.role, "--role");
+  // set once the run folder is open; models load (and get wrapped) only after that
+  let batch: BatchSession | undefined;
   const session = await openSession(flags, {
     run: true,
-    ...(steer ? { wrapLoaded: steer.wrapLoaded } : {}),
+    wrapLoaded: (model, loaded) => {
+      const steered = steer ? steer.wrapLoaded(model) : model;
+      return batch ? batch.wrap(steered, loaded) : steered;
+    },
     runConfig: {
       command: "eval",
       methods: names,
@@ -137,10 +191,21 @@ async function evalCommand(methodName: string, flags: EvalFlags): Promise<number
       options,
       roles: roleFlags,
       ...(steer ? { steer: steer.record } : {}),
+      // what `chorus runs merge` checks: same settings, all shards, each complete
+      ...(shard ? { shard: { ...shard, items: items.length } } : {}),
+      ...(batchMode ? { batch: batchMode } : {}),
     },
     argv: process.argv.slice(2),
   });
   try {
+    if (session.run && (batchMode || hasBatches(session.run.dir)))
+      batch = await openBatchSession(session.run.dir, batchMode, {
+        maxLines: flags.batchMaxLines ?? 5000,
+        runId: session.run.id,
+        ...(flags.batchPollMs !== undefined ? { pollMs: flags.batchPollMs } : {}),
+        ...(flags.batchFlushMs !== undefined ? { flushAfterMs: flags.batchFlushMs } : {}),
+        log: (message) => process.stderr.write(`${message}\n`),
+      });
     // --role values may name a --model value as typed (a path) or its pool name
     const refs = flags.model ?? [];
     const roles = Object.fromEntries(
@@ -156,6 +221,17 @@ async function evalCommand(methodName: string, flags: EvalFlags): Promise<number
       throw new UsageError(
         `--resume ${flags.resume}: that run was made ${recorded ? `with --steer (fingerprint ${recorded.slice(0, 16)})` : "without --steer"}; resume it with the same steerer`,
       );
+    const recordedShard = (
+      session.run?.manifest.config as { shard?: { index: number; count: number } }
+    )?.shard;
+    if (
+      flags.resume !== undefined &&
+      (recordedShard ? formatShard(recordedShard) : undefined) !==
+        (shard ? formatShard(shard) : undefined)
+    )
+      throw new UsageError(
+        `--resume ${flags.resume}: that run was made ${recordedShard ? `with --shard ${formatShard(recordedShard)}` : "without --shard"}; resume it with the same shard`,
+      );
     // a steerer that does not fit a model (hidden size, layer) fails here, before any item runs
     if (steer) for (const name of session.models) await session.pool.use(name, async () => {});
     const seed = session.seed ?? 0;
@@ -166,7 +242,12 @@ async function evalCommand(methodName: string, flags: EvalFlags): Promise<number
       models: poolModelSource(session.pool, session.models, roles),
       seed,
       options,
-      concurrency: session.concurrency,
+      // online, a waiting item is only a pending promise: let a batch window's worth wait at once
+      concurrency:
+        batchMode === "online" && flags.concurrency === undefined
+          ? Math.max(session.concurrency, 50_000)
+          : session.concurrency,
+      ...(shard ? { shard } : {}),
       ...(session.run ? { run: session.run } : {}),
       stats: session.stats,
       ...(session.cache ? { callCache: session.cache } : {}),
@@ -174,6 +255,18 @@ async function evalCommand(methodName: string, flags: EvalFlags): Promise<number
       log: (message) => process.stderr.write(`${message}\n`),
     });
     session.progress.finish();
+    const deferred = result.runReports.reduce((sum, r) => sum + r.deferred, 0);
+    if (batch && deferred > 0) {
+      const files = await batch.finishRound();
+      process.stderr.write(
+        `${deferred} item(s) wait for batch answers; ${batch.pending.size} request(s) written to:\n` +
+          files.map((f) => `  ${f}\n`).join("") +
+          "run them (e.g. vllm run-batch -i <file> -o <out.jsonl> --model <model>), then\n" +
+          `  chorus batch import ${session.run!.dir} <out.jsonl>...\n` +
+          `and run this command again with --resume ${session.run!.dir} instead of --out\n`,
+      );
+      return 0;
+    }
     if (session.run) writeReport(session.run.dir, result.report);
     process.stdout.write(
       flags.json ? `${JSON.stringify(result.report)}\n` : reportMarkdown(result.report),
@@ -188,6 +281,7 @@ async function evalCommand(methodName: string, flags: EvalFlags): Promise<number
     if (session.run) process.stderr.write(`report: ${session.run.dir}/report.md\n`);
     return code;
   } finally {
+    await batch?.close();
     await session.close();
   }
 }

@@ -37,6 +37,8 @@ export const commands: readonly CommandEntry[] = [
   { name: "demo", description: "measure a method's claim offline on the shipped testbed models (default AdaCAD)", load: () => import("./demo.ts") },
   { name: "view", description: "look at run folders in a browser (local server, or --export one HTML file)", load: () => import("./view.ts") },
   { name: "gym", description: "DataEnvGym: teacher agents generate training data from a student's errors", load: () => import("./gym.ts") },
+  { name: "runs", description: "operations on run folders (merge shards)", load: () => import("./runs.ts") },
+  { name: "batch", description: "offline Batch rounds: take a Batch output file into a run (see chorus eval --batch)", load: () => import("./batch.ts") },
 ];
 
 /**
