@@ -11,6 +11,7 @@ import { laserDemo } from "./demo-laser.ts";
 import { matSteerDemo, type SteerDemoFlags } from "./demo-mat-steer.ts";
 import { pbtDemo } from "./demo-pbt.ts";
 import { type Demo, type DemoFlags, runDemo } from "./demo-run.ts";
+import { upcoreDemo } from "./demo-upcore.ts";
 
 const examples = `
 Examples:
@@ -37,11 +38,16 @@ Examples:
   # PBT smoke: trees, balanced and one-sided SFT+DPO, persuasion / "are you sure?" / team evals
   $ chorus demo pbt --n 100 --json | tail -n 1
 
+  # UPCORE smoke: coreset vs complete vs random forget sets, GA on 2 clusters of 40 facts (~5 min);
+  # --full = 6 clusters x 3 seeds x GA/refusal/NPO; --null-world = one relation per forget set
+  $ chorus demo upcore --json | tail -n 1
+  $ chorus demo upcore --full --null-world
+
   # DataEnvGym smoke: four teachers vs uniform data on abacus-1m (--n = test problems per skill)
   $ chorus demo dataenvgym --json | tail -n 1
 
 The claim, its checks and their thresholds are pre-registered in docs/testbed.md (LASeR:
-docs/laser.md, PBT: docs/pbt.md, DataEnvGym: docs/dataenvgym.md).
+docs/laser.md, PBT: docs/pbt.md, DataEnvGym: docs/dataenvgym.md, UPCORE: docs/upcore.md).
 `;
 
 /** `chorus demo [method]`: a method's pre-registered claim measured on a shipped testbed model. */
@@ -49,7 +55,7 @@ export function register(program: Command): void {
   program
     .command("demo")
     .description("measure a method's claim offline on the shipped testbed models (default AdaCAD)")
-    .argument("[method]", "adacad | mat-steer | laser | pbt | dataenvgym", "adacad")
+    .argument("[method]", "adacad | mat-steer | laser | pbt | dataenvgym | upcore", "adacad")
     .option("--seed <n>", "evaluation draw over the same model (default 1)", integerArg(0), 1)
     .option(
       "--n <count>",
@@ -68,6 +74,14 @@ export function register(program: Command): void {
       integerArg(0),
       42,
     )
+    .option(
+      "--full",
+      "upcore: the design's sizes (6 forget sets, 3 seeds, GA/refusal/NPO) instead of the smoke",
+    )
+    .option(
+      "--null-world",
+      "upcore: forget sets of one relation and one question template (no outliers)",
+    )
     .option("--json", "print one JSON object (last line) instead of the table")
     .addHelpText("after", examples)
     .action(async (method: string, flags: SteerDemoFlags, command: Command) => {
@@ -82,11 +96,12 @@ export function register(program: Command): void {
           command.getOptionValueSource("n") !== "default",
         );
       if (method === "pbt") return pbtDemo(flags);
+      if (method === "upcore") return upcoreDemo(flags);
       if (method === "dataenvgym")
         return dataEnvGymDemo(flags, command.getOptionValueSource("n") !== "default");
       if (method !== "adacad")
         throw new UsageError(
-          `chorus demo knows "adacad", "mat-steer", "laser", "pbt" and "dataenvgym", not "${method}"`,
+          `chorus demo knows "adacad", "mat-steer", "laser", "pbt", "dataenvgym" and "upcore", not "${method}"`,
         );
       await runDemo(flags, adacadDemo(flags));
     });
