@@ -50,7 +50,8 @@ export function kMeans(
     const next = total > 0 ? rng.weighted(nearest) : rng.int(n);
     const centre = Float64Array.from(points[next]!);
     centroids.push(centre);
-    for (let i = 0; i < n; i++) nearest[i] = Math.min(nearest[i]!, squaredDistance(points[i]!, centre));
+    for (let i = 0; i < n; i++)
+      nearest[i] = Math.min(nearest[i]!, squaredDistance(points[i]!, centre));
   }
   const assignment = new Array<number>(n).fill(-1);
   const maxIterations = options.maxIterations ?? 100;
@@ -74,7 +75,8 @@ export function kMeans(
       for (let j = 0; j < dim; j++) sums[c]![j]! += points[i]![j]!;
     }
     for (let c = 0; c < k; c++)
-      if (counts[c]! > 0) for (let j = 0; j < dim; j++) centroids[c]![j] = sums[c]![j]! / counts[c]!;
+      if (counts[c]! > 0)
+        for (let j = 0; j < dim; j++) centroids[c]![j] = sums[c]![j]! / counts[c]!;
   }
   return { assignment, centroids, iterations };
 }
