@@ -12,6 +12,7 @@ import { matSteerDemo, type SteerDemoFlags } from "./demo-mat-steer.ts";
 import { pbtDemo } from "./demo-pbt.ts";
 import { type PbtMeasureFlags, pbtMeasureDefaults, pbtMeasureDemo } from "./demo-pbt-measure.ts";
 import { type Demo, type DemoFlags, runDemo } from "./demo-run.ts";
+import { upcoreDemo } from "./demo-upcore.ts";
 
 const examples = `
 Examples:
@@ -45,11 +46,16 @@ Examples:
   $ chorus demo pbt --measure --seed 2027 --resume runs/<id>    # continue a killed one
   $ chorus demo pbt --measure --model atlas-null-1m --seed 2027  # the null world's rule
 
+  # UPCORE smoke: coreset vs complete vs random forget sets, GA on 2 clusters of 40 facts (~5 min);
+  # --full = 6 clusters x 3 seeds x GA/refusal/NPO; --null-world = one relation per forget set
+  $ chorus demo upcore --json | tail -n 1
+  $ chorus demo upcore --full --null-world
+
   # DataEnvGym smoke: four teachers vs uniform data on abacus-1m (--n = test problems per skill)
   $ chorus demo dataenvgym --json | tail -n 1
 
 The claim, its checks and their thresholds are pre-registered in docs/testbed.md (LASeR:
-docs/laser.md, PBT: docs/pbt.md, DataEnvGym: docs/dataenvgym.md).
+docs/laser.md, PBT: docs/pbt.md, DataEnvGym: docs/dataenvgym.md, UPCORE: docs/upcore.md).
 `;
 
 type DemoCommandFlags = SteerDemoFlags & PbtMeasureFlags & { measure?: boolean };
@@ -59,7 +65,7 @@ export function register(program: Command): void {
   program
     .command("demo")
     .description("measure a method's claim offline on the shipped testbed models (default AdaCAD)")
-    .argument("[method]", "adacad | mat-steer | laser | pbt | dataenvgym", "adacad")
+    .argument("[method]", "adacad | mat-steer | laser | pbt | dataenvgym | upcore", "adacad")
     .option("--seed <n>", "evaluation draw over the same model (default 1)", integerArg(0), 1)
     .option(
       "--n <count>",
@@ -77,6 +83,14 @@ export function register(program: Command): void {
       "mat-steer: seed of the gates' initialisation and batches; pbt: LoRA, shuffling and sampling seed",
       integerArg(0),
       42,
+    )
+    .option(
+      "--full",
+      "upcore: the design's sizes (6 forget sets, 3 seeds, GA/refusal/NPO) instead of the smoke",
+    )
+    .option(
+      "--null-world",
+      "upcore: forget sets of one relation and one question template (no outliers)",
     )
     .option("--json", "print one JSON object (last line) instead of the table")
     .option("--measure", "pbt: the pre-registered measurement (seeds, partner, sizes; docs/pbt.md)")
@@ -119,11 +133,12 @@ export function register(program: Command): void {
       if (method === "pbt" && flags.measure)
         return pbtMeasureDemo(flags, command.getOptionValueSource("n") !== "default");
       if (method === "pbt") return pbtDemo(flags);
+      if (method === "upcore") return upcoreDemo(flags);
       if (method === "dataenvgym")
         return dataEnvGymDemo(flags, command.getOptionValueSource("n") !== "default");
       if (method !== "adacad")
         throw new UsageError(
-          `chorus demo knows "adacad", "mat-steer", "laser", "pbt" and "dataenvgym", not "${method}"`,
+          `chorus demo knows "adacad", "mat-steer", "laser", "pbt", "dataenvgym" and "upcore", not "${method}"`,
         );
       await runDemo(flags, adacadDemo(flags));
     });
