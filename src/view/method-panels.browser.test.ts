@@ -39,40 +39,43 @@ describe("method panels in Chromium, from real eval runs", { skip, timeout: 1_80
     assert.equal(made.code, 0, made.stderr);
   }
 
-  before({ timeout: 1_500_000 }, async () => {
-    mkdirSync(shots, { recursive: true });
-    await chorus([
-      ...["eval", "mamm-refine", "--dataset", "xsum", "--limit", "1", "--model", stories!],
-      ...["--set", "max-rounds=2", "--set", "max-tokens=40", "--set", "max-reasoning-chars=24"],
-      ...["--set", "parse-attempts=1", ...cache, "--out", join(runs, "mamm")],
-    ]);
-    const small = [
-      "--set",
-      "maxTokens=8",
-      "--set",
-      "keywordMaxTokens=8",
-      "--set",
-      "keywordSamples=2",
-    ];
-    const profile = join(root, "moe.json");
-    await chorus([
-      ...["moe", "profile", "--dataset", "mmlu-pro", "--limit", "2", "--model", stories!],
-      ...["--model", random!, ...small, ...cache, "--save", profile],
-    ]);
-    await chorus([
-      ...["eval", "symbolic-moe", "--dataset", "mmlu-pro", "--limit", "2", "--model", stories!],
-      ...["--model", random!, ...small, "--set", `profiles=${profile}`, ...cache],
-      ...["--out", join(runs, "moe")],
-    ]);
-    await chorus([
-      ...["eval", "utdebug", "--dataset", "humanevalfix-python", "--limit", "1"],
-      ...["--model", stories!, "--set", "rounds=2", "--set", "nUts=2", "--set", "attempts=1"],
-      ...["--set", "votes=2", "--set", "maxTokens=24", "--set", "scMaxTokens=16", ...cache],
-      ...["--out", join(runs, "utdebug")],
-    ]);
-    server = await startViewServer(openRuns([runs]), { host: "127.0.0.1", port: 0 });
-    browser = await launchChromium();
-  });
+  before(
+    async () => {
+      mkdirSync(shots, { recursive: true });
+      await chorus([
+        ...["eval", "mamm-refine", "--dataset", "xsum", "--limit", "1", "--model", stories!],
+        ...["--set", "max-rounds=2", "--set", "max-tokens=40", "--set", "max-reasoning-chars=24"],
+        ...["--set", "parse-attempts=1", ...cache, "--out", join(runs, "mamm")],
+      ]);
+      const small = [
+        "--set",
+        "maxTokens=8",
+        "--set",
+        "keywordMaxTokens=8",
+        "--set",
+        "keywordSamples=2",
+      ];
+      const profile = join(root, "moe.json");
+      await chorus([
+        ...["moe", "profile", "--dataset", "mmlu-pro", "--limit", "2", "--model", stories!],
+        ...["--model", random!, ...small, ...cache, "--save", profile],
+      ]);
+      await chorus([
+        ...["eval", "symbolic-moe", "--dataset", "mmlu-pro", "--limit", "2", "--model", stories!],
+        ...["--model", random!, ...small, "--set", `profiles=${profile}`, ...cache],
+        ...["--out", join(runs, "moe")],
+      ]);
+      await chorus([
+        ...["eval", "utdebug", "--dataset", "humanevalfix-python", "--limit", "1"],
+        ...["--model", stories!, "--set", "rounds=2", "--set", "nUts=2", "--set", "attempts=1"],
+        ...["--set", "votes=2", "--set", "maxTokens=24", "--set", "scMaxTokens=16", ...cache],
+        ...["--out", join(runs, "utdebug")],
+      ]);
+      server = await startViewServer(openRuns([runs]), { host: "127.0.0.1", port: 0 });
+      browser = await launchChromium();
+    },
+    { timeout: 1_500_000 },
+  );
   after(async () => {
     await browser?.close();
     await server?.close();

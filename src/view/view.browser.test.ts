@@ -215,6 +215,52 @@ describe("chorus view in Chromium", { skip }, () => {
     await shot(page, "item-magicore");
   });
 
+  it("compares two methods paired on items: flips as computed in Node, Δ as the report's, state in the URL", async () => {
+    const page = await open("#/compare?a=many&am=adacad&b=many&bm=greedy");
+    const by = (m: string) =>
+      new Map(synthetic.filter((r) => r.method === m).map((r) => [r.itemId, r]));
+    const [a, b] = [by("adacad"), by("greedy")];
+    const flips = [...a.keys()].filter((id) => a.get(id)!.correct !== b.get(id)!.correct);
+    const lost = flips.filter((id) => a.get(id)!.correct);
+    assert.equal(
+      await page.getByTestId("pair-count").textContent(),
+      "1000 item(s), the first 500 shown",
+    );
+    assert.equal(await page.getByLabel("lost").textContent(), String(lost.length));
+    assert.equal(await page.getByLabel("gained").textContent(), String(flips.length - lost.length));
+    // flips first: losses, then gains, in item order
+    const firstIds = await page
+      .getByRole("table", { name: "pairs" })
+      .locator("tbody tr td:first-child")
+      .allTextContents();
+    assert.deepEqual(firstIds.slice(0, lost.length), lost);
+    const report = JSON.parse(
+      readFileSync(join(runs, "many", "report.json"), "utf8"),
+    ) as EvalReport;
+    const v = report.methods.find((m) => m.method === "greedy")!.versusFirst!;
+    assert.match(
+      (await page.getByTestId("delta").textContent())!,
+      new RegExp(
+        `Δ \\(B − A\\) ${v.mean.toFixed(3)} \\[${v.low.toFixed(3)}, ${v.high.toFixed(3)}\\]`,
+      ),
+    );
+    await shot(page, "compare");
+    await page.getByRole("link", { name: "flips only" }).click();
+    await page.waitForFunction(() => location.hash.includes("show=flips"));
+    await page.getByTestId("pair-count").waitFor();
+    assert.equal(await page.getByTestId("pair-count").textContent(), `${flips.length} item(s)`);
+    await page.getByRole("link", { name: lost[0]! }).click();
+    await page.getByRole("region", { name: "item pair" }).waitFor();
+    assert.equal(await page.getByTestId("output-A").textContent(), a.get(lost[0]!)!.prediction);
+    const url = page.url();
+    assert.match(url, new RegExp(`show=flips&item=${lost[0]}$`));
+    await shot(page, "compare-item");
+    // the URL alone brings the same view back
+    const again = await open(url.slice(url.indexOf("#")));
+    await again.getByRole("region", { name: "item pair" }).waitFor();
+    assert.equal(await again.getByTestId("pair-count").textContent(), `${flips.length} item(s)`);
+  });
+
   it("renders an XSS payload in a model output as literal text", async () => {
     const page = await open("#/run/hostile/items");
     assert.equal(
@@ -254,6 +300,13 @@ describe("chorus view in Chromium", { skip }, () => {
       alphas.length,
     );
     await shot(page, "export-item");
+    await page.goto(
+      `${pathToFileURL(file).href}#/compare?a=many&am=adacad&b=many&bm=cad&show=flips`,
+    );
+    await page.getByTestId("pair-count").waitFor();
+    const [a, c] = ["adacad", "cad"].map((m) => synthetic.filter((r) => r.method === m));
+    const flips = a!.filter((r, i) => r.correct !== c![i]!.correct).length;
+    assert.equal(await page.getByTestId("pair-count").textContent(), `${flips} item(s)`);
     assert.deepEqual(requests, []);
     assert.deepEqual(violations, []);
   });

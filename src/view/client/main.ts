@@ -1,7 +1,9 @@
-import { parseRoute } from "../shared/route.ts";
+import { parseRoute, type Route } from "../shared/route.ts";
 import type { RunSummary } from "../shared/view-data.ts";
 import { type DataSource, embeddedSource, serverSource } from "./data-source.ts";
 import { el } from "./dom.ts";
+import { compareItem } from "./views/compare-item.ts";
+import { compareView } from "./views/compare-view.ts";
 import { itemDetail } from "./views/item-detail.ts";
 import { itemTable } from "./views/item-table.ts";
 import { runOverview } from "./views/run-overview.ts";
@@ -18,10 +20,28 @@ async function summary(source: DataSource, run: string, fresh: boolean): Promise
   return loaded;
 }
 
+async function compare(
+  source: DataSource,
+  route: Extract<Route, { view: "compare" }>,
+): Promise<HTMLElement> {
+  const runs = await source.runs();
+  const view = await source.compare(route);
+  const pair = route.item ? view.pairs.find((p) => p.itemId === route.item) : undefined;
+  const item = pair
+    ? compareItem(
+        pair,
+        { run: route.a, detail: await source.detail(route.a, pair.a.n) },
+        { run: route.b, detail: await source.detail(route.b, pair.b.n) },
+      )
+    : null;
+  return compareView(view, runs, route, item);
+}
+
 async function view(source: DataSource): Promise<HTMLElement> {
   const route = parseRoute(location.hash);
   if (route.view === "runs") return runsList(await source.runs());
   if (route.view === "overview") return runOverview(await summary(source, route.run, true));
+  if (route.view === "compare") return compare(source, route);
   const run = await summary(source, route.run, false);
   if (route.view === "items") return itemTable(run, route);
   const row = run.rows[route.line];
