@@ -44,7 +44,8 @@ describe("method panels in Chromium, from real eval runs", { skip, timeout: 1_80
       mkdirSync(shots, { recursive: true });
       await chorus([
         ...["eval", "mamm-refine", "--dataset", "xsum", "--limit", "1", "--model", stories!],
-        ...["--set", "max-rounds=2", "--set", "max-tokens=40", "--set", "max-reasoning-chars=24"],
+        // 12 tokens hold no critique, so the run stops after DETECT's debate (cheap on a loaded box)
+        ...["--set", "max-rounds=2", "--set", "max-tokens=12", "--set", "max-reasoning-chars=24"],
         ...["--set", "parse-attempts=1", ...cache, "--out", join(runs, "mamm")],
       ]);
       const small = [
@@ -61,13 +62,13 @@ describe("method panels in Chromium, from real eval runs", { skip, timeout: 1_80
         ...["--model", random!, ...small, ...cache, "--save", profile],
       ]);
       await chorus([
-        ...["eval", "symbolic-moe", "--dataset", "mmlu-pro", "--limit", "2", "--model", stories!],
+        ...["eval", "symbolic-moe", "--dataset", "mmlu-pro", "--limit", "1", "--model", stories!],
         ...["--model", random!, ...small, "--set", `profiles=${profile}`, ...cache],
         ...["--out", join(runs, "moe")],
       ]);
       await chorus([
         ...["eval", "utdebug", "--dataset", "humanevalfix-python", "--limit", "1"],
-        ...["--model", stories!, "--set", "rounds=2", "--set", "nUts=2", "--set", "attempts=1"],
+        ...["--model", stories!, "--set", "rounds=1", "--set", "nUts=1", "--set", "attempts=1"],
         ...["--set", "votes=2", "--set", "maxTokens=24", "--set", "scMaxTokens=16", ...cache],
         ...["--out", join(runs, "utdebug")],
       ]);

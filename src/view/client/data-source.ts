@@ -3,6 +3,7 @@ import {
   compareKey,
   type EmbeddedData,
   type ItemDetail,
+  type ItemRow,
   type RunListing,
   type RunSummary,
 } from "../shared/view-data.ts";
@@ -25,6 +26,17 @@ export interface DataSource {
   compare(q: CompareQuery): Promise<CompareView>;
   /** A sentence to show on every page (what an export left out), or empty. */
   notice: string;
+  /**
+   * Calls `onRows` with rows appended to a run past its first `from` (a run still writing), and
+   * `onReset` when its results were replaced; returns a function that stops following. Only a
+   * served page can follow; an export is a snapshot.
+   */
+  follow?(
+    run: string,
+    from: number,
+    onRows: (rows: ItemRow[], listing: RunListing) => void,
+    onReset: () => void,
+  ): () => void;
 }
 
 async function getJson<T>(path: string): Promise<T> {
@@ -41,6 +53,18 @@ export function serverSource(): DataSource {
     summary: (id) => getJson(`${run(id)}/summary`),
     detail: (id, n) => getJson(`${run(id)}/items/${n}`),
     compare: (q) => getJson(`/api/compare?${new URLSearchParams({ ...q })}`),
+    follow(id, from, onRows, onReset) {
+      const events = new EventSource(`${run(id)}/stream?from=${from}`);
+      events.addEventListener("rows", (event) => {
+        const data = JSON.parse((event as MessageEvent<string>).data) as {
+          rows: ItemRow[];
+          listing: RunListing;
+        };
+        onRows(data.rows, data.listing);
+      });
+      events.addEventListener("reset", onReset);
+      return () => events.close();
+    },
   };
 }
 

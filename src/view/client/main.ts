@@ -5,7 +5,7 @@ import { el } from "./dom.ts";
 import { compareItem } from "./views/compare-item.ts";
 import { compareView } from "./views/compare-view.ts";
 import { itemDetail } from "./views/item-detail.ts";
-import { itemTable } from "./views/item-table.ts";
+import { itemTable, newRowsEvent } from "./views/item-table.ts";
 import { runOverview } from "./views/run-overview.ts";
 import { runsList } from "./views/runs-list.ts";
 
@@ -49,6 +49,37 @@ async function view(source: DataSource): Promise<HTMLElement> {
   return itemDetail(run, row, await source.detail(route.run, route.line), source.notice);
 }
 
+/** Stops following the run shown before (the view changed). */
+let unfollow = () => {};
+
+/**
+ * Keeps the shown run's table or overview current while the run is still writing: new rows are
+ * appended to the cached summary and the view is told (the table refilters in place, keeping
+ * its scroll position); the overview, whose report may have changed too, is drawn again.
+ */
+function follow(source: DataSource, content: HTMLElement): void {
+  unfollow();
+  unfollow = () => {};
+  const route = parseRoute(location.hash);
+  if (!source.follow || (route.view !== "items" && route.view !== "overview")) return;
+  const cached = summaries.get(route.run);
+  if (!cached) return;
+  unfollow = source.follow(
+    route.run,
+    cached.rows.length,
+    (rows, listing) => {
+      cached.rows.push(...rows);
+      cached.listing = listing;
+      if (route.view === "items") content.dispatchEvent(new CustomEvent(newRowsEvent));
+      else void render(source);
+    },
+    () => {
+      summaries.delete(route.run);
+      void render(source);
+    },
+  );
+}
+
 async function render(source: DataSource): Promise<void> {
   let content: HTMLElement;
   try {
@@ -63,6 +94,7 @@ async function render(source: DataSource): Promise<void> {
     source.notice ? el("span", { class: "notice", role: "note" }, source.notice) : null,
   );
   app.replaceChildren(header, content);
+  follow(source, content);
   document.title = `chorus view · ${decodeURIComponent(location.hash.slice(2)) || "runs"}`;
 }
 
