@@ -189,7 +189,7 @@ export function itemTable(summary: RunSummary, route: ItemsRoute): HTMLElement {
     grid,
   );
   section.addEventListener(newRowsEvent, () => {
-    grid.setAttribute("aria-rowcount", summary.rows.length);
+    grid.setAttribute("aria-rowcount", String(summary.rows.length));
     apply(true);
   });
   return section;
