@@ -1,5 +1,5 @@
 import { existsSync } from "node:fs";
-import type { Browser } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 
 /** Debian's Chromium, which `.ci/run` installs; playwright-core never downloads a browser. */
 export const chromiumPath = "/usr/bin/chromium";
@@ -29,4 +29,20 @@ export async function launchChromium(): Promise<Browser> {
       "--no-first-run",
     ],
   });
+}
+
+/**
+ * A page in a fresh context (one per test), at `url`, once the viewer has rendered; a page
+ * error fails the test.
+ */
+export async function openViewer(browser: Browser, url: string): Promise<Page> {
+  const page = await (
+    await browser.newContext({ viewport: { width: 1280, height: 800 } })
+  ).newPage();
+  page.on("pageerror", (error) => {
+    throw new Error(`page error: ${error.message}`);
+  });
+  await page.goto(url);
+  await page.waitForSelector("body[data-ready]");
+  return page;
 }

@@ -2,8 +2,9 @@ import { gzipSync } from "node:zlib";
 import { UsageError } from "../model/errors.ts";
 import { clientBundle } from "./client-bundle.ts";
 import { pageHtml } from "./page-html.ts";
+import { compareRuns } from "./run-compare.ts";
 import type { RunIndex } from "./run-index.ts";
-import type { CallView, EmbeddedData } from "./shared/view-data.ts";
+import { type CallView, compareKey, type EmbeddedData } from "./shared/view-data.ts";
 
 export interface ExportResult {
   html: string;
@@ -15,6 +16,36 @@ export interface ExportResult {
 
 const pack = (data: EmbeddedData) =>
   gzipSync(JSON.stringify(data), { level: 9 }).toString("base64");
+
+/** Sides compared at most in an export: every ordered pair of them is computed beforehand. */
+const maxSides = 8;
+
+/**
+ * The comparisons an export carries, since the page cannot bootstrap: every ordered pair of
+ * (run, method) sides when there are at most `maxSides`, else each method against its run's first
+ * and each run's first method against the first run's.
+ */
+function exportComparisons(runs: readonly RunIndex[]): EmbeddedData["comparisons"] {
+  const sides = runs.flatMap((run) =>
+    [...new Set(run.rows.map((r) => r.method))].map((method) => ({ run, method })),
+  );
+  const firstOf = (run: RunIndex) => sides.find((s) => s.run === run)!;
+  const pairs =
+    sides.length <= maxSides
+      ? sides.flatMap((a) => sides.filter((b) => b !== a).map((b) => [a, b] as const))
+      : sides
+          .filter((s) => s !== sides[0])
+          .map((b) => [firstOf(b.run) === b ? sides[0]! : firstOf(b.run), b] as const);
+  const out: EmbeddedData["comparisons"] = {};
+  for (const [a, b] of pairs) {
+    const key = compareKey(
+      { run: a.run.id, method: a.method },
+      { run: b.run.id, method: b.method },
+    );
+    out[key] = compareRuns(a, b);
+  }
+  return out;
+}
 
 /**
  * One HTML file showing `runs` from `file://` with no server and no network: the page's script
@@ -31,6 +62,7 @@ export async function exportHtml(
     run.rows.map((row) => ({ line: run.recordLine(row.n)!, calls: run.calls(row.n) })),
   );
   const total = lines.reduce((a, l) => a + l.length, 0);
+  const comparisons = exportComparisons(runs);
   const build = (keep: number, dropped: string): EmbeddedData => {
     const records: EmbeddedData["records"] = {};
     const calls: EmbeddedData["calls"] = {};
@@ -46,7 +78,7 @@ export async function exportHtml(
       records[run.id] = kept;
       calls[run.id] = keptCalls;
     });
-    return { runs: summaries, records, calls, dropped };
+    return { runs: summaries, records, calls, dropped, comparisons };
   };
   const page = (data: EmbeddedData) => pageHtml(bundle, pack(data));
 

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync } from "node:fs";
+import { appendFileSync, mkdtempSync, rmSync } from "node:fs";
 import { request } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -72,6 +72,62 @@ describe("chorus view server", () => {
     const item = JSON.parse((await get(server.url, "/api/runs/run-a/items/5")).body);
     assert.equal(item.record.result.itemId, "q1");
     assert.equal(item.calls.length, 1);
+  });
+
+  it("compares two sides on shared items, 404 for a run or method it does not have", async () => {
+    const view = JSON.parse(
+      (await get(server.url, "/api/compare?a=run-a&am=adacad&b=run-a&bm=greedy")).body,
+    );
+    assert.equal(view.pairs.length, 4);
+    // item i of method m is right when (i + m) % 3 === 0: q0, q3 lost, q2 gained, q1 wrong in both
+    assert.deepEqual([view.a.method, view.b.method], ["adacad", "greedy"]);
+    assert.deepEqual(view.confusion, { both: 0, neither: 1, onlyA: 2, onlyB: 1 });
+    assert.deepEqual(
+      view.pairs.map((p: { itemId: string; flip: string | null }) => [p.itemId, p.flip]),
+      [
+        ["q0", "lost"],
+        ["q3", "lost"],
+        ["q2", "gained"],
+        ["q1", null],
+      ],
+    );
+    assert.equal((await get(server.url, "/api/compare?a=run-a&am=adacad&b=nope&bm=x")).status, 404);
+    assert.equal(
+      (await get(server.url, "/api/compare?a=run-a&am=adacad&b=run-a&bm=x")).status,
+      404,
+    );
+  });
+
+  it("streams rows appended to results.jsonl as Server-Sent Events", async () => {
+    const response = await fetch(`${server.url}api/runs/run-a/stream?from=8`);
+    assert.match(String(response.headers.get("content-type")), /text\/event-stream/);
+    const reader = response.body!.getReader();
+    const line = {
+      id: "greedy/q9",
+      index: 9,
+      result: {
+        method: "greedy",
+        itemId: "q9",
+        prediction: "x",
+        gold: "y",
+        correct: false,
+        score: 0,
+        usage: {},
+        wallMs: 1,
+      },
+    };
+    appendFileSync(join(dir, "run-a", "results.jsonl"), `${JSON.stringify(line)}\n`);
+    let text = "";
+    while (!text.includes("event: rows"))
+      text += new TextDecoder().decode((await reader.read()).value);
+    while (!text.endsWith("\n\n")) text += new TextDecoder().decode((await reader.read()).value);
+    const data = JSON.parse(text.slice(text.indexOf("event: rows")).split("\n")[1]!.slice(6));
+    assert.deepEqual(
+      data.rows.map((r: { n: number; itemId: string }) => [r.n, r.itemId]),
+      [[8, "q9"]],
+    );
+    assert.equal(data.listing.results, 9);
+    await reader.cancel();
   });
 
   it("refuses foreign Host headers, other methods, unknown runs and paths outside the API", async () => {

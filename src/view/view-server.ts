@@ -1,7 +1,10 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { UsageError } from "../model/errors.ts";
 import { clientBundle } from "./client-bundle.ts";
 import { pageHtml } from "./page-html.ts";
+import { streamRows } from "./row-stream.ts";
+import { compareRuns } from "./run-compare.ts";
 import type { RunIndex } from "./run-index.ts";
 
 export interface ViewServer {
@@ -55,7 +58,10 @@ export async function startViewServer(
   if (!["0.0.0.0", "::"].includes(options.host))
     allowed.add(options.host.includes(":") ? `[${options.host}]` : options.host);
 
-  function answer(req: IncomingMessage): Reply {
+  /** A live run's rows as Server-Sent Events, for `/api/runs/<id>/stream?from=<rows the page has>`. */
+  type Stream = { stream: RunIndex; from: number };
+
+  function answer(req: IncomingMessage): Reply | Stream {
     if (!allowed.has(hostName(req.headers.host ?? ""))) return text(403, "forbidden host\n");
     if (req.method !== "GET" && req.method !== "HEAD") return text(405, "method not allowed\n");
     const path = new URL(req.url ?? "/", "http://localhost").pathname;
@@ -64,9 +70,31 @@ export async function startViewServer(
       for (const run of runs) run.refresh();
       return json(runs.map((run) => run.summary().listing));
     }
-    const match = /^\/api\/runs\/([^/]+)\/(summary|items\/(\d+))$/.exec(path);
+    if (path === "/api/compare") {
+      const q = new URL(req.url ?? "/", "http://localhost").searchParams;
+      const side = (run: string, method: string) => {
+        const found = byId.get(q.get(run) ?? "");
+        if (!found) return undefined;
+        found.refresh();
+        return { run: found, method: q.get(method) ?? "" };
+      };
+      const [a, b] = [side("a", "am"), side("b", "bm")];
+      if (!a || !b) return text(404, "no such run\n");
+      try {
+        return json(compareRuns(a, b));
+      } catch (error) {
+        if (error instanceof UsageError) return text(404, `${error.message}\n`);
+        throw error;
+      }
+    }
+    const match = /^\/api\/runs\/([^/]+)\/(summary|stream|items\/(\d+))$/.exec(path);
     const run = match ? byId.get(decodeURIComponent(match[1]!)) : undefined;
     if (!match || !run) return text(404, "not found\n");
+    if (match[2] === "stream") {
+      if (req.method === "HEAD") return text(200, "");
+      const from = Number(new URL(req.url ?? "/", "http://localhost").searchParams.get("from"));
+      return { stream: run, from: Number.isInteger(from) && from >= 0 ? from : 0 };
+    }
     run.refresh();
     if (match[2] === "summary") return json(run.summary());
     const detail = run.detail(Number(match[3]));
@@ -74,13 +102,14 @@ export async function startViewServer(
   }
 
   const server = createServer((req, res) => {
-    let reply: Reply;
+    let reply: Reply | Stream;
     try {
       reply = answer(req);
     } catch (error) {
       reply = text(500, `${(error as Error).message}\n`);
     }
-    send(req, res, reply);
+    if ("stream" in reply) streamRows(reply.stream, reply.from, req, res);
+    else send(req, res, reply);
   });
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);

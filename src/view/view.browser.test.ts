@@ -1,5 +1,13 @@
 import assert from "node:assert/strict";
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import {
+  appendFileSync,
+  cpSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
@@ -28,6 +36,7 @@ describe("chorus view in Chromium", { skip }, () => {
   const real = join(runs, "adacad-real");
   let records: EvalRecord[] = [];
   let synthetic: EvalRecord[] = [];
+  let liveRecords: EvalRecord[] = [];
   let server: ViewServer;
   let browser: Browser;
 
@@ -73,6 +82,8 @@ describe("chorus view in Chromium", { skip }, () => {
       methods: ["adacad", "greedy", "cad"],
       items: 1000,
     }).records;
+    // a run that keeps growing while the page is open
+    liveRecords = writeEvalRun(join(runs, "live"), { methods: ["adacad"], items: 6 }).records;
     // MAgICoRe's details shape, typed by its own trace type (a real run needs a reward model)
     const iterations: IterationTrace[] = [
       {
@@ -136,7 +147,7 @@ describe("chorus view in Chromium", { skip }, () => {
 
   it("lists the runs and shows a run's scores with the report's intervals", async () => {
     const page = await open("#/");
-    assert.equal(await page.getByRole("table", { name: "runs" }).locator("tbody tr").count(), 4);
+    assert.equal(await page.getByRole("table", { name: "runs" }).locator("tbody tr").count(), 5);
     await shot(page, "runs");
     await page.getByRole("link", { name: "adacad-real" }).click();
     const report = JSON.parse(readFileSync(join(real, "report.json"), "utf8")) as EvalReport;
@@ -215,6 +226,76 @@ describe("chorus view in Chromium", { skip }, () => {
     await shot(page, "item-magicore");
   });
 
+  it("compares two methods paired on items: flips as computed in Node, Δ as the report's, state in the URL", async () => {
+    const page = await open("#/compare?a=many&am=adacad&b=many&bm=greedy");
+    const by = (m: string) =>
+      new Map(synthetic.filter((r) => r.method === m).map((r) => [r.itemId, r]));
+    const [a, b] = [by("adacad"), by("greedy")];
+    const flips = [...a.keys()].filter((id) => a.get(id)!.correct !== b.get(id)!.correct);
+    const lost = flips.filter((id) => a.get(id)!.correct);
+    assert.equal(
+      await page.getByTestId("pair-count").textContent(),
+      "1000 item(s), the first 500 shown",
+    );
+    assert.equal(await page.getByLabel("lost").textContent(), String(lost.length));
+    assert.equal(await page.getByLabel("gained").textContent(), String(flips.length - lost.length));
+    // flips first: losses, then gains, in item order
+    const firstIds = await page
+      .getByRole("table", { name: "pairs" })
+      .locator("tbody tr td:first-child")
+      .allTextContents();
+    assert.deepEqual(firstIds.slice(0, lost.length), lost);
+    const report = JSON.parse(
+      readFileSync(join(runs, "many", "report.json"), "utf8"),
+    ) as EvalReport;
+    const v = report.methods.find((m) => m.method === "greedy")!.versusFirst!;
+    assert.match(
+      (await page.getByTestId("delta").textContent())!,
+      new RegExp(
+        `Δ \\(B − A\\) ${v.mean.toFixed(3)} \\[${v.low.toFixed(3)}, ${v.high.toFixed(3)}\\]`,
+      ),
+    );
+    await shot(page, "compare");
+    await page.getByRole("link", { name: "flips only" }).click();
+    await page.waitForFunction(() => location.hash.includes("show=flips"));
+    await page.getByTestId("pair-count").waitFor();
+    assert.equal(await page.getByTestId("pair-count").textContent(), `${flips.length} item(s)`);
+    await page.getByRole("link", { name: lost[0]! }).click();
+    await page.getByRole("region", { name: "item pair" }).waitFor();
+    assert.equal(await page.getByTestId("output-A").textContent(), a.get(lost[0]!)!.prediction);
+    const url = page.url();
+    assert.match(url, new RegExp(`show=flips&item=${lost[0]}$`));
+    await shot(page, "compare-item");
+    // the URL alone brings the same view back
+    const again = await open(url.slice(url.indexOf("#")));
+    await again.getByRole("region", { name: "item pair" }).waitFor();
+    assert.equal(await again.getByTestId("pair-count").textContent(), `${flips.length} item(s)`);
+  });
+
+  it("shows rows a running eval appends, pushed over Server-Sent Events, without a reload", async () => {
+    const live = join(runs, "live");
+    const page = await open("#/run/live/items?f=not%20correct");
+    assert.equal(await rowCount(page), liveRecords.filter((r) => !r.correct).length);
+    const more = liveRecords.map((r, i) => ({
+      id: `${r.method}/late${i}`,
+      index: 100 + i,
+      result: { ...r, itemId: `late${i}`, correct: false, score: 0 },
+    }));
+    appendFileSync(join(live, "results.jsonl"), more.map((l) => `${JSON.stringify(l)}\n`).join(""));
+    const expected = liveRecords.filter((r) => !r.correct).length + more.length;
+    await page.waitForFunction(
+      (n) =>
+        document.querySelector('[data-testid="row-count"]')?.textContent?.startsWith(`${n} of`),
+      expected,
+    );
+    assert.equal(
+      await page.getByTestId("row-count").textContent(),
+      `${expected} of ${liveRecords.length + more.length} rows`,
+    );
+    assert.match(page.url(), /#\/run\/live\/items\?f=not\+correct$/);
+    await shot(page, "items-live");
+  });
+
   it("renders an XSS payload in a model output as literal text", async () => {
     const page = await open("#/run/hostile/items");
     assert.equal(
@@ -254,6 +335,13 @@ describe("chorus view in Chromium", { skip }, () => {
       alphas.length,
     );
     await shot(page, "export-item");
+    await page.goto(
+      `${pathToFileURL(file).href}#/compare?a=many&am=adacad&b=many&bm=cad&show=flips`,
+    );
+    await page.getByTestId("pair-count").waitFor();
+    const [a, c] = ["adacad", "cad"].map((m) => synthetic.filter((r) => r.method === m));
+    const flips = a!.filter((r, i) => r.correct !== c![i]!.correct).length;
+    assert.equal(await page.getByTestId("pair-count").textContent(), `${flips} item(s)`);
     assert.deepEqual(requests, []);
     assert.deepEqual(violations, []);
   });

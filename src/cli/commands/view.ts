@@ -26,6 +26,8 @@ Examples:
   # one self-contained HTML file for a CI artefact or an issue (works from file://, no network)
   $ chorus view runs/20261203-050543-a3f9 --export run.html --max-mb 5
 
+In the page: #/compare?a=<run>&am=<method>&b=<run>&bm=<method> pairs two runs (or methods) on
+their items, flips first, with Δ and its paired bootstrap CI; a run still writing updates live.
 An argument is a run folder (it holds config.json) or a folder of run folders. The item table's
 filter takes expressions such as  method == "adacad" and not correct and score < 0.5 .
 An export holds the run's prompts and outputs: share it only where those may go. See docs/view.md.

@@ -5,6 +5,7 @@ import { staticModelSource } from "../../evals/model-source.ts";
 import type { GenerateRequest } from "../../model/language-model.ts";
 import { ScriptedModel } from "../../testing/scripted-model.ts";
 import { mammRefineMethod } from "./eval-method.ts";
+import type { MammTraceRecord } from "./trace-record.ts";
 
 const prompt = (r: GenerateRequest) => r.messages?.[0]?.content ?? "";
 
@@ -52,10 +53,26 @@ test("eval method: refines, scores faithfulness before/after, and DETECT balance
     faithfulnessBefore: number;
     detectBalancedAccuracy: number;
     labels: string[];
+    trace: MammTraceRecord;
   };
   assert.equal(details.faithfulnessBefore, 0);
   assert.deepEqual(details.labels, ["no"]);
   assert.equal(details.detectBalancedAccuracy, 1);
+  // the debate behind the label: both agents said "no" in round 1 and agreed
+  const [detect] = details.trace.detect;
+  assert.equal(detect!.consensus, true);
+  assert.equal(detect!.answer, "no");
+  assert.deepEqual(
+    detect!.rounds[0]!.votes.map((v) => [v.answer, v.reasoning]),
+    [
+      ["no", "r"],
+      ["no", "r"],
+    ],
+  );
+  // the refinement chose one of its drafts, by index
+  const refine = details.trace.refine!;
+  assert.equal(refine.drafts[refine.chosen!], fixed);
+  assert.equal(details.trace.critique.length, 1);
 });
 
 test("eval settings: validated before any item runs; critique-models=mixed", async () => {

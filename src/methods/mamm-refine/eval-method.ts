@@ -12,6 +12,7 @@ import { HttpNliJudge } from "../../scoring/faithfulness/http-nli-judge.ts";
 import { LlmSupportJudge } from "../../scoring/faithfulness/llm-support-judge.ts";
 import type { Framing } from "./collaborate.ts";
 import { type MammRefineInput, type MammRefineResult, mammRefine } from "./mamm-refine.ts";
+import { traceRecord } from "./trace-record.ts";
 
 /** `--set` settings of the MAMM-Refine eval methods (all optional). */
 export interface MammEvalSettings {
@@ -231,6 +232,8 @@ async function runRefinement(
       sentences: result.sentences,
       labels: result.labels,
       critiques: result.critiques,
+      // the debates behind the labels, critiques and refinement (votes per round), for `chorus view`
+      trace: traceRecord(result.trace),
       ...(accuracy !== undefined ? { detectBalancedAccuracy: accuracy } : {}),
       calls: result.usage,
     },

@@ -169,6 +169,8 @@ function utDebugMethod(name: string, description: string, utSource: UtSource): E
           regenerated: r.regenerated,
           attempts: r.attempts,
           ...(r.candidate !== undefined ? { candidate: r.candidate } : {}),
+          // the given buggy code, once: what the first candidate is diffed against in `chorus view`
+          ...(r.round === 0 ? { code: r.code } : {}),
           tests: r.tests.map((t) => ({ input: t.input, output: t.output, votes: t.votes })),
           verdicts: r.verdicts.map((v) => v.verdict),
           stopped: r.stopped,

@@ -59,6 +59,16 @@ describe("routes", () => {
       },
       { view: "items", run: "r", filter: "", sort: "", descending: false },
       { view: "item", run: "r", line: 12 },
+      {
+        view: "compare",
+        a: "run a&b",
+        am: "mamm-refine",
+        b: "r=2",
+        bm: "dcr",
+        flipsOnly: true,
+        item: "xsum/1?",
+      },
+      { view: "compare", a: "r", am: "x", b: "r", bm: "y", flipsOnly: false, item: "" },
     ];
     for (const route of routes) assert.deepEqual(parseRoute(formatRoute(route)), route);
     assert.deepEqual(parseRoute("#/nonsense"), { view: "runs" });

@@ -111,4 +111,47 @@ export interface EmbeddedData {
   calls: Record<string, Record<number, CallView[]>>;
   /** A sentence saying what `--max-mb` dropped, or empty. */
   dropped: string;
+  /** Comparisons computed at export time, keyed by `compareKey` (the page cannot bootstrap). */
+  comparisons: Record<string, CompareView>;
 }
+
+/** One side of a paired comparison: a method's lines in a run. */
+export interface CompareSide {
+  run: string;
+  method: string;
+  /** `steered (fingerprint…, site)` when the run was made with `--steer`, else empty. */
+  steer: string;
+}
+
+/** One item both sides finished, with each side's line number and outcome. */
+export interface ComparePair {
+  itemId: string;
+  a: { n: number; score: number | null; correct: boolean | null; prediction: string };
+  b: { n: number; score: number | null; correct: boolean | null; prediction: string };
+  /** "gained": B right where A was wrong; "lost": the reverse; "changed": scores differ otherwise. */
+  flip: "gained" | "lost" | "changed" | null;
+}
+
+/**
+ * A paired comparison of two sides on the items both finished: flips first, then the rest in
+ * item order; Δ = mean(B − A) of the scores with a seeded paired 95% bootstrap interval (the same
+ * computation as report.json's `versusFirst`), computed in Node.
+ */
+export interface CompareView {
+  a: CompareSide;
+  b: CompareSide;
+  /** Items in only one side. */
+  onlyA: number;
+  onlyB: number;
+  meanA: number;
+  meanB: number;
+  delta: IntervalView;
+  seed: number;
+  /** Correct/incorrect confusion over shared items whose records say `correct`. */
+  confusion: { both: number; neither: number; onlyA: number; onlyB: number };
+  pairs: ComparePair[];
+}
+
+/** The key of a comparison of two sides (an export's `comparisons`, the page's cache). */
+export const compareKey = (a: Omit<CompareSide, "steer">, b: Omit<CompareSide, "steer">) =>
+  JSON.stringify([a.run, a.method, b.run, b.method]);

@@ -1,5 +1,8 @@
 import { adacadPanel } from "./adacad-panel.ts";
 import { magicorePanel } from "./magicore-panel.ts";
+import { mammRefinePanel } from "./mamm-refine-panel.ts";
+import { symbolicMoePanel } from "./symbolic-moe-panel.ts";
+import { utdebugPanel } from "./utdebug-panel.ts";
 
 /**
  * A method's own panel by method name; each returns null when the details lack what it draws.
@@ -9,4 +12,12 @@ export const methodPanels: Record<string, (details: unknown, gold: string) => HT
   {
     adacad: adacadPanel,
     magicore: magicorePanel,
+    "mamm-refine": mammRefinePanel,
+    dcr: mammRefinePanel,
+    "symbolic-moe": symbolicMoePanel,
+    "moe-random-k": symbolicMoePanel,
+    "moa-all": symbolicMoePanel,
+    utdebug: utdebugPanel,
+    "utdebug-random": utdebugPanel,
+    "utdebug-example": utdebugPanel,
   };

@@ -6,6 +6,9 @@ import { el, fmt } from "../dom.ts";
 
 type ItemsRoute = Extract<Route, { view: "items" }>;
 
+/** The event the page sends a table whose run's summary gained rows (a live run). */
+export const newRowsEvent = "chorus:new-rows";
+
 /** Row height in pixels: fixed, so the window of rendered rows follows from scrollTop alone. */
 const rowHeight = 28;
 /** Rows rendered above and below the visible ones. */
@@ -113,7 +116,7 @@ export function itemTable(summary: RunSummary, route: ItemsRoute): HTMLElement {
     );
   }
 
-  function apply(): void {
+  function apply(keepScroll = false): void {
     try {
       visible = selectRows(summary.rows, state);
       error.textContent = "";
@@ -134,7 +137,7 @@ export function itemTable(summary: RunSummary, route: ItemsRoute): HTMLElement {
       );
       h.textContent = `${c}${c === state.sort ? (state.descending ? " ▼" : " ▲") : ""}`;
     }
-    body.scrollTop = 0;
+    if (!keepScroll) body.scrollTop = 0;
     renderWindow();
     updateUrl();
   }
@@ -161,9 +164,9 @@ export function itemTable(summary: RunSummary, route: ItemsRoute): HTMLElement {
   });
   body.addEventListener("scroll", () => requestAnimationFrame(renderWindow), { passive: true });
   // the body's height is known once the view is attached
-  requestAnimationFrame(apply);
+  requestAnimationFrame(() => apply());
 
-  return el(
+  const section = el(
     "section",
     { class: "items" },
     el(
@@ -185,4 +188,9 @@ export function itemTable(summary: RunSummary, route: ItemsRoute): HTMLElement {
     ),
     grid,
   );
+  section.addEventListener(newRowsEvent, () => {
+    grid.setAttribute("aria-rowcount", String(summary.rows.length));
+    apply(true);
+  });
+  return section;
 }

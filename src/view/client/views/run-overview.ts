@@ -9,6 +9,38 @@ const interval = (i: IntervalView | undefined, scale: number) => {
   return i ? `${f(i.mean)} [${f(i.low)}, ${f(i.high)}]` : "";
 };
 
+const compareWithFirst = (run: string, first: string, method: string) =>
+  formatRoute({
+    view: "compare",
+    a: run,
+    am: first,
+    b: run,
+    bm: method,
+    flipsOnly: false,
+    item: "",
+  });
+
+/** MAT-Steer: the steerer a run was made with (`chorus eval --steer`), from config.json. */
+function steerFacts(config: unknown): HTMLElement | null {
+  const steer = (config as { config?: { steer?: Record<string, unknown> } } | null)?.config?.steer;
+  if (!steer) return null;
+  return el(
+    "div",
+    { class: "panel", "aria-label": "MAT-Steer" },
+    el("h2", {}, "MAT-Steer: this run is steered"),
+    el(
+      "p",
+      { class: "facts" },
+      `steerer ${String(steer["file"] ?? "")} · fingerprint ${String(steer["fingerprint"] ?? "").slice(0, 16)} · site ${JSON.stringify(steer["site"] ?? null)} · attributes ${((steer["attributes"] as string[] | undefined) ?? []).join(", ")} · hidden size ${String(steer["nEmbd"] ?? "")}`,
+    ),
+    el(
+      "p",
+      { class: "hint" },
+      "Compare it with an unsteered run of the same method and data: Compare view, from the runs list.",
+    ),
+  );
+}
+
 /** One run: its report (scores with the report's bootstrap CIs), cost, failures and models. */
 export function runOverview(summary: RunSummary): HTMLElement {
   const { listing, report } = summary;
@@ -83,6 +115,15 @@ export function runOverview(summary: RunSummary): HTMLElement {
                       { href: items(`method == "${m.method}" and not correct`) },
                       "wrong ones",
                     ),
+                    m.method === report.methods[0]!.method
+                      ? null
+                      : el(
+                          "a",
+                          {
+                            href: compareWithFirst(listing.id, report.methods[0]!.method, m.method),
+                          },
+                          " · compare with first",
+                        ),
                   ),
                 ),
               ),
@@ -137,6 +178,7 @@ export function runOverview(summary: RunSummary): HTMLElement {
             .slice(0, 200)
             .map((f) => el("li", {}, el("code", {}, f.id), `: ${f.error}`)),
         ),
+    steerFacts(summary.config),
     el("h2", {}, "Models"),
     el("ul", {}, ...listing.models.map((m) => el("li", {}, m))),
     el(

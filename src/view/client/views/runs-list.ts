@@ -22,6 +22,27 @@ export function runsList(runs: readonly RunListing[]): HTMLElement {
     "section",
     {},
     el("h1", {}, "Runs"),
+    runs.length > 1 && runs[0]!.methods[0] && runs[1]!.methods[0]
+      ? el(
+          "p",
+          {},
+          el(
+            "a",
+            {
+              href: formatRoute({
+                view: "compare",
+                a: runs[1]!.id,
+                am: runs[1]!.methods[0]!,
+                b: runs[0]!.id,
+                bm: runs[0]!.methods[0]!,
+                flipsOnly: false,
+                item: "",
+              }),
+            },
+            "Compare two runs →",
+          ),
+        )
+      : null,
     runs.length === 0
       ? el("p", {}, "No runs.")
       : el(

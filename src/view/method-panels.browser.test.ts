@@ -1,0 +1,184 @@
+import assert from "node:assert/strict";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, before, describe, it } from "node:test";
+import type { Browser, Page } from "playwright-core";
+import { runChorus } from "../../test/support/run-chorus.ts";
+import { sharedFile } from "../evals/shared-dir.ts";
+import type { MammTraceRecord } from "../methods/mamm-refine/trace-record.ts";
+import { browserSkipReason, launchChromium, openViewer } from "./browser-session.ts";
+import { openRuns } from "./run-folders.ts";
+import { startViewServer, type ViewServer } from "./view-server.ts";
+
+const stories = sharedFile("models", "stories260K.gguf");
+const random = sharedFile("models", "llama-2-tiny-random.gguf");
+const skip =
+  browserSkipReason() ||
+  (stories && random ? false : "../shared/models (stories260K, llama-2-tiny-random) not found");
+
+/** The result records of a run folder, in file order. */
+const records = (dir: string) =>
+  readFileSync(join(dir, "results.jsonl"), "utf8")
+    .trim()
+    .split("\n")
+    .map((l) => JSON.parse(l).result as { details: Record<string, unknown> });
+
+// Each panel from a run folder a real `chorus eval` made on tiny models (their outputs are noise;
+// the panels must draw exactly what the records hold).
+describe("method panels in Chromium, from real eval runs", { skip, timeout: 1_800_000 }, () => {
+  const root = mkdtempSync(join(tmpdir(), "chorus-view-panels-"));
+  const shots = process.env["CHORUS_VIEW_SHOTS"] ?? join(root, "shots");
+  const runs = join(root, "runs");
+  const cache = ["--cache-dir", join(root, "cache")];
+  let server: ViewServer;
+  let browser: Browser;
+
+  async function chorus(args: string[]): Promise<void> {
+    const made = await runChorus(args);
+    assert.equal(made.code, 0, made.stderr);
+  }
+
+  before(
+    async () => {
+      mkdirSync(shots, { recursive: true });
+      await chorus([
+        ...["eval", "mamm-refine", "--dataset", "xsum", "--limit", "1", "--model", stories!],
+        // 12 tokens hold no critique, so the run stops after DETECT's debate (cheap on a loaded box)
+        ...["--set", "max-rounds=2", "--set", "max-tokens=12", "--set", "max-reasoning-chars=24"],
+        ...["--set", "parse-attempts=1", ...cache, "--out", join(runs, "mamm")],
+      ]);
+      const small = [
+        "--set",
+        "maxTokens=8",
+        "--set",
+        "keywordMaxTokens=8",
+        "--set",
+        "keywordSamples=2",
+      ];
+      const profile = join(root, "moe.json");
+      await chorus([
+        ...["moe", "profile", "--dataset", "mmlu-pro", "--limit", "2", "--model", stories!],
+        ...["--model", random!, ...small, ...cache, "--save", profile],
+      ]);
+      await chorus([
+        ...["eval", "symbolic-moe", "--dataset", "mmlu-pro", "--limit", "1", "--model", stories!],
+        ...["--model", random!, ...small, "--set", `profiles=${profile}`, ...cache],
+        ...["--out", join(runs, "moe")],
+      ]);
+      await chorus([
+        ...["eval", "utdebug", "--dataset", "humanevalfix-python", "--limit", "1"],
+        ...["--model", stories!, "--set", "rounds=1", "--set", "nUts=1", "--set", "attempts=1"],
+        ...["--set", "votes=2", "--set", "maxTokens=24", "--set", "scMaxTokens=16", ...cache],
+        ...["--out", join(runs, "utdebug")],
+      ]);
+      server = await startViewServer(openRuns([runs]), { host: "127.0.0.1", port: 0 });
+      browser = await launchChromium();
+    },
+    { timeout: 1_500_000 },
+  );
+  after(async () => {
+    await browser?.close();
+    await server?.close();
+    if (!process.env["CHORUS_VIEW_SHOTS"]) rmSync(root, { recursive: true, force: true });
+  });
+
+  const open = (hash: string) => openViewer(browser, `${server.url}${hash}`);
+  const shot = (page: Page, name: string) =>
+    page.screenshot({ path: join(shots, `${name}.png`), fullPage: true });
+
+  it("MAMM-Refine: each sentence's DETECT debate round by round, drafts, and the refinement diff", async () => {
+    const [record] = records(join(runs, "mamm"));
+    const d = record!.details as {
+      sentences: string[];
+      refinedText: string;
+      changed: boolean;
+      trace: MammTraceRecord;
+    };
+    const page = await open("#/run/mamm/item/0");
+    const panel = page.getByRole("region", { name: "MAMM-Refine" });
+    assert.equal(
+      await panel.getByRole("list", { name: "sentences" }).locator(":scope > li").count(),
+      d.sentences.length,
+    );
+    for (const [i, debate] of d.trace.detect.entries()) {
+      const grid = panel.getByRole("table", { name: `detect debate ${i + 1}` });
+      assert.equal(await grid.locator("tbody tr").count(), debate.rounds.length);
+      assert.match(
+        (await grid.locator("caption").textContent())!,
+        debate.consensus ? /^consensus/ : /^no consensus/,
+      );
+    }
+    if (d.trace.refine)
+      assert.equal(
+        await panel.getByRole("list", { name: "refine drafts" }).getByRole("listitem").count(),
+        d.trace.refine.drafts.length,
+      );
+    // the diff's kept and added words rebuild the refined text
+    const diff = panel.getByLabel("refinement diff");
+    const rebuilt = await diff.evaluate((node) =>
+      [...node.childNodes]
+        .filter((n) => n.nodeName !== "DEL")
+        .map((n) => n.textContent)
+        .join(""),
+    );
+    assert.equal(
+      rebuilt.split(/\s+/).filter(Boolean).join(" "),
+      d.refinedText.split(/\s+/).filter(Boolean).join(" "),
+    );
+    assert.equal((await diff.locator("ins, del").count()) > 0, d.changed);
+    await shot(page, "item-mamm-refine");
+  });
+
+  it("Symbolic-MoE: keywords, skills, each recruited expert's answer, majority and aggregator", async () => {
+    const [record] = records(join(runs, "moe"));
+    const d = record!.details as {
+      keywords: string[];
+      experts: string[];
+      expertAnswers: (string | null)[];
+    };
+    const page = await open("#/run/moe/item/0");
+    const panel = page.getByRole("region", { name: "Symbolic-MoE" });
+    const keywords = panel.getByLabel("keywords", { exact: true });
+    if (d.keywords.length === 0) assert.match((await keywords.textContent())!, /^no keywords/);
+    else assert.deepEqual(await keywords.getByRole("listitem").allTextContents(), d.keywords);
+    const rows = panel.getByRole("table", { name: "experts" }).locator("tbody tr");
+    assert.equal(await rows.count(), d.experts.length);
+    for (const [i, expert] of d.experts.entries()) {
+      assert.equal(await rows.nth(i).locator("td").nth(1).getAttribute("title"), expert);
+      assert.equal(
+        await rows.nth(i).locator("td").nth(2).textContent(),
+        d.expertAnswers[i] ?? "no answer",
+      );
+    }
+    await shot(page, "item-symbolic-moe");
+  });
+
+  it("UTDebug: a rounds × tests grid of verdicts with the hidden-test result per round", async () => {
+    const [record] = records(join(runs, "utdebug"));
+    const d = record!.details as {
+      passByRound: boolean[];
+      rounds: Array<{ tests: unknown[]; verdicts: string[]; code?: string }>;
+    };
+    assert.equal(typeof d.rounds[0]!.code, "string", "round 0 keeps the given code");
+    const page = await open("#/run/utdebug/item/0");
+    const grid = page.getByRole("grid", { name: "rounds × tests" });
+    assert.equal(await grid.locator("tbody tr").count(), d.rounds.length);
+    const cells = d.rounds.reduce((n, r) => n + r.tests.length, 0);
+    assert.equal(await grid.getByRole("gridcell").count(), cells);
+    const verdicts = await grid.getByRole("gridcell").allTextContents();
+    assert.deepEqual(
+      verdicts,
+      d.rounds.flatMap((r) => r.tests.map((_, i) => r.verdicts[i] ?? "–")),
+    );
+    const facts = await page
+      .getByRole("region", { name: "UTDebug" })
+      .locator(".facts")
+      .textContent();
+    assert.match(
+      facts!,
+      new RegExp(`^hidden tests by round: 0: ${d.passByRound[0] ? "pass" : "fail"}`),
+    );
+    await shot(page, "item-utdebug");
+  });
+});
