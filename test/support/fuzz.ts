@@ -125,7 +125,7 @@ export async function expectCleanOutcome(
   allowed: readonly ErrorClass[],
   options: { limitMs?: number; maxGrowthBytes?: number } = {},
 ): Promise<"ok" | "refused"> {
-  const limitMs = options.limitMs ?? 5_000;
+  const limitMs = options.limitMs ?? 15_000;
   const maxGrowth = options.maxGrowthBytes ?? 256 * 1024 * 1024;
   const before = process.memoryUsage();
   const started = performance.now();
