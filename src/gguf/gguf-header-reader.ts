@@ -8,6 +8,27 @@ const typeNames = new Map<number, GgufValueType>(
   Object.entries(ggufValueTypeIds).map(([name, id]) => [id, name as GgufValueType]),
 );
 const utf8 = new TextDecoder("utf-8");
+/**
+ * Arrays nested deeper than this are refused: llama.cpp writes none, and each level costs the
+ * parser a stack frame, so a corrupt file of nested headers would otherwise overflow the stack.
+ */
+const maxArrayDepth = 32;
+/** The fewest bytes one array item of each type takes, so a corrupt count fails before any item. */
+const minItemBytes: Record<GgufValueType, number> = {
+  uint8: 1,
+  int8: 1,
+  bool: 1,
+  uint16: 2,
+  int16: 2,
+  uint32: 4,
+  int32: 4,
+  float32: 4,
+  uint64: 8,
+  int64: 8,
+  float64: 8,
+  string: 8,
+  array: 12,
+};
 
 /**
  * Sequential little-endian reader over a GGUF header. It reads the file in 1 MiB chunks with
@@ -148,12 +169,18 @@ export class GgufHeaderReader {
     }
   }
 
-  private array(key: string): GgufArrayItems {
+  private array(key: string, depth = 1): GgufArrayItems {
+    if (depth > maxArrayDepth) {
+      throw new DataError(
+        `metadata key "${key}" has arrays nested more than ${maxArrayDepth} deep; the file is corrupt`,
+        { file: this.file },
+      );
+    }
     const itemType = this.typeName(this.u32(), key);
-    const length = this.count(`length of array "${key}"`, 1);
+    const length = this.count(`length of array "${key}"`, minItemBytes[itemType]);
     switch (itemType) {
       case "array":
-        return { itemType, items: Array.from({ length }, () => this.array(key)) };
+        return { itemType, items: Array.from({ length }, () => this.array(key, depth + 1)) };
       case "string":
         return { itemType, items: Array.from({ length }, () => this.string()) };
       case "bool":

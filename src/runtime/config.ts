@@ -179,7 +179,8 @@ export function loadConfig(path: string): ChorusConfig {
  * @throws ConfigError listing the known names when there is none.
  */
 export function modelConfigFor(config: ChorusConfig, name: string): ModelConfig {
-  const model = config.models[name];
+  // own keys only: "toString" or "__proto__" must not find Object.prototype's members
+  const model = Object.hasOwn(config.models, name) ? config.models[name] : undefined;
   if (model) return model;
   const known = Object.keys(config.models);
   throw new ConfigError(

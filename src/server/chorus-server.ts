@@ -97,8 +97,7 @@ export function createChorusServer(options: ChorusServerOptions): ChorusServer {
       id: randomUUID().replaceAll("-", "").slice(0, 24),
       created: Math.floor(Date.now() / 1000),
     };
-    const path =
-      new URL(request.url ?? "/", "http://localhost").pathname.replace(/\/+$/, "") || "/";
+    const path = requestPath(request.url);
     if (path === "/health" && request.method === "GET") {
       sendJson(response, 200, { status: "ok" });
       return;
@@ -117,7 +116,7 @@ export function createChorusServer(options: ChorusServerOptions): ChorusServer {
     }
     const modelMatch = /^\/v1\/models\/(.+)$/.exec(path);
     if (modelMatch && request.method === "GET") {
-      const id = decodeURIComponent(modelMatch[1]!);
+      const id = decodePathPart(modelMatch[1]!);
       if (!servedNames(context).includes(id)) {
         throw new HttpError(
           404,
@@ -190,4 +189,22 @@ export function createChorusServer(options: ChorusServerOptions): ChorusServer {
       });
     },
   };
+}
+
+/** The request's path without trailing slashes; a target no URL parser accepts is a 400. */
+function requestPath(target: string | undefined): string {
+  try {
+    return new URL(target ?? "/", "http://localhost").pathname.replace(/\/+$/, "") || "/";
+  } catch {
+    throw new HttpError(400, `request target ${JSON.stringify(target)} is not a valid path`);
+  }
+}
+
+/** A percent-decoded path segment; malformed escapes (e.g. "%E0%A4%A") are a 400, not a 500. */
+function decodePathPart(part: string): string {
+  try {
+    return decodeURIComponent(part);
+  } catch {
+    throw new HttpError(400, `malformed percent-escape in path segment "${part}"`);
+  }
 }

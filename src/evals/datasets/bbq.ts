@@ -1,10 +1,10 @@
 import { readFileSync } from "node:fs";
-import { gunzipSync } from "node:zlib";
 import { DataError } from "../../model/errors.ts";
 import { choiceLetters } from "../answers/choice.ts";
 import type { DatasetLoader } from "./dataset-loader.ts";
 import { mirrorFile } from "./mirror-file.ts";
 import { formatMultipleChoice } from "./multiple-choice.ts";
+import { datasetText } from "./read-records.ts";
 import type { ChoiceItem } from "./steering-mc-item.ts";
 
 /** The BBQ categories in ../shared/datasets/bbq. */
@@ -36,8 +36,9 @@ function readBbq(category: BbqCategory, path?: string): BbqRecord[] {
     );
   let text: string;
   try {
-    text = gunzipSync(readFileSync(file)).toString("utf8");
+    text = datasetText(readFileSync(file), file);
   } catch (error) {
+    if (error instanceof DataError) throw error;
     throw new DataError(`cannot read BBQ: ${(error as Error).message}`, { file });
   }
   const records: BbqRecord[] = [];
@@ -49,6 +50,8 @@ function readBbq(category: BbqCategory, path?: string): BbqRecord[] {
     } catch {
       throw new DataError("not valid JSON", { file, line: i + 1 });
     }
+    if (typeof r !== "object" || r === null || Array.isArray(r))
+      throw new DataError("expected a JSON object", { file, line: i + 1 });
     const answers = [r.ans0, r.ans1, r.ans2];
     if (
       typeof r.context !== "string" ||
@@ -64,7 +67,7 @@ function readBbq(category: BbqCategory, path?: string): BbqRecord[] {
         line: i + 1,
       });
     records.push({
-      id: `bbq-${category}-${String(r.example_id ?? i)}`,
+      id: `bbq-${category}-${typeof r.example_id === "number" || typeof r.example_id === "string" ? r.example_id : i}`,
       context: r.context,
       question: r.question,
       answers: answers as string[],

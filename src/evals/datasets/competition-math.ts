@@ -1,6 +1,6 @@
 import type { DatasetLoader } from "./dataset-loader.ts";
 import type { HubSource } from "./hub-source.ts";
-import { readDatasetRecords, stringField } from "./read-records.ts";
+import { readDatasetRecords, stringField, textOf } from "./read-records.ts";
 
 function competition(name: string, description: string, hub?: HubSource): DatasetLoader {
   return {
@@ -12,7 +12,7 @@ function competition(name: string, description: string, hub?: HubSource): Datase
     ...(hub ? { hub } : {}),
     async load({ file }) {
       return (await readDatasetRecords(file(`${name}/test.jsonl`))).map((record, index) => ({
-        id: `${name}-${String(record.value["id"] ?? index)}`,
+        id: `${name}-${textOf(record.value["id"] ?? index)}`,
         question: stringField(record, "problem"),
         // AMC answers are stored as floats (27.0); the canonical form is "27"
         answer: String(Number(stringField(record, "answer"))),

@@ -4,7 +4,7 @@ import { choiceLetters, letterOf } from "../answers/choice.ts";
 import type { AnswerType } from "../answers/extract-answer.ts";
 import type { EvalItem } from "../eval-item.ts";
 import { formatMultipleChoice } from "./multiple-choice.ts";
-import { readDatasetRecords, recordError, stringField } from "./read-records.ts";
+import { readDatasetRecords, recordError, stringField, textOf } from "./read-records.ts";
 
 /** Which record fields hold what, for users' own files. */
 export interface FieldMapping {
@@ -46,7 +46,7 @@ export async function loadCustomFile(
           record,
           `field "${mapping.choices}" must be a list of at least 2 options`,
         );
-      choices = value.map(String);
+      choices = value.map(textOf);
     } else if (mapping.choices) choices = mapping.choices.map((f) => stringField(record, f));
     let answer = answerType === "none" ? "" : stringField(record, answerField).trim();
     if (choices && answerType === "choice") {

@@ -1,3 +1,4 @@
+import { constants } from "node:buffer";
 import { readFileSync } from "node:fs";
 import { gunzipSync } from "node:zlib";
 import { DataError } from "../../model/errors.ts";
@@ -37,7 +38,7 @@ export function readRecords(file: string): SourceRecord[] {
     throw new DataError(`cannot read dataset file: ${(error as Error).message}`, { file });
   }
   const gz = file.endsWith(".gz");
-  const text = (gz ? gunzipSync(bytes) : bytes).toString("utf8");
+  const text = datasetText(bytes, file);
   const name = gz ? file.slice(0, -3) : file;
   if (name.endsWith(".csv")) return csvRecords(text, file);
   if (name.endsWith(".json") && text.trimStart().startsWith("["))
@@ -49,6 +50,42 @@ export function readRecords(file: string): SourceRecord[] {
       file,
     },
   );
+}
+
+/**
+ * Gzip may expand a file a thousandfold; real text compresses about 3-20x. Decompression stops
+ * at this many times the compressed size (at least 64 MiB), so a gzip bomb is refused early.
+ */
+const maxExpansion = 100;
+
+/**
+ * The file's text, decompressed when it ends in `.gz`.
+ * @throws DataError for a corrupt gzip stream, a gzip bomb, or text longer than one JS string.
+ */
+export function datasetText(bytes: Buffer, file: string): string {
+  const limit = constants.MAX_STRING_LENGTH;
+  let raw = bytes;
+  if (file.endsWith(".gz")) {
+    const maxOutputLength = Math.min(limit, Math.max(64 * 2 ** 20, maxExpansion * bytes.length));
+    try {
+      raw = gunzipSync(bytes, { maxOutputLength });
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      throw new DataError(
+        code === "ERR_BUFFER_TOO_LARGE"
+          ? `decompresses to larger than ${maxOutputLength} bytes; refusing a likely gzip bomb ` +
+              "(split the file, or store it uncompressed)"
+          : `not a readable gzip file (${(error as Error).message})`,
+        { file },
+      );
+    }
+  }
+  if (raw.length > limit)
+    throw new DataError(
+      `is ${raw.length} bytes, larger than ${limit}, the most one string holds; split it or convert it to parquet`,
+      { file },
+    );
+  return raw.toString("utf8");
 }
 
 function jsonlRecords(text: string, file: string): SourceRecord[] {
@@ -118,6 +155,15 @@ export function recordError(record: SourceRecord, message: string): DataError {
   return record.unit === "line"
     ? new DataError(message, { file: record.file, line: record.line })
     : new DataError(`${record.unit} ${record.line}: ${message}`, { file: record.file });
+}
+
+/**
+ * A field's value as text for ids and display: strings as they are, other JSON values as JSON.
+ * Never `String(value)`, which throws for an object whose `toString` key holds a non-function.
+ */
+export function textOf(value: unknown): string {
+  if (typeof value === "string") return value;
+  return JSON.stringify(value) ?? "";
 }
 
 /** A field that must be a non-empty string (numbers are accepted and stringified). */

@@ -19,11 +19,29 @@ function read(path?: string): McRecord[] {
     throw new DataError(
       "TruthfulQA is missing: expected truthfulqa/mc_task.json in a data mirror (CHORUS_DATA_MIRROR)",
     );
+  let value: unknown;
   try {
-    return JSON.parse(readFileSync(file, "utf8")) as McRecord[];
+    value = JSON.parse(readFileSync(file, "utf8"));
   } catch (error) {
     throw new DataError(`cannot read TruthfulQA: ${(error as Error).message}`, { file });
   }
+  if (!Array.isArray(value)) throw new DataError("expected a JSON array of questions", { file });
+  value.forEach((r, i) => {
+    const ok =
+      isObject(r) &&
+      typeof r["question"] === "string" &&
+      [r["mc1_targets"], r["mc2_targets"]].every((t) => t === undefined || isObject(t));
+    if (!ok)
+      throw new DataError(
+        `element ${i + 1}: expected {question: string, mc1_targets, mc2_targets: {answer: 0|1}}`,
+        { file },
+      );
+  });
+  return value as McRecord[];
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
 /** TruthfulQA MC1 (`mc_task.json`) as "Q: {question} A:" + " {choice}" items (spec §3.1 format). */

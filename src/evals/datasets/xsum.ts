@@ -1,6 +1,6 @@
 import type { EvalItem } from "../eval-item.ts";
 import type { DatasetLoader } from "./dataset-loader.ts";
-import { readDatasetRecords, stringField } from "./read-records.ts";
+import { readDatasetRecords, stringField, textOf } from "./read-records.ts";
 
 /**
  * XSum (1,000 BBC test articles with their one-sentence reference summaries; the one record with
@@ -16,7 +16,7 @@ export const xsum: DatasetLoader = {
   files: ["xsum/test.jsonl.gz"],
   async load({ file }) {
     const records = await readDatasetRecords(file("xsum/test.jsonl.gz"));
-    const withArticle = records.filter((r) => String(r.value["document"] ?? "").trim() !== "");
+    const withArticle = records.filter((r) => textOf(r.value["document"] ?? "").trim() !== "");
     return withArticle.map((record): EvalItem => {
       const document = stringField(record, "document");
       return {
