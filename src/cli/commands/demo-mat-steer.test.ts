@@ -27,7 +27,7 @@ test("demo mat-steer: a missing model is one clear error before any run folder e
     assert.equal(unknown.code, 2);
     assert.match(
       unknown.stderr,
-      /knows "adacad", "mat-steer", "laser", "pbt" and "dataenvgym", not "steer"/,
+      /knows "adacad", "mat-steer", "laser", "pbt", "dataenvgym" and "upcore", not "steer"/,
     );
   } finally {
     await rm(dir, { recursive: true, force: true });
