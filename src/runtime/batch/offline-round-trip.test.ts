@@ -93,9 +93,7 @@ function predictions(dir: string): Record<string, unknown> {
 // Not yet passing (2026-12-03): the rounds end with results equal to direct calls' only after
 // 35 exported requests where 20 distinct + 1 retried were expected — some requests are exported
 // in more than one round. Marked todo (reported, not failing the suite) until that is fixed.
-describe("offline batch rounds: export, vllm run-batch, import, resume (T5)", {
-  todo: "requests exported more than once across rounds (35 vs 21 expected)",
-}, () => {
+describe("offline batch rounds: export, vllm run-batch, import, resume (T5)", () => {
   let server: OpenAITestServer;
   const dir = mkdtempSync(join(tmpdir(), "chorus-offline-batch-"));
   const dataset = join(dir, "items.jsonl");
@@ -130,7 +128,9 @@ describe("offline batch rounds: export, vllm run-batch, import, resume (T5)", {
   after(() => server.close());
 
   for (const shape of ["vllm", "openai"] as const)
-    it(`goes round by round to the same results as direct calls (${shape} output lines)`, async () => {
+    it(`goes round by round to the same results as direct calls (${shape} output lines)`, {
+      todo: "requests exported more than once across rounds (35 vs 21 expected)",
+    }, async () => {
       const direct = join(dir, `direct-${shape}`);
       assert.equal((await runChorusInProcess([...common(), "--out", direct])).code, 0);
       const posts = server.requests.filter((r) => r.method === "POST");
