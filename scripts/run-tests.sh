@@ -10,4 +10,5 @@ mapfile -t files < <(find src test -name '*.test.ts' -not -path '*/node_modules/
 export CHORUS_DATA_MIRROR="${CHORUS_DATA_MIRROR-$(cd "${CHORUS_SHARED_DIR:-../shared}" 2>/dev/null && pwd)/datasets}"
 scratch="$(mktemp -d "${TMPDIR:-/tmp}/chorus-tests-XXXXXX")"
 trap 'rm -rf "$scratch"' EXIT
-TMPDIR="$scratch" node --import tsx --test --test-concurrency=2 --test-timeout=300000 "${files[@]}" "$@"
+# A file may take minutes on a loaded 2-core box (the smoke build trains a model): 10 minutes each.
+TMPDIR="$scratch" node --import tsx --test --test-concurrency=2 --test-timeout=600000 "${files[@]}" "$@"
