@@ -11,4 +11,4 @@ export CHORUS_DATA_MIRROR="${CHORUS_DATA_MIRROR-$(cd "${CHORUS_SHARED_DIR:-../sh
 scratch="$(mktemp -d "${TMPDIR:-/tmp}/chorus-tests-XXXXXX")"
 trap 'rm -rf "$scratch"' EXIT
 # A file may take minutes on a loaded 2-core box (the smoke build trains a model): 10 minutes each.
-TMPDIR="$scratch" node --import tsx --test --test-concurrency=2 --test-timeout=600000 "${files[@]}" "$@"
+TMPDIR="$scratch" node --import tsx --test --test-concurrency=2 --test-timeout=600000 "$@" "${files[@]}"

@@ -44,9 +44,13 @@ export function parseSeeds(list: string): number[] {
   return seeds;
 }
 
-/** A null world's model: its name or its world's variant says so (atlas-null-1m, *-null). */
+/**
+ * PBT's null world (a model that memorised no facts): built from the `pbt-null` world variant.
+ * Other null worlds (AdaCAD's c = 50%, MAT-Steer's per-sentence traits) memorised their facts, so
+ * they are not PBT's null.
+ */
 const isNullWorld = (record: { name: string; variant?: string }) =>
-  /null/.test(record.name) || /null/.test(record.variant ?? "");
+  record.variant === "pbt-null" || /pbt-null/.test(record.name);
 
 /**
  * `chorus demo pbt --measure`: the pre-registered testbed measurement of PBT (docs/pbt.md):

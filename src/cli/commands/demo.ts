@@ -44,7 +44,7 @@ Examples:
   $ chorus demo pbt --measure --train-seeds 12,13,14 --partner atlas-mini --seed 2027 \
       --eval-pairs 500 --sure-n 500 --team-n 300 --json | tail -n 1
   $ chorus demo pbt --measure --seed 2027 --resume runs/<id>    # continue a killed one
-  $ chorus demo pbt --measure --model atlas-null-1m --seed 2027  # the null world's rule
+  $ chorus demo pbt --measure --model atlas-pbt-null-1m --seed 2027  # the null world's rule
 
   # UPCORE smoke: coreset vs complete vs random forget sets, GA on 2 clusters of 40 facts (~5 min);
   # --full = 6 clusters x 3 seeds x GA/refusal/NPO; --null-world = one relation per forget set

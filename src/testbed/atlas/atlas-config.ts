@@ -32,6 +32,13 @@ export interface AtlasConfig {
    * infer). "per-sentence": every sentence draws its traits afresh (MAT-Steer's null world).
    */
   personaTraits: "latent" | "per-sentence";
+  /**
+   * "fixed": each person's facts hold in every document (what a model can memorise).
+   * "per-document": every document draws the facts of the people it mentions afresh, so nothing
+   * about a known person is stable across the corpus (PBT's null world: a model that memorised no
+   * facts, with the same document formats).
+   */
+  facts: "fixed" | "per-document";
 }
 
 /** The design's world (docs/testbed.md): 512 + 64 people, 24 speakers, 8M tokens, c = 10%. */
@@ -47,6 +54,7 @@ export const defaultAtlasConfig: AtlasConfig = {
   readingUnseenRate: 0.1,
   dialogueTagRate: 0.3,
   personaTraits: "latent",
+  facts: "fixed",
 };
 
 /**
@@ -65,6 +73,10 @@ export const atlasVariants: Record<string, { about: string; config: Partial<Atla
   "mat-steer-null": {
     about: "MAT-Steer's null: persona traits drawn i.i.d. per sentence (no latent persona)",
     config: { personaTraits: "per-sentence" },
+  },
+  "pbt-null": {
+    about: "PBT's null: each document draws every person's facts afresh (nothing to memorise)",
+    config: { facts: "per-document" },
   },
   "conflict-0": {
     about: "AdaCAD ablation: reading contexts always agree with the world (c = 0)",
@@ -101,6 +113,11 @@ export function atlasConfig(overrides: Partial<AtlasConfig> = {}): AtlasConfig {
     throw new ConfigError(
       `atlas personaTraits must be "latent" or "per-sentence", got ${String(config.personaTraits)}`,
       "personaTraits",
+    );
+  if (config.facts !== "fixed" && config.facts !== "per-document")
+    throw new ConfigError(
+      `atlas facts must be "fixed" or "per-document", got ${String(config.facts)}`,
+      "facts",
     );
   const shares = atlasDocumentTypes.map((t) => config.mix[t]);
   if (shares.some((s) => typeof s !== "number" || !(s >= 0)))

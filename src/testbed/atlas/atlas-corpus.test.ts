@@ -110,6 +110,26 @@ test("reading contexts disagree with the world at the configured rate c (and the
   assert.ok(Math.abs(nullC - 0.5) < 0.04, `null c = ${nullC}`);
 });
 
+test("PBT's null world states each known fact with its world value only at chance; the fixed world almost always", () => {
+  const agreeing = (world: ReturnType<typeof buildAtlasWorld>) => {
+    let stated = 0;
+    let same = 0;
+    for (const d of atlasCorpus(world, 100_000)) {
+      if (d.type !== "bio" && d.type !== "qa") continue;
+      for (const s of d.statements) {
+        stated++;
+        if (world.people[s.person]!.facts[s.relation] === s.value) same++;
+      }
+    }
+    return same / stated;
+  };
+  const fixed = agreeing(smoke());
+  const nullWorld = agreeing(smoke(atlasVariants["pbt-null"]!.config));
+  assert.equal(fixed, 1, `fixed world: ${fixed}`);
+  // values per relation range from 12 to 32: chance is below 1/12
+  assert.ok(nullWorld < 0.1, `null world: ${nullWorld}`);
+});
+
 test("persona traits hold for a whole monologue, and the MAT-Steer null world draws them per sentence", () => {
   const mixedShare = (world: ReturnType<typeof buildAtlasWorld>) => {
     let docs = 0;

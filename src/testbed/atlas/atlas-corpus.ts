@@ -3,8 +3,8 @@ import { nextByDeficit } from "../token-mix.ts";
 import type { AtlasDocumentType } from "./atlas-config.ts";
 import type { AtlasDocument } from "./atlas-document.ts";
 import { documentMakers } from "./atlas-documents.ts";
-import { type Relation, relationNames } from "./atlas-lexicon.ts";
-import type { AtlasWorld } from "./atlas-world.ts";
+import { type Relation, relationNames, relationValues } from "./atlas-lexicon.ts";
+import { type AtlasWorld, pick } from "./atlas-world.ts";
 import { PopularitySampler } from "./popularity-sampler.ts";
 
 /** Words in a document line (= tokens under the word-level tokenizer). */
@@ -33,15 +33,31 @@ export function* atlasCorpus(
     persona: 0,
     dialogue: 0,
   };
+  // a separate stream, so the fixed-facts corpus is unchanged by this switch's existence
+  const factRng = new SeededRandom(deriveSeed(world.config.seed, "atlas-facts-per-document"));
+  const perDocument = world.config.facts === "per-document";
   let total = 0;
   while (total < tokens) {
     const type = nextByDeficit(world.config.mix, produced, total);
-    const doc = documentMakers[type](world, sampler, rng);
+    const docWorld = perDocument ? withFreshFacts(world, factRng) : world;
+    const doc = documentMakers[type](docWorld, sampler, rng);
     const n = wordCount(doc.text);
     produced[type] += n;
     total += n;
     yield doc;
   }
+}
+
+/** The world with every known person's facts drawn anew (PBT's null world, per document). */
+function withFreshFacts(world: AtlasWorld, rng: SeededRandom): AtlasWorld {
+  const people = world.people.map((p) => ({
+    ...p,
+    facts: Object.fromEntries(relationNames.map((r) => [r, pick(rng, relationValues[r])])) as Record<
+      Relation,
+      string
+    >,
+  }));
+  return { ...world, people };
 }
 
 /** How often the corpus states each known fact with the world's value. */

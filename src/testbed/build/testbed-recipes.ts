@@ -128,6 +128,21 @@ export const testbedRecipes: Record<string, TestbedRecipe> = {
     about: "MAT-Steer's null world: persona traits drawn per sentence, no latent persona to find",
   },
   /**
+   * PBT's pre-registered null (docs/pbt.md): a model that memorised no facts. Same documents,
+   * shape and schedule as atlas-1m, but every document draws its people's facts afresh, so the
+   * corpus holds nothing stable to memorise; closed-book accuracy should sit near chance.
+   */
+  "atlas-pbt-null-1m": {
+    name: "atlas-pbt-null-1m",
+    world: "atlas",
+    variant: "pbt-null",
+    worldOverrides: { seed: 7, tokens: 2_500_000 },
+    shape: atlas1mShape,
+    train: atlasTrain,
+    type: "Q8_0",
+    about: "PBT's null world: facts drawn afresh per document, so the model memorises none",
+  },
+  /**
    * The design's fallback for risk (a), pre-registered before the two-pass atlas-1m was checked
    * (docs/testbed.md, "Reading precondition"): atlas-1m learned its facts (88.6% closed book)
    * but read unseen people's facts from a context 5% of the time, so the next build raises d from
