@@ -52,10 +52,9 @@ export function* atlasCorpus(
 function withFreshFacts(world: AtlasWorld, rng: SeededRandom): AtlasWorld {
   const people = world.people.map((p) => ({
     ...p,
-    facts: Object.fromEntries(relationNames.map((r) => [r, pick(rng, relationValues[r])])) as Record<
-      Relation,
-      string
-    >,
+    facts: Object.fromEntries(
+      relationNames.map((r) => [r, pick(rng, relationValues[r])]),
+    ) as Record<Relation, string>,
   }));
   return { ...world, people };
 }
