@@ -74,6 +74,13 @@ test("schedule mistakes are ConfigErrors before any step", async () => {
   );
   await assert.rejects(s.train(tinySftData, sftObjective(), { steps: 1, epochs: 1 }), /not both/);
   assert.deepEqual(trainableWeights(model), before);
+  // Past its schedule (a later stage's checkpoint), a zero-step call is a no-op, not an error.
+  const past = new TrainingSession(model, { ...opts, totalSteps: 2 });
+  await past.train(tinySftData, sftObjective(), { steps: 2 });
+  const small = new TrainingSession(model, { ...opts, totalSteps: 1 });
+  small.restore(past.snapshot({ optimizer: true }));
+  await small.train(tinySftData, sftObjective(), { steps: 0 });
+  assert.equal(small.step, 2);
   // Without totalSteps the learning rate is constant.
   const c = new TrainingSession(model, { lr: 0.01 });
   const lrs: number[] = [];

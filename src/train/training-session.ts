@@ -285,7 +285,9 @@ export class TrainingSession {
       throw new ConfigError("give steps or epochs, not both", "steps");
     const steps = o.steps ?? this.stepsPerEpoch(n) * (o.epochs ?? 1);
     const total = this.options.totalSteps;
-    if (total !== undefined && this.state.step + steps > total)
+    // A zero-step call is a no-op even past the schedule: a staged run resumed from a later
+    // stage's checkpoint asks its finished earlier stages for no steps.
+    if (total !== undefined && steps > 0 && this.state.step + steps > total)
       throw new ConfigError(
         `this call would end at step ${this.state.step + steps}, past the session's totalSteps ${total} (the schedule would be over); create the session with a larger totalSteps`,
         "totalSteps",
