@@ -99,7 +99,7 @@ export const chorusConfigSchema = z
     concurrency: z.number().int().positive().optional(),
     /** Local models held in memory at once never exceed this estimate (from file sizes). */
     memoryBudgetMB: z.number().positive().optional(),
-    /** `chorus serve`: methods served as `<method>:<model>`, settings by method or virtual model. */
+    /** `chorus serve`: methods served as `<method>:<model>`, settings and roles by method or virtual model. */
     serve: z
       .object({
         methods: z.array(z.string().min(1)).optional(),
@@ -108,6 +108,10 @@ export const chorusConfigSchema = z
             z.string().min(1),
             z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])),
           )
+          .optional(),
+        /** Roles played by other served models, keyed like `settings`: {"magicore:qwen": {"prm": "smol"}}. */
+        roles: z
+          .record(z.string().min(1), z.record(z.string().min(1), z.string().min(1)))
           .optional(),
       })
       .strict()

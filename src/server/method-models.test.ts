@@ -258,3 +258,73 @@ test("serving settings are checked at start-up, naming what is wrong", async () 
   assert.equal(served.resolve("cot:other", ["qwen"]), undefined);
   assert.equal(served.resolve("qwen", ["qwen"]), undefined);
 });
+
+test("roles name other served models, checked at start-up; the rest stay the virtual model's", async () => {
+  const load = (roles: Record<string, Record<string, string>>) =>
+    loadServedMethods(["magicore", "cot"], {}, ["qwen", "smol"], roles);
+  await assert.rejects(load({ "magicore:qwen": { prm: "big" } }), /no served model "big"/);
+  await assert.rejects(load({ "magicore:other": { prm: "smol" } }), /roles for "magicore:other"/);
+  const served = await load({ "*": { judge: "qwen" }, magicore: { prm: "smol" } });
+  assert.deepEqual(served.resolve("magicore:qwen", ["qwen", "smol"])?.roles, {
+    judge: "qwen",
+    prm: "smol",
+  });
+  assert.deepEqual(served.resolve("cot:smol", ["qwen", "smol"])?.roles, { judge: "qwen" });
+});
+
+describe("a virtual model's roles played by another served model", {
+  skip: stories ? false : "shared/models not found",
+}, () => {
+  let model: LanguageModel;
+  let server: ChorusServer;
+  let client: OpenAI;
+  const scorerCalls = { generate: 0, score: 0 };
+  before(async () => {
+    model = await loadLlamaCppModel({
+      modelPath: stories!,
+      id: "stories",
+      threads: 1,
+      contextSize: 512,
+    });
+    // the same weights under a second name, counting what the roles send it
+    const scorer: LanguageModel = {
+      id: "scorer",
+      provider: model.provider,
+      capabilities: model.capabilities,
+      generate: (request) => {
+        scorerCalls.generate++;
+        return model.generate(request);
+      },
+      score: (request) => {
+        scorerCalls.score++;
+        return model.score!(request);
+      },
+    };
+    const methods = await loadServedMethods(
+      ["magicore", "self-consistency"],
+      fast,
+      ["stories", "scorer"],
+      {
+        "magicore:stories": { orm: "scorer", prm: "scorer" },
+      },
+    );
+    server = createChorusServer({ models: { stories: model, scorer }, methods });
+    client = new OpenAI({ baseURL: await server.listen(), apiKey: "none", maxRetries: 2 });
+  });
+  after(async () => {
+    await server?.close();
+    await model?.close?.();
+  });
+
+  test("magicore:stories judges with the scorer; self-consistency:stories never calls it", async () => {
+    await client.chat.completions.create({ model: "self-consistency:stories", messages: question });
+    assert.deepEqual(scorerCalls, { generate: 0, score: 0 });
+    const completion = await client.chat.completions.create({
+      model: "magicore:stories",
+      messages: question,
+    });
+    assert.ok(completion.usage!.total_tokens > 0);
+    // the default ORM is an LLM judge (it generates its verdicts); the PRM reads the ORM's
+    assert.ok(scorerCalls.generate > 0, `scorer calls ${JSON.stringify(scorerCalls)}`);
+  });
+});

@@ -53,8 +53,8 @@ export function chatItem(request: MethodRequest): EvalItem {
 }
 
 /**
- * Runs the method on the chat: every role is played by the virtual model's base model, each
- * internal call is metered and stops when the client goes away.
+ * Runs the method on the chat: each role is played by the served model the virtual model's roles
+ * name, else by its base model; each internal call is metered and stops when the client goes away.
  */
 export async function runMethod(
   served: ServedModels,
@@ -62,9 +62,10 @@ export async function runMethod(
 ): Promise<MethodAnswer> {
   const { virtual, signal } = request;
   const item = chatItem(request);
+  const others = Object.values(virtual.roles).filter((name) => name !== virtual.model);
   const models: ModelSource = {
-    names: [virtual.model],
-    nameFor: () => virtual.model,
+    names: [virtual.model, ...new Set(others)],
+    nameFor: (role) => virtual.roles[role] ?? virtual.model,
     use: (name, fn) => served.use(name, (model) => fn(meterModel(signalledModel(model, signal)))),
   };
   const context: EvalContext = {

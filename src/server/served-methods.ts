@@ -24,12 +24,20 @@ export const servableMethods = [
   "adacad",
 ] as const;
 
-/** One virtual model `<method>:<model>`: the method, its settings and its answer type. */
+/**
+ * Role → served model name (`prm` → `smol`), keyed like MethodSettings: `*`, a method or a
+ * virtual model. A role not named is played by the virtual model's own model.
+ */
+export type MethodRoles = Readonly<Record<string, Readonly<Record<string, string>>>>;
+
+/** One virtual model `<method>:<model>`: the method, its settings, roles and answer type. */
 export interface VirtualModel {
   name: string;
   method: EvalMethod;
   model: string;
   settings: Readonly<Record<string, unknown>>;
+  /** Roles played by other served models (MAgICoRe's `prm`, AdaCAD's `judge`, ...). */
+  roles: Readonly<Record<string, string>>;
   answerType: AnswerType;
 }
 
@@ -52,6 +60,7 @@ export async function loadServedMethods(
   names: readonly string[],
   settings: MethodSettings,
   models: readonly string[],
+  roles: MethodRoles = {},
 ): Promise<ServedMethods> {
   const methods: EvalMethod[] = [];
   for (const name of new Set(names)) {
@@ -63,13 +72,26 @@ export async function loadServedMethods(
     }
     methods.push(await loadEvalMethod(name));
   }
-  for (const target of Object.keys(settings).filter((t) => t !== "*")) {
-    const [method, model] = splitName(target);
-    if (!methods.some((m) => m.name === method) || (model !== undefined && !models.includes(model)))
-      throw new UsageError(
-        `settings for "${target}": no such served method or virtual model; served: ${methods.map((m) => m.name).join(", ") || "(none)"}`,
-      );
-  }
+  const checkTargets = (what: string, targets: readonly string[]) => {
+    for (const target of targets.filter((t) => t !== "*")) {
+      const [method, model] = splitName(target);
+      if (
+        !methods.some((m) => m.name === method) ||
+        (model !== undefined && !models.includes(model))
+      )
+        throw new UsageError(
+          `${what} for "${target}": no such served method or virtual model; served: ${methods.map((m) => m.name).join(", ") || "(none)"}`,
+        );
+    }
+  };
+  checkTargets("settings", Object.keys(settings));
+  checkTargets("roles", Object.keys(roles));
+  for (const [target, byRole] of Object.entries(roles))
+    for (const [role, model] of Object.entries(byRole))
+      if (!models.includes(model))
+        throw new UsageError(
+          `role ${role}=${model} for "${target}": no served model "${model}"; served models: ${models.join(", ")}`,
+        );
   const virtual = (method: EvalMethod, model: string): VirtualModel => {
     const name = `${method.name}:${model}`;
     const merged = { ...settings["*"], ...settings[method.name], ...settings[name] };
@@ -79,7 +101,15 @@ export async function loadServedMethods(
         `${name}: answerType must be one of ${method.answerTypes.join(", ")}, got "${String(answerType)}"`,
       );
     method.checkOptions?.(rest);
-    return { name, method, model, settings: rest, answerType: answerType as AnswerType };
+    const roleModels = { ...roles["*"], ...roles[method.name], ...roles[name] };
+    return {
+      name,
+      method,
+      model,
+      settings: rest,
+      roles: roleModels,
+      answerType: answerType as AnswerType,
+    };
   };
   for (const method of methods) for (const model of models) virtual(method, model);
   return {

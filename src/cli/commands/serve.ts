@@ -2,7 +2,7 @@ import { basename } from "node:path";
 import type { Command } from "commander";
 import { UsageError } from "../../model/errors.ts";
 import { createChorusServer } from "../../server/chorus-server.ts";
-import { loadServedMethods, type MethodSettings } from "../../server/served-methods.ts";
+import { loadServedMethods } from "../../server/served-methods.ts";
 import {
   addModelOptions,
   collect,
@@ -20,6 +20,7 @@ interface ServeFlags extends ModelFlags {
   quiet?: boolean;
   method?: string[];
   set?: string[];
+  role?: string[];
   steer?: string;
 }
 
@@ -46,11 +47,16 @@ Examples:
       -d '{"model":"magicore:qwen","messages":[{"role":"user","content":"What is 12*13?"}],
            "chorus":{"trace":true}}'
 
+  # MAgICoRe on qwen with its step scores from a second served model
+  $ chorus serve --model qwen=qwen2.5-0.5b-instruct-q8_0.gguf --model prm=math-shepherd.gguf \
+      --method magicore --role magicore:qwen.prm=prm --role magicore:qwen.orm=prm
+
   # a steered model (MAT-Steer steerer from chorus steer train), its methods steered too
   $ chorus serve --model stories=../shared/models/stories260K.gguf --steer steer.json
 
 A model is served under <name>= when given, else its file name without .gguf; models named in
-chorus.config.json are served too, and so are its "serve": {"methods": [...], "settings": {...}}.
+chorus.config.json are served too, and so are its "serve": {"methods": [...], "settings": {...},
+"roles": {...}}. A role not given is played by the virtual model's own model.
 Servable methods: cot, self-consistency, best-of-k, rm-vote, self-refine, magicore, adacad.
 See docs/serve.md.
 `;
@@ -85,6 +91,11 @@ export function register(program: Command): void {
       collect,
     )
     .option(
+      "--role <[target.]role=model>",
+      "a method's role played by another served model (repeatable): prm=smol, magicore:qwen.prm=smol",
+      collect,
+    )
+    .option(
       "--steer <steer.json>",
       "steer every local model (and its methods) with a MAT-Steer steerer",
     )
@@ -95,15 +106,20 @@ export function register(program: Command): void {
 }
 
 /**
- * Config settings with `--set` on top: `key=v` for every served method, `magicore.key=v` for one
- * method, `magicore:qwen.key=v` for one virtual model (the text before the key's last dot).
+ * Config settings (or roles) with `--set` (`--role`) on top: `key=v` for every served method,
+ * `magicore.key=v` for one method, `magicore:qwen.key=v` for one virtual model (the text before
+ * the key's last dot).
  */
-function mergeSettings(config: MethodSettings, sets: readonly string[]): MethodSettings {
-  const global: Record<string, unknown> = {};
-  const byTarget: Record<string, Record<string, unknown>> = {};
+function mergeTargeted<V>(
+  config: Readonly<Record<string, Readonly<Record<string, V>>>>,
+  sets: readonly string[],
+  flag: string,
+): Record<string, Record<string, V | string>> {
+  const global: Record<string, V | string> = {};
+  const byTarget: Record<string, Record<string, V | string>> = {};
   for (const value of sets) {
     const eq = value.indexOf("=");
-    if (eq <= 0) throw new UsageError(`--set ${value}: expected [target.]key=value`);
+    if (eq <= 0) throw new UsageError(`${flag} ${value}: expected [target.]key=value`);
     const left = value.slice(0, eq).trim();
     const dot = left.lastIndexOf(".");
     const setting = value.slice(eq + 1).trim();
@@ -113,7 +129,7 @@ function mergeSettings(config: MethodSettings, sets: readonly string[]): MethodS
       byTarget[target] = { ...byTarget[target], [left.slice(dot + 1)]: setting };
     }
   }
-  const merged: Record<string, Record<string, unknown>> = {};
+  const merged: Record<string, Record<string, V | string>> = {};
   for (const target of new Set([...Object.keys(config), ...Object.keys(byTarget)]))
     merged[target] = { ...config[target], ...byTarget[target] };
   // "*": the settings for every method, under each method's and virtual model's own
@@ -129,7 +145,7 @@ function servedName(ref: string): { name: string; ref: string } {
 
 async function serve(flags: ServeFlags): Promise<void> {
   const apiKey = flags.apiKey ?? process.env.CHORUS_SERVE_API_KEY;
-  const { model: refs = [], method: _m, set: _s, steer: _steer, ...rest } = flags;
+  const { model: refs = [], method: _m, set: _s, role: _r, steer: _steer, ...rest } = flags;
   const steer = await readSteerOption(flags.steer, flags.baseUrl);
   const session = await openSession(rest, steer ? { wrapLoaded: steer.wrapLoaded } : {});
   try {
@@ -160,8 +176,9 @@ async function serve(flags: ServeFlags): Promise<void> {
       methodNames.length > 0
         ? await loadServedMethods(
             methodNames,
-            mergeSettings(session.config.serve?.settings ?? {}, flags.set ?? []),
+            mergeTargeted(session.config.serve?.settings ?? {}, flags.set ?? [], "--set"),
             names,
+            mergeTargeted(session.config.serve?.roles ?? {}, flags.role ?? [], "--role"),
           )
         : undefined;
     const served = [...names, ...(methods?.names(names) ?? [])];
