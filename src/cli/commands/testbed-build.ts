@@ -66,7 +66,10 @@ A killed build resumes from its checkpoint when run again with the same --work-d
       const record = await buildTestbedModel(recipe, {
         outDir: flags.outDir,
         workDir,
-        load: (modelPath) => loadLlamaCppModel({ modelPath, threads: 2 }),
+        // One thread: a probe of a ~1M model is a few ms of work, and llama.cpp's per-op thread
+        // barriers cost far more than that when a core is busy (atlas-1m, 4-token greedy probes at
+        // load ~9: 4.6 ms with 1 thread, 320-470 ms with 2; the atlas-2m checks ran 30+ min).
+        load: (modelPath) => loadLlamaCppModel({ modelPath, threads: 1 }),
         onStep: progressPrinter(),
         ...(flags.maxSteps !== undefined ? { maxSteps: flags.maxSteps } : {}),
         ...(flags.knowledgeLimit !== undefined ? { knowledgeLimit: flags.knowledgeLimit } : {}),
