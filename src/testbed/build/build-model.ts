@@ -1,4 +1,4 @@
-import { copyFile, mkdir, rename, writeFile } from "node:fs/promises";
+import { copyFile, mkdir, readFile, rename, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { ConfigError } from "../../model/errors.ts";
 import type { LanguageModel } from "../../model/language-model.ts";
@@ -54,6 +54,10 @@ export async function buildTestbedModel(
   await mkdir(options.outDir, { recursive: true });
   const file = `${recipe.name}.gguf`;
   const staged = join(options.workDir, file);
+  // Training tokens and seconds so far, kept in the run folder: a build resumed (even after its
+  // last step, to rerun its checks) records the whole training, not just its own call's part.
+  const statsFile = join(options.workDir, "build-stats.json");
+  const before = await readBuildStats(statsFile);
   const started = performance.now();
   const stages =
     typeof recipe.train.epochs === "number" ? [recipe.train.epochs] : recipe.train.epochs;
@@ -75,9 +79,14 @@ export async function buildTestbedModel(
       ...(options.onStep ? { onStep: options.onStep } : {}),
     });
     tokens += result.tokens;
+    await writeBuildStats(statsFile, {
+      tokens: before.tokens + tokens,
+      seconds: before.seconds + (performance.now() - started) / 1000,
+    });
   }
   if (!result) throw new ConfigError(`recipe ${recipe.name} has no training stage`, "epochs");
-  const wallSeconds = (performance.now() - started) / 1000;
+  tokens += before.tokens;
+  const wallSeconds = before.seconds + (performance.now() - started) / 1000;
   const model = await options.load(staged);
   let checks: Awaited<ReturnType<typeof world.check>>;
   try {
@@ -124,4 +133,25 @@ export async function buildTestbedModel(
     `${JSON.stringify(record, null, 2)}\n`,
   );
   return record;
+}
+
+interface BuildStats {
+  tokens: number;
+  seconds: number;
+}
+
+async function readBuildStats(file: string): Promise<BuildStats> {
+  try {
+    const stats = JSON.parse(await readFile(file, "utf8")) as BuildStats;
+    if (Number.isFinite(stats.tokens) && Number.isFinite(stats.seconds)) return stats;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== "ENOENT" && !(error instanceof SyntaxError))
+      throw error;
+  }
+  return { tokens: 0, seconds: 0 };
+}
+
+async function writeBuildStats(file: string, stats: BuildStats): Promise<void> {
+  await writeFile(`${file}.tmp`, `${JSON.stringify(stats)}\n`);
+  await rename(`${file}.tmp`, file);
 }

@@ -56,7 +56,11 @@ test("chorus testbed build atlas-smoke writes the model, its record and the mani
     "12",
   ]);
   assert.equal(again.code, 0, again.stderr);
-  assert.equal(JSON.parse(again.stdout.trim().split("\n").at(-1)!).sha256, record.sha256);
+  const resumed = JSON.parse(again.stdout.trim().split("\n").at(-1)!);
+  assert.equal(resumed.sha256, record.sha256);
+  // the record still describes the whole training, not the resumed call's empty part
+  assert.equal(resumed.build.tokens, record.build.tokens);
+  assert.ok(resumed.build.wallSeconds >= record.build.wallSeconds);
 });
 
 test("chorus demo --json runs the AdaCAD claim on the built model", async () => {
