@@ -4,7 +4,9 @@ import type { ShippedModelRecord } from "../shipped-models.ts";
 import type { AbacusChecks } from "./abacus-checks.ts";
 import type { AtlasChecks } from "./atlas-checks.ts";
 
-const pct = (x: number) => (Number.isNaN(x) ? "—" : `${(100 * x).toFixed(1)}%`);
+// An empty bucket's accuracy is NaN in memory and null once its record went through JSON.
+const pct = (x: number | null) =>
+  x === null || Number.isNaN(x) ? "—" : `${(100 * x).toFixed(1)}%`;
 
 function atlasLines(checks: AtlasChecks | undefined): string[] {
   return [
