@@ -1,0 +1,248 @@
+"""One run in the fork server: the worker (forked by zygote.py per connection) and its supervisor.
+
+The connection carries, from node: one JSON config line (as launcher.py's, plus `stdinBytes`,
+`inProcess` and `outputKillBytes`) and then the stdin bytes; to node: frames of a channel byte,
+a big-endian u32 length and the data. Channel 0 is the worker's host pid (sent first, so node can
+kill the run's process group whatever follows), 1 and 2 the program's stdout and stderr, 3 the
+JSON report (launcher.py's, plus `outputLimitHit`) or `{"launcherError": ...}`.
+"""
+
+import json
+import os
+import select
+import struct
+import time
+
+from isolation import (
+    IsolationRequired,
+    become_supervisor,
+    enter_namespaces,
+    kill_all,
+    limit_target,
+    prepare_files,
+    target_env,
+    usage_report,
+)
+
+PID, STDOUT, STDERR, REPORT = 0, 1, 2, 3
+CHUNK = 65536
+# how often the supervisor reaps orphans of the program (each holds a slot of its process limit)
+REAP_INTERVAL_S = 0.1
+# after the program ended, how long output its killed strays left in the pipes is still read
+DRAIN_S = 0.5
+
+
+def send_frame(connection, channel, data):
+    connection.sendall(struct.pack(">BI", channel, len(data)) + data)
+
+
+def send_report(connection, report):
+    send_frame(connection, REPORT, json.dumps(report).encode())
+
+
+def fail(connection, message):
+    try:
+        send_report(connection, {"launcherError": message})
+    except OSError:
+        pass  # node is gone: nobody to tell
+    os._exit(0)
+
+
+def read_request(connection):
+    data = b""
+    while b"\n" not in data:
+        chunk = connection.recv(CHUNK)
+        if not chunk:
+            raise EOFError("the request ended before its config line")
+        data += chunk
+    line, stdin = data.split(b"\n", 1)
+    cfg = json.loads(line)
+    while len(stdin) < cfg["stdinBytes"]:
+        chunk = connection.recv(max(CHUNK, cfg["stdinBytes"] - len(stdin)))
+        if not chunk:
+            raise EOFError("the request ended inside its stdin bytes")
+        stdin += chunk
+    return cfg, stdin
+
+
+def serve_connection(connection):
+    """In the worker. Returns only in the process of a Python program that runs in this
+    interpreter (what to run); every other process of the run ends here."""
+    # its own process group: node's backstop and abort kill the worker and supervisor with it
+    os.setpgid(0, 0)
+    null = os.open(os.devnull, os.O_RDONLY)
+    os.dup2(null, 0)
+    os.close(null)
+    try:
+        send_frame(connection, PID, str(os.getpid()).encode())
+        cfg, stdin = read_request(connection)
+    except (OSError, EOFError, ValueError):
+        # node went away or sent no valid request: nothing was started
+        os._exit(1)
+    try:
+        iso = enter_namespaces(cfg)
+    except IsolationRequired as error:
+        fail(connection, str(error))
+    except Exception as error:
+        fail(connection, f"namespaces: {type(error).__name__}: {error}")
+    supervisor = os.fork()
+    if supervisor == 0:
+        try:
+            program = supervise(cfg, iso, connection, stdin)
+        except BaseException as error:  # the supervisor must always report
+            fail(connection, f"supervisor: {type(error).__name__}: {error}")
+        if program is None:
+            os._exit(0)
+        return program
+    os.waitpid(supervisor, 0)
+    os._exit(0)
+
+
+def supervise(cfg, iso, connection, stdin):
+    """PID 1 of the run's namespace: starts the program and relays its output and report.
+    Returns None, or in the program's own process what to run in this interpreter."""
+    uid, gid = become_supervisor(cfg, iso)
+    cwd = prepare_files(cfg, iso, uid, gid)
+    in_read, in_write = os.pipe()
+    out_read, out_write = os.pipe()
+    err_read, err_write = os.pipe()
+    error_read, error_write = os.pipe()
+    started = time.monotonic()
+    child = os.fork()
+    if child == 0:
+        try:
+            for fd, target in ((in_read, 0), (out_write, 1), (err_write, 2)):
+                os.dup2(fd, target)
+            limit_target(cfg, iso, uid, gid, cwd)
+            env = target_env(cfg, cwd)
+            if not cfg["inProcess"]:
+                argv = cfg["argv"]
+                os.execve(argv[0], argv, env)
+            # the socket object lets go of its descriptor, so nothing closes a number the
+            # program may reuse; the error pipe closes here too, which tells the supervisor
+            # the program started
+            connection.detach()
+            os.closerange(3, 1 << 20)
+            return {"cwd": cwd, "env": env, "argv": cfg["argv"]}
+        except BaseException as error:
+            os.write(error_write, f"{type(error).__name__}: {error}".encode())
+        os._exit(127)
+    for fd in (in_read, out_write, err_write, error_write):
+        os.close(fd)
+    exec_error = read_all(error_read).decode(errors="replace")
+    relay = Relay(connection, {out_read: STDOUT, err_read: STDERR}, cfg["outputKillBytes"])
+    try:
+        status, usage, timed_out = relay.until_exit(child, in_write, stdin, started, cfg, iso)
+        wall_ms = (time.monotonic() - started) * 1000
+        kill_all(iso, child)
+        relay.drain(time.monotonic() + DRAIN_S)
+    except BaseException:
+        kill_all(iso, child)
+        raise
+    report = usage_report(status, usage, wall_ms, timed_out, exec_error, iso)
+    report["outputLimitHit"] = relay.output_limit_hit
+    send_report(connection, report)
+    return None
+
+
+def read_all(fd):
+    data = b""
+    while chunk := os.read(fd, CHUNK):
+        data += chunk
+    os.close(fd)
+    return data
+
+
+class Relay:
+    """Forwards the program's output to node as frames, feeds its stdin, and stops the pipes
+    once stdout and stderr together pass the output kill limit."""
+
+    def __init__(self, connection, outputs, kill_bytes):
+        self.connection = connection
+        self.outputs = dict(outputs)
+        self.kill_bytes = kill_bytes
+        self.total = 0
+        self.output_limit_hit = False
+
+    def until_exit(self, child, in_write, stdin, started, cfg, iso):
+        """Relays until the program exits or its wall-clock limit passes; returns its wait
+        status, rusage and whether it timed out."""
+        pidfd = os.pidfd_open(child)
+        os.set_blocking(in_write, False)
+        pending = memoryview(stdin)
+        writing = in_write
+        if not pending:
+            os.close(in_write)
+            writing = None
+        deadline = started + cfg["timeoutMs"] / 1000
+        try:
+            while True:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    kill_all(iso, child)
+                    _, status, usage = os.wait4(child, 0)
+                    return status, usage, True
+                writers = [] if writing is None else [writing]
+                readable, writable, _ = select.select(
+                    [pidfd, *self.outputs], writers, [], min(remaining, REAP_INTERVAL_S)
+                )
+                for fd in readable:
+                    if fd in self.outputs:
+                        self.forward(fd)
+                if writable:
+                    try:
+                        pending = pending[os.write(writing, pending[:CHUNK]) :]
+                    except BrokenPipeError:
+                        pending = pending[:0]
+                    if not pending:
+                        os.close(writing)
+                        writing = None
+                reaped = reap(child)
+                if reaped is not None:
+                    return (*reaped, False)
+        finally:
+            os.close(pidfd)
+            if writing is not None:
+                os.close(writing)
+
+    def forward(self, fd):
+        data = os.read(fd, CHUNK)
+        if not data:
+            os.close(fd)
+            del self.outputs[fd]
+            return
+        send_frame(self.connection, self.outputs[fd], data)
+        self.total += len(data)
+        if self.total > self.kill_bytes:
+            # the program's next write fails (EPIPE); it still ends and is reported
+            self.output_limit_hit = True
+            for other in list(self.outputs):
+                os.close(other)
+            self.outputs.clear()
+
+    def drain(self, until):
+        """Output still in the pipes after the program ended (its strays are killed by now)."""
+        while self.outputs:
+            remaining = until - time.monotonic()
+            if remaining <= 0:
+                break
+            readable, _, _ = select.select(list(self.outputs), [], [], remaining)
+            for fd in readable:
+                self.forward(fd)
+        for fd in self.outputs:
+            os.close(fd)
+        self.outputs.clear()
+
+
+def reap(child):
+    """Reaps every ended child; returns the program's (status, rusage) once it is among them."""
+    found = None
+    while True:
+        try:
+            pid, status, usage = os.wait4(-1, os.WNOHANG)
+        except ChildProcessError:
+            return found
+        if pid == 0:
+            return found
+        if pid == child:
+            found = (status, usage)
