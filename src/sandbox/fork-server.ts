@@ -9,9 +9,9 @@ import { FrameReader, frameChannel } from "./fork-frames.ts";
 import { minimalEnvironment, pythonInterpreter } from "./interpreters.ts";
 import {
   backstopGraceMs,
+  killGroup,
   type LaunchConfig,
   type LaunchOutcome,
-  killGroup,
   parseReport,
 } from "./launch-outcome.ts";
 import type { ResolvedSandboxOptions } from "./sandbox-options.ts";
@@ -126,7 +126,8 @@ async function startZygote(timeoutMs: number): Promise<Zygote> {
   // the programs' own interpreter, flags and environment: a Python program runs in a fork of it
   const child = spawn(pythonInterpreter(), ["-s", "-B", zygotePath, socketPath], {
     cwd: "/",
-    env: minimalEnvironment({}),
+    // HOME too: without it, start-up looks the user up and imports a module a program would not
+    env: { ...minimalEnvironment({}), HOME: "/tmp", TMPDIR: "/tmp" },
     stdio: ["pipe", "pipe", "pipe"],
     // its own process group: a terminal's Ctrl-C reaches node, and the zygote ends on stdin EOF
     detached: true,

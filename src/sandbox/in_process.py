@@ -17,7 +17,7 @@ import os
 import sys
 
 
-def run_program(program, baseline_modules, zygote_dir):
+def run_program(program, baseline_modules, zygote_script):
     cwd, env, argv = program["cwd"], program["env"], program["argv"]
     os.environ.clear()
     os.environ.update(env)
@@ -40,7 +40,9 @@ def run_program(program, baseline_modules, zygote_dir):
     sys.argv = argv[-1:]
     sys.orig_argv = list(argv)
     sys.path[0] = cwd
-    sys.path_importer_cache.pop(zygote_dir, None)
+    # the entries a start leaves: the script's directory, and the script itself (not a zip)
+    sys.path_importer_cache.pop(os.path.dirname(zygote_script), None)
+    sys.path_importer_cache[path] = sys.path_importer_cache.pop(zygote_script, None)
     with open(path, "rb") as f:
         source = f.read()
     status, interrupted = run_main(source, path, main), False

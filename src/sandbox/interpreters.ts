@@ -90,7 +90,9 @@ const startupVariable = /^(PYTHON|LC_|LANG$|LANGUAGE$|LD_|MALLOC_|GLIBC_TUNABLES
  * start): Python programs whose extra environment changes nothing an interpreter reads at start.
  */
 export function runsInForkedInterpreter(options: ResolvedSandboxOptions): boolean {
-  return options.lang === "python" && !Object.keys(options.env).some((k) => startupVariable.test(k));
+  return (
+    options.lang === "python" && !Object.keys(options.env).some((k) => startupVariable.test(k))
+  );
 }
 
 /** The whole environment the program sees: no variable of the parent is passed on. */

@@ -5,9 +5,9 @@ import { CappedOutput } from "./capped-output.ts";
 import { pythonInterpreter } from "./interpreters.ts";
 import {
   backstopGraceMs,
+  killGroup,
   type LaunchConfig,
   type LaunchOutcome,
-  killGroup,
   parseReport,
 } from "./launch-outcome.ts";
 import type { ResolvedSandboxOptions } from "./sandbox-options.ts";

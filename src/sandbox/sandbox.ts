@@ -3,7 +3,7 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { availableParallelism, tmpdir } from "node:os";
 import { join } from "node:path";
 import { ConcurrencyGate } from "./concurrency-gate.ts";
-import { ForkServer, ForkServerUnavailable } from "./fork-server.ts";
+import { ForkServer, type ForkServerOptions, ForkServerUnavailable } from "./fork-server.ts";
 import {
   mainFileName,
   minimalEnvironment,
@@ -40,8 +40,9 @@ export interface SandboxOptions {
    * Start runs from the fork server, a warm zygote that forks a fresh, namespaced worker per
    * run (default true, or false when the environment sets CHORUS_SANDBOX_FORK_SERVER=0). false:
    * one launcher process per run. Where the fork server cannot start, runs use the launcher.
+   * An object sets its time limits (and means true).
    */
-  forkServer?: boolean;
+  forkServer?: boolean | ForkServerOptions;
 }
 
 /** How a sandbox starts its runs. */
@@ -66,12 +67,18 @@ export class Sandbox {
     this.#gate = new ConcurrencyGate(Math.max(1, options.concurrency ?? availableParallelism()));
     this.#requireIsolation = options.requireIsolation ?? false;
     const forkServer = options.forkServer ?? process.env["CHORUS_SANDBOX_FORK_SERVER"] !== "0";
-    if (forkServer) this.#forkServer = new ForkServer();
+    if (forkServer) this.#forkServer = new ForkServer(forkServer === true ? {} : forkServer);
   }
 
   /** How runs start now: "launcher" when switched off or when the fork server could not start. */
   get startMode(): SandboxStartMode {
     return this.#forkServer ? "fork-server" : "launcher";
+  }
+
+  /** The fork server's process id (it is started if it is not running), or undefined when runs
+   * use the launcher: for diagnostics. */
+  async forkServerPid(): Promise<number | undefined> {
+    return this.#forkServer?.serverPid();
   }
 
   /** Ends the fork server's zygote (it also ends by itself when this process exits). */

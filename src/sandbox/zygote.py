@@ -84,7 +84,7 @@ def main():
     program = serve_connection(connection)
     # only a Python program's own process gets here: the worker and supervisor end in
     # serve_connection; this runs the program and ends through the interpreter's own exit
-    run_program(program, BASELINE_MODULES, os.path.dirname(os.path.abspath(__file__)))
+    run_program(program, BASELINE_MODULES, os.path.abspath(__file__))
 
 
 if __name__ == "__main__":
