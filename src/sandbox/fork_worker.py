@@ -16,6 +16,7 @@ import time
 from isolation import (
     IsolationRequired,
     become_supervisor,
+    close_inherited_fds,
     enter_namespaces,
     kill_all,
     limit_target,
@@ -115,14 +116,15 @@ def supervise(cfg, iso, connection, stdin):
                 os.dup2(fd, target)
             limit_target(cfg, iso, uid, gid, cwd)
             env = target_env(cfg, cwd)
+            # the socket object lets go of its descriptor, so nothing closes a number the
+            # program may reuse
+            connection.detach()
+            close_inherited_fds(error_write)
             if not cfg["inProcess"]:
                 argv = cfg["argv"]
                 os.execve(argv[0], argv, env)
-            # the socket object lets go of its descriptor, so nothing closes a number the
-            # program may reuse; the error pipe closes here too, which tells the supervisor
-            # the program started
-            connection.detach()
-            os.closerange(3, 1 << 20)
+            # closing the error pipe tells the supervisor the program started
+            os.close(error_write)
             return {"cwd": cwd, "env": env, "argv": cfg["argv"]}
         except BaseException as error:
             os.write(error_write, f"{type(error).__name__}: {error}".encode())

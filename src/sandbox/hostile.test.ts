@@ -242,10 +242,13 @@ for (const mode of modes) {
 
     test("no descriptor of the sandbox reaches the program", async () => {
       const code = "import os\nprint(sorted(int(fd) for fd in os.listdir('/proc/self/fd')))";
-      const r = await sandbox.run({ lang: "python", code, timeoutMs: 5000 });
-      assert.equal(r.status, "pass", r.stderr);
-      // 0-2 and the descriptor listdir itself holds open
-      assert.equal(r.stdout, "[0, 1, 2, 3]\n");
+      // in the fork server, a PYTHON* variable makes the program exec a new interpreter
+      for (const env of [{}, { PYTHONFORCEEXEC: "1" }]) {
+        const r = await sandbox.run({ lang: "python", code, env, timeoutMs: 5000 });
+        assert.equal(r.status, "pass", r.stderr);
+        // 0-2 and the descriptor listdir itself holds open
+        assert.equal(r.stdout, "[0, 1, 2, 3]\n");
+      }
     });
 
     if (mode === "fork-server")

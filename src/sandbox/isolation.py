@@ -27,6 +27,8 @@ PR_SET_NO_NEW_PRIVS = 38
 PR_CAP_AMBIENT = 47
 PR_CAP_AMBIENT_CLEAR_ALL = 4
 LINUX_CAPABILITY_VERSION_3 = 0x20080522
+# above any descriptor number a process here holds (close_range makes the span free)
+MAX_FD = 1 << 20
 # Directories every user may write to on a Debian system; inside the sandbox they all show the
 # private tmpfs, so nothing written there reaches the host.
 SHARED_WRITABLE = ("/var/tmp", "/dev/shm", "/run/lock")
@@ -217,6 +219,14 @@ def drop_capabilities():
     if libc.capset(ctypes.byref(header), (CapData * 2)()) != 0:
         err = ctypes.get_errno()
         raise OSError(err, f"capset: {os.strerror(err)}")
+
+
+def close_inherited_fds(keep):
+    """Closes every descriptor above stdio but `keep` (the error pipe, closed by execve): one
+    this process inherited without close-on-exec (from node or whatever started node) would
+    otherwise reach the program."""
+    os.closerange(3, keep)
+    os.closerange(keep + 1, MAX_FD)
 
 
 def target_env(cfg, cwd):

@@ -23,6 +23,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from isolation import (  # noqa: E402
     IsolationRequired,
     become_supervisor,
+    close_inherited_fds,
     enter_namespaces,
     kill_all,
     limit_target,
@@ -59,6 +60,7 @@ def main():
 def start_target(cfg, iso, uid, gid, cwd, error_pipe):
     try:
         limit_target(cfg, iso, uid, gid, cwd)
+        close_inherited_fds(error_pipe)
         argv = cfg["argv"]
         os.execve(argv[0], argv, target_env(cfg, cwd))
     except BaseException as error:
