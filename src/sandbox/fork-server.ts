@@ -31,6 +31,8 @@ export interface ForkServerOptions {
   startTimeoutMs?: number;
   /** How long a run may wait for its worker to answer before the zygote counts as hung. */
   answerTimeoutMs?: number;
+  /** Workers kept forked and waiting, in fresh namespaces, for the next runs (default 1). */
+  spares?: number;
 }
 
 /** The zygote could not be started: runs must start some other way on this machine. */
@@ -54,12 +56,14 @@ type Attempt = { outcome: LaunchOutcome } | { unanswered: string };
 export class ForkServer {
   readonly #startTimeoutMs: number;
   readonly #answerTimeoutMs: number;
+  readonly #spares: number;
   #zygote: Promise<Zygote> | undefined;
   #current: Zygote | undefined;
 
   constructor(options: ForkServerOptions = {}) {
     this.#startTimeoutMs = options.startTimeoutMs ?? 30_000;
     this.#answerTimeoutMs = options.answerTimeoutMs ?? 10_000;
+    this.#spares = Math.max(1, Math.floor(options.spares ?? 1));
   }
 
   /**
@@ -93,10 +97,14 @@ export class ForkServer {
   }
 
   #started(): Promise<Zygote> {
-    this.#zygote ??= startZygote(this.#startTimeoutMs).then(
+    this.#zygote ??= startZygote(this.#startTimeoutMs, this.#spares).then(
       (zygote) => {
         this.#current = zygote;
-        zygote.child.on("exit", () => this.#forget(zygote));
+        zygote.child.on("exit", () => {
+          this.#forget(zygote);
+          // a zygote that is killed cannot remove its socket itself
+          void rm(zygote.dir, { recursive: true, force: true });
+        });
         return zygote;
       },
       (error: unknown) => {
@@ -120,11 +128,11 @@ export class ForkServer {
   }
 }
 
-async function startZygote(timeoutMs: number): Promise<Zygote> {
+async function startZygote(timeoutMs: number, spares: number): Promise<Zygote> {
   const dir = await mkdtemp(join(tmpdir(), "chorus-zygote-"));
   const socketPath = join(dir, "socket");
   // the programs' own interpreter, flags and environment: a Python program runs in a fork of it
-  const child = spawn(pythonInterpreter(), ["-s", "-B", zygotePath, socketPath], {
+  const child = spawn(pythonInterpreter(), ["-s", "-B", zygotePath, socketPath, String(spares)], {
     cwd: "/",
     // HOME too: without it, start-up looks the user up and imports a module a program would not
     env: { ...minimalEnvironment({}), HOME: "/tmp", TMPDIR: "/tmp" },

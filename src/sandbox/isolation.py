@@ -122,28 +122,27 @@ def become_supervisor(cfg, iso):
     return cfg["uid"], cfg["uid"]
 
 
-def prepare_files(cfg, iso, uid, gid):
-    """The target's working directory: a private tmpfs on /tmp when a mount namespace exists."""
-    root = is_root()
-    input_dir = cfg["inputDir"]
-    if not iso["mountNamespace"]:
-        if root:
-            for name in [".", *os.listdir(input_dir)]:
-                os.chown(os.path.join(input_dir, name), uid, gid)
-        return input_dir
+def read_files(directory):
     files = {}
-    for name in os.listdir(input_dir):
-        with open(os.path.join(input_dir, name), "rb") as f:
+    for name in os.listdir(directory):
+        with open(os.path.join(directory, name), "rb") as f:
             files[name] = f.read()
+    return files
+
+
+def prepare_files(cfg, iso, uid, gid, files, host_dir):
+    """The target's working directory holding `files` (name -> bytes): a private tmpfs on /tmp
+    when a mount namespace exists, else `host_dir`."""
+    root = is_root()
+    if not iso["mountNamespace"]:
+        write_files(host_dir, files, uid, gid)
+        if root:
+            os.chown(host_dir, uid, gid)
+        return host_dir
     mount(None, "/", None, MS_REC | MS_PRIVATE, None)
     owner = f",uid={uid},gid={gid}" if root else ""
     mount("tmpfs", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, f"size={cfg['diskMb']}m,mode=0700{owner}")
-    for name, data in files.items():
-        path = os.path.join("/tmp", name)
-        with open(path, "wb") as f:
-            f.write(data)
-        if root:
-            os.chown(path, uid, gid)
+    write_files("/tmp", files, uid, gid)
     for path in SHARED_WRITABLE:
         if os.path.isdir(path):
             mount("/tmp", path, None, MS_BIND, None)
@@ -154,6 +153,15 @@ def prepare_files(cfg, iso, uid, gid):
         mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, None)
     iso["privateTmp"] = True
     return "/tmp"
+
+
+def write_files(directory, files, uid, gid):
+    for name, data in files.items():
+        path = os.path.join(directory, name)
+        with open(path, "wb") as f:
+            f.write(data)
+        if uid is not None:
+            os.chown(path, uid, gid)
 
 
 def expose(path):

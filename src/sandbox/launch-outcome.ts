@@ -5,8 +5,8 @@ import type { LauncherReport } from "./sandbox-result.ts";
 export interface LaunchConfig {
   argv: string[];
   env: Record<string, string>;
-  /** Host directory holding main.* and the extra files, copied into the private /tmp. */
-  inputDir: string;
+  /** The program (main.*) and its extra files, name -> content: the working directory. */
+  files: Record<string, string>;
   /** Directories under a private one that the interpreter needs (see isolation.py `expose`). */
   exposePaths: string[];
   namespaces: boolean;

@@ -1,4 +1,7 @@
 import { spawn } from "node:child_process";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import type { Readable } from "node:stream";
 import { fileURLToPath } from "node:url";
 import { CappedOutput } from "./capped-output.ts";
@@ -18,8 +21,24 @@ const launcherPath = fileURLToPath(new URL("./launcher.py", import.meta.url));
  * Runs one program through its own launcher process (`python3 launcher.py`): the path without
  * the fork server, two interpreter starts per Python run.
  */
-export function launchProcess(
+export async function launchProcess(
   config: LaunchConfig,
+  options: ResolvedSandboxOptions,
+): Promise<LaunchOutcome> {
+  // the launcher copies the files from a host directory into the private /tmp
+  const inputDir = await mkdtemp(join(tmpdir(), "chorus-sandbox-"));
+  try {
+    for (const [name, content] of Object.entries(config.files))
+      await writeFile(join(inputDir, name), content);
+    const { files: _, ...rest } = config;
+    return await launch({ ...rest, inputDir }, options);
+  } finally {
+    await rm(inputDir, { recursive: true, force: true });
+  }
+}
+
+function launch(
+  config: Omit<LaunchConfig, "files"> & { inputDir: string },
   options: ResolvedSandboxOptions,
 ): Promise<LaunchOutcome> {
   return new Promise((resolve) => {

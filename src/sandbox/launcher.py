@@ -28,6 +28,7 @@ from isolation import (  # noqa: E402
     kill_all,
     limit_target,
     prepare_files,
+    read_files,
     target_env,
     usage_report,
 )
@@ -70,7 +71,8 @@ def start_target(cfg, iso, uid, gid, cwd, error_pipe):
 
 def supervise(cfg, iso):
     uid, gid = become_supervisor(cfg, iso)
-    cwd = prepare_files(cfg, iso, uid, gid)
+    files = read_files(cfg["inputDir"])
+    cwd = prepare_files(cfg, iso, uid, gid, files, cfg["inputDir"])
     read_end, write_end = os.pipe()
     started = time.monotonic()
     child = os.fork()

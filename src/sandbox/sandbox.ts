@@ -1,7 +1,5 @@
 import { randomInt } from "node:crypto";
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
-import { availableParallelism, tmpdir } from "node:os";
-import { join } from "node:path";
+import { availableParallelism } from "node:os";
 import { ConcurrencyGate } from "./concurrency-gate.ts";
 import { ForkServer, type ForkServerOptions, ForkServerUnavailable } from "./fork-server.ts";
 import {
@@ -64,10 +62,16 @@ export class Sandbox {
   #forkServer: ForkServer | undefined;
 
   constructor(options: SandboxOptions = {}) {
-    this.#gate = new ConcurrencyGate(Math.max(1, options.concurrency ?? availableParallelism()));
+    const concurrency = Math.max(1, options.concurrency ?? availableParallelism());
+    this.#gate = new ConcurrencyGate(concurrency);
     this.#requireIsolation = options.requireIsolation ?? false;
     const forkServer = options.forkServer ?? process.env["CHORUS_SANDBOX_FORK_SERVER"] !== "0";
-    if (forkServer) this.#forkServer = new ForkServer(forkServer === true ? {} : forkServer);
+    if (forkServer)
+      this.#forkServer = new ForkServer({
+        // a spare per run that may start at once, up to a few
+        spares: Math.min(concurrency, 4),
+        ...(forkServer === true ? {} : forkServer),
+      });
   }
 
   /** How runs start now: "launcher" when switched off or when the fork server could not start. */
@@ -139,36 +143,27 @@ async function runOnce(
   launch: (config: LaunchConfig) => Promise<LaunchOutcome>,
 ): Promise<SandboxResult> {
   const started = performance.now();
-  const inputDir = await mkdtemp(join(tmpdir(), "chorus-sandbox-"));
-  try {
-    await writeFile(join(inputDir, mainFileName(options.lang)), options.code);
-    for (const [name, content] of Object.entries(options.files))
-      await writeFile(join(inputDir, name), content);
-    const { argv, addressSpaceBytes } = targetCommand(options);
-    const config: LaunchConfig = {
-      argv,
-      env: minimalEnvironment(options.env),
-      inputDir,
-      exposePaths: options.lang === "python" ? pythonInstall().prefixes : [],
-      namespaces: true,
-      requireIsolation,
-      uid: uidBase + randomInt(uidSpan),
-      diskMb: options.diskMb,
-      timeoutMs: options.timeoutMs,
-      limits: {
-        cpuSeconds: options.cpuSeconds,
-        addressSpaceBytes,
-        fileSizeBytes: options.diskMb * 1024 * 1024,
-        openFiles: sandboxDefaults.openFiles,
-        processes: options.maxProcesses,
-      },
-    };
-    const outcome = await launch(config);
-    const totalMs = performance.now() - started;
-    return toResult(outcome, options, totalMs);
-  } finally {
-    await rm(inputDir, { recursive: true, force: true });
-  }
+  const { argv, addressSpaceBytes } = targetCommand(options);
+  const config: LaunchConfig = {
+    argv,
+    env: minimalEnvironment(options.env),
+    files: { ...options.files, [mainFileName(options.lang)]: options.code },
+    exposePaths: options.lang === "python" ? pythonInstall().prefixes : [],
+    namespaces: true,
+    requireIsolation,
+    uid: uidBase + randomInt(uidSpan),
+    diskMb: options.diskMb,
+    timeoutMs: options.timeoutMs,
+    limits: {
+      cpuSeconds: options.cpuSeconds,
+      addressSpaceBytes,
+      fileSizeBytes: options.diskMb * 1024 * 1024,
+      openFiles: sandboxDefaults.openFiles,
+      processes: options.maxProcesses,
+    },
+  };
+  const outcome = await launch(config);
+  return toResult(outcome, options, performance.now() - started);
 }
 
 function toResult(
