@@ -34,6 +34,8 @@ MAX_FD = 1 << 20
 SHARED_WRITABLE = ("/var/tmp", "/dev/shm", "/run/lock")
 
 libc = ctypes.CDLL(None, use_errno=True)
+# read once, at start: inside the user namespace made without root, the caller is uid 0 too
+HOST_ROOT = os.geteuid() == 0
 
 
 class IsolationRequired(Exception):
@@ -50,10 +52,6 @@ class CapData(ctypes.Structure):
         ("permitted", ctypes.c_uint32),
         ("inheritable", ctypes.c_uint32),
     ]
-
-
-def is_root():
-    return os.geteuid() == 0
 
 
 def mount(source, target, fstype, flags, data):
@@ -77,7 +75,7 @@ def write_file(path, text):
 def enter_namespaces(cfg):
     """Moves this process into fresh namespaces; returns what could be isolated (the report's
     `isolation`). The next fork is PID 1 of the new PID namespace."""
-    root = is_root()
+    root = HOST_ROOT
     iso = {
         "network": False,
         "pidNamespace": False,
@@ -114,7 +112,7 @@ def become_supervisor(cfg, iso):
     """In the supervisor (PID 1 of the namespace): ties it to its parent and picks the run's
     uid and gid (None: keep the caller's)."""
     libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
-    root = is_root()
+    root = HOST_ROOT
     iso["processLimit"] = root or iso["userNamespace"]
     if not root:
         return None, None
@@ -133,7 +131,7 @@ def read_files(directory):
 def prepare_files(cfg, iso, uid, gid, files, host_dir):
     """The target's working directory holding `files` (name -> bytes): a private tmpfs on /tmp
     when a mount namespace exists, else `host_dir`."""
-    root = is_root()
+    root = HOST_ROOT
     if not iso["mountNamespace"]:
         write_files(host_dir, files, uid, gid)
         if root:
