@@ -184,6 +184,10 @@ describe("fork server failures", () => {
     after(() => sandbox.close());
     const first = await sandbox.forkServerPid();
     process.kill(first!, "SIGSTOP");
+    // the spare forked before the hang takes this run; the stopped zygote makes no other
+    const served = await sandbox.run({ lang: "python", code: "print('spare')" });
+    assert.equal(served.stdout, "spare\n", served.reason);
+    assert.equal(await sandbox.forkServerPid(), first);
     const r = await sandbox.run({ lang: "python", code: "print('retried')" });
     assert.equal(r.stdout, "retried\n", r.reason);
     assert.notEqual(await sandbox.forkServerPid(), first);

@@ -42,7 +42,7 @@ def serve(path, spare_count):
     # program's collections then walk only its own objects and do not copy the inherited pages
     gc.freeze()
     spares = set()
-    os.write(1, b"ready\n")
+    ready = False
     while True:
         while len(spares) < spare_count:
             try:
@@ -54,6 +54,10 @@ def serve(path, spare_count):
                 os.close(taken_read)
                 return serve_as_spare(listener, alive_read, taken_write)
             spares.add(pid)
+        if not ready:
+            # after the first spares exist, so a run node starts now has one
+            os.write(1, b"ready\n")
+            ready = True
         readable, _, _ = select.select([0, taken_read], [], [], REAP_INTERVAL_S)
         if taken_read in readable:
             for (pid,) in struct.iter_unpack("=i", os.read(taken_read, 4 * 64)):
