@@ -97,7 +97,8 @@ for (const mode of modes) {
         lang: "python",
         code: "chunks = []\nwhile True:\n    chunks.append(bytearray(16 * 1024 * 1024))\n",
         memoryMb: 200,
-        timeoutMs: 5000,
+        // zero-filling 200 MB took over 5 s through the launcher on the loaded 2-core box
+        timeoutMs: 20_000,
       });
       assert.equal(r.status, "memory");
     });
