@@ -90,7 +90,17 @@ def remove_socket(path):
             pass
 
 
+def check_platform():
+    """What a run needs beyond launcher.py: a zygote that lacks it exits at once, and node
+    starts runs with the launcher instead."""
+    try:
+        os.close(os.pidfd_open(os.getpid()))
+    except (AttributeError, OSError) as error:
+        sys.exit(f"the fork server needs pidfd_open (Python 3.9+, Linux 5.3+): {error}")
+
+
 def main():
+    check_platform()
     program = serve(sys.argv[1], int(sys.argv[2]))
     # only a Python program's own process gets here: the workers and supervisors end in
     # serve_as_spare; this runs the program and ends through the interpreter's own exit
