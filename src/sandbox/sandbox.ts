@@ -43,6 +43,9 @@ export interface SandboxOptions {
   forkServer?: boolean | ForkServerOptions;
 }
 
+/** A sandbox dropped without close() still ends its zygote once it is collected. */
+const zygoteReaper = new FinalizationRegistry<ForkServer>((forkServer) => forkServer.close());
+
 /** How a sandbox starts its runs. */
 export type SandboxStartMode = "fork-server" | "launcher";
 
@@ -72,6 +75,7 @@ export class Sandbox {
         spares: Math.min(concurrency, 4),
         ...(forkServer === true ? {} : forkServer),
       });
+    if (this.#forkServer) zygoteReaper.register(this, this.#forkServer);
   }
 
   /** How runs start now: "launcher" when switched off or when the fork server could not start. */
