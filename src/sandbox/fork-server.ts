@@ -91,7 +91,7 @@ export class ForkServer {
     return (await this.#started()).child.pid!;
   }
 
-  /** Ends the zygote (it removes its socket); a later run starts a new one. */
+  /** Ends the zygote (its spares follow) and removes its socket; a later run starts a new one. */
   close(): void {
     if (this.#current) this.#discard(this.#current);
   }
