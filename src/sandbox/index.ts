@@ -1,6 +1,11 @@
 export { ConcurrencyGate } from "./concurrency-gate.ts";
 export { pythonInterpreter } from "./interpreters.ts";
-export { runSandboxed, Sandbox, type SandboxOptions } from "./sandbox.ts";
+export {
+  runSandboxed,
+  Sandbox,
+  type SandboxOptions,
+  type SandboxStartMode,
+} from "./sandbox.ts";
 export {
   resolveSandboxOptions,
   type SandboxLanguage,

@@ -79,6 +79,22 @@ export function targetCommand(options: ResolvedSandboxOptions): {
   };
 }
 
+/**
+ * Variables that act when a process or interpreter starts (locale, Python's own settings, the
+ * dynamic loader, malloc): a Python program whose `env` sets one must start its own interpreter.
+ */
+const startupVariable = /^(PYTHON|LC_|LANG$|LANGUAGE$|LD_|MALLOC_|GLIBC_TUNABLES$)/;
+
+/**
+ * Whether the fork server may run this program in its forked interpreter (no new interpreter
+ * start): Python programs whose extra environment changes nothing an interpreter reads at start.
+ */
+export function runsInForkedInterpreter(options: ResolvedSandboxOptions): boolean {
+  return (
+    options.lang === "python" && !Object.keys(options.env).some((k) => startupVariable.test(k))
+  );
+}
+
 /** The whole environment the program sees: no variable of the parent is passed on. */
 export function minimalEnvironment(
   extra: Readonly<Record<string, string>>,

@@ -64,6 +64,8 @@ export interface LauncherReport {
   peakMemoryKb: number;
   execError: string | null;
   isolation: SandboxIsolation;
+  /** The fork server's worker closed the program's pipes at the output kill limit. */
+  outputLimitHit?: boolean;
 }
 
 /** Facts the classification looks at. */

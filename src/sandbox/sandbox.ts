@@ -1,28 +1,24 @@
-import { spawn } from "node:child_process";
 import { randomInt } from "node:crypto";
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
-import { availableParallelism, tmpdir } from "node:os";
-import { join } from "node:path";
-import type { Readable } from "node:stream";
-import { fileURLToPath } from "node:url";
-import { CappedOutput } from "./capped-output.ts";
+import { availableParallelism } from "node:os";
 import { ConcurrencyGate } from "./concurrency-gate.ts";
+import { ForkServer, type ForkServerOptions, ForkServerUnavailable } from "./fork-server.ts";
 import {
   mainFileName,
   minimalEnvironment,
   pythonInstall,
   pythonInterpreter,
+  runsInForkedInterpreter,
   targetCommand,
 } from "./interpreters.ts";
+import type { LaunchConfig, LaunchOutcome } from "./launch-outcome.ts";
+import { launchProcess } from "./launch-process.ts";
 import {
   type ResolvedSandboxOptions,
   resolveSandboxOptions,
   type SandboxRunOptions,
   sandboxDefaults,
 } from "./sandbox-options.ts";
-import { classifyRun, type LauncherReport, type SandboxResult } from "./sandbox-result.ts";
-
-const launcherPath = fileURLToPath(new URL("./launcher.py", import.meta.url));
+import { classifyRun, type SandboxResult } from "./sandbox-result.ts";
 
 /**
  * uids for sandboxed programs are drawn at random from this range, one per run, so that
@@ -32,16 +28,26 @@ const launcherPath = fileURLToPath(new URL("./launcher.py", import.meta.url));
 const uidBase = 1_500_000_000;
 const uidSpan = 1 << 24;
 
-/** Time the host allows after the program's own limit for setup and teardown. */
-const backstopGraceMs = 5_000;
-
 /** Sandbox-wide settings. */
 export interface SandboxOptions {
   /** Runs at once (default: the number of CPU cores). */
   concurrency?: number;
   /** Refuse to run when namespaces cannot be created (default false: run with what exists). */
   requireIsolation?: boolean;
+  /**
+   * Start runs from the fork server, a warm zygote that forks a fresh, namespaced worker per
+   * run (default true, or false when the environment sets CHORUS_SANDBOX_FORK_SERVER=0). false:
+   * one launcher process per run. Where the fork server cannot start, runs use the launcher.
+   * An object sets its time limits (and means true).
+   */
+  forkServer?: boolean | ForkServerOptions;
 }
+
+/** A sandbox dropped without close() still ends its zygote once it is collected. */
+const zygoteReaper = new FinalizationRegistry<ForkServer>((forkServer) => forkServer.close());
+
+/** How a sandbox starts its runs. */
+export type SandboxStartMode = "fork-server" | "launcher";
 
 /**
  * Runs untrusted Python or JavaScript in a child process with time, memory, process, output and
@@ -56,10 +62,36 @@ export interface SandboxOptions {
 export class Sandbox {
   readonly #gate: ConcurrencyGate;
   readonly #requireIsolation: boolean;
+  #forkServer: ForkServer | undefined;
 
   constructor(options: SandboxOptions = {}) {
-    this.#gate = new ConcurrencyGate(Math.max(1, options.concurrency ?? availableParallelism()));
+    const concurrency = Math.max(1, options.concurrency ?? availableParallelism());
+    this.#gate = new ConcurrencyGate(concurrency);
     this.#requireIsolation = options.requireIsolation ?? false;
+    const forkServer = options.forkServer ?? process.env["CHORUS_SANDBOX_FORK_SERVER"] !== "0";
+    if (forkServer)
+      this.#forkServer = new ForkServer({
+        // a spare per run that may start at once, up to a few
+        spares: Math.min(concurrency, 4),
+        ...(forkServer === true ? {} : forkServer),
+      });
+    if (this.#forkServer) zygoteReaper.register(this, this.#forkServer);
+  }
+
+  /** How runs start now: "launcher" when switched off or when the fork server could not start. */
+  get startMode(): SandboxStartMode {
+    return this.#forkServer ? "fork-server" : "launcher";
+  }
+
+  /** The fork server's process id (it is started if it is not running), or undefined when runs
+   * use the launcher: for diagnostics. */
+  async forkServerPid(): Promise<number | undefined> {
+    return this.#forkServer?.serverPid();
+  }
+
+  /** Ends the fork server's zygote (it also ends by itself when this process exits). */
+  close(): void {
+    this.#forkServer?.close();
   }
 
   /**
@@ -69,7 +101,35 @@ export class Sandbox {
   async run(options: SandboxRunOptions): Promise<SandboxResult> {
     const resolved = resolveSandboxOptions(options);
     pythonInterpreter();
-    return this.#gate.run(() => runOnce(resolved, this.#requireIsolation));
+    return this.#gate.run(() =>
+      runOnce(resolved, this.#requireIsolation, (config) => this.#launch(config, resolved)),
+    );
+  }
+
+  async #launch(config: LaunchConfig, options: ResolvedSandboxOptions): Promise<LaunchOutcome> {
+    const forkServer = this.#forkServer;
+    if (forkServer) {
+      try {
+        return await forkServer.run(
+          {
+            ...config,
+            inProcess: runsInForkedInterpreter(options),
+            outputKillBytes: options.outputKillBytes,
+          },
+          options,
+        );
+      } catch (error) {
+        if (!(error instanceof ForkServerUnavailable)) throw error;
+        if (this.#forkServer === forkServer) {
+          this.#forkServer = undefined;
+          process.emitWarning(
+            `the sandbox fork server cannot start (${error.message}); each run now starts its own launcher`,
+            "ChorusSandbox",
+          );
+        }
+      }
+    }
+    return launchProcess(config, options);
   }
 }
 
@@ -84,111 +144,30 @@ export function runSandboxed(options: SandboxRunOptions): Promise<SandboxResult>
 async function runOnce(
   options: ResolvedSandboxOptions,
   requireIsolation: boolean,
+  launch: (config: LaunchConfig) => Promise<LaunchOutcome>,
 ): Promise<SandboxResult> {
   const started = performance.now();
-  const inputDir = await mkdtemp(join(tmpdir(), "chorus-sandbox-"));
-  try {
-    await writeFile(join(inputDir, mainFileName(options.lang)), options.code);
-    for (const [name, content] of Object.entries(options.files))
-      await writeFile(join(inputDir, name), content);
-    const { argv, addressSpaceBytes } = targetCommand(options);
-    const config = {
-      argv,
-      env: minimalEnvironment(options.env),
-      inputDir,
-      exposePaths: options.lang === "python" ? pythonInstall().prefixes : [],
-      namespaces: true,
-      requireIsolation,
-      uid: uidBase + randomInt(uidSpan),
-      diskMb: options.diskMb,
-      timeoutMs: options.timeoutMs,
-      limits: {
-        cpuSeconds: options.cpuSeconds,
-        addressSpaceBytes,
-        fileSizeBytes: options.diskMb * 1024 * 1024,
-        openFiles: sandboxDefaults.openFiles,
-        processes: options.maxProcesses,
-      },
-    };
-    const outcome = await launch(config, options);
-    const totalMs = performance.now() - started;
-    return toResult(outcome, options, totalMs);
-  } finally {
-    await rm(inputDir, { recursive: true, force: true });
-  }
-}
-
-interface LaunchOutcome {
-  report: LauncherReport | undefined;
-  launcherError: string | undefined;
-  backstopKilled: boolean;
-  outputLimitHit: boolean;
-  stdout: CappedOutput;
-  stderr: CappedOutput;
-}
-
-function launch(config: unknown, options: ResolvedSandboxOptions): Promise<LaunchOutcome> {
-  return new Promise((resolve) => {
-    const child = spawn(pythonInterpreter(), ["-I", "-S", launcherPath, JSON.stringify(config)], {
-      stdio: ["pipe", "pipe", "pipe", "pipe"],
-      // its own process group, so the backstop can kill the launcher and supervisor together
-      detached: true,
-      env: {},
-    });
-    let outputLimitHit = false;
-    let backstopKilled = false;
-    const killGroup = () => {
-      try {
-        if (child.pid !== undefined) process.kill(-child.pid, "SIGKILL");
-      } catch {
-        // already gone
-      }
-    };
-    const onData = () => {
-      if (outputLimitHit || stdout.total + stderr.total <= options.outputKillBytes) return;
-      // closing our read ends makes the next write fail with EPIPE; the program ends and the
-      // supervisor still reports its exit status and usage
-      outputLimitHit = true;
-      child.stdout.destroy();
-      child.stderr.destroy();
-    };
-    const stdout = new CappedOutput(child.stdout, options.outputLimitBytes, onData);
-    const stderr = new CappedOutput(child.stderr, options.outputLimitBytes, onData);
-    const resultPipe = child.stdio[3] as Readable;
-    const resultChunks: Buffer[] = [];
-    resultPipe.on("data", (chunk: Buffer) => resultChunks.push(chunk));
-    child.stdin.on("error", () => {
-      // the program may exit without reading its stdin
-    });
-    child.stdin.end(options.stdin ?? Buffer.alloc(0));
-    const backstop = setTimeout(() => {
-      backstopKilled = true;
-      killGroup();
-    }, options.timeoutMs + backstopGraceMs);
-    const onAbort = () => killGroup();
-    options.signal?.addEventListener("abort", onAbort, { once: true });
-    let spawnError: string | undefined;
-    child.on("error", (error) => {
-      spawnError = error.message;
-    });
-    child.on("close", () => {
-      clearTimeout(backstop);
-      options.signal?.removeEventListener("abort", onAbort);
-      // strays outside a PID namespace may still hold the group; end them with the launcher
-      killGroup();
-      const text = Buffer.concat(resultChunks).toString("utf8").trim();
-      let report: LauncherReport | undefined;
-      let launcherError = spawnError;
-      if (text) {
-        const parsed = JSON.parse(text) as LauncherReport | { launcherError: string };
-        if ("launcherError" in parsed) launcherError = parsed.launcherError;
-        else report = parsed;
-      } else if (!launcherError && !backstopKilled) {
-        launcherError = `the sandbox launcher ended without a report: ${stderr.text().slice(-500)}`;
-      }
-      resolve({ report, launcherError, backstopKilled, outputLimitHit, stdout, stderr });
-    });
-  });
+  const { argv, addressSpaceBytes } = targetCommand(options);
+  const config: LaunchConfig = {
+    argv,
+    env: minimalEnvironment(options.env),
+    files: { ...options.files, [mainFileName(options.lang)]: options.code },
+    exposePaths: options.lang === "python" ? pythonInstall().prefixes : [],
+    namespaces: true,
+    requireIsolation,
+    uid: uidBase + randomInt(uidSpan),
+    diskMb: options.diskMb,
+    timeoutMs: options.timeoutMs,
+    limits: {
+      cpuSeconds: options.cpuSeconds,
+      addressSpaceBytes,
+      fileSizeBytes: options.diskMb * 1024 * 1024,
+      openFiles: sandboxDefaults.openFiles,
+      processes: options.maxProcesses,
+    },
+  };
+  const outcome = await launch(config);
+  return toResult(outcome, options, performance.now() - started);
 }
 
 function toResult(
