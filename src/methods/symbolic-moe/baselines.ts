@@ -1,5 +1,5 @@
 import type { EvalItem } from "../../evals/eval-item.ts";
-import type { EvalContext, EvalMethod } from "../../evals/eval-method.ts";
+import type { EvalMethod } from "../../evals/eval-method.ts";
 import { hashString, SeededRandom } from "../../math/seeded-random.ts";
 import { majorityAnswer } from "../magicore/vote.ts";
 import { buildBatchPlan, runBatchPlan } from "./batch-plan.ts";

@@ -21,14 +21,14 @@ export const skillKeywords: Record<Exclude<AbacusSkill, "chain" | "prog">, reado
 };
 type KeywordSkill = keyof typeof skillKeywords;
 
-const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 const patterns = Object.entries(wordings).flatMap(([skill, templates]) =>
   templates.map((t) => ({
     skill: skill as KeywordSkill,
     re: new RegExp(
       `^${t
         .split(/\{\w+\}/)
-        .map(escape)
+        .map(escapeRegExp)
         .join(".+")}$`,
     ),
   })),
