@@ -70,6 +70,8 @@ describe("the Symbolic-MoE decision rule", () => {
     );
     assert.equal(v.precondition, false);
     assert.match(v.checks[2]!.detail, /precondition failed/);
-    assert.equal(recoveredFraction(0.8, 0.8, 0.8), null);
+    assert.equal(v.recovered, null, "1 point of oracle gain gives no ratio");
+    assert.equal(recoveredFraction(0.84, 0.8, 0.81), null);
+    assert.ok(Math.abs(recoveredFraction(0.82, 0.8, 0.84)! - 0.5) < 1e-9);
   });
 });

@@ -26,7 +26,7 @@ export interface MoeVerdict {
   delta: { best: Interval; random: Interval; all: Interval };
   /** oracle − best single (point estimate). */
   oracleGain: number;
-  /** (MoE − best) ÷ (oracle − best); null when the oracle gains nothing. */
+  /** (MoE − best) ÷ (oracle − best); null when the oracle gains < 3 points. */
   recovered: number | null;
   /** oracle − best ≥ 3 points: the specialists specialise. */
   precondition: boolean;
@@ -41,9 +41,15 @@ const ci = (d: Interval) => `${pct(d.mean)} [${pct(d.low)}, ${pct(d.high)}] poin
 /** A method minus Symbolic-MoE, turned round: Symbolic-MoE minus the method. */
 const flip = (d: Interval): Interval => ({ mean: -d.mean, low: -d.high, high: -d.low });
 
-/** The recovered fraction of the oracle's gain over best single (point estimates). */
+/** The oracle's smallest gain over best single for which a recovered fraction means anything. */
+export const minOracleGain = 0.03;
+
+/**
+ * The recovered fraction of the oracle's gain over best single (point estimates); null when the
+ * oracle gains less than `minOracleGain` (a ratio of two near-zero differences says nothing).
+ */
 export function recoveredFraction(moe: number, best: number, oracle: number): number | null {
-  return oracle - best > 0 ? (moe - best) / (oracle - best) : null;
+  return oracle - best >= minOracleGain ? (moe - best) / (oracle - best) : null;
 }
 
 /**
@@ -74,7 +80,7 @@ export function moeVerdict(
   const oracle = accuracy[moeMethods.oracle]!.mean;
   const oracleGain = oracle - best;
   const recovered = recoveredFraction(moe, best, oracle);
-  const precondition = oracleGain >= 0.03;
+  const precondition = oracleGain >= minOracleGain;
   const checks: MoeCheck[] = [
     {
       name: "beats best single",
