@@ -11,14 +11,15 @@ import {
 } from "../../testbed/demo/moe-demo.ts";
 import { moeSkills } from "../../testbed/demo/moe-items.ts";
 import { shippedModel } from "../../testbed/shipped-models.ts";
-import type { DemoFlags } from "./demo-run.ts";
+import { type DemoFlags, resumeDemoRun } from "./demo-run.ts";
 
 const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
 
 /**
  * `chorus demo symbolic-moe`: the Symbolic-MoE claim on abacus-1m and experts fine-tuned from it
  * live (docs/testbed.md). Same flags and JSON fields as the other demos; `--full` runs the
- * pre-registered sizes, `--null-world` unspecialised experts.
+ * pre-registered sizes, `--null-world` unspecialised experts, `--resume <run-dir>` continues a
+ * killed run with its experts, profiles and finished items.
  */
 export async function symbolicMoeDemo(
   flags: DemoFlags & { full?: boolean; nullWorld?: boolean },
@@ -37,20 +38,23 @@ export async function symbolicMoeDemo(
     ...(flags.full ? moeFullSettings : moeSmokeSettings),
     nullWorld: !!flags.nullWorld,
   };
-  const run = Run.create({
-    runsDir: flags.runsDir,
-    config: {
-      demo: "symbolic-moe",
-      model: record.name,
-      modelPath: path,
-      evalSeed: flags.seed,
-      size,
-      ...settings,
-      method: moeOptions,
-    },
-    seed: flags.seed,
-    argv: process.argv.slice(2),
-  });
+  const runConfig = {
+    demo: "symbolic-moe",
+    model: record.name,
+    modelPath: path,
+    evalSeed: flags.seed,
+    size,
+    ...settings,
+    method: moeOptions,
+  };
+  const run = flags.resume
+    ? resumeDemoRun(flags.resume, runConfig)
+    : Run.create({
+        runsDir: flags.runsDir,
+        config: runConfig,
+        seed: flags.seed,
+        argv: process.argv.slice(2),
+      });
   run.recordModel("generalist", { engine: "llamacpp", file: path, sha256: record.sha256 });
   try {
     const r = await runMoeDemo(path, settings, {

@@ -60,6 +60,7 @@ Examples:
   # --null-world = unspecialised experts
   $ chorus demo symbolic-moe --json | tail -n 1
   $ chorus demo symbolic-moe --null-world
+  $ chorus demo symbolic-moe --full --resume runs/<id>    # continue a killed one
 
 The claim, its checks and their thresholds are pre-registered in docs/testbed.md (LASeR:
 docs/laser.md, PBT: docs/pbt.md, DataEnvGym: docs/dataenvgym.md, UPCORE: docs/upcore.md).
@@ -126,7 +127,10 @@ export function register(program: Command): void {
       integerArg(1),
       pbtMeasureDefaults.teamN,
     )
-    .option("--resume <run-dir>", "pbt --measure: continue a killed measurement in its run folder")
+    .option(
+      "--resume <run-dir>",
+      "pbt --measure, symbolic-moe: continue a killed run in its run folder",
+    )
     .addHelpText("after", examples)
     .action(async (method: string, flags: DemoCommandFlags, command: Command) => {
       if (method === "mat-steer") return matSteerDemo(flags);
@@ -139,8 +143,11 @@ export function register(program: Command): void {
           },
           command.getOptionValueSource("n") !== "default",
         );
-      if (flags.resume !== undefined && !(method === "pbt" && flags.measure))
-        throw new UsageError("--resume continues `chorus demo pbt --measure` runs only");
+      const resumable = (method === "pbt" && flags.measure) || method === "symbolic-moe";
+      if (flags.resume !== undefined && !resumable)
+        throw new UsageError(
+          "--resume continues `chorus demo pbt --measure` and `chorus demo symbolic-moe` runs only",
+        );
       if (method === "pbt" && flags.measure)
         return pbtMeasureDemo(flags, command.getOptionValueSource("n") !== "default");
       if (method === "pbt") return pbtDemo(flags);

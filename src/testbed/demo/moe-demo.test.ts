@@ -16,23 +16,22 @@ test("runMoeDemo on abacus-1m at tiny sizes: experts, profiles, five methods, on
   timeout: 1_800_000,
 }, async () => {
   const { path } = shippedModel("abacus-1m");
+  const settings = {
+    ...moeSmokeSettings,
+    validationPerSkill: 2,
+    curveSizes: [1],
+    testPerSkill: 3,
+    training: { ...moeSmokeSettings.training, examples: 8, epochs: 1 },
+  };
   const run = Run.create({
     runsDir: mkdtempSync(join(tmpdir(), "chorus-moe-demo-")),
     config: { test: true },
     seed: 1,
   });
+  let dir = "";
   try {
-    const r = await runMoeDemo(
-      path,
-      {
-        ...moeSmokeSettings,
-        validationPerSkill: 2,
-        curveSizes: [1],
-        testPerSkill: 3,
-        training: { ...moeSmokeSettings.training, examples: 8, epochs: 1 },
-      },
-      { evalSeed: 1, run, threads: 1 },
-    );
+    dir = run.dir;
+    const r = await runMoeDemo(path, settings, { evalSeed: 1, run, threads: 1 });
     assert.deepEqual(
       r.experts.map((e) => e.name),
       ["reverse", "count", "max-sort"],
@@ -56,5 +55,21 @@ test("runMoeDemo on abacus-1m at tiny sizes: experts, profiles, five methods, on
     assert.equal(r.verdict.checks.length, 5);
   } finally {
     run.close();
+  }
+  // resuming a finished run retrains nothing and reruns no item: the same accuracies
+  const again = Run.resume(dir);
+  try {
+    const stages: string[] = [];
+    const r = await runMoeDemo(path, settings, {
+      evalSeed: 1,
+      run: again,
+      threads: 1,
+      onStage: (line) => stages.push(line),
+    });
+    assert.ok(!stages.some((line) => line.startsWith("training")), stages.join("\n"));
+    assert.ok(stages.some((line) => line.startsWith("experts from")));
+    assert.deepEqual(r.loads, { expertPhase: 0, distinctRecruited: 0, perInstanceWould: 36 });
+  } finally {
+    again.close();
   }
 });

@@ -1,4 +1,4 @@
-import { mkdirSync, statSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { checkAnswer } from "../../evals/answers/check-answer.ts";
 import type { EvalItem } from "../../evals/eval-item.ts";
@@ -103,10 +103,18 @@ export async function runMoeDemo(
   const dir = join(o.run.dir, "experts");
   mkdirSync(dir, { recursive: true });
   const recipes = s.nullWorld ? unspecialisedRecipes : specialistRecipes;
-  const trained: TrainedExpert[] = [];
-  for (const [i, recipe] of recipes.entries()) {
-    stage(`training expert ${recipe.name} (${recipe.skills.join(", ")})`);
-    trained.push(await trainExpert(basePath, recipe, i, s.training, dir));
+  // a resumed run keeps the experts (and below, the profiles) its items were measured with
+  const trainedPath = join(dir, "experts.json");
+  let trained: TrainedExpert[] = [];
+  if (existsSync(trainedPath)) {
+    trained = JSON.parse(readFileSync(trainedPath, "utf8")) as TrainedExpert[];
+    stage(`experts from ${trainedPath}`);
+  } else {
+    for (const [i, recipe] of recipes.entries()) {
+      stage(`training expert ${recipe.name} (${recipe.skills.join(", ")})`);
+      trained.push(await trainExpert(basePath, recipe, i, s.training, dir));
+    }
+    writeFileSync(trainedPath, `${JSON.stringify(trained, null, 2)}\n`);
   }
 
   const pool = new ModelPool({ memoryBudgetMB: onlyOneFits(basePath, trained) });
@@ -141,10 +149,14 @@ export async function runMoeDemo(
     const rt = { models, seed: o.evalSeed, log: stage };
     const profileFor = (n: number) =>
       buildMoeProfile(validation(n), rt, settings, { dataset: "abacus-moe", split: "validation" });
-    stage(`profiles from ${s.validationPerSkill} validation items per skill`);
-    const profile = await profileFor(s.validationPerSkill);
     const profilePath = join(o.run.dir, "profiles.json");
-    saveProfileFile(profilePath, profile);
+    if (!existsSync(profilePath)) {
+      stage(`profiles from ${s.validationPerSkill} validation items per skill`);
+      saveProfileFile(profilePath, await profileFor(s.validationPerSkill));
+    }
+    const pending = new Set(
+      test.filter((t) => !o.run.finished.has(`${moeMethods.moe}/${t.id}`)).map((t) => t.id),
+    );
 
     const loads = { expertPhase: 0 };
     const oracle = recruitedMethod(
@@ -172,11 +184,18 @@ export async function runMoeDemo(
     });
     writeReport(o.run.dir, result.report);
 
-    const moeRecords = result.records.filter((r) => r.method === moeMethods.moe);
+    // loads and keyword samples are seen by this process only: on a resumed run, its items
+    const moeRecords = result.records.filter(
+      (r) => r.method === moeMethods.moe && pending.has(r.itemId),
+    );
     const recruited = new Set(
       moeRecords.flatMap((r) => (r.details?.["experts"] as string[] | undefined) ?? []),
     );
-    const keywordPrecision = precision(test, annotator, moeRecords);
+    const keywordPrecision = precision(
+      test.filter((t) => pending.has(t.id)),
+      annotator,
+      moeRecords,
+    );
     const verdict = moeVerdict(result.report, keywordPrecision, {
       expertPhase: loads.expertPhase,
       distinctRecruited: recruited.size,
