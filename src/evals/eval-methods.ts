@@ -28,6 +28,7 @@ export const evalMethods: readonly EvalMethodEntry[] = [
   { name: "self-debug", description: "no-UT baseline: the model reviews and fixes its code without running it", load: async () => (await import("../methods/utgen/utdebug-eval.ts")).selfDebugMethod },
   { name: "symbolic-moe", description: "Symbolic-MoE: skill-based expert recruitment, batched experts, aggregator", load: async () => (await import("../methods/symbolic-moe/eval-method.ts")).symbolicMoeMethod },
   { name: "moe-best-single", description: "Symbolic-MoE baseline: the best single model on the validation profiles", load: async () => (await import("../methods/symbolic-moe/baselines.ts")).bestSingleMethod },
+  { name: "moe-best-single-k", description: "Symbolic-MoE baseline: the best single model sampled k times + the aggregator", load: async () => (await import("../methods/symbolic-moe/baselines.ts")).bestSingleKMethod },
   { name: "moe-random-k", description: "Symbolic-MoE baseline: k random experts + the aggregator", load: async () => (await import("../methods/symbolic-moe/baselines.ts")).randomKMethod },
   { name: "moa-all", description: "Mixture-of-Agents style: every pool model answers, the aggregator synthesises", load: async () => (await import("../methods/symbolic-moe/baselines.ts")).moaAllMethod },
   { name: "mamm-refine", description: "MAMM-Refine: multi-agent multi-model detect, critique, refine (rerank debates); scored by faithfulness", load: async () => (await import("../methods/mamm-refine/eval-method.ts")).mammRefineMethod },

@@ -45,6 +45,7 @@ const cases: Record<string, { data: string[]; sets: string[] }> = {
   "self-debug": { data: ["--dataset", "humanevalfix-js"], sets: utSets },
   "symbolic-moe": { data: ["--dataset", "mmlu-pro"], sets: moeSets },
   "moe-best-single": { data: ["--dataset", "mmlu-pro"], sets: moeSets },
+  "moe-best-single-k": { data: ["--dataset", "mmlu-pro"], sets: moeSets },
   "moe-random-k": { data: ["--dataset", "mmlu-pro"], sets: moeSets },
   "moa-all": { data: ["--dataset", "mmlu-pro"], sets: moeSets },
   "mamm-refine": { data: ["--dataset", "xsum"], sets: mammSets },

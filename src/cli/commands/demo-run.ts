@@ -129,7 +129,7 @@ export async function runDemo<D>(flags: DemoFlags, demo: Demo<D>): Promise<void>
  * Reopens a demo's run folder to continue it, only with the settings it was started with: items
  * measured under other settings must not mix into one verdict.
  */
-function resumeDemoRun(dir: string, config: Record<string, unknown>): Run {
+export function resumeDemoRun(dir: string, config: Record<string, unknown>): Run {
   const run = Run.resume(dir);
   const was = run.manifest.config as Record<string, unknown>;
   const keys = new Set([...Object.keys(was), ...Object.keys(config)]);

@@ -12,6 +12,7 @@ import { matSteerDemo, type SteerDemoFlags } from "./demo-mat-steer.ts";
 import { pbtDemo } from "./demo-pbt.ts";
 import { type PbtMeasureFlags, pbtMeasureDefaults, pbtMeasureDemo } from "./demo-pbt-measure.ts";
 import { type Demo, type DemoFlags, runDemo } from "./demo-run.ts";
+import { symbolicMoeDemo } from "./demo-symbolic-moe.ts";
 import { upcoreDemo } from "./demo-upcore.ts";
 
 const examples = `
@@ -54,6 +55,13 @@ Examples:
   # DataEnvGym smoke: four teachers vs uniform data on abacus-1m (--n = test problems per skill)
   $ chorus demo dataenvgym --json | tail -n 1
 
+  # Symbolic-MoE smoke: 3 LoRA specialists of abacus-1m trained live, keyword routing vs best
+  # single, random experts, all + majority and oracle routing; --full = 225 test items per skill;
+  # --null-world = unspecialised experts
+  $ chorus demo symbolic-moe --json | tail -n 1
+  $ chorus demo symbolic-moe --null-world
+  $ chorus demo symbolic-moe --full --resume runs/<id>    # continue a killed one
+
 The claim, its checks and their thresholds are pre-registered in docs/testbed.md (LASeR:
 docs/laser.md, PBT: docs/pbt.md, DataEnvGym: docs/dataenvgym.md, UPCORE: docs/upcore.md).
 `;
@@ -65,7 +73,11 @@ export function register(program: Command): void {
   program
     .command("demo")
     .description("measure a method's claim offline on the shipped testbed models (default AdaCAD)")
-    .argument("[method]", "adacad | mat-steer | laser | pbt | dataenvgym | upcore", "adacad")
+    .argument(
+      "[method]",
+      "adacad | mat-steer | laser | pbt | dataenvgym | upcore | symbolic-moe",
+      "adacad",
+    )
     .option("--seed <n>", "evaluation draw over the same model (default 1)", integerArg(0), 1)
     .option(
       "--n <count>",
@@ -86,11 +98,11 @@ export function register(program: Command): void {
     )
     .option(
       "--full",
-      "upcore: the design's sizes (6 forget sets, 3 seeds, GA/refusal/NPO) instead of the smoke",
+      "upcore, symbolic-moe: the design's sizes instead of the smoke (upcore: 6 forget sets, 3 seeds, GA/refusal/NPO; symbolic-moe: 30 validation + 225 test items per skill)",
     )
     .option(
       "--null-world",
-      "upcore: forget sets of one relation and one question template (no outliers)",
+      "upcore: forget sets of one relation and one question template (no outliers); symbolic-moe: unspecialised experts",
     )
     .option("--json", "print one JSON object (last line) instead of the table")
     .option("--measure", "pbt: the pre-registered measurement (seeds, partner, sizes; docs/pbt.md)")
@@ -115,7 +127,10 @@ export function register(program: Command): void {
       integerArg(1),
       pbtMeasureDefaults.teamN,
     )
-    .option("--resume <run-dir>", "pbt --measure: continue a killed measurement in its run folder")
+    .option(
+      "--resume <run-dir>",
+      "pbt --measure, symbolic-moe: continue a killed run in its run folder",
+    )
     .addHelpText("after", examples)
     .action(async (method: string, flags: DemoCommandFlags, command: Command) => {
       if (method === "mat-steer") return matSteerDemo(flags);
@@ -128,17 +143,21 @@ export function register(program: Command): void {
           },
           command.getOptionValueSource("n") !== "default",
         );
-      if (flags.resume !== undefined && !(method === "pbt" && flags.measure))
-        throw new UsageError("--resume continues `chorus demo pbt --measure` runs only");
+      const resumable = (method === "pbt" && flags.measure) || method === "symbolic-moe";
+      if (flags.resume !== undefined && !resumable)
+        throw new UsageError(
+          "--resume continues `chorus demo pbt --measure` and `chorus demo symbolic-moe` runs only",
+        );
       if (method === "pbt" && flags.measure)
         return pbtMeasureDemo(flags, command.getOptionValueSource("n") !== "default");
       if (method === "pbt") return pbtDemo(flags);
       if (method === "upcore") return upcoreDemo(flags);
+      if (method === "symbolic-moe") return symbolicMoeDemo(flags);
       if (method === "dataenvgym")
         return dataEnvGymDemo(flags, command.getOptionValueSource("n") !== "default");
       if (method !== "adacad")
         throw new UsageError(
-          `chorus demo knows "adacad", "mat-steer", "laser", "pbt", "dataenvgym" and "upcore", not "${method}"`,
+          `chorus demo knows "adacad", "mat-steer", "laser", "pbt", "dataenvgym", "upcore" and "symbolic-moe", not "${method}"`,
         );
       await runDemo(flags, adacadDemo(flags));
     });

@@ -13,7 +13,7 @@ import { runSymbolicMoe } from "./symbolic-moe.ts";
 export const symbolicMoeMethod: EvalMethod = {
   name: "symbolic-moe",
   description: "Symbolic-MoE: skill-based expert recruitment, batched experts, aggregator",
-  answerTypes: ["choice", "math", "number"],
+  answerTypes: ["choice", "math", "number", "text"],
   checkOptions: readMoeSettings,
   async runBatch(items, context) {
     const settings = readMoeSettings(context.options);

@@ -1,4 +1,5 @@
 import { UsageError } from "../../model/errors.ts";
+import type { MoeFormat } from "./prompt-format.ts";
 
 /** Symbolic-MoE settings (defaults from the official code), read from `--set key=value`. */
 export interface MoeSettings {
@@ -26,7 +27,18 @@ export interface MoeSettings {
   validationSplit: string;
   /** Where to save profiles built on the fly. */
   saveProfiles?: string;
+  /** Prompts: "chat" (the paper's instructions, default) or "completion" (`Q: … A:` for base models). */
+  format: MoeFormat;
+  /**
+   * The aggregator: a pool model's name, or "majority" (vote over the experts' parsed answers, no
+   * model). Unset: the model the aggregation benchmark chose (the paper's rule); when set, the
+   * benchmark is skipped.
+   */
+  aggregator?: string;
 }
+
+/** The `aggregator` value that votes instead of asking a model. */
+export const majorityAggregator = "majority";
 
 const defaults: MoeSettings = {
   k: 3,
@@ -40,6 +52,7 @@ const defaults: MoeSettings = {
   concurrency: 4,
   validationLimit: 50,
   validationSplit: "validation",
+  format: "chat",
 };
 
 /** Validated settings from the option map. */
@@ -72,7 +85,13 @@ export function readMoeSettings(options: Readonly<Record<string, unknown>>): Moe
       throw new UsageError(`--set embedder: expected lexical or model, got "${String(embedder)}"`);
     s.embedder = embedder;
   }
-  for (const key of ["profiles", "saveProfiles", "validationSplit"] as const)
+  const format = options["format"];
+  if (format !== undefined) {
+    if (format !== "chat" && format !== "completion")
+      throw new UsageError(`--set format: expected chat or completion, got "${String(format)}"`);
+    s.format = format;
+  }
+  for (const key of ["profiles", "saveProfiles", "validationSplit", "aggregator"] as const)
     if (options[key] !== undefined) s[key] = String(options[key]);
   return s;
 }

@@ -5,7 +5,7 @@ import { type AnswerType, extractAnswer } from "../../evals/answers/extract-answ
 import type { EvalItem } from "../../evals/eval-item.ts";
 import type { ModelSource } from "../../evals/model-source.ts";
 import { hashString, SeededRandom } from "../../math/seeded-random.ts";
-import type { ChatMessage, LanguageModel } from "../../model/language-model.ts";
+import type { LanguageModel } from "../../model/language-model.ts";
 import { mapLimit } from "../../scoring/map-limit.ts";
 import { majorityAnswer } from "../magicore/vote.ts";
 import {
@@ -15,12 +15,18 @@ import {
 } from "./aggregator-selection.ts";
 import { buildBatchPlan, runBatchPlan } from "./batch-plan.ts";
 import { lexicalEmbedder, mapKeywords, modelEmbedder } from "./keyword-matcher.ts";
-import { filterKeywords, keywordMessages, parseKeywords } from "./keywords.ts";
+import { filterKeywords, parseKeywords } from "./keywords.ts";
 import type { MoeProfileFile } from "./profile-store.ts";
 import { buildProfiles, globalCompetence } from "./profiles.ts";
-import { aggregatorMessages, benchmarkMessages, expertMessages } from "./prompts.ts";
+import {
+  aggregatorPrompt,
+  benchmarkPrompt,
+  expertPrompt,
+  keywordPrompt,
+  type MoePrompt,
+} from "./prompt-format.ts";
 import { pruneRareExperts, type Recruitment, recruitExperts } from "./recruit.ts";
-import { type MoeSettings, maxTokensFor } from "./settings.ts";
+import { type MoeSettings, majorityAggregator, maxTokensFor } from "./settings.ts";
 
 /** Shared plumbing: where models come from, the seed, per-item accounting, progress. */
 export interface MoeRuntime {
@@ -48,14 +54,9 @@ function seedFor(rt: MoeRuntime, key: string): number {
 }
 
 /** Generates one response and returns its text. */
-async function ask(
-  model: LanguageModel,
-  messages: ChatMessage[],
-  settings: MoeSettings,
-  seed: number,
-) {
+async function ask(model: LanguageModel, prompt: MoePrompt, settings: MoeSettings, seed: number) {
   const result = await model.generate({
-    messages,
+    ...prompt,
     temperature: settings.temperature,
     maxTokens: maxTokensFor(settings, model.id),
     seed,
@@ -74,7 +75,7 @@ export async function annotateKeywords(
     mapLimit(items, settings.concurrency, (item) =>
       within(rt, item.id, async () => {
         const request = {
-          messages: keywordMessages(item.question),
+          ...keywordPrompt(settings.format, item.question),
           temperature: settings.keywordTemperature,
           maxTokens: settings.keywordMaxTokens,
         };
@@ -118,7 +119,7 @@ export async function buildMoeProfile(
       mapLimit(items, settings.concurrency, async (item) => {
         const response = await ask(
           model,
-          expertMessages(item.question, item.answerType),
+          expertPrompt(settings.format, item.question, item.answerType),
           settings,
           seedFor(rt, `profile:${name}:${item.id}`),
         );
@@ -145,21 +146,23 @@ export async function buildMoeProfile(
     new SeededRandom(rt.seed),
   );
   const aggregatorAccuracy: Record<string, number> = {};
-  for (const name of rt.models.names) {
-    rt.log?.(`symbolic-moe: aggregation benchmark for ${name}`);
-    const hits = await rt.models.use(name, (model) =>
-      mapLimit(bench, settings.concurrency, async (b, i) => {
-        const text = await ask(
-          model,
-          benchmarkMessages(b.question, b.responses, b.answerType),
-          settings,
-          seedFor(rt, `bench:${name}:${i}`),
-        );
-        return parseMoeAnswer(text, b.answerType, b.choiceCount) === b.gold ? 1 : 0;
-      }),
-    );
-    aggregatorAccuracy[name] = hits.reduce<number>((a, b) => a + b, 0) / Math.max(1, hits.length);
-  }
+  // an aggregator fixed by the settings needs no benchmark
+  if (settings.aggregator === undefined)
+    for (const name of rt.models.names) {
+      rt.log?.(`symbolic-moe: aggregation benchmark for ${name}`);
+      const hits = await rt.models.use(name, (model) =>
+        mapLimit(bench, settings.concurrency, async (b, i) => {
+          const text = await ask(
+            model,
+            benchmarkPrompt(settings.format, b.question, b.responses, b.answerType),
+            settings,
+            seedFor(rt, `bench:${name}:${i}`),
+          );
+          return parseMoeAnswer(text, b.answerType, b.choiceCount) === b.gold ? 1 : 0;
+        }),
+      );
+      aggregatorAccuracy[name] = hits.reduce<number>((a, b) => a + b, 0) / Math.max(1, hits.length);
+    }
   const validationAccuracy = Object.fromEntries(
     Object.entries(correct).map(([m, c]) => [m, c.filter(Boolean).length / Math.max(1, c.length)]),
   );
@@ -173,7 +176,7 @@ export async function buildMoeProfile(
     competence,
     vocabulary: [...new Set(keywords.flat())],
     validationAccuracy,
-    aggregator: pickAggregator(aggregatorAccuracy),
+    aggregator: settings.aggregator ?? pickAggregator(aggregatorAccuracy),
     aggregatorAccuracy,
     items: items.length,
     tau: settings.tau,
@@ -197,7 +200,9 @@ export interface MoeInstanceResult {
 
 /**
  * Runs experts then the aggregator for `recruitments` (one list of model names per item): the
- * experts through the batch plan (each model loaded once), the aggregator in one load.
+ * experts through the batch plan (each model loaded once), the aggregator in one load, or, for
+ * the "majority" aggregator, a vote over the experts' parsed answers (ties: the first answer).
+ * `finals` are the aggregator's texts (the majority's first response when voting).
  */
 export async function expertsThenAggregate(
   items: readonly EvalItem[],
@@ -205,7 +210,12 @@ export async function expertsThenAggregate(
   aggregator: string,
   rt: MoeRuntime,
   settings: MoeSettings,
-): Promise<{ responses: string[][]; answers: (string | null)[][]; finals: string[] }> {
+): Promise<{
+  responses: string[][];
+  answers: (string | null)[][];
+  finals: string[];
+  predictions: (string | null)[];
+}> {
   const plan = buildBatchPlan(recruitments);
   rt.log?.(`symbolic-moe: ${plan.size} expert model(s) for ${items.length} item(s)`);
   const responses = await runBatchPlan(
@@ -217,7 +227,7 @@ export async function expertsThenAggregate(
       return within(rt, item.id, () =>
         ask(
           model,
-          expertMessages(item.question, item.answerType),
+          expertPrompt(settings.format, item.question, item.answerType),
           settings,
           seedFor(rt, `expert:${item.id}:${slot.slot}`),
         ),
@@ -228,19 +238,27 @@ export async function expertsThenAggregate(
   const answers = responses.map((rs, i) =>
     rs.map((r) => parseMoeAnswer(r, items[i]!.answerType, items[i]!.choices?.length)),
   );
+  if (aggregator === majorityAggregator) {
+    const predictions = answers.map((a) => majorityAnswer(a.filter((x) => x !== null)));
+    const finals = predictions.map((p, i) => responses[i]![answers[i]!.indexOf(p)] ?? "");
+    return { responses, answers, finals, predictions };
+  }
   const finals = await rt.models.use(aggregator, (model) =>
     mapLimit(items, settings.concurrency, (item, i) =>
       within(rt, item.id, () =>
         ask(
           model,
-          aggregatorMessages(item.question, responses[i]!, item.answerType),
+          aggregatorPrompt(settings.format, item.question, responses[i]!, item.answerType),
           settings,
           seedFor(rt, `aggregate:${item.id}`),
         ),
       ),
     ),
   );
-  return { responses, answers, finals };
+  const predictions = finals.map((f, i) =>
+    parseMoeAnswer(f, items[i]!.answerType, items[i]!.choices?.length),
+  );
+  return { responses, answers, finals, predictions };
 }
 
 /** Inference (spec §3.5–3.8) on test items with a profile. */
@@ -264,22 +282,23 @@ export async function runSymbolicMoe(
   );
   let experts = recruitments.map((r) => r.experts);
   if (settings.prune > 0) experts = pruneRareExperts(experts, settings.prune, rng);
-  const { responses, answers, finals } = await expertsThenAggregate(
+  const aggregator = settings.aggregator ?? profile.aggregator;
+  const { responses, answers, finals, predictions } = await expertsThenAggregate(
     items,
     experts,
-    profile.aggregator,
+    aggregator,
     rt,
     settings,
   );
-  return items.map((item, i) => ({
-    prediction: parseMoeAnswer(finals[i]!, item.answerType, item.choices?.length),
+  return items.map((_, i) => ({
+    prediction: predictions[i]!,
     response: finals[i]!,
     keywords: keywords[i]!,
     mapped: mapped[i]!,
     recruitment: { ...recruitments[i]!, experts: experts[i]! },
     expertAnswers: answers[i]!,
     expertMajority: majorityAnswer(answers[i]!.filter((a) => a !== null)),
-    aggregator: profile.aggregator,
+    aggregator,
     expertResponses: responses[i]!,
   }));
 }

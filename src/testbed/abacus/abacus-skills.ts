@@ -33,7 +33,7 @@ const fill = (template: string, slots: Record<string, string>) =>
   template.replace(/\{(\w+)\}/g, (_, k: string) => slots[k]!);
 
 /** Question wordings per simple skill (paraphrases: "plus", "sum of", "put in order", …). */
-const wordings: Record<Exclude<AbacusSkill, "chain" | "prog">, readonly string[]> = {
+export const wordings: Record<Exclude<AbacusSkill, "chain" | "prog">, readonly string[]> = {
   add: ["what is {a} plus {b} ?", "the sum of {a} and {b} ?", "{a} and {b} together make ?"],
   sub: ["what is {a} minus {b} ?", "take {b} away from {a} ?", "the difference of {a} and {b} ?"],
   max: ["which is largest : {l} ?", "the biggest of {l} ?", "the greatest number in {l} ?"],

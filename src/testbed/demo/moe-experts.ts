@@ -1,0 +1,102 @@
+import { join } from "node:path";
+import { Trainable } from "../../train/trainable.ts";
+import type { AbacusSkill } from "../abacus/abacus-skills.ts";
+import { expertTrainingData, moeSkills } from "./moe-items.ts";
+
+/** One expert of the pool: a name and the skills its adapter is fine-tuned on. */
+export interface ExpertRecipe {
+  name: string;
+  skills: readonly AbacusSkill[];
+}
+
+/** The specialists (docs/testbed.md, Symbolic-MoE): one or two skills each. */
+export const specialistRecipes: readonly ExpertRecipe[] = [
+  { name: "reverse", skills: ["reverse"] },
+  { name: "count", skills: ["count"] },
+  { name: "max-sort", skills: ["max", "sort"] },
+];
+
+/** The null world's experts: the same recipe on the uniform mix of the routed skills. */
+export const unspecialisedRecipes: readonly ExpertRecipe[] = specialistRecipes.map((_, i) => ({
+  name: `mixed-${i + 1}`,
+  skills: moeSkills,
+}));
+
+/** How every expert is fine-tuned (chorus's trainer, LoRA SFT on `Q: … A:` pairs). */
+export interface ExpertTraining {
+  examples: number;
+  epochs: number;
+  lr: number;
+  rank: number;
+  seed: number;
+}
+
+/** Piloted on abacus-1m: ~200 optimizer steps, a minute or two of CPU per expert. */
+export const expertTraining: ExpertTraining = {
+  examples: 480,
+  epochs: 3,
+  lr: 3e-3,
+  rank: 8,
+  seed: 1,
+};
+
+/** What training one expert did. */
+export interface TrainedExpert {
+  name: string;
+  skills: readonly AbacusSkill[];
+  adapter: string;
+  steps: number;
+  loss: number;
+  seconds: number;
+}
+
+/**
+ * Fine-tunes a LoRA adapter (all linear layers) of `basePath` on `recipe`'s skills and writes it
+ * to `<dir>/<name>.lora.gguf`. Each expert draws its own data stream (seeded by the training seed,
+ * its index and its skills), so unspecialised experts are different models of one recipe.
+ */
+export async function trainExpert(
+  basePath: string,
+  recipe: ExpertRecipe,
+  index: number,
+  training: ExpertTraining,
+  dir: string,
+): Promise<TrainedExpert> {
+  const trainable = await Trainable.load(basePath, {
+    lora: {
+      rank: training.rank,
+      alpha: 2 * training.rank,
+      targets: ["attn_q", "attn_k", "attn_v", "attn_output", "ffn_gate", "ffn_up", "ffn_down"],
+      seed: training.seed + index,
+    },
+  });
+  try {
+    const data = expertTrainingData(recipe.skills, training.examples, training.seed * 100 + index);
+    const batchSize = 4;
+    const gradientAccumulation = 2;
+    const totalSteps =
+      Math.ceil(training.examples / (batchSize * gradientAccumulation)) * training.epochs;
+    const session = trainable.session({
+      lr: training.lr,
+      totalSteps,
+      warmupSteps: Math.round(0.1 * totalSteps),
+      schedule: "cosine",
+      batchSize,
+      gradientAccumulation,
+      seed: training.seed + index,
+    });
+    const result = await session.sft(data, { epochs: training.epochs });
+    const adapter = join(dir, `${recipe.name}.lora.gguf`);
+    await trainable.saveAdapter(adapter);
+    return {
+      name: recipe.name,
+      skills: recipe.skills,
+      adapter,
+      steps: result.steps,
+      loss: result.losses.at(-1) ?? Number.NaN,
+      seconds: result.seconds,
+    };
+  } finally {
+    await trainable.close();
+  }
+}
