@@ -67,7 +67,10 @@ describe("method panels in Chromium, from real eval runs", { skip, timeout: 1_80
         ...["--out", join(runs, "moe")],
       ]);
       await chorus([
-        ...["eval", "utdebug", "--dataset", "humanevalfix-python", "--limit", "1"],
+        // utdebug-example's tests come from the prompt's examples, so its grid has cells even
+        // where the tiny model writes no parsable unit test (utdebug's rows are then empty)
+        ...["eval", "utdebug", "--baselines", "utdebug-example"],
+        ...["--dataset", "humanevalfix-python", "--limit", "1"],
         ...["--model", stories!, "--set", "rounds=1", "--set", "nUts=1", "--set", "attempts=1"],
         ...["--set", "votes=2", "--set", "maxTokens=24", "--set", "scMaxTokens=16", ...cache],
         ...["--out", join(runs, "utdebug")],
@@ -154,33 +157,44 @@ describe("method panels in Chromium, from real eval runs", { skip, timeout: 1_80
     await shot(page, "item-symbolic-moe");
   });
 
-  it("UTDebug: a rounds × tests grid of verdicts with the hidden-test result per round", {
-    todo: "the grid's rows render but expose 0 gridcell-role cells where 4 are expected (2026-12-03)",
-  }, async () => {
-    const [record] = records(join(runs, "utdebug"));
-    const d = record!.details as {
-      passByRound: boolean[];
-      rounds: Array<{ tests: unknown[]; verdicts: string[]; code?: string }>;
-    };
-    assert.equal(typeof d.rounds[0]!.code, "string", "round 0 keeps the given code");
-    const page = await open("#/run/utdebug/item/0");
-    const grid = page.getByRole("grid", { name: "rounds × tests" });
-    assert.equal(await grid.locator("tbody tr").count(), d.rounds.length);
-    const cells = d.rounds.reduce((n, r) => n + r.tests.length, 0);
-    assert.equal(await grid.getByRole("gridcell").count(), cells);
-    const verdicts = await grid.getByRole("gridcell").allTextContents();
-    assert.deepEqual(
-      verdicts,
-      d.rounds.flatMap((r) => r.tests.map((_, i) => r.verdicts[i] ?? "–")),
-    );
-    const facts = await page
-      .getByRole("region", { name: "UTDebug" })
-      .locator(".facts")
-      .textContent();
-    assert.match(
-      facts!,
-      new RegExp(`^hidden tests by round: 0: ${d.passByRound[0] ? "pass" : "fail"}`),
-    );
-    await shot(page, "item-utdebug");
+  it("UTDebug: a rounds × tests grid of verdicts with the hidden-test result per round", async () => {
+    const lines = records(join(runs, "utdebug")) as Array<{
+      method: string;
+      details: {
+        passByRound: boolean[];
+        rounds: Array<{ round: number; tests: unknown[]; verdicts: string[]; code?: string }>;
+      };
+    }>;
+    assert.deepEqual(lines.map((r) => r.method).sort(), ["utdebug", "utdebug-example"]);
+    for (const [line, { method, details: d }] of lines.entries()) {
+      assert.equal(typeof d.rounds[0]!.code, "string", "round 0 keeps the given code");
+      const page = await open(`#/run/utdebug/item/${line}`);
+      const grid = page.getByRole("grid", { name: "rounds × tests" });
+      assert.equal(await grid.locator("tbody tr").count(), d.rounds.length);
+      // round, code and validation are row headers: the gridcells are the verdicts, in order
+      assert.equal(await grid.getByRole("rowheader").count(), 3 * d.rounds.length);
+      assert.deepEqual(
+        await grid.getByRole("gridcell").allTextContents(),
+        d.rounds.flatMap((r) => r.tests.map((_, i) => r.verdicts[i] ?? "–")),
+      );
+      const empty = d.rounds.filter((r) => r.tests.length === 0).map((r) => r.round);
+      const note = page.getByRole("list", { name: "rounds without unit tests" });
+      assert.deepEqual(
+        (await note.getByRole("listitem").allTextContents()).map((t) => Number(/\d+/.exec(t)![0])),
+        empty,
+      );
+      const facts = await page
+        .getByRole("region", { name: "UTDebug" })
+        .locator(".facts")
+        .textContent();
+      assert.match(
+        facts!,
+        new RegExp(`^hidden tests by round: 0: ${d.passByRound[0] ? "pass" : "fail"}`),
+      );
+      await shot(page, `item-${method}`);
+    }
+    // utdebug-example's tests are the prompt's examples: its grid must have cells to check
+    const example = lines.find((r) => r.method === "utdebug-example")!.details;
+    assert.ok(example.rounds.some((r) => r.tests.length > 0));
   });
 });
