@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
@@ -74,6 +74,32 @@ describe("method panels in Chromium, from real eval runs", { skip, timeout: 1_80
         ...["--model", stories!, "--set", "rounds=1", "--set", "nUts=1", "--set", "attempts=1"],
         ...["--set", "votes=2", "--set", "maxTokens=24", "--set", "scMaxTokens=16", ...cache],
         ...["--out", join(runs, "utdebug")],
+      ]);
+      // story openings stories260K completes with these words, so unlearning them moves ROUGE
+      const facts = (pairs: string[][]) =>
+        pairs.map(([question, answer]) => JSON.stringify({ question, answer })).join("\n");
+      writeFileSync(
+        join(root, "forget.jsonl"),
+        facts([
+          ["Once upon a time, there was a little", "girl"],
+          ["One day, Lily went to the", "park"],
+          ["The cat was very", "excited"],
+          ["He liked to play with his", "toys"],
+        ]),
+      );
+      writeFileSync(
+        join(root, "retain.jsonl"),
+        facts([
+          ["Tom and his mom went to the", "park"],
+          ["They played together all", "day long"],
+        ]),
+      );
+      await chorus([
+        ...["unlearn", "--model", stories!, "--method", "ga", "--selection", "upcore,full"],
+        ...["--forget", join(root, "forget.jsonl"), "--retain", join(root, "retain.jsonl")],
+        ...["--epochs", "5", "--lr", "0.3", "--rank", "4", "--layers", "1,2,3"],
+        ...["--max-new-tokens", "3", "--out", join(root, "unlearn.json")],
+        ...["--run-dir", join(runs, "unlearn")],
       ]);
       server = await startViewServer(openRuns([runs]), { host: "127.0.0.1", port: 0 });
       browser = await launchChromium();
@@ -196,5 +222,60 @@ describe("method panels in Chromium, from real eval runs", { skip, timeout: 1_80
     // utdebug-example's tests are the prompt's examples: its grid must have cells to check
     const example = lines.find((r) => r.method === "utdebug-example")!.details;
     assert.ok(example.rounds.some((r) => r.tests.length > 0));
+  });
+
+  it("unlearning curves: each selection's checkpoints, deletion–utility curves and AUCs", async () => {
+    const lines = records(join(runs, "unlearn")) as Array<{
+      itemId: string;
+      score: number;
+      details: {
+        utilityMeasure: string;
+        points: Array<{ forgetRouge: number; utility: Record<string, number> }>;
+        auc: Record<string, number>;
+      };
+    }>;
+    const report = JSON.parse(readFileSync(join(root, "unlearn.json"), "utf8")) as {
+      runs: Record<string, { auc: Record<string, number>; points: unknown[] }>;
+    };
+    assert.deepEqual(
+      lines.map((r) => r.itemId),
+      ["upcore", "full"],
+    );
+    for (const [line, { itemId, score, details: d }] of lines.entries()) {
+      // the run folder holds what the --out report holds
+      assert.deepEqual(d.auc, report.runs[itemId]!.auc);
+      assert.equal(d.points.length, report.runs[itemId]!.points.length);
+      assert.equal(score, d.auc[d.utilityMeasure]);
+      const page = await open(`#/run/unlearn/item/${line}`);
+      const panel = page.getByRole("region", { name: "unlearning curves" });
+      assert.equal(
+        await panel.getByRole("table", { name: "checkpoints" }).locator("tbody tr").count(),
+        d.points.length,
+      );
+      const measures = Object.keys(d.auc);
+      assert.deepEqual(
+        await panel
+          .getByRole("list", { name: "AUC", exact: true })
+          .getByRole("listitem")
+          .allTextContents(),
+        measures.map((m) => {
+          const v = d.auc[m]!;
+          return `${m}: AUC ${Number.isInteger(v) ? v : v.toFixed(4)}`;
+        }),
+      );
+      for (const measure of Object.keys(d.points[0]!.utility))
+        assert.equal(
+          await panel
+            .getByRole("list", { name: `curve ${measure}` })
+            .locator("circle")
+            .count(),
+          d.points.length,
+        );
+      assert.equal(await panel.getByLabel(`AUC ${d.utilityMeasure}`).count(), 1);
+      await shot(page, `item-unlearn-${itemId}`);
+    }
+    // the curve moved: unlearning took the forget ROUGE down from where it started
+    const full = lines[1]!.details.points;
+    assert.ok(full.at(-1)!.forgetRouge < full[0]!.forgetRouge);
   });
 });
