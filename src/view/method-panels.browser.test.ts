@@ -156,6 +156,21 @@ describe("method panels in Chromium, from real eval runs", { skip, timeout: 1_80
       d.refinedText.split(/\s+/).filter(Boolean).join(" "),
     );
     assert.equal((await diff.locator("ins, del").count()) > 0, d.changed);
+    // the item's model calls from events.jsonl: one waterfall lane and one table row each
+    const id = JSON.parse(readFileSync(join(runs, "mamm", "results.jsonl"), "utf8").split("\n")[0]!)
+      .id as string;
+    const calls = readFileSync(join(runs, "mamm", "events.jsonl"), "utf8")
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l) as { item?: string; latencyMs: number })
+      .filter((e) => e.item === id);
+    assert.ok(calls.length > 0);
+    const lanes = page.getByRole("list", { name: "calls waterfall" }).getByRole("listitem");
+    assert.equal(await lanes.count(), calls.length);
+    assert.equal(
+      await page.getByRole("table", { name: "model calls" }).locator("tbody tr").count(),
+      calls.length,
+    );
     await shot(page, "item-mamm-refine");
   });
 
