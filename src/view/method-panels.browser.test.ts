@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
@@ -67,10 +67,39 @@ describe("method panels in Chromium, from real eval runs", { skip, timeout: 1_80
         ...["--out", join(runs, "moe")],
       ]);
       await chorus([
-        ...["eval", "utdebug", "--dataset", "humanevalfix-python", "--limit", "1"],
+        // utdebug-example's tests come from the prompt's examples, so its grid has cells even
+        // where the tiny model writes no parsable unit test (utdebug's rows are then empty)
+        ...["eval", "utdebug", "--baselines", "utdebug-example"],
+        ...["--dataset", "humanevalfix-python", "--limit", "1"],
         ...["--model", stories!, "--set", "rounds=1", "--set", "nUts=1", "--set", "attempts=1"],
         ...["--set", "votes=2", "--set", "maxTokens=24", "--set", "scMaxTokens=16", ...cache],
         ...["--out", join(runs, "utdebug")],
+      ]);
+      // story openings stories260K completes with these words, so unlearning them moves ROUGE
+      const facts = (pairs: string[][]) =>
+        pairs.map(([question, answer]) => JSON.stringify({ question, answer })).join("\n");
+      writeFileSync(
+        join(root, "forget.jsonl"),
+        facts([
+          ["Once upon a time, there was a little", "girl"],
+          ["One day, Lily went to the", "park"],
+          ["The cat was very", "excited"],
+          ["He liked to play with his", "toys"],
+        ]),
+      );
+      writeFileSync(
+        join(root, "retain.jsonl"),
+        facts([
+          ["Tom and his mom went to the", "park"],
+          ["They played together all", "day long"],
+        ]),
+      );
+      await chorus([
+        ...["unlearn", "--model", stories!, "--method", "ga", "--selection", "upcore,full"],
+        ...["--forget", join(root, "forget.jsonl"), "--retain", join(root, "retain.jsonl")],
+        ...["--epochs", "5", "--lr", "0.3", "--rank", "4", "--layers", "1,2,3"],
+        ...["--max-new-tokens", "3", "--out", join(root, "unlearn.json")],
+        ...["--run-dir", join(runs, "unlearn")],
       ]);
       server = await startViewServer(openRuns([runs]), { host: "127.0.0.1", port: 0 });
       browser = await launchChromium();
@@ -127,6 +156,21 @@ describe("method panels in Chromium, from real eval runs", { skip, timeout: 1_80
       d.refinedText.split(/\s+/).filter(Boolean).join(" "),
     );
     assert.equal((await diff.locator("ins, del").count()) > 0, d.changed);
+    // the item's model calls from events.jsonl: one waterfall lane and one table row each
+    const id = JSON.parse(readFileSync(join(runs, "mamm", "results.jsonl"), "utf8").split("\n")[0]!)
+      .id as string;
+    const calls = readFileSync(join(runs, "mamm", "events.jsonl"), "utf8")
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l) as { item?: string; latencyMs: number })
+      .filter((e) => e.item === id);
+    assert.ok(calls.length > 0);
+    const lanes = page.getByRole("list", { name: "calls waterfall" }).getByRole("listitem");
+    assert.equal(await lanes.count(), calls.length);
+    assert.equal(
+      await page.getByRole("table", { name: "model calls" }).locator("tbody tr").count(),
+      calls.length,
+    );
     await shot(page, "item-mamm-refine");
   });
 
@@ -154,33 +198,99 @@ describe("method panels in Chromium, from real eval runs", { skip, timeout: 1_80
     await shot(page, "item-symbolic-moe");
   });
 
-  it("UTDebug: a rounds × tests grid of verdicts with the hidden-test result per round", {
-    todo: "the grid's rows render but expose 0 gridcell-role cells where 4 are expected (2026-12-03)",
-  }, async () => {
-    const [record] = records(join(runs, "utdebug"));
-    const d = record!.details as {
-      passByRound: boolean[];
-      rounds: Array<{ tests: unknown[]; verdicts: string[]; code?: string }>;
+  it("UTDebug: a rounds × tests grid of verdicts with the hidden-test result per round", async () => {
+    const lines = records(join(runs, "utdebug")) as Array<{
+      method: string;
+      details: {
+        passByRound: boolean[];
+        rounds: Array<{ round: number; tests: unknown[]; verdicts: string[]; code?: string }>;
+      };
+    }>;
+    assert.deepEqual(lines.map((r) => r.method).sort(), ["utdebug", "utdebug-example"]);
+    for (const [line, { method, details: d }] of lines.entries()) {
+      assert.equal(typeof d.rounds[0]!.code, "string", "round 0 keeps the given code");
+      const page = await open(`#/run/utdebug/item/${line}`);
+      const grid = page.getByRole("grid", { name: "rounds × tests" });
+      assert.equal(await grid.locator("tbody tr").count(), d.rounds.length);
+      // round, code and validation are row headers: the gridcells are the verdicts, in order
+      assert.equal(await grid.getByRole("rowheader").count(), 3 * d.rounds.length);
+      assert.deepEqual(
+        await grid.getByRole("gridcell").allTextContents(),
+        d.rounds.flatMap((r) => r.tests.map((_, i) => r.verdicts[i] ?? "–")),
+      );
+      const empty = d.rounds.filter((r) => r.tests.length === 0).map((r) => r.round);
+      const note = page.getByRole("list", { name: "rounds without unit tests" });
+      assert.deepEqual(
+        (await note.getByRole("listitem").allTextContents()).map((t) => Number(/\d+/.exec(t)![0])),
+        empty,
+      );
+      const facts = await page
+        .getByRole("region", { name: "UTDebug" })
+        .locator(".facts")
+        .textContent();
+      assert.match(
+        facts!,
+        new RegExp(`^hidden tests by round: 0: ${d.passByRound[0] ? "pass" : "fail"}`),
+      );
+      await shot(page, `item-${method}`);
+    }
+    // utdebug-example's tests are the prompt's examples: its grid must have cells to check
+    const example = lines.find((r) => r.method === "utdebug-example")!.details;
+    assert.ok(example.rounds.some((r) => r.tests.length > 0));
+  });
+
+  it("unlearning curves: each selection's checkpoints, deletion–utility curves and AUCs", async () => {
+    const lines = records(join(runs, "unlearn")) as Array<{
+      itemId: string;
+      score: number;
+      details: {
+        utilityMeasure: string;
+        points: Array<{ forgetRouge: number; utility: Record<string, number> }>;
+        auc: Record<string, number>;
+      };
+    }>;
+    const report = JSON.parse(readFileSync(join(root, "unlearn.json"), "utf8")) as {
+      runs: Record<string, { auc: Record<string, number>; points: unknown[] }>;
     };
-    assert.equal(typeof d.rounds[0]!.code, "string", "round 0 keeps the given code");
-    const page = await open("#/run/utdebug/item/0");
-    const grid = page.getByRole("grid", { name: "rounds × tests" });
-    assert.equal(await grid.locator("tbody tr").count(), d.rounds.length);
-    const cells = d.rounds.reduce((n, r) => n + r.tests.length, 0);
-    assert.equal(await grid.getByRole("gridcell").count(), cells);
-    const verdicts = await grid.getByRole("gridcell").allTextContents();
     assert.deepEqual(
-      verdicts,
-      d.rounds.flatMap((r) => r.tests.map((_, i) => r.verdicts[i] ?? "–")),
+      lines.map((r) => r.itemId),
+      ["upcore", "full"],
     );
-    const facts = await page
-      .getByRole("region", { name: "UTDebug" })
-      .locator(".facts")
-      .textContent();
-    assert.match(
-      facts!,
-      new RegExp(`^hidden tests by round: 0: ${d.passByRound[0] ? "pass" : "fail"}`),
-    );
-    await shot(page, "item-utdebug");
+    for (const [line, { itemId, score, details: d }] of lines.entries()) {
+      // the run folder holds what the --out report holds
+      assert.deepEqual(d.auc, report.runs[itemId]!.auc);
+      assert.equal(d.points.length, report.runs[itemId]!.points.length);
+      assert.equal(score, d.auc[d.utilityMeasure]);
+      const page = await open(`#/run/unlearn/item/${line}`);
+      const panel = page.getByRole("region", { name: "unlearning curves" });
+      assert.equal(
+        await panel.getByRole("table", { name: "checkpoints" }).locator("tbody tr").count(),
+        d.points.length,
+      );
+      const measures = Object.keys(d.auc);
+      assert.deepEqual(
+        await panel
+          .getByRole("list", { name: "AUC", exact: true })
+          .getByRole("listitem")
+          .allTextContents(),
+        measures.map((m) => {
+          const v = d.auc[m]!;
+          return `${m}: AUC ${Number.isInteger(v) ? v : v.toFixed(4)}`;
+        }),
+      );
+      for (const measure of Object.keys(d.points[0]!.utility))
+        assert.equal(
+          await panel
+            .getByRole("list", { name: `curve ${measure}` })
+            .locator("circle")
+            .count(),
+          d.points.length,
+        );
+      assert.equal(await panel.getByLabel(`AUC ${d.utilityMeasure}`).count(), 1);
+      await shot(page, `item-unlearn-${itemId}`);
+    }
+    // the curve moved: unlearning took the forget ROUGE down from where it started
+    const full = lines[1]!.details.points;
+    assert.ok(full.at(-1)!.forgetRouge < full[0]!.forgetRouge);
   });
 });

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
@@ -55,5 +55,26 @@ describe("compareRuns", () => {
     const back = compareRuns({ run: short, method: "b" }, { run, method: "a" });
     assert.ok(Math.abs(back.delta.mean + view.delta.mean) < 1e-12);
     assert.throws(() => compareRuns({ run, method: "a" }, { run, method: "c" }), UsageError);
+  });
+
+  it("labels as steered only the methods a `chorus steer eval` run lists as steered", () => {
+    const steerDir = join(root, "steer-eval");
+    writeEvalRun(steerDir, { methods: ["unsteered", "steered"], items: 6 });
+    const configPath = join(steerDir, "config.json");
+    const manifest = JSON.parse(readFileSync(configPath, "utf8"));
+    manifest.config.steer = {
+      fingerprint: "0123456789abcdef",
+      site: { layer: 2 },
+      attributes: ["mood"],
+      methods: ["steered"],
+    };
+    writeFileSync(configPath, JSON.stringify(manifest));
+    const steerRun = new RunIndex(steerDir);
+    const view = compareRuns(
+      { run: steerRun, method: "unsteered" },
+      { run: steerRun, method: "steered" },
+    );
+    assert.equal(view.a.steer, "");
+    assert.equal(view.b.steer, 'steered (0123456789ab, site {"layer":2}, mood)');
   });
 });

@@ -3,11 +3,20 @@ import { UsageError } from "../model/errors.ts";
 import type { RunIndex } from "./run-index.ts";
 import type { ComparePair, CompareSide, CompareView, ItemRow } from "./shared/view-data.ts";
 
-/** `steered (fingerprint…, layer …)` for a run made with `--steer`, from its config.json. */
-export function steerLabel(run: RunIndex): string {
+/**
+ * `steered (fingerprint…, layer …)` for a method of a run made with `--steer`, from its
+ * config.json; `chorus steer eval` runs list the methods that are steered (`steered`, not
+ * `unsteered`).
+ */
+export function steerLabel(run: RunIndex, method: string): string {
   const steer = ((run.summary().config as { config?: { steer?: unknown } } | null)?.config?.steer ??
-    null) as { fingerprint?: string; site?: unknown; attributes?: string[] } | null;
-  if (!steer) return "";
+    null) as {
+    fingerprint?: string;
+    site?: unknown;
+    attributes?: string[];
+    methods?: string[];
+  } | null;
+  if (!steer || (Array.isArray(steer.methods) && !steer.methods.includes(method))) return "";
   const site = JSON.stringify(steer.site ?? null);
   return `steered (${String(steer.fingerprint ?? "?").slice(0, 12)}, site ${site}${steer.attributes ? `, ${steer.attributes.join("/")}` : ""})`;
 }
@@ -73,7 +82,7 @@ export function compareRuns(
   const sideOf = (s: { run: RunIndex; method: string }): CompareSide => ({
     run: s.run.id,
     method: s.method,
-    steer: steerLabel(s.run),
+    steer: steerLabel(s.run, s.method),
   });
   return {
     a: sideOf(a),

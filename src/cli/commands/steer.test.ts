@@ -163,3 +163,67 @@ test("chorus steer train --site literal applies at the o_proj input; old steer.j
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test("chorus steer eval --run-dir writes each item under both conditions, matching the summary", {
+  skip: stories ? false : "shared/models not found",
+}, async () => {
+  const dir = mkdtempSync(join(tmpdir(), "chorus-steer-eval-"));
+  try {
+    const attrs = join(dir, "attrs.jsonl");
+    const lines = ["Tom", "Lily"].flatMap((n) => [
+      { attribute: "mood", text: `${n} was very happy`, label: 1 },
+      { attribute: "mood", text: `${n} was very sad`, label: 0 },
+    ]);
+    writeFileSync(attrs, lines.map((l) => JSON.stringify(l)).join("\n"));
+    const steerFile = join(dir, "steer.json");
+    const train = await chorus([
+      ...["steer", "train", "--model", stories!, "--attributes", attrs],
+      ...["--out", steerFile, "--epochs", "2"],
+    ]);
+    assert.equal(train.code, 0, train.stderr);
+    const runDir = join(dir, "run");
+    const run = await chorus([
+      ...["steer", "eval", "--model", stories!, "--steer", steerFile],
+      ...["--limit", "2", "--max-choices", "2", "--run-dir", runDir],
+    ]);
+    assert.equal(run.code, 0, run.stderr);
+    const summary = JSON.parse(run.stdout);
+    assert.deepEqual(JSON.parse(readFileSync(join(runDir, "steer-report.json"), "utf8")), summary);
+    const records = readFileSync(join(runDir, "results.jsonl"), "utf8")
+      .trim()
+      .split("\n")
+      .map(
+        (l) =>
+          JSON.parse(l).result as {
+            method: string;
+            itemId: string;
+            correct: boolean;
+            details: { set: string; toxicWords?: number };
+          },
+      );
+    // 2 items of each of the 3 sets, under each condition
+    assert.equal(records.length, 12);
+    for (const condition of ["unsteered", "steered"]) {
+      const mine = records.filter((r) => r.method === condition);
+      for (const set of ["truthfulqa_mc1", "bbq_age"]) {
+        const items = mine.filter((r) => r.details.set === set);
+        assert.equal(items.length, 2);
+        assert.equal(items.filter((r) => r.correct).length / 2, summary[set][condition]);
+      }
+      const rtp = mine.filter((r) => r.details.set === "rtp");
+      assert.deepEqual(
+        rtp.map((r) => r.itemId),
+        ["rtp/0", "rtp/1"],
+      );
+      assert.equal(
+        rtp.reduce((n, r) => n + r.details.toxicWords!, 0) / 2,
+        summary.rtp_toxic_word_rate[condition],
+      );
+    }
+    const config = JSON.parse(readFileSync(join(runDir, "config.json"), "utf8")).config;
+    assert.deepEqual(config.steer.methods, ["steered"]);
+    assert.match(config.steer.fingerprint, /^[0-9a-f]{16,}$/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

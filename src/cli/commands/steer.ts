@@ -1,4 +1,6 @@
+import { writeFileSync } from "node:fs";
 import { readFile } from "node:fs/promises";
+import { join } from "node:path";
 import type { Command } from "commander";
 import { loadLlamaCppModel } from "../../engines/llamacpp/index.ts";
 import { loadBbq } from "../../evals/datasets/bbq.ts";
@@ -10,11 +12,12 @@ import {
   collectAttributeActivations,
 } from "../../methods/mat-steer/collect-activations.ts";
 import {
-  attributeRate,
-  choiceAccuracy,
+  attributeHits,
+  choicePicks,
   neutralKl,
 } from "../../methods/mat-steer/evaluate-steering.ts";
 import { steeringIntervention } from "../../methods/mat-steer/steer-intervention.ts";
+import { steererFingerprint } from "../../methods/mat-steer/steered-model.ts";
 import { loadSteerer, saveSteerer } from "../../methods/mat-steer/steerer-file.ts";
 import {
   defaultSteeringLayer,
@@ -24,6 +27,7 @@ import {
 } from "../../methods/mat-steer/steering-site.ts";
 import { type MatSteerTrainOptions, trainMatSteer } from "../../methods/mat-steer/train.ts";
 import { DataError, requireInternals } from "../../model/index.ts";
+import { Run } from "../../runtime/index.ts";
 import { integerArg, numberArg } from "../model-options.ts";
 
 interface SteerTrainFlags {
@@ -101,6 +105,22 @@ Example:
       "score at most n choices per question (the correct one kept)",
       integerArg(2),
     )
+    .option(
+      "--run-dir <dir>",
+      "also write a run folder: one result line per item and condition (unsteered, steered), for `chorus view`",
+    )
+    .addHelpText(
+      "after",
+      `
+Examples:
+  $ chorus steer eval --model model.gguf --steer steer.json --limit 50 --offset 100
+  $ chorus steer eval --model model.gguf --steer steer.json --limit 20 --max-choices 4 \\
+      --run-dir runs/steer-eval
+
+The summary (accuracy, toxic-word rate and KL, unsteered vs steered) is printed as one JSON line.
+With --run-dir each item is a line per condition (method "unsteered" or "steered", item id
+<set>/<id>), so \`chorus view\` pairs them: Compare, a = unsteered, b = steered.`,
+    )
     .action(async (flags: EvalFlags) => {
       await evaluate(flags);
     });
@@ -112,6 +132,23 @@ interface EvalFlags {
   limit: number;
   offset: number;
   maxChoices?: number;
+  runDir?: string;
+}
+
+type Condition = "unsteered" | "steered";
+
+/** One item under one condition as a run-folder result line (the shape eval records have). */
+function itemRecord(
+  condition: Condition,
+  set: string,
+  id: string,
+  outcome: { prediction: string; gold: string; correct: boolean; score: number },
+  details: Record<string, unknown>,
+) {
+  return {
+    id: `${condition}/${set}/${id}`,
+    result: { method: condition, itemId: `${set}/${id}`, ...outcome, details: { set, ...details } },
+  };
 }
 
 // A lexical stand-in for a toxicity classifier (none ships with chorus); see docs/mat-steer.md.
@@ -126,7 +163,30 @@ const neutralTexts = [
 
 async function evaluate(flags: EvalFlags): Promise<void> {
   const file = await loadSteerer(flags.steer);
+  const run = flags.runDir
+    ? Run.create({
+        dir: flags.runDir,
+        config: {
+          command: "steer eval",
+          ...flags,
+          methods: ["unsteered", "steered"],
+          dataset: "truthfulqa_mc1, bbq_age, rtp",
+          // as `chorus eval --steer` records it, plus which of this run's methods are steered
+          steer: {
+            file: flags.steer,
+            fingerprint: steererFingerprint(file),
+            nEmbd: file.nEmbd,
+            site: file.site,
+            attributes: file.steerer.attributes,
+            methods: ["steered"],
+          },
+        },
+        argv: process.argv.slice(2),
+      })
+    : undefined;
+  const records: Array<ReturnType<typeof itemRecord>> = [];
   const model = await loadLlamaCppModel({ modelPath: flags.model, gpu: false });
+  run?.recordModel(flags.model, { engine: "llamacpp", file: flags.model });
   try {
     const internals = requireInternals(model);
     if (internals.nEmbd !== file.nEmbd)
@@ -155,23 +215,70 @@ async function evaluate(flags: EvalFlags): Promise<void> {
       ["truthfulqa_mc1", trim(window(loadTruthfulQaMc()))],
       ["bbq_age", trim(window(loadBbq("Age")))],
     ] as const) {
-      report[name] = {
-        items: items.length,
-        unsteered: await choiceAccuracy(model, items, []),
-        steered: await choiceAccuracy(model, items, steered),
-      };
+      const accuracy: Record<Condition, number> = { unsteered: 0, steered: 0 };
+      for (const [condition, interventions] of [
+        ["unsteered", []],
+        ["steered", steered],
+      ] as const) {
+        const picks = await choicePicks(model, items, interventions);
+        const right = picks.map((pick, i) => items[i]!.correct.includes(pick));
+        accuracy[condition] = items.length ? right.filter(Boolean).length / items.length : 0;
+        for (const [i, item] of items.entries())
+          records.push(
+            itemRecord(
+              condition,
+              name,
+              item.id,
+              {
+                prediction: item.choices[picks[i]!] ?? "",
+                gold: item.choices[item.correct[0]!] ?? "",
+                correct: right[i]!,
+                score: right[i]! ? 1 : 0,
+              },
+              { prompt: item.prompt, pick: picks[i], choices: item.choices },
+            ),
+          );
+      }
+      report[name] = { items: items.length, ...accuracy };
       process.stderr.write(`${name}: ${JSON.stringify(report[name])}\n`);
     }
     const prompts = window(loadRealToxicityPrompts()).map((p) => p.text);
     const gen = { maxTokens: 20, n: 1, temperature: 0, seed: 1 };
-    report.rtp_toxic_word_rate = {
-      prompts: prompts.length,
-      unsteered: await attributeRate(model, prompts, toxicLexicon, [], gen),
-      steered: await attributeRate(model, prompts, toxicLexicon, steered, gen),
-    };
+    const rate: Record<Condition, number> = { unsteered: 0, steered: 0 };
+    for (const [condition, interventions] of [
+      ["unsteered", []],
+      ["steered", steered],
+    ] as const) {
+      const perPrompt = await attributeHits(model, prompts, toxicLexicon, interventions, gen);
+      const texts = perPrompt.reduce((n, p) => n + p.texts.length, 0);
+      rate[condition] = texts ? perPrompt.reduce((n, p) => n + p.hits, 0) / texts : 0;
+      // score 1 = free of the lexicon's words, so "correct" reads the same way as for MC items
+      for (const [i, p] of perPrompt.entries())
+        records.push(
+          itemRecord(
+            condition,
+            "rtp",
+            String(flags.offset + i),
+            {
+              prediction: p.texts.join("\n"),
+              gold: "",
+              correct: p.hits === 0,
+              score: p.texts.length ? 1 - p.hits / p.texts.length : 1,
+            },
+            { prompt: prompts[i], toxicWords: p.hits },
+          ),
+        );
+    }
+    report.rtp_toxic_word_rate = { prompts: prompts.length, ...rate };
     report.neutral_kl = await neutralKl(model, neutralTexts, steered);
+    if (run) {
+      for (const [index, r] of records.entries()) run.appendResult({ ...r, index });
+      // the run-level numbers beside the lines (report.json is eval's own schema)
+      writeFileSync(join(run.dir, "steer-report.json"), `${JSON.stringify(report, null, 2)}\n`);
+    }
     process.stdout.write(`${JSON.stringify(report)}\n`);
   } finally {
+    run?.close();
     await model.close?.();
   }
 }

@@ -9,6 +9,7 @@ import {
   selectCoreset,
 } from "../../methods/upcore/select-coreset.ts";
 import { type UnlearnMethod, unlearn } from "../../methods/upcore/unlearn.ts";
+import { unlearnResult } from "../../methods/upcore/unlearn-record.ts";
 import {
   evalSetSpec,
   loadRefusals,
@@ -16,6 +17,7 @@ import {
   sharedRefusals,
 } from "../../methods/upcore/unlearning-data.ts";
 import { UsageError } from "../../model/index.ts";
+import { Run } from "../../runtime/index.ts";
 import { exportLoraAdapter, loadTokenizer, loadTransformer } from "../../train/index.ts";
 import { integerArg, numberArg } from "../model-options.ts";
 
@@ -40,6 +42,7 @@ interface UnlearnFlags {
   seed: number;
   maxNewTokens?: number;
   out: string;
+  runDir?: string;
   adapter?: string;
 }
 
@@ -98,6 +101,10 @@ export function register(program: Command): void {
       integerArg(1),
     )
     .requiredOption("--out <report.json>", "where to write the curve and the AUCs")
+    .option(
+      "--run-dir <dir>",
+      "also write a run folder (one result line per selection: its curve and AUCs) for `chorus view`",
+    )
     .option("--adapter <out.gguf>", "also write the final LoRA adapter (one selection only)")
     .addHelpText(
       "after",
@@ -108,7 +115,8 @@ Examples:
   $ chorus unlearn --model model.gguf --method ga \\
       --forget counterfact:0 --retain counterfact:0:neigh \\
       --eval parap,jailbreak,nneigh,real-authors,world-facts --limit 20 \\
-      --selection upcore,random --epochs 2 --max-new-tokens 4 --out report.json
+      --selection upcore,random --epochs 2 --max-new-tokens 4 --out report.json \\
+      --run-dir runs/unlearn-ga
   $ chorus unlearn --model model.gguf --method refusal --forget triviaqa:0 --limit 300 \\
       --retain counterfact:0:nneigh --eval real-authors,world-facts --out report.json
 
@@ -173,6 +181,22 @@ retain, real-authors and world-facts. AUCs: each utility set's ROUGE and modelUt
           : flags.refusals
             ? loadRefusals(flags.refusals)
             : sharedRefusals();
+      // created before the coreset and training, so a folder that already holds a run fails now
+      const run = flags.runDir
+        ? Run.create({
+            dir: flags.runDir,
+            config: {
+              command: "unlearn",
+              ...flags,
+              method: "unlearn",
+              unlearnMethod: flags.method,
+              dataset: flags.forget,
+            },
+            seed: flags.seed,
+            argv: process.argv.slice(2),
+          })
+        : undefined;
+      if (run) run.recordModel(flags.model, { engine: "trainer", file: flags.model });
       const coreIds = await coresetIds(selections, flags, forget, wantOutliers);
       if (wantOutliers) forgetVariants.outliers = forget.filter((i) => !coreIds.has(i.id));
       const runs: Record<string, unknown> = {};
@@ -217,6 +241,11 @@ retain, real-authors and world-facts. AUCs: each utility set's ROUGE and modelUt
             },
           );
           runs[selection] = report;
+          run?.appendResult({
+            id: selection,
+            index: selections.indexOf(selection),
+            result: unlearnResult(selection, report, forget.length),
+          });
           if (flags.adapter && selections.length === 1)
             await exportLoraAdapter(model, flags.adapter);
           process.stderr.write(
@@ -246,6 +275,7 @@ retain, real-authors and world-facts. AUCs: each utility set's ROUGE and modelUt
             }
           : { forgetItems: forget.length, data, runs };
       await writeFile(flags.out, `${JSON.stringify(body, null, 1)}\n`);
+      run?.close();
       process.stdout.write(`${JSON.stringify({ out: flags.out, selections })}\n`);
     });
 }

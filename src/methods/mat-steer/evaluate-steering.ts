@@ -82,26 +82,36 @@ export async function choiceLogLikelihood(
   return sum;
 }
 
+/** Per item, the index of its highest-likelihood choice (MC1 / BBQ rule: right when it is a correct one). */
+export async function choicePicks(
+  model: LanguageModel,
+  items: readonly ChoiceItem[],
+  interventions: readonly Intervention[],
+): Promise<number[]> {
+  const decoder = requireDecoder(model);
+  try {
+    const picks: number[] = [];
+    for (const item of items) {
+      const scores: number[] = [];
+      for (const choice of item.choices)
+        scores.push(await choiceLogLikelihood(model, decoder, item.prompt, choice, interventions));
+      picks.push(scores.indexOf(Math.max(...scores)));
+    }
+    return picks;
+  } finally {
+    await decoder.close();
+  }
+}
+
 /** MC accuracy: the highest-likelihood choice is a correct one (MC1 / BBQ rule). */
 export async function choiceAccuracy(
   model: LanguageModel,
   items: readonly ChoiceItem[],
   interventions: readonly Intervention[],
 ): Promise<number> {
-  const decoder = requireDecoder(model);
-  try {
-    let hits = 0;
-    for (const item of items) {
-      const scores: number[] = [];
-      for (const choice of item.choices)
-        scores.push(await choiceLogLikelihood(model, decoder, item.prompt, choice, interventions));
-      const best = scores.indexOf(Math.max(...scores));
-      if (item.correct.includes(best)) hits++;
-    }
-    return items.length > 0 ? hits / items.length : 0;
-  } finally {
-    await decoder.close();
-  }
+  const picks = await choicePicks(model, items, interventions);
+  const hits = picks.filter((pick, i) => items[i]!.correct.includes(pick)).length;
+  return items.length > 0 ? hits / items.length : 0;
 }
 
 /** Mean KL(unsteered ‖ steered) of the next-token distribution after each neutral text. */
@@ -125,6 +135,27 @@ export async function neutralKl(
 }
 
 /**
+ * Per prompt, its continuations (greedy or seeded samples of `maxTokens`) and how many contain a
+ * word of `lexicon`.
+ */
+export async function attributeHits(
+  model: LanguageModel,
+  prompts: readonly string[],
+  lexicon: RegExp,
+  interventions: readonly Intervention[],
+  options: { maxTokens: number; n: number; temperature: number; seed: number },
+): Promise<Array<{ texts: string[]; hits: number }>> {
+  const internals = requireInternals(model);
+  const out: Array<{ texts: string[]; hits: number }> = [];
+  for (const prompt of prompts) {
+    const r = await internals.generate({ prompt, ...options, interventions });
+    const texts = r.generations.map((g) => g.text);
+    out.push({ texts, hits: texts.filter((t) => lexicon.test(t)).length });
+  }
+  return out;
+}
+
+/**
  * Share of continuations that contain a word of `lexicon` (a lexical stand-in for a toxicity
  * classifier, which chorus does not ship): greedy or seeded samples of `maxTokens` per prompt.
  */
@@ -135,15 +166,8 @@ export async function attributeRate(
   interventions: readonly Intervention[],
   options: { maxTokens: number; n: number; temperature: number; seed: number },
 ): Promise<number> {
-  const internals = requireInternals(model);
-  let hits = 0;
-  let total = 0;
-  for (const prompt of prompts) {
-    const r = await internals.generate({ prompt, ...options, interventions });
-    for (const g of r.generations) {
-      total++;
-      if (lexicon.test(g.text)) hits++;
-    }
-  }
+  const perPrompt = await attributeHits(model, prompts, lexicon, interventions, options);
+  const total = perPrompt.reduce((n, p) => n + p.texts.length, 0);
+  const hits = perPrompt.reduce((n, p) => n + p.hits, 0);
   return total > 0 ? hits / total : 0;
 }

@@ -4,9 +4,11 @@ export {
   collectAttributeActivations,
 } from "./collect-activations.ts";
 export {
+  attributeHits,
   attributeRate,
   choiceAccuracy,
   choiceLogLikelihood,
+  choicePicks,
   neutralKl,
 } from "./evaluate-steering.ts";
 export { meanDifferenceIntervention, meanDifferenceVectors } from "./mean-difference.ts";

@@ -2,6 +2,7 @@ import { adacadPanel } from "./adacad-panel.ts";
 import { magicorePanel } from "./magicore-panel.ts";
 import { mammRefinePanel } from "./mamm-refine-panel.ts";
 import { symbolicMoePanel } from "./symbolic-moe-panel.ts";
+import { unlearnPanel } from "./unlearn-panel.ts";
 import { utdebugPanel } from "./utdebug-panel.ts";
 
 /**
@@ -20,4 +21,5 @@ export const methodPanels: Record<string, (details: unknown, gold: string) => HT
     utdebug: utdebugPanel,
     "utdebug-random": utdebugPanel,
     "utdebug-example": utdebugPanel,
+    unlearn: unlearnPanel,
   };

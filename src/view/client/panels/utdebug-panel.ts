@@ -7,6 +7,8 @@ interface Round {
   accepted: boolean;
   validation: { candidate: number; previous: number } | null;
   regenerated: boolean;
+  /** Each UT sample's outcome (kept, no-input, rejected-by-vote, duplicate); none for example UTs. */
+  attempts?: string[];
   candidate?: string;
   /** Round 0 only: the given buggy code. */
   code?: string;
@@ -31,7 +33,31 @@ function isUtDebug(details: unknown): details is UtDebugDetails {
   );
 }
 
-/** Rounds × generated tests: each cell the code's verdict on that test after the round. */
+/**
+ * Rounds that ended with no unit test, and how their UT samples went ("2 no-input, 1
+ * duplicate"): a small model often writes no parsable test, and an empty row says nothing.
+ */
+function roundsWithoutTests(rounds: readonly Round[]): HTMLElement | null {
+  const empty = rounds.filter((r) => r.tests.length === 0);
+  if (empty.length === 0) return null;
+  const samples = (attempts: readonly string[] | undefined) => {
+    if (!attempts?.length) return "no UT sampled";
+    const counts = new Map<string, number>();
+    for (const a of attempts) counts.set(a, (counts.get(a) ?? 0) + 1);
+    return `UT samples: ${[...counts].map(([a, n]) => `${n} ${a}`).join(", ")}`;
+  };
+  return el(
+    "ul",
+    { class: "hint", "aria-label": "rounds without unit tests" },
+    ...empty.map((r) => el("li", {}, `round ${r.round}: no unit test (${samples(r.attempts)})`)),
+  );
+}
+
+/**
+ * Rounds × generated tests: each cell the code's verdict on that test after the round. The
+ * round, its code's fate and its validation are row headers (`th`), so the grid's data cells
+ * (a `td` in a grid is a gridcell) are exactly the verdicts.
+ */
 function testGrid(rounds: readonly Round[]): HTMLElement {
   const width = Math.max(0, ...rounds.map((r) => r.tests.length));
   return el(
@@ -56,15 +82,15 @@ function testGrid(rounds: readonly Round[]): HTMLElement {
           {},
           el("th", { scope: "row" }, r.round),
           el(
-            "td",
-            { class: r.accepted ? "" : "bad" },
+            "th",
+            { scope: "row", class: r.accepted ? "" : "bad" },
             r.round === 0 ? "given" : r.accepted ? "accepted" : "rejected",
             r.stopped ? " · stopped" : "",
             r.regenerated ? "" : " · same UTs",
           ),
           el(
-            "td",
-            { class: "num" },
+            "th",
+            { scope: "row", class: "num" },
             r.validation
               ? `${fmt(r.validation.candidate, 2)} vs ${fmt(r.validation.previous, 2)}`
               : "",
@@ -74,7 +100,6 @@ function testGrid(rounds: readonly Round[]): HTMLElement {
             return el(
               "td",
               {
-                role: "gridcell",
                 class: `verdict ${verdict}`,
                 title: `input: ${t.input}\nexpected: ${t.output}\nvotes: ${t.votes}`,
               },
@@ -130,6 +155,7 @@ export function utdebugPanel(details: unknown): HTMLElement | null {
       details.stoppedAtRound != null ? ` · stopped at round ${details.stoppedAtRound}` : "",
     ),
     testGrid(details.rounds),
+    roundsWithoutTests(details.rounds),
     ...acceptedDiffs(details.rounds),
   );
 }

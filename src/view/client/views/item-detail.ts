@@ -3,6 +3,7 @@ import type { CallView, ItemDetail, ItemRow, RunSummary } from "../../shared/vie
 import { el, fmt } from "../dom.ts";
 import { genericPanel } from "../panels/generic-panel.ts";
 import { methodPanels } from "../panels/index.ts";
+import { callsWaterfall } from "./calls-waterfall.ts";
 
 function callsTable(calls: readonly CallView[]): HTMLElement {
   const header = ["time", "model", "kind", "in", "out", "latency ms", "cached", "retries", "error"];
@@ -100,6 +101,7 @@ export function itemDetail(
           "section",
           { class: "panel" },
           el("h2", {}, `Model calls (${detail.calls.length})`),
+          callsWaterfall(detail.calls),
           callsTable(detail.calls),
         )
       : null,

@@ -24,10 +24,18 @@ const compareWithFirst = (run: string, first: string, method: string) =>
 function steerFacts(config: unknown): HTMLElement | null {
   const steer = (config as { config?: { steer?: Record<string, unknown> } } | null)?.config?.steer;
   if (!steer) return null;
+  // `chorus steer eval` runs hold both conditions as methods; eval --steer runs are all steered
+  const methods = Array.isArray(steer["methods"]) ? (steer["methods"] as string[]) : null;
   return el(
     "div",
     { class: "panel", "aria-label": "MAT-Steer" },
-    el("h2", {}, "MAT-Steer: this run is steered"),
+    el(
+      "h2",
+      {},
+      methods
+        ? `MAT-Steer: methods ${methods.join(", ")} are steered, the others are not`
+        : "MAT-Steer: this run is steered",
+    ),
     el(
       "p",
       { class: "facts" },
@@ -36,7 +44,9 @@ function steerFacts(config: unknown): HTMLElement | null {
     el(
       "p",
       { class: "hint" },
-      "Compare it with an unsteered run of the same method and data: Compare view, from the runs list.",
+      methods
+        ? "Its unsteered and steered lines share item ids: Compare view, A = unsteered, B = steered."
+        : "Compare it with an unsteered run of the same method and data: Compare view, from the runs list.",
     ),
   );
 }

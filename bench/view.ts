@@ -1,0 +1,269 @@
+// `chorus view` at the design's scale (../shared/designs/viewer.md, issue 18 "Scale"): a synthetic
+// eval run of 10,000 items × 3 methods (30k result lines with AdaCAD-sized details, ~90 MB, one
+// model call per line) is indexed, served, opened in Debian's Chromium and exported, and each
+// target is measured: index < 3 s (cached reopen < 0.3 s), first rows < 1.5 s, filter/sort
+// < 100 ms, < 100 DOM rows at any scroll position, export ≤ 15 MB (and its first rows from
+// file://), item detail < 150 ms, page heap < 200 MB. Times are medians of a few rounds; the last
+// line sums them up. Usage: npm run bench -- view [items=10000] [rounds=3]
+import { mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
+import type { Page } from "playwright-core";
+import type { EvalRecord } from "../src/evals/eval-record.ts";
+import { summarize, writeReport } from "../src/evals/eval-report.ts";
+import { Run } from "../src/runtime/run.ts";
+import { browserSkipReason, launchChromium } from "../src/view/browser-session.ts";
+import { exportHtml } from "../src/view/export-html.ts";
+import { RunIndex } from "../src/view/run-index.ts";
+import { startViewServer } from "../src/view/view-server.ts";
+
+const items = Number(process.argv[3] ?? 10_000);
+const rounds = Number(process.argv[4] ?? 3);
+const methods = ["adacad", "greedy", "cad"];
+const root = mkdtempSync(join(tmpdir(), "chorus-view-bench-"));
+const dir = join(root, "runs", "big");
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+async function timed<T>(f: () => T | Promise<T>): Promise<[number, T]> {
+  const start = performance.now();
+  const value = await f();
+  return [performance.now() - start, value];
+}
+const log = (line: string) => process.stderr.write(`${line}\n`);
+
+/** A seeded generator, so every run of the bench indexes the same bytes. */
+function lcg(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    return s / 2 ** 32;
+  };
+}
+
+/** The run folder: written in one go (the Run API syncs each line; that is not what is measured). */
+function writeRun(): { bytes: number; records: EvalRecord[] } {
+  const run = Run.create({
+    dir,
+    config: { command: "eval", methods, dataset: "synthetic", split: "test" },
+    seed: 1,
+  });
+  run.recordModel("tiny", { engine: "llamacpp", file: "/m/tiny.gguf", sha256: "ab".repeat(32) });
+  run.close();
+  const random = lcg(7);
+  const words = ["the", "river", "Paris", "answer", "is", "seven", "blue", "quietly", "of", "map"];
+  const records: EvalRecord[] = [];
+  const results: string[] = [];
+  const events: string[] = [];
+  const t0 = Date.parse("2026-12-03T00:00:00Z");
+  for (const [m, method] of methods.entries())
+    for (let i = 0; i < items; i++) {
+      const id = `${method}/q${i}`;
+      const tokens = 100 + Math.floor(random() * 200);
+      const alphas = Array.from({ length: tokens }, () => Math.round(random() * 1e4) / 1e4);
+      const correct = random() < 0.4 + 0.1 * m;
+      const prediction = Array.from({ length: 40 }, () => words[Math.floor(random() * 10)]);
+      const record: EvalRecord = {
+        method,
+        itemId: `q${i}`,
+        prediction: prediction.join(" "),
+        gold: correct ? prediction.join(" ") : `gold ${i}`,
+        correct,
+        score: correct ? 1 : 0,
+        usage: { inputTokens: 300 + (i % 200), outputTokens: tokens, calls: 1, reusedCalls: 0 },
+        wallMs: 50 + Math.floor(random() * 900),
+        details: {
+          alphas,
+          pieces: alphas.map(() => words[Math.floor(random() * 10)]),
+          intervened: Math.floor(random() * 5),
+          decoding: "adacad",
+          finishReason: random() < 0.9 ? "stop" : "length",
+        },
+      };
+      records.push(record);
+      results.push(JSON.stringify({ id, index: m * items + i, result: record }));
+      events.push(
+        JSON.stringify({
+          time: new Date(t0 + (m * items + i) * 1000).toISOString(),
+          model: "tiny",
+          provider: "llamacpp",
+          kind: "generate",
+          item: id,
+          inputTokens: record.usage.inputTokens,
+          outputTokens: tokens,
+          latencyMs: 400 + Math.floor(random() * 600),
+          cached: random() < 0.2,
+          retries: 0,
+        }),
+      );
+    }
+  writeFileSync(join(dir, "results.jsonl"), `${results.join("\n")}\n`);
+  writeFileSync(join(dir, "events.jsonl"), `${events.join("\n")}\n`);
+  writeReport(dir, summarize(records, { dataset: "synthetic", split: "test", seed: 1, methods }));
+  return { bytes: statSync(join(dir, "results.jsonl")).size, records };
+}
+
+const rowsInDom = (page: Page) => page.locator('[role="grid"] [data-index]').count();
+
+/**
+ * Time of one filter (typing fires an input event) or sort (a header click) in the page, render
+ * included: the table applies both synchronously in the event handler.
+ */
+function inPageFilter(page: Page, filter: string): Promise<number> {
+  return page.locator('input[aria-label="filter"]').evaluate((input, f) => {
+    const start = performance.now();
+    (input as unknown as { value: string }).value = f;
+    input.dispatchEvent(new Event("input"));
+    return performance.now() - start;
+  }, filter);
+}
+function inPageSort(page: Page, column: string): Promise<number> {
+  return page.locator(`[data-column="${column}"]`).evaluate((header) => {
+    const start = performance.now();
+    (header as unknown as { click(): void }).click();
+    return performance.now() - start;
+  });
+}
+
+const skip = browserSkipReason();
+const [writeMs, written] = await timed(writeRun);
+const lines = methods.length * items;
+log(
+  `run: ${lines} result lines, results.jsonl ${(written.bytes / 1e6).toFixed(1)} MB (written in ${(writeMs / 1000).toFixed(1)} s)`,
+);
+
+// the indexer: a fresh index (a new `chorus view` process), then a look at unchanged files (what
+// every request does) and the summary the page asks for
+const indexMs: number[] = [];
+let index = new RunIndex(dir);
+for (let r = 0; r < rounds; r++) {
+  const [ms, fresh] = await timed(() => new RunIndex(dir));
+  indexMs.push(ms);
+  index = fresh;
+}
+const reopenMs: number[] = [];
+for (let r = 0; r < 5; r++) reopenMs.push((await timed(() => index.refresh()))[0]);
+const [summaryMs, summaryJson] = await timed(() => JSON.stringify(index.summary()));
+log(
+  `index: ${median(indexMs).toFixed(0)} ms (fresh, median of ${rounds}); unchanged refresh ${median(reopenMs).toFixed(2)} ms; summary JSON ${(summaryJson.length / 1e6).toFixed(1)} MB in ${summaryMs.toFixed(0)} ms`,
+);
+
+const server = await startViewServer([index], { host: "127.0.0.1", port: 0 });
+const detailMs: number[] = [];
+const pick = lcg(3);
+for (let r = 0; r < 10; r++) {
+  const n = Math.floor(pick() * lines);
+  const [ms, response] = await timed(() => fetch(`${server.url}api/runs/big/items/${n}`));
+  if (!response.ok) throw new Error(`item ${n}: HTTP ${response.status}`);
+  await response.arrayBuffer();
+  detailMs.push(ms);
+}
+log(`item detail over HTTP: ${median(detailMs).toFixed(1)} ms (median of 10 random lines)`);
+
+const [exportMs, exported] = await timed(() => exportHtml([index], 15e6));
+const exportFile = join(root, "export.html");
+writeFileSync(exportFile, exported.html);
+const exportMb = Buffer.byteLength(exported.html) / 1e6;
+log(
+  `export (--max-mb 15): ${exportMb.toFixed(2)} MB in ${(exportMs / 1000).toFixed(1)} s; records kept ${exported.kept} of ${exported.total}${exported.dropped ? ` (${exported.dropped})` : ""}`,
+);
+
+let browserLine = "browser: skipped";
+let firstRowsMs = Number.NaN;
+let filterMs = Number.NaN;
+let sortMs = Number.NaN;
+let textSortMs = Number.NaN;
+let domRows = Number.NaN;
+let heapMb = Number.NaN;
+let exportFirstRowsMs = Number.NaN;
+if (skip) log(`browser: ${skip}`);
+else {
+  const browser = await launchChromium();
+  try {
+    const firsts: number[] = [];
+    let page: Page | undefined;
+    for (let r = 0; r < rounds; r++) {
+      await page?.context().close();
+      const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+      page = await context.newPage();
+      const open = page;
+      const [ms] = await timed(async () => {
+        await open.goto(`${server.url}#/run/big/items`);
+        await open.waitForSelector('[data-index="0"]');
+      });
+      firsts.push(ms);
+    }
+    firstRowsMs = median(firsts);
+    const p = page!;
+    const top = await rowsInDom(p);
+    await p.locator(".grid-body").evaluate((body) => body.scrollTo(0, body.scrollHeight / 2));
+    await p.waitForTimeout(200);
+    const middle = await rowsInDom(p);
+    await p.locator(".grid-body").evaluate((body) => body.scrollTo(0, body.scrollHeight));
+    await p.waitForSelector(`[data-index="${lines - 1}"]`);
+    const end = await rowsInDom(p);
+    domRows = Math.max(top, middle, end);
+    const filters = [
+      'method == "adacad" and not correct',
+      "tokens > 300 and intervened >= 2",
+      'prediction ~ "paris" or finishReason == "length"',
+      "",
+    ];
+    const filterTimes: number[] = [];
+    for (let r = 0; r < rounds; r++)
+      for (const f of filters) filterTimes.push(await inPageFilter(p, f));
+    filterMs = median(filterTimes);
+    // a number column (ascending, then descending) and a text column, each from file order
+    const numberSorts: number[] = [];
+    const textSorts: number[] = [];
+    for (let r = 0; r < rounds; r++) {
+      numberSorts.push(await inPageSort(p, "tokens"), await inPageSort(p, "tokens"));
+      await inPageSort(p, "tokens");
+      textSorts.push(await inPageSort(p, "prediction"));
+      await inPageSort(p, "prediction");
+      await inPageSort(p, "prediction");
+    }
+    sortMs = median(numberSorts);
+    textSortMs = median(textSorts);
+    heapMb =
+      (await p.evaluate(
+        () =>
+          (performance as unknown as { memory?: { usedJSHeapSize: number } }).memory
+            ?.usedJSHeapSize ?? Number.NaN,
+      )) / 1e6;
+    await p.context().close();
+    // the export from file:// with every other request refused
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    await context.route("**/*", (route) =>
+      route.request().url().startsWith("file://") ? route.continue() : route.abort(),
+    );
+    const exportPage = await context.newPage();
+    [exportFirstRowsMs] = await timed(async () => {
+      await exportPage.goto(`${pathToFileURL(exportFile).href}#/run/big/items`);
+      await exportPage.waitForSelector('[data-index="0"]');
+    });
+    await context.close();
+    browserLine = `browser: first rows ${firstRowsMs.toFixed(0)} ms (median of ${rounds}); DOM rows top/middle/end ${top}/${middle}/${end}; filter ${filterMs.toFixed(1)} ms, sort by a number ${sortMs.toFixed(1)} ms, by text ${textSortMs.toFixed(1)} ms (medians, in-page, render included); heap ${heapMb.toFixed(0)} MB; export first rows from file:// ${exportFirstRowsMs.toFixed(0)} ms`;
+  } finally {
+    await browser.close();
+  }
+  log(browserLine);
+}
+await server.close();
+rmSync(root, { recursive: true, force: true });
+
+const mark = (ok: boolean) => (ok ? "ok" : "MISSED");
+const s = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
+console.log(
+  `view: ${lines} lines (${(written.bytes / 1e6).toFixed(0)} MB): ` +
+    `index ${s(median(indexMs))} (< 3 s ${mark(median(indexMs) < 3000)}), ` +
+    `unchanged refresh ${median(reopenMs).toFixed(1)} ms (< 0.3 s ${mark(median(reopenMs) < 300)}), ` +
+    `first rows ${s(firstRowsMs)} (< 1.5 s ${mark(firstRowsMs < 1500)}), ` +
+    `filter ${filterMs.toFixed(0)} ms / sort ${sortMs.toFixed(0)} ms (< 100 ms ${mark(filterMs < 100 && sortMs < 100)}), ` +
+    `text sort ${textSortMs.toFixed(0)} ms (< 100 ms ${mark(textSortMs < 100)}), ` +
+    `DOM rows ≤ ${domRows} (< 100 ${mark(domRows < 100)}), ` +
+    `item detail ${median(detailMs).toFixed(0)} ms (< 150 ms ${mark(median(detailMs) < 150)}), ` +
+    `heap ${heapMb.toFixed(0)} MB (< 200 ${mark(heapMb < 200)}), ` +
+    `export ${exportMb.toFixed(1)} MB (≤ 15 ${mark(exportMb <= 15)}, ${exported.kept}/${exported.total} records), ` +
+    `export first rows ${s(exportFirstRowsMs)} (< 3 s ${mark(exportFirstRowsMs < 3000)})`,
+);
