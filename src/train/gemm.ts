@@ -140,11 +140,15 @@ export async function ortAvailable(): Promise<boolean> {
 
 let firstProduct = true;
 
-function wantsOrt(a: Arr, b: Arr, work: number): boolean {
+function onFirstProduct(): void {
   if (firstProduct) {
     firstProduct = false;
     if (options.retainHeap) retainFreedHeap();
   }
+}
+
+function wantsOrt(a: Arr, b: Arr, work: number): boolean {
+  onFirstProduct();
   return (
     options.useOrt &&
     a instanceof Float32Array &&
@@ -172,6 +176,48 @@ async function runOrt(
   gemmStats.ortSeconds += (performance.now() - t0) / 1000;
   gemmStats.ortCalls++;
   return out["Y"]!.data as Float32Array;
+}
+
+/** A tensor fed to a graph: float32 values or int32 indices, and its dims. */
+export interface GraphInput {
+  data: Float32Array | Int32Array;
+  dims: readonly number[];
+}
+
+/**
+ * Runs a hand-built graph (`model()`, opened once per `key` with the dispatcher's threads) and
+ * returns its float32 outputs by name, or null when onnxruntime is off or refuses the graph
+ * (the caller then computes the same in TypeScript). `flops` is the work of the products inside
+ * the graph, counted in `gemmStats` like `gemm`'s.
+ */
+export async function runGraph(
+  key: string,
+  model: () => Uint8Array,
+  inputs: Readonly<Record<string, GraphInput>>,
+  flops: number,
+): Promise<Record<string, Float32Array> | null> {
+  onFirstProduct();
+  if (!options.useOrt) return null;
+  const s = ready.get(key) ?? (await openSession(key, model));
+  if (!s) return null;
+  const t0 = performance.now();
+  const m = ort!;
+  const feeds: Record<string, InstanceType<OrtModule["Tensor"]>> = {};
+  for (const [name, { data, dims }] of Object.entries(inputs)) {
+    const size = dims.reduce((x, y) => x * y, 1);
+    const exact = data.length === size ? data : data.subarray(0, size);
+    feeds[name] =
+      exact instanceof Int32Array
+        ? new m.Tensor("int32", exact, dims)
+        : new m.Tensor("float32", exact, dims);
+  }
+  const out = await s.run(feeds);
+  gemmStats.flops += flops;
+  gemmStats.ortSeconds += (performance.now() - t0) / 1000;
+  gemmStats.ortCalls++;
+  const result: Record<string, Float32Array> = {};
+  for (const [name, t] of Object.entries(out)) result[name] = t.data as Float32Array;
+  return result;
 }
 
 /**
