@@ -26,7 +26,12 @@ import { type Packing, packSequences } from "./packing.ts";
 import type { Param } from "./param.ts";
 import { type RmsNormCache, rmsNormBackward, rmsNormForward } from "./rms-norm.ts";
 import { type RopeSpec, RopeTable, type RopeType } from "./rope.ts";
-import { swigluBackward, swigluForward } from "./swiglu.ts";
+import {
+  type FfnCache,
+  type FfnLinears,
+  swigluFfnBackward,
+  swigluFfnForward,
+} from "./swiglu-ffn.ts";
 import { vocabHeadScores } from "./vocab-head.ts";
 
 export type { KvCache } from "./kv-cache.ts";
@@ -138,11 +143,7 @@ interface BlockCache {
   attn: AttentionCache;
   o: LinearCache;
   ffnNorm: RmsNormCache;
-  gateUp: FusedCache;
-  /** The fused [rows, 2·n_ff] gate/up output and σ(gate), for SwiGLU's backward. */
-  gu: Arr;
-  sig: Arr;
-  down: LinearCache;
+  ffn: FfnCache;
 }
 
 /**
@@ -356,16 +357,7 @@ export class Transformer {
       const h = o.y;
       for (let i = 0; i < h.length; i++) h[i]! += x[i]!;
       const fn = rmsNormForward(h, b.ffnNorm, rows, c.normEps, alloc);
-      const gateUp = await fusedLinearForward(
-        [b.linears.ffn_gate, b.linears.ffn_up],
-        fn.y,
-        rows,
-        ctx,
-      );
-      const { h: act, sig } = swigluForward(gateUp.y, rows, c.nFf, alloc);
-      const down = await linearForward(b.linears.ffn_down, act, rows, ctx);
-      const out = down.y;
-      for (let i = 0; i < out.length; i++) out[i]! += h[i]!;
+      const { out, cache: ffn } = await swigluFfnForward(ffnLinears(b), fn.y, h, rows, ctx);
       runHooks(l, "residual", out, d);
       if (train) {
         caches.push({
@@ -374,10 +366,7 @@ export class Transformer {
           attn: at.cache!,
           o: o.cache,
           ffnNorm: fn.cache,
-          gateUp: gateUp.cache,
-          gu: gateUp.y,
-          sig,
-          down: down.cache,
+          ffn,
         });
       }
       x = out;
@@ -415,10 +404,7 @@ export class Transformer {
         const b = this.blocks[l]!;
         const bc = caches[l]!;
         // out = h + down(swiglu(gate(norm(h)), up(norm(h))))
-        const dAct = (await linearBackward(b.linears.ffn_down, bc.down, dx, rows))!;
-        const dGu = swigluBackward(dAct, bc.gu, bc.sig, rows, c.nFf, alloc);
-        const gateUp = [b.linears.ffn_gate, b.linears.ffn_up];
-        const dFn = await fusedLinearBackward(gateUp, bc.gateUp, dGu, rows, alloc);
+        const dFn = await swigluFfnBackward(ffnLinears(b), bc.ffn, dx, rows, alloc);
         const dh = rmsNormBackward(dFn, b.ffnNorm, bc.ffnNorm, dx);
         // h = x + o(attn(rope(q(norm x)), rope(k(norm x)), v(norm x)))
         const dAttn = (await linearBackward(b.linears.attn_output, bc.o, dh, rows))!;
@@ -470,6 +456,10 @@ export class Transformer {
     };
     return { logits, backward };
   }
+}
+
+function ffnLinears(b: Block): FfnLinears {
+  return { gate: b.linears.ffn_gate, up: b.linears.ffn_up, down: b.linears.ffn_down };
 }
 
 /** What `trunk` hands the head: see there. */
