@@ -188,7 +188,8 @@ export interface GraphInput {
  * Runs a hand-built graph (`model()`, opened once per `key` with the dispatcher's threads) and
  * returns its float32 outputs by name, or null when onnxruntime is off or refuses the graph
  * (the caller then computes the same in TypeScript). `flops` is the work of the products inside
- * the graph, counted in `gemmStats` like `gemm`'s.
+ * the graph, counted in `gemmStats` like `gemm`'s; below `minOrtWork` multiply-adds the call's
+ * fixed cost exceeds the work, and the answer is null too.
  */
 export async function runGraph(
   key: string,
@@ -197,7 +198,7 @@ export async function runGraph(
   flops: number,
 ): Promise<Record<string, Float32Array> | null> {
   onFirstProduct();
-  if (!options.useOrt) return null;
+  if (!options.useOrt || flops / 2 < options.minOrtWork) return null;
   const s = ready.get(key) ?? (await openSession(key, model));
   if (!s) return null;
   const t0 = performance.now();

@@ -4,7 +4,10 @@
  * trainer's graphs need no protobuf dependency. Field numbers are those of onnx.proto.
  */
 
+/** A non-negative integer as a protobuf varint (negative values are not encoded here). */
 function varint(value: number): number[] {
+  if (!(Number.isSafeInteger(value) && value >= 0))
+    throw new RangeError(`onnx model: ${value} is not a non-negative integer`);
   const out: number[] = [];
   let v = value;
   while (v >= 0x80) {

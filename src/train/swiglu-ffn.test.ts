@@ -1,7 +1,10 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { SeededRandom } from "../math/seeded-random.ts";
-import { configureGemm, gemmStats, ortAvailable, resetGemmStats } from "./gemm.ts";
+import { configureGemm, gemmOptions, gemmStats, ortAvailable, resetGemmStats } from "./gemm.ts";
+
+const { minOrtWork } = gemmOptions();
+
 import type { Param } from "./param.ts";
 import { type FfnLinears, swigluFfnBackward, swigluFfnForward } from "./swiglu-ffn.ts";
 
@@ -36,7 +39,7 @@ test("the onnxruntime FFN graphs equal the TypeScript FFN (output and input grad
   const h = matrix(R * D, 5);
   const dOut = matrix(R * D, 6);
   const run = async (useOrt: boolean) => {
-    configureGemm({ useOrt });
+    configureGemm({ useOrt, minOrtWork: 1 });
     resetGemmStats();
     const f = await swigluFfnForward(lins, x, h, R, { train: true });
     const dx = await swigluFfnBackward(lins, f.cache, Float32Array.from(dOut), R);
@@ -44,7 +47,7 @@ test("the onnxruntime FFN graphs equal the TypeScript FFN (output and input grad
   };
   const ts = await run(false);
   const graph = await run(true);
-  configureGemm({ useOrt: true });
+  configureGemm({ useOrt: true, minOrtWork });
   assert.equal(ts.kind, "ts");
   assert.equal(graph.kind, "graph");
   assert.equal(graph.calls, 2, "one onnxruntime call forward, one backward");

@@ -2,7 +2,10 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { SeededRandom } from "../math/seeded-random.ts";
 import type { Arr } from "./array.ts";
-import { configureGemm, gemmStats, ortAvailable, resetGemmStats } from "./gemm.ts";
+import { configureGemm, gemmOptions, gemmStats, ortAvailable, resetGemmStats } from "./gemm.ts";
+
+const { minOrtWork } = gemmOptions();
+
 import { enableGrad, type Param } from "./param.ts";
 import { checkFiniteDifferences } from "./test-fixtures.ts";
 import { vocabHeadScores } from "./vocab-head.ts";
@@ -64,7 +67,7 @@ test("the onnxruntime head graph equals the TypeScript head (scores, dX, dW), on
     for (const trainW of [false, true]) {
       if (!train && trainW) continue;
       const run = async (useOrt: boolean) => {
-        configureGemm({ useOrt });
+        configureGemm({ useOrt, minOrtWork: 1 });
         const w = param("w", [V, d], 6, false);
         if (trainW) enableGrad(w);
         resetGemmStats();
@@ -75,7 +78,7 @@ test("the onnxruntime head graph equals the TypeScript head (scores, dX, dW), on
       };
       const ts = await run(false);
       const onnx = await run(true);
-      configureGemm({ useOrt: true });
+      configureGemm({ useOrt: true, minOrtWork });
       const what = `train ${train}, trainable W ${trainW}`;
       assert.equal(ts.calls, 0);
       assert.equal(onnx.calls, 1, `${what}: the forward is one onnxruntime call`);
