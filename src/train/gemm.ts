@@ -29,6 +29,12 @@ export interface GemmOptions {
   /** Set false to never use onnxruntime (tests of the fallback, or a machine where it breaks). */
   useOrt?: boolean;
   /**
+   * Run the fused onnxruntime graphs (`runGraph`: vocabulary head + log-softmax, frozen SwiGLU
+   * FFN, attention's softmax). false computes their elementwise work in TypeScript around plain
+   * products, as before they existed: for A/B benchmarks (`npm run bench -- train --graphs-ab`).
+   */
+  graphs?: boolean;
+  /**
    * Let onnxruntime's worker threads spin between calls (onnxruntime's own default; ours is
    * off). Spinning cuts the wake-up latency of back-to-back products but burns a core while the
    * TypeScript parts of a step run (about 2/3 of a 1M-model step): on the shared 2-core box a
@@ -46,6 +52,7 @@ const defaults: Required<GemmOptions> = {
   threads: 0,
   minOrtWork: 65536,
   useOrt: process.env["CHORUS_TRAIN_NO_ORT"] !== "1",
+  graphs: true,
   spin: false,
   retainHeap: true,
 };
@@ -198,7 +205,7 @@ export async function runGraph(
   flops: number,
 ): Promise<Record<string, Float32Array> | null> {
   onFirstProduct();
-  if (!options.useOrt || flops / 2 < options.minOrtWork) return null;
+  if (!options.useOrt || !options.graphs || flops / 2 < options.minOrtWork) return null;
   const s = ready.get(key) ?? (await openSession(key, model));
   if (!s) return null;
   const t0 = performance.now();

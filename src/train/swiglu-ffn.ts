@@ -97,7 +97,10 @@ export async function swigluFfnBackward(
       },
       6 * rows * D * F,
     );
-    if (!r) throw new Error("swiglu FFN: onnxruntime ran the forward graph but not the backward");
+    if (!r)
+      throw new Error(
+        "swiglu FFN: the forward ran as a graph but the backward graph did not (onnxruntime or graphs turned off in between)",
+      );
     return r["dN"]!;
   }
   const dAct = (await linearBackward(l.down, cache.down, dOut, rows))!;
