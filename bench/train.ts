@@ -129,6 +129,18 @@ try {
   log(
     `  AdamW over all ${nParams} weights: ${adamw.toFixed(1)} ms = ${((100 * adamw) / 1000 / pre.stepSeconds).toFixed(1)}% of a ${pre.stepSeconds.toFixed(2)} s step`,
   );
+  let ab1m: Awaited<ReturnType<typeof alternatingSteps>> | undefined;
+  if (graphsAb) {
+    const docs = randomDocuments(rng, 2 * (abRounds + 1) * pretrainBatch, seq, 2048);
+    ab1m = await alternatingSteps(m1, docs, sftObjective(), {
+      batchSize: pretrainBatch,
+      rounds: abRounds,
+      set: (off) => configureGemm({ graphs: !off }),
+    });
+    log(
+      `  with the fused graphs ${ab1m.a.toFixed(2)} s/step, without ${ab1m.b.toFixed(2)} s/step (${(ab1m.b / ab1m.a).toFixed(2)}×; ${abRounds} alternating rounds)`,
+    );
+  }
 
   let s135: Awaited<ReturnType<typeof measureTraining>> | undefined;
   let ab135: Awaited<ReturnType<typeof alternatingSteps>> | undefined;
@@ -189,6 +201,7 @@ try {
         pretrain1mGflops: round(preGflops, 2),
         pretrain1mProductGflops: round(pre.productGflops, 2),
         pretrain1mOrtShare: round(pre.ortShare),
+        pretrain1mGraphsSpeedup: ab1m ? round(ab1m.b / ab1m.a) : null,
         adamw1mStepShare: round(adamw / 1000 / pre.stepSeconds, 4),
         lora135mTokensPerSecond: s135 ? round(s135.tokensPerSecond, 1) : null,
         lora135mPeakFraction: s135 ? round(s135.productGflops / peak135) : null,
