@@ -1,20 +1,30 @@
 /**
- * A llama FFN block with frozen weights as two onnxruntime graphs, so SwiGLU's elementwise
- * work runs on onnxruntime's threads between the products instead of on the JavaScript thread:
+ * A llama FFN sub-block with frozen weights — RMSNorm, gate, up, SwiGLU, down, residual — as two
+ * onnxruntime graphs, so its elementwise work runs on onnxruntime's threads between the products
+ * instead of on the JavaScript thread:
  *
- * forward  N [R,D], Wg/Wu [F,D], Wd [D,F], H [R,D] → G = N·Wgᵀ, U = N·Wuᵀ,
- *          Y = H + (silu(G) ∘ U)·Wdᵀ (the residual added by the last Gemm);
- * backward dY, G, U, Wg, Wu, Wd → dA = dY·Wd, S = σ(G), silu = G∘S,
+ * forward  H [R,D], Wn [D], Eps [1], Wg/Wu [F,D], Wd [D,F] → Inv = 1/√(mean(H²) + eps),
+ *          N = H·Inv·Wn, G = N·Wgᵀ, U = N·Wuᵀ, Y = H + (silu(G) ∘ U)·Wdᵀ;
+ * backward dY, G, U, H, Inv, Wn, Wg, Wu, Wd → dA = dY·Wd, S = σ(G), silu = G∘S,
  *          dU = dA∘silu, dG = dA∘U∘(S + silu − silu∘S) (= σ'·G + σ, no constants needed),
- *          dN = dG·Wg + dU·Wu.
+ *          dN = dG·Wg + dU·Wu, then RMSNorm's backward plus the residual:
+ *          dH = Inv·(Wn∘dN) − H·Inv³·mean(Wn∘dN∘H) + dY.
  */
-import { intAttr, modelBytes, node, onnxFloat, valueInfo } from "./onnx-proto.ts";
+import { intAttr, intsAttr, modelBytes, node, onnxFloat, valueInfo } from "./onnx-proto.ts";
 
 const f = (name: string, dims: readonly (string | number)[]) => valueInfo(name, onnxFloat, dims);
 const transB = intAttr("transB", 1);
+const rowMean = intsAttr("axes", [1]);
 
 export function swigluFfnForwardModelBytes(): Uint8Array {
   const nodes = [
+    ...node(["H", "H"], ["H2"], "Mul"),
+    ...node(["H2"], ["Ms"], "ReduceMean", rowMean),
+    ...node(["Ms", "Eps"], ["Ve"], "Add"),
+    ...node(["Ve"], ["Rms"], "Sqrt"),
+    ...node(["Rms"], ["Inv"], "Reciprocal"),
+    ...node(["H", "Inv"], ["Hn"], "Mul"),
+    ...node(["Hn", "Wn"], ["N"], "Mul"),
     ...node(["N", "Wg"], ["G"], "Gemm", transB),
     ...node(["N", "Wu"], ["U"], "Gemm", transB),
     ...node(["G"], ["S"], "Sigmoid"),
@@ -25,13 +35,14 @@ export function swigluFfnForwardModelBytes(): Uint8Array {
   return modelBytes(
     nodes,
     [
-      f("N", ["R", "D"]),
+      f("H", ["R", "D"]),
+      f("Wn", ["D"]),
+      f("Eps", [1]),
       f("Wg", ["F", "D"]),
       f("Wu", ["F", "D"]),
       f("Wd", ["D", "F"]),
-      f("H", ["R", "D"]),
     ],
-    [f("Y", ["R", "D"]), f("G", ["R", "F"]), f("U", ["R", "F"])],
+    [f("Y", ["R", "D"]), f("G", ["R", "F"]), f("U", ["R", "F"]), f("Inv", ["R", 1])],
   );
 }
 
@@ -48,6 +59,16 @@ export function swigluFfnBackwardModelBytes(): Uint8Array {
     ...node(["dAU", "dAct"], ["dG"], "Mul"),
     ...node(["dU", "Wu"], ["dNu"], "MatMul"),
     ...node(["dG", "Wg", "dNu"], ["dN"], "Gemm"),
+    ...node(["dN", "Wn"], ["WdN"], "Mul"),
+    ...node(["WdN", "H"], ["WdNH"], "Mul"),
+    ...node(["WdNH"], ["Dot"], "ReduceMean", rowMean),
+    ...node(["Inv", "Inv"], ["Inv2"], "Mul"),
+    ...node(["Inv2", "Inv"], ["Inv3"], "Mul"),
+    ...node(["Dot", "Inv3"], ["C"], "Mul"),
+    ...node(["WdN", "Inv"], ["Scaled"], "Mul"),
+    ...node(["H", "C"], ["HC"], "Mul"),
+    ...node(["Scaled", "HC"], ["dNorm"], "Sub"),
+    ...node(["dNorm", "dY"], ["dH"], "Add"),
   ];
   return modelBytes(
     nodes,
@@ -55,10 +76,13 @@ export function swigluFfnBackwardModelBytes(): Uint8Array {
       f("dY", ["R", "D"]),
       f("G", ["R", "F"]),
       f("U", ["R", "F"]),
+      f("H", ["R", "D"]),
+      f("Inv", ["R", 1]),
+      f("Wn", ["D"]),
       f("Wg", ["F", "D"]),
       f("Wu", ["F", "D"]),
       f("Wd", ["D", "F"]),
     ],
-    [f("dN", ["R", "D"])],
+    [f("dH", ["R", "D"])],
   );
 }

@@ -6,7 +6,7 @@ import { configureGemm, gemmOptions, gemmStats, ortAvailable, resetGemmStats } f
 const { minOrtWork } = gemmOptions();
 
 import type { Param } from "./param.ts";
-import { type FfnLinears, swigluFfnBackward, swigluFfnForward } from "./swiglu-ffn.ts";
+import { type FfnBlock, swigluFfnBackward, swigluFfnForward } from "./swiglu-ffn.ts";
 
 function matrix(n: number, seed: number, scale = 1): Float32Array {
   const rng = new SeededRandom(seed);
@@ -27,21 +27,22 @@ function assertClose(got: ArrayLike<number>, want: ArrayLike<number>, what: stri
   }
 }
 
-test("the onnxruntime FFN graphs equal the TypeScript FFN (output and input gradient)", async () => {
+test("the onnxruntime FFN graphs equal the TypeScript FFN, norm included (output and input gradient)", async () => {
   if (!(await ortAvailable())) return;
   const [R, D, F] = [7, 24, 40];
-  const lins: FfnLinears = {
+  const lins: FfnBlock = {
+    norm: { name: "norm", shape: [D], data: matrix(D, 7, 0.5).map((v) => 1 + v) },
+    eps: 1e-5,
     gate: { w: w("gate", [F, D], 1) },
     up: { w: w("up", [F, D], 2) },
     down: { w: w("down", [D, F], 3) },
   };
-  const x = matrix(R * D, 4);
   const h = matrix(R * D, 5);
   const dOut = matrix(R * D, 6);
   const run = async (useOrt: boolean) => {
     configureGemm({ useOrt, minOrtWork: 1 });
     resetGemmStats();
-    const f = await swigluFfnForward(lins, x, h, R, { train: true });
+    const f = await swigluFfnForward(lins, h, R, { train: true });
     const dx = await swigluFfnBackward(lins, f.cache, Float32Array.from(dOut), R);
     return { out: Float32Array.from(f.out), dx, kind: f.cache.kind, calls: gemmStats.ortCalls };
   };
@@ -55,13 +56,19 @@ test("the onnxruntime FFN graphs equal the TypeScript FFN (output and input grad
   assertClose(graph.dx, ts.dx, "dx");
 });
 
-test("a trainable or adapted FFN weight keeps the TypeScript path", async () => {
+test("a trainable FFN weight or norm keeps the TypeScript path", async () => {
   const [R, D, F] = [2, 4, 6];
-  const lins: FfnLinears = {
+  const lins: FfnBlock = {
+    norm: { name: "norm", shape: [D], data: new Float32Array(D).fill(1) },
+    eps: 1e-5,
     gate: { w: w("gate", [F, D], 1) },
     up: { w: { ...w("up", [F, D], 2), grad: new Float32Array(F * D) } },
     down: { w: w("down", [D, F], 3) },
   };
-  const f = await swigluFfnForward(lins, matrix(R * D, 4), matrix(R * D, 5), R, { train: true });
+  const f = await swigluFfnForward(lins, matrix(R * D, 5), R, { train: true });
   assert.equal(f.cache.kind, "ts");
+  delete lins.up.w.grad;
+  lins.norm.grad = new Float32Array(D);
+  const g = await swigluFfnForward(lins, matrix(R * D, 5), R, { train: true });
+  assert.equal(g.cache.kind, "ts", "a trainable norm keeps the TypeScript path too");
 });

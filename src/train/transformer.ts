@@ -26,12 +26,7 @@ import { type Packing, packSequences } from "./packing.ts";
 import type { Param } from "./param.ts";
 import { type RmsNormCache, rmsNormBackward, rmsNormForward } from "./rms-norm.ts";
 import { type RopeSpec, RopeTable, type RopeType } from "./rope.ts";
-import {
-  type FfnCache,
-  type FfnLinears,
-  swigluFfnBackward,
-  swigluFfnForward,
-} from "./swiglu-ffn.ts";
+import { type FfnBlock, type FfnCache, swigluFfnBackward, swigluFfnForward } from "./swiglu-ffn.ts";
 import { vocabHeadScores } from "./vocab-head.ts";
 
 export type { KvCache } from "./kv-cache.ts";
@@ -142,7 +137,7 @@ interface BlockCache {
   qkv: FusedCache;
   attn: AttentionCache;
   o: LinearCache;
-  ffnNorm: RmsNormCache;
+  /** The FFN sub-block's, its RMSNorm included. */
   ffn: FfnCache;
 }
 
@@ -207,6 +202,12 @@ export class Transformer {
    */
   reuseBuffers = true;
   private readonly arena = new BufferArena();
+
+  private ffnBlock(b: Block): FfnBlock {
+    const l = b.linears;
+    const eps = this.config.normEps;
+    return { norm: b.ffnNorm, eps, gate: l.ffn_gate, up: l.ffn_up, down: l.ffn_down };
+  }
 
   /** Every parameter that currently has a gradient buffer, LoRA factors included. */
   trainableParams(): Param[] {
@@ -356,8 +357,7 @@ export class Transformer {
       // h = x + attention: accumulate into the projection's fresh output instead of a new buffer.
       const h = o.y;
       for (let i = 0; i < h.length; i++) h[i]! += x[i]!;
-      const fn = rmsNormForward(h, b.ffnNorm, rows, c.normEps, alloc);
-      const { out, cache: ffn } = await swigluFfnForward(ffnLinears(b), fn.y, h, rows, ctx);
+      const { out, cache: ffn } = await swigluFfnForward(this.ffnBlock(b), h, rows, ctx);
       runHooks(l, "residual", out, d);
       if (train) {
         caches.push({
@@ -365,7 +365,6 @@ export class Transformer {
           qkv: qkv.cache,
           attn: at.cache!,
           o: o.cache,
-          ffnNorm: fn.cache,
           ffn,
         });
       }
@@ -404,8 +403,7 @@ export class Transformer {
         const b = this.blocks[l]!;
         const bc = caches[l]!;
         // out = h + down(swiglu(gate(norm(h)), up(norm(h))))
-        const dFn = await swigluFfnBackward(ffnLinears(b), bc.ffn, dx, rows, alloc);
-        const dh = rmsNormBackward(dFn, b.ffnNorm, bc.ffnNorm, dx);
+        const dh = await swigluFfnBackward(this.ffnBlock(b), bc.ffn, dx, rows, alloc);
         // h = x + o(attn(rope(q(norm x)), rope(k(norm x)), v(norm x)))
         const dAttn = (await linearBackward(b.linears.attn_output, bc.o, dh, rows))!;
         const dQkv = alloc.zeros(dAttn, rows * qkvDim);
@@ -456,10 +454,6 @@ export class Transformer {
     };
     return { logits, backward };
   }
-}
-
-function ffnLinears(b: Block): FfnLinears {
-  return { gate: b.linears.ffn_gate, up: b.linears.ffn_up, down: b.linears.ffn_down };
 }
 
 /** What `trunk` hands the head: see there. */
