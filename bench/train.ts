@@ -7,6 +7,8 @@
  * 3. training speed through trainLoop (median step): stories260K LoRA, a ~1M-parameter llama
  *    trained in full from random init (tokens/s and effective GFLOP/s, AdamW's share of a step),
  *    and SmolLM2-135M's shape with LoRA r16 at seq 256 as a share of the measured GEMM peak.
+ * With --graphs-ab, the 135M step with the fused onnxruntime graphs vs without them, alternating
+ * steps within one run (--ab-rounds N pairs, default 3).
  * Ends with a one-line summary; with --json a JSON object follows it as the last line.
  */
 import { mkdtemp, rm } from "node:fs/promises";
@@ -15,6 +17,7 @@ import { join } from "node:path";
 import { writeRandomModel } from "../src/gguf/index.ts";
 import { SeededRandom } from "../src/math/seeded-random.ts";
 import { AdamW } from "../src/train/adamw.ts";
+import { configureGemm } from "../src/train/gemm.ts";
 import { loadTransformer } from "../src/train/load-gguf.ts";
 import { addLora } from "../src/train/lora.ts";
 import { sftObjective } from "../src/train/objectives.ts";
@@ -30,12 +33,18 @@ import {
   trainableLlama1m,
   useTrainThreads,
 } from "./support/train-bench.ts";
-import { fullTrainingFlopsPerToken, measureTraining } from "./support/train-speed.ts";
+import {
+  alternatingSteps,
+  fullTrainingFlopsPerToken,
+  measureTraining,
+} from "./support/train-speed.ts";
 
 const steps135 = integerFlag("steps", 3);
 const pretrainSteps = integerFlag("pretrain-steps", 4);
 const pretrainBatch = integerFlag("batch", 16);
 const skip135 = hasFlag("skip-135m");
+const graphsAb = hasFlag("graphs-ab");
+const abRounds = integerFlag("ab-rounds", 3);
 const json = hasFlag("json");
 const threads = useTrainThreads();
 const log = (s: string) => process.stderr.write(`${s}\n`);
@@ -120,8 +129,21 @@ try {
   log(
     `  AdamW over all ${nParams} weights: ${adamw.toFixed(1)} ms = ${((100 * adamw) / 1000 / pre.stepSeconds).toFixed(1)}% of a ${pre.stepSeconds.toFixed(2)} s step`,
   );
+  let ab1m: Awaited<ReturnType<typeof alternatingSteps>> | undefined;
+  if (graphsAb) {
+    const docs = randomDocuments(rng, 2 * (abRounds + 1) * pretrainBatch, seq, 2048);
+    ab1m = await alternatingSteps(m1, docs, sftObjective(), {
+      batchSize: pretrainBatch,
+      rounds: abRounds,
+      set: (off) => configureGemm({ graphs: !off }),
+    });
+    log(
+      `  with the fused graphs ${ab1m.a.toFixed(2)} s/step, without ${ab1m.b.toFixed(2)} s/step (${(ab1m.b / ab1m.a).toFixed(2)}×; ${abRounds} alternating rounds)`,
+    );
+  }
 
   let s135: Awaited<ReturnType<typeof measureTraining>> | undefined;
+  let ab135: Awaited<ReturnType<typeof alternatingSteps>> | undefined;
   let peak135 = g135.ort;
   if (!skip135) {
     const path = join(dir, "smollm2-135m-shape.gguf");
@@ -132,11 +154,24 @@ try {
     const probe = async () => {
       peakSamples.push((await gemmRates(shape135, threads, { withTs: false, rounds: 1 })).ort);
     };
-    s135 = await loraSpeed((await loadTransformer(path)).model, 256, 16, 2, steps135, probe);
+    const model135 = (await loadTransformer(path)).model;
+    s135 = await loraSpeed(model135, 256, 16, 2, steps135, probe);
     peak135 = median(peakSamples);
     log(
       `SmolLM2-135M shape LoRA r16 seq 256 batch 2: ${f1(s135.tokensPerSecond)} tokens/s, ${f1(s135.productGflops)} GFLOP/s in products = ${((100 * s135.productGflops) / peak135).toFixed(0)}% of onnxruntime alone between the steps (${f1(peak135)} GFLOP/s; ${s135.steps} steps, ${(100 * s135.ortShare).toFixed(0)}% of the time in onnxruntime)`,
     );
+    if (graphsAb) {
+      const examples = randomDocuments(rng, 2 * (abRounds + 1) * 2, 256, model135.config.vocabSize);
+      ab135 = await alternatingSteps(model135, examples, sftObjective(), {
+        batchSize: 2,
+        rounds: abRounds,
+        set: (off) => configureGemm({ graphs: !off }),
+      });
+      const flopsPerStep = s135.productGflops * s135.stepSeconds;
+      log(
+        `  with the fused graphs ${ab135.a.toFixed(2)} s/step, without ${ab135.b.toFixed(2)} s/step (${(ab135.b / ab135.a).toFixed(2)}×; ${abRounds} alternating rounds): ${((100 * flopsPerStep) / ab135.a / peak135).toFixed(0)}% vs ${((100 * flopsPerStep) / ab135.b / peak135).toFixed(0)}% of the peak`,
+      );
+    }
   }
 
   const parts = [
@@ -166,10 +201,12 @@ try {
         pretrain1mGflops: round(preGflops, 2),
         pretrain1mProductGflops: round(pre.productGflops, 2),
         pretrain1mOrtShare: round(pre.ortShare),
+        pretrain1mGraphsSpeedup: ab1m ? round(ab1m.b / ab1m.a) : null,
         adamw1mStepShare: round(adamw / 1000 / pre.stepSeconds, 4),
         lora135mTokensPerSecond: s135 ? round(s135.tokensPerSecond, 1) : null,
         lora135mPeakFraction: s135 ? round(s135.productGflops / peak135) : null,
         lora135mPeakGflops: s135 ? round(peak135, 1) : null,
+        lora135mGraphsSpeedup: ab135 ? round(ab135.b / ab135.a) : null,
       }),
     );
   }

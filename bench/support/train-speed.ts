@@ -86,3 +86,35 @@ export function fullTrainingFlopsPerToken(model: Transformer, window: number): n
   if (c.tiedOutput) n += c.vocabSize * c.nEmbd;
   return 6 * n + 6 * c.nLayer * window * c.nHead * c.headDim;
 }
+
+/**
+ * Median step seconds of two variants of the same training run, alternating step by step (A,
+ * B, A, B, ...) so that both see the same load: `set(variant)` switches before each step. The
+ * first pair is untimed (each variant's first step pays its own warm-up). `examples` must hold
+ * 2·(rounds + 1)·batchSize examples.
+ */
+export async function alternatingSteps<E>(
+  model: Transformer,
+  examples: readonly E[],
+  objective: Objective<E>,
+  { batchSize, rounds, set }: { batchSize: number; rounds: number; set: (b: boolean) => void },
+): Promise<{ a: number; b: number; rounds: number }> {
+  const seconds: [number[], number[]] = [[], []];
+  let step = 0;
+  set(false);
+  let started = performance.now();
+  await trainLoop(model, examples, objective, {
+    lr: 1e-4,
+    batchSize,
+    maxSteps: 2 * (rounds + 1),
+    shuffle: false,
+    onStep: () => {
+      if (step >= 2) seconds[step % 2]!.push((performance.now() - started) / 1000);
+      step++;
+      set(step % 2 === 1);
+      started = performance.now();
+    },
+  });
+  set(false);
+  return { a: median(seconds[0]!), b: median(seconds[1]!), rounds };
+}

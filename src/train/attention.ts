@@ -1,6 +1,7 @@
 import type { Arr } from "./array.ts";
+import { attentionBackwardModelBytes, attentionForwardModelBytes } from "./attention-model.ts";
 import { type Alloc, freshAlloc } from "./buffer-arena.ts";
-import { batchedGemm } from "./gemm.ts";
+import { batchedGemm, runGraph } from "./gemm.ts";
 
 /** Shapes of grouped-query attention: `nHead` query heads share `nHeadKv` key/value heads. */
 export interface AttentionShape {
@@ -103,30 +104,63 @@ function scatter(
   }
 }
 
-/**
- * Causal scaled-dot-product attention over packed sequences: no query attends outside its own
- * sequence. q = [rows, nHead·hd]; k, v = [keyRows, nHeadKv·hd], each possibly a column block
- * of a wider matrix (the fused q/k/v product) so no copy is made to split them. Every (sequence, head) pair's
- * products run as ONE batched product per step. Query head h reads key/value head
- * ⌊h / (nHead / nHeadKv)⌋, as llama.cpp's GQA does.
- */
-export async function attentionForward(
-  q: HeadsView,
-  k: HeadsView,
-  v: HeadsView,
-  layout: AttentionLayout,
-  shape: AttentionShape,
-  keep: boolean,
-  alloc: Alloc = freshAlloc,
-): Promise<{ out: Arr; cache?: AttentionCache }> {
-  const { nHead, nHeadKv, headDim: hd } = shape;
-  const group = nHead / nHeadKv;
-  const { past, maxLength: Tq, lengths } = layout;
+/** Additive causal mask [Tq, Tk]: query t sees keys j ≤ past + t. The last one is kept. */
+let lastMask: { Tq: number; past: number; mask: Float32Array } | undefined;
+function causalMask(Tq: number, past: number): Float32Array {
+  if (lastMask?.Tq === Tq && lastMask.past === past) return lastMask.mask;
   const Tk = past + Tq;
-  const G = lengths.length * nHead;
+  const mask = new Float32Array(Tq * Tk);
+  for (let t = 0; t < Tq; t++) mask.fill(-Infinity, t * Tk + past + t + 1, (t + 1) * Tk);
+  lastMask = { Tq, past, mask };
+  return mask;
+}
+
+/**
+ * The forward as one onnxruntime graph (float32), or null (the caller runs the TypeScript
+ * path). Padding rows (t ≥ a sequence's length) get probabilities over their zero keys here,
+ * unlike the TypeScript path's zero rows: nothing reads their output, and their dO is zero, so
+ * they pass no gradient either.
+ */
+async function attentionGraphForward(
+  qg: Arr,
+  kg: Arr,
+  vg: Arr,
+  G: number,
+  Tq: number,
+  past: number,
+  hd: number,
+): Promise<{ probs: Arr; out: Arr } | null> {
+  if (!(qg instanceof Float32Array && kg instanceof Float32Array && vg instanceof Float32Array))
+    return null;
+  const Tk = past + Tq;
+  const r = await runGraph(
+    "attention-forward",
+    attentionForwardModelBytes,
+    {
+      Q: { data: qg, dims: [G, Tq, hd] },
+      K: { data: kg, dims: [G, Tk, hd] },
+      V: { data: vg, dims: [G, Tk, hd] },
+      Mask: { data: causalMask(Tq, past), dims: [Tq, Tk] },
+      C: { data: Float32Array.of(1 / Math.sqrt(hd)), dims: [1] },
+    },
+    4 * G * Tq * Tk * hd,
+  );
+  return r ? { probs: r["P"]!, out: r["O"]! } : null;
+}
+
+/** P = causal softmax(Q·Kᵀ/√hd) in TypeScript, zero past each row's causal limit. */
+async function softmaxScores(
+  qg: Arr,
+  kg: Arr,
+  G: number,
+  Tq: number,
+  past: number,
+  hd: number,
+  nHead: number,
+  lengths: readonly number[],
+): Promise<Arr> {
+  const Tk = past + Tq;
   const scale = 1 / Math.sqrt(hd);
-  const qg = gather(q, 1, nHead, hd, layout, 0, Tq, alloc);
-  const kg = gather(k, group, nHead, hd, layout, past, Tk, alloc);
   const s = await batchedGemm(qg, kg, G, Tq, Tk, hd, false, true);
   for (let g = 0; g < G; g++) {
     const len = lengths[Math.floor(g / nHead)]!;
@@ -150,8 +184,36 @@ export async function attentionForward(
       s.fill(0, row + last + 1, row + Tk);
     }
   }
+  return s;
+}
+
+/**
+ * Causal scaled-dot-product attention over packed sequences: no query attends outside its own
+ * sequence. q = [rows, nHead·hd]; k, v = [keyRows, nHeadKv·hd], each possibly a column block
+ * of a wider matrix (the fused q/k/v product) so no copy is made to split them. Every (sequence, head) pair's
+ * products run as ONE batched product per step. Query head h reads key/value head
+ * ⌊h / (nHead / nHeadKv)⌋, as llama.cpp's GQA does.
+ */
+export async function attentionForward(
+  q: HeadsView,
+  k: HeadsView,
+  v: HeadsView,
+  layout: AttentionLayout,
+  shape: AttentionShape,
+  keep: boolean,
+  alloc: Alloc = freshAlloc,
+): Promise<{ out: Arr; cache?: AttentionCache }> {
+  const { nHead, nHeadKv, headDim: hd } = shape;
+  const group = nHead / nHeadKv;
+  const { past, maxLength: Tq, lengths } = layout;
+  const Tk = past + Tq;
+  const G = lengths.length * nHead;
+  const qg = gather(q, 1, nHead, hd, layout, 0, Tq, alloc);
+  const kg = gather(k, group, nHead, hd, layout, past, Tk, alloc);
   const vg = gather(v, group, nHead, hd, layout, past, Tk, alloc);
-  const og = await batchedGemm(s, vg, G, Tq, hd, Tk);
+  const graph = await attentionGraphForward(qg, kg, vg, G, Tq, past, hd);
+  const s = graph?.probs ?? (await softmaxScores(qg, kg, G, Tq, past, hd, nHead, lengths));
+  const og = graph?.out ?? (await batchedGemm(s, vg, G, Tq, hd, Tk));
   const rows = layout.offsets.at(-1)! + lengths.at(-1)!;
   // Every row of every head is written exactly once: no zeroing needed.
   const out = alloc.take(q.a, rows * nHead * hd);
@@ -172,13 +234,63 @@ export async function attentionBackward(
   alloc: Alloc = freshAlloc,
 ): Promise<void> {
   const { nHead, nHeadKv, headDim: hd } = shape;
-  const { qg, kg, vg, probs: P, layout } = cache;
+  const layout = cache.layout;
   const group = nHead / nHeadKv;
   const { past, maxLength: Tq, lengths } = layout;
   const Tk = past + Tq;
   const G = lengths.length * nHead;
   const scale = 1 / Math.sqrt(hd);
   const dOg = gather({ a: dOut, stride: nHead * hd, col: 0 }, 1, nHead, hd, layout, 0, Tq, alloc);
+  const graph = await attentionGraphBackward(dOg, cache, G, Tq, Tk, hd);
+  const { dQg, dKg, dVg } =
+    graph ?? (await attentionBackwardTs(dOg, cache, G, Tq, Tk, hd, nHead, scale));
+  scatter(into.dq, dQg, 1, nHead, hd, layout, 0, Tq);
+  scatter(into.dk, dKg, group, nHead, hd, layout, past, Tk);
+  scatter(into.dv, dVg, group, nHead, hd, layout, past, Tk);
+}
+
+/** The backward as one onnxruntime graph (float32), or null. */
+async function attentionGraphBackward(
+  dOg: Arr,
+  cache: AttentionCache,
+  G: number,
+  Tq: number,
+  Tk: number,
+  hd: number,
+): Promise<{ dQg: Arr; dKg: Arr; dVg: Arr } | null> {
+  const { qg, kg, vg, probs } = cache;
+  const f32 = [dOg, qg, kg, vg, probs].every((a) => a instanceof Float32Array);
+  if (!f32) return null;
+  const r = await runGraph(
+    "attention-backward",
+    attentionBackwardModelBytes,
+    {
+      dO: { data: dOg as Float32Array, dims: [G, Tq, hd] },
+      P: { data: probs as Float32Array, dims: [G, Tq, Tk] },
+      Q: { data: qg as Float32Array, dims: [G, Tq, hd] },
+      K: { data: kg as Float32Array, dims: [G, Tk, hd] },
+      V: { data: vg as Float32Array, dims: [G, Tk, hd] },
+      C: { data: Float32Array.of(1 / Math.sqrt(hd)), dims: [1] },
+      N: { data: Float32Array.of(Tk), dims: [1] },
+    },
+    8 * G * Tq * Tk * hd,
+  );
+  return r ? { dQg: r["dQ"]!, dKg: r["dK"]!, dVg: r["dV"]! } : null;
+}
+
+/** The backward in TypeScript and batched products. */
+async function attentionBackwardTs(
+  dOg: Arr,
+  cache: AttentionCache,
+  G: number,
+  Tq: number,
+  Tk: number,
+  hd: number,
+  nHead: number,
+  scale: number,
+): Promise<{ dQg: Arr; dKg: Arr; dVg: Arr }> {
+  const { qg, kg, vg, probs: P, layout } = cache;
+  const { past, lengths } = layout;
   const dS = await batchedGemm(dOg, vg, G, Tq, Tk, hd, false, true);
   for (let g = 0; g < G; g++) {
     const len = lengths[Math.floor(g / nHead)]!;
@@ -192,10 +304,9 @@ export async function attentionBackward(
       dS.fill(0, row + last + 1, row + Tk);
     }
   }
-  const dQg = await batchedGemm(dS, kg, G, Tq, hd, Tk);
-  const dKg = await batchedGemm(dS, qg, G, Tk, hd, Tq, true, false);
-  const dVg = await batchedGemm(P, dOg, G, Tk, hd, Tq, true, false);
-  scatter(into.dq, dQg, 1, nHead, hd, layout, 0, Tq);
-  scatter(into.dk, dKg, group, nHead, hd, layout, past, Tk);
-  scatter(into.dv, dVg, group, nHead, hd, layout, past, Tk);
+  return {
+    dQg: await batchedGemm(dS, kg, G, Tq, hd, Tk),
+    dKg: await batchedGemm(dS, qg, G, Tk, hd, Tq, true, false),
+    dVg: await batchedGemm(P, dOg, G, Tk, hd, Tq, true, false),
+  };
 }

@@ -29,6 +29,12 @@ export interface GemmOptions {
   /** Set false to never use onnxruntime (tests of the fallback, or a machine where it breaks). */
   useOrt?: boolean;
   /**
+   * Run the fused onnxruntime graphs (`runGraph`: vocabulary head + log-softmax, frozen SwiGLU
+   * FFN, attention's softmax). false computes their elementwise work in TypeScript around plain
+   * products, as before they existed: for A/B benchmarks (`npm run bench -- train --graphs-ab`).
+   */
+  graphs?: boolean;
+  /**
    * Let onnxruntime's worker threads spin between calls (onnxruntime's own default; ours is
    * off). Spinning cuts the wake-up latency of back-to-back products but burns a core while the
    * TypeScript parts of a step run (about 2/3 of a 1M-model step): on the shared 2-core box a
@@ -46,6 +52,7 @@ const defaults: Required<GemmOptions> = {
   threads: 0,
   minOrtWork: 65536,
   useOrt: process.env["CHORUS_TRAIN_NO_ORT"] !== "1",
+  graphs: true,
   spin: false,
   retainHeap: true,
 };
@@ -140,11 +147,15 @@ export async function ortAvailable(): Promise<boolean> {
 
 let firstProduct = true;
 
-function wantsOrt(a: Arr, b: Arr, work: number): boolean {
+function onFirstProduct(): void {
   if (firstProduct) {
     firstProduct = false;
     if (options.retainHeap) retainFreedHeap();
   }
+}
+
+function wantsOrt(a: Arr, b: Arr, work: number): boolean {
+  onFirstProduct();
   return (
     options.useOrt &&
     a instanceof Float32Array &&
@@ -172,6 +183,49 @@ async function runOrt(
   gemmStats.ortSeconds += (performance.now() - t0) / 1000;
   gemmStats.ortCalls++;
   return out["Y"]!.data as Float32Array;
+}
+
+/** A tensor fed to a graph: float32 values or int32 indices, and its dims. */
+export interface GraphInput {
+  data: Float32Array | Int32Array;
+  dims: readonly number[];
+}
+
+/**
+ * Runs a hand-built graph (`model()`, opened once per `key` with the dispatcher's threads) and
+ * returns its float32 outputs by name, or null when onnxruntime is off or refuses the graph
+ * (the caller then computes the same in TypeScript). `flops` is the work of the products inside
+ * the graph, counted in `gemmStats` like `gemm`'s; below `minOrtWork` multiply-adds the call's
+ * fixed cost exceeds the work, and the answer is null too.
+ */
+export async function runGraph(
+  key: string,
+  model: () => Uint8Array,
+  inputs: Readonly<Record<string, GraphInput>>,
+  flops: number,
+): Promise<Record<string, Float32Array> | null> {
+  onFirstProduct();
+  if (!options.useOrt || !options.graphs || flops / 2 < options.minOrtWork) return null;
+  const s = ready.get(key) ?? (await openSession(key, model));
+  if (!s) return null;
+  const t0 = performance.now();
+  const m = ort!;
+  const feeds: Record<string, InstanceType<OrtModule["Tensor"]>> = {};
+  for (const [name, { data, dims }] of Object.entries(inputs)) {
+    const size = dims.reduce((x, y) => x * y, 1);
+    const exact = data.length === size ? data : data.subarray(0, size);
+    feeds[name] =
+      exact instanceof Int32Array
+        ? new m.Tensor("int32", exact, dims)
+        : new m.Tensor("float32", exact, dims);
+  }
+  const out = await s.run(feeds);
+  gemmStats.flops += flops;
+  gemmStats.ortSeconds += (performance.now() - t0) / 1000;
+  gemmStats.ortCalls++;
+  const result: Record<string, Float32Array> = {};
+  for (const [name, t] of Object.entries(out)) result[name] = t.data as Float32Array;
+  return result;
 }
 
 /**

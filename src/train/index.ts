@@ -27,11 +27,13 @@ export {
   configureGemm,
   type GemmOptions,
   type GemmStats,
+  type GraphInput,
   gemm,
   gemmOptions,
   gemmStats,
   ortAvailable,
   resetGemmStats,
+  runGraph,
 } from "./gemm.ts";
 export { generateGreedy } from "./generate.ts";
 export { retainFreedHeap } from "./heap-retention.ts";
@@ -113,6 +115,7 @@ export {
 export {
   type BatchForwardOptions,
   type BatchForwardResult,
+  type BatchScoreResult,
   type Block,
   type ForwardOptions,
   type ForwardResult,

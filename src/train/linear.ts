@@ -1,7 +1,8 @@
 import type { SeededRandom } from "../math/seeded-random.ts";
 import { type Arr, addInto } from "./array.ts";
 import { type Alloc, freshAlloc } from "./buffer-arena.ts";
-import { gemm } from "./gemm.ts";
+import { type GraphInput, gemm, runGraph } from "./gemm.ts";
+import { loraBackwardModelBytes, loraForwardModelBytes } from "./lora-model.ts";
 import type { Param } from "./param.ts";
 
 /**
@@ -69,11 +70,16 @@ export async function loraForward(
     }
     cache.keep = mask;
   }
+  cache.xd = xd;
+  const graph = await loraGraph("forward", lora, { X: xd }, T);
+  if (graph) {
+    cache.u = graph["U"]!;
+    return { d: graph["D"]!, cache };
+  }
   const u = await gemm(xd, lora.a.data, T, lora.rank, inF, false, true);
   const d = await gemm(u, lora.b.data, T, outF, lora.rank, false, true);
   const s = lora.alpha / lora.rank;
   for (let i = 0; i < d.length; i++) d[i]! *= s;
-  cache.xd = xd;
   cache.u = u;
   return { d, cache };
 }
@@ -91,6 +97,13 @@ export async function loraBackward(
   const outF = lora.b.shape[0]!;
   const s = lora.alpha / lora.rank;
   const r = lora.rank;
+  const graph = await loraGraph("backward", lora, { dY: dy, X: cache.xd, U: cache.u }, T);
+  if (graph) {
+    if (lora.b.grad) addInto(lora.b.grad, graph["gB"]!);
+    if (lora.a.grad) addInto(lora.a.grad, graph["gA"]!);
+    if (dx) addDx(lora, cache, dx, graph["dX"]!);
+    return;
+  }
   if (lora.b.grad) {
     const gb = await gemm(dy, cache.u, outF, r, T, true, false);
     for (let i = 0; i < gb.length; i++) lora.b.grad[i]! += s * gb[i]!;
@@ -98,14 +111,47 @@ export async function loraBackward(
   const du = await gemm(dy, lora.b.data, T, r, outF);
   for (let i = 0; i < du.length; i++) du[i]! *= s;
   if (lora.a.grad) addInto(lora.a.grad, await gemm(du, cache.xd, r, inF, T, true, false));
-  if (dx) {
-    const dxd = await gemm(du, lora.a.data, T, inF, r);
-    const mask = cache.keep;
-    if (mask) {
-      const p = 1 - lora.dropout;
-      for (let i = 0; i < dxd.length; i++) if (mask[i]) dx[i]! += dxd[i]! / p;
-    } else addInto(dx, dxd);
-  }
+  if (dx) addDx(lora, cache, dx, await gemm(du, lora.a.data, T, inF, r));
+}
+
+/** dx += d(dropped input)/dx · dxd: through the dropout mask and its 1/p scale, if any. */
+function addDx(lora: LoraAdapter, cache: LinearCache, dx: Arr, dxd: Arr): void {
+  const mask = cache.keep;
+  if (mask) {
+    const p = 1 - lora.dropout;
+    for (let i = 0; i < dxd.length; i++) if (mask[i]) dx[i]! += dxd[i]! / p;
+  } else addInto(dx, dxd);
+}
+
+/**
+ * One adapter pass as an onnxruntime graph (`lora-model.ts`), or null: float64, no
+ * onnxruntime, or work below `minOrtWork` (the caller then runs the products one by one).
+ */
+async function loraGraph(
+  pass: "forward" | "backward",
+  lora: LoraAdapter,
+  arrays: Record<string, Arr>,
+  T: number,
+): Promise<Record<string, Float32Array> | null> {
+  const { a, b, rank: r } = lora;
+  const [inF, outF] = [a.shape[1]!, b.shape[0]!];
+  const all = [a.data, b.data, ...Object.values(arrays)];
+  if (!all.every((x) => x instanceof Float32Array)) return null;
+  const dims: Record<string, number[]> = { dY: [T, outF], X: [T, inF], U: [T, r] };
+  const inputs: Record<string, GraphInput> = {
+    A: { data: a.data as Float32Array, dims: [r, inF] },
+    B: { data: b.data as Float32Array, dims: [outF, r] },
+    S: { data: Float32Array.of(lora.alpha / r), dims: [1] },
+  };
+  for (const [name, x] of Object.entries(arrays))
+    inputs[name] = { data: x as Float32Array, dims: dims[name]! };
+  const forward = pass === "forward";
+  return runGraph(
+    `lora-${pass}`,
+    forward ? loraForwardModelBytes : loraBackwardModelBytes,
+    inputs,
+    (forward ? 2 : 4) * T * r * (inF + outF),
+  );
 }
 
 /** Forward over T rows. */

@@ -1,6 +1,5 @@
 import type { SeededRandom } from "../math/seeded-random.ts";
 import type { TokenGrads, TokenScores } from "./losses.ts";
-import { tokenLogProbs, tokenLogProbsBackward } from "./token-logprobs.ts";
 import type { ResidualHook, Transformer } from "./transformer.ts";
 
 /** A tokenized training sequence: `tokens[start..]` are supervised (the completion). */
@@ -56,30 +55,28 @@ export async function scoreSequences(
   const targets: number[] = [];
   for (const { tokens, start } of examples)
     for (let t = start; t < tokens.length; t++) targets.push(tokens[t]!);
-  const V = model.config.vocabSize;
-  const fwd = await model.forwardBatch(
+  const fwd = await model.scoreBatch(
     examples.map((e) => e.tokens.slice(0, -1)),
+    examples.map((e) => e.start - 1),
+    targets,
     {
-      logitsFrom: examples.map((e) => e.start - 1),
       train: options.train ?? false,
       ...(options.rng ? { rng: options.rng } : {}),
       ...(options.hooks ? { hooks: options.hooks } : {}),
     },
   );
-  const lp = tokenLogProbs(fwd.logits, V, targets, fwd.backward !== undefined);
   const scores = examples.map((e, i): SequenceScores => {
     const o = fwd.logitOffsets[i]!;
     const n = e.tokens.length - e.start;
-    const target = lp.target.subarray(o, o + n);
+    const target = fwd.target.subarray(o, o + n);
     let sum = 0;
     for (const x of target) sum += x;
-    return { target, meanAll: lp.meanAll.subarray(o, o + n), sum };
+    return { target, meanAll: fwd.meanAll.subarray(o, o + n), sum };
   });
   if (!fwd.backward) return { scores };
   const back = fwd.backward;
   let used = false;
   const backward = async (grads: readonly TokenGrads[]): Promise<void> => {
-    // The softmax rows are overwritten by the gradient: a batch's backward runs once.
     if (used) throw new Error("scoreSequences: this batch's backward already ran");
     used = true;
     const gTarget = new Float64Array(targets.length);
@@ -88,7 +85,7 @@ export async function scoreSequences(
       gTarget.set(g.target, fwd.logitOffsets[i]!);
       gMean.set(g.mean, fwd.logitOffsets[i]!);
     });
-    await back(tokenLogProbsBackward(fwd.logits, V, targets, gTarget, gMean, fwd.logits));
+    await back(gTarget, gMean);
   };
   return { scores, backward };
 }

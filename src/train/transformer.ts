@@ -26,7 +26,8 @@ import { type Packing, packSequences } from "./packing.ts";
 import type { Param } from "./param.ts";
 import { type RmsNormCache, rmsNormBackward, rmsNormForward } from "./rms-norm.ts";
 import { type RopeSpec, RopeTable, type RopeType } from "./rope.ts";
-import { swigluBackward, swigluForward } from "./swiglu.ts";
+import { type FfnBlock, type FfnCache, swigluFfnBackward, swigluFfnForward } from "./swiglu-ffn.ts";
+import { vocabHeadScores } from "./vocab-head.ts";
 
 export type { KvCache } from "./kv-cache.ts";
 
@@ -122,17 +123,22 @@ export interface BatchForwardResult {
   backward?: (dLogits: Arr) => Promise<void>;
 }
 
+export interface BatchScoreResult {
+  /** log p(target) and mean_v log p(v) of each scored row (sequence b's from logitOffsets[b]). */
+  target: Float64Array;
+  meanAll: Float64Array;
+  logitOffsets: number[];
+  /** Present with `train`: accumulates every trainable parameter's gradient. */
+  backward?: (gTarget: ArrayLike<number>, gMean: ArrayLike<number>) => Promise<void>;
+}
+
 interface BlockCache {
   attnNorm: RmsNormCache;
   qkv: FusedCache;
   attn: AttentionCache;
   o: LinearCache;
-  ffnNorm: RmsNormCache;
-  gateUp: FusedCache;
-  /** The fused [rows, 2·n_ff] gate/up output and σ(gate), for SwiGLU's backward. */
-  gu: Arr;
-  sig: Arr;
-  down: LinearCache;
+  /** The FFN sub-block's, its RMSNorm included. */
+  ffn: FfnCache;
 }
 
 /**
@@ -197,6 +203,12 @@ export class Transformer {
   reuseBuffers = true;
   private readonly arena = new BufferArena();
 
+  private ffnBlock(b: Block): FfnBlock {
+    const l = b.linears;
+    const eps = this.config.normEps;
+    return { norm: b.ffnNorm, eps, gate: l.ffn_gate, up: l.ffn_up, down: l.ffn_down };
+  }
+
   /** Every parameter that currently has a gradient buffer, LoRA factors included. */
   trainableParams(): Param[] {
     const out: Param[] = [];
@@ -222,7 +234,7 @@ export class Transformer {
     const T = tokens.length;
     const from = options.lastOnly ? T - 1 : (options.logitsFrom ?? 0);
     const packing = packSequences([tokens], [from], this.config.vocabSize, kv?.length ?? 0);
-    const r = await this.run(packing, options, kv);
+    const r = await this.logitsHead(await this.trunk(packing, options, kv));
     return r.backward ? { logits: r.logits, T, backward: r.backward } : { logits: r.logits, T };
   }
 
@@ -236,17 +248,57 @@ export class Transformer {
     options: BatchForwardOptions = {},
   ): Promise<BatchForwardResult> {
     const packing = packSequences(sequences, options.logitsFrom ?? [], this.config.vocabSize);
-    const r = await this.run(packing, options);
+    const r = await this.logitsHead(await this.trunk(packing, options));
     const out: BatchForwardResult = { logits: r.logits, logitOffsets: packing.logitOffsets };
     if (r.backward) out.backward = r.backward;
     return out;
   }
 
-  private async run(
+  /**
+   * Teacher-forced scores of packed sequences: row r of the head (sequence b's positions ≥
+   * `logitsFrom[b]`, in order; `logitOffsets[b]` is b's first) scores `targets[r]` under the
+   * vocabulary log-softmax, and the [rows, vocab] logits never come back (`vocabHeadScores`).
+   * With `train`, one backward from dL/dtarget and dL/dmeanAll (one entry per row).
+   */
+  async scoreBatch(
+    sequences: readonly (readonly number[])[],
+    logitsFrom: readonly number[],
+    targets: readonly number[],
+    options: Omit<BatchForwardOptions, "logitsFrom"> = {},
+  ): Promise<BatchScoreResult> {
+    const packing = packSequences(sequences, logitsFrom, this.config.vocabSize);
+    if (packing.logitRows.length !== targets.length)
+      throw new RangeError(
+        `scoreBatch: ${targets.length} targets for ${packing.logitRows.length} scored rows`,
+      );
+    const t = await this.trunk(packing, options);
+    const head = await vocabHeadScores(t.hidden, this.output, targets, t.backward !== undefined);
+    const out: BatchScoreResult = {
+      target: head.target,
+      meanAll: head.meanAll,
+      logitOffsets: packing.logitOffsets,
+    };
+    const trunkBackward = t.backward;
+    const headBackward = head.backward;
+    if (!trunkBackward || !headBackward) {
+      t.release();
+      return out;
+    }
+    out.backward = async (gTarget, gMean) => trunkBackward(await headBackward(gTarget, gMean));
+    return out;
+  }
+
+  /**
+   * The decoder up to the vocabulary head: the final-normed rows that need logits ([R, d], R =
+   * `p.logitRows.length`) and, when training, the backward from their gradient. The rows are
+   * the pass's buffer: call `release` once nothing reads them (a training pass releases when
+   * its backward ends).
+   */
+  private async trunk(
     p: Packing,
     options: { train?: boolean; rng?: SeededRandom; hooks?: readonly ResidualHook[] },
     kv?: KvCache,
-  ): Promise<{ logits: Arr; backward?: (dLogits: Arr) => Promise<void> }> {
+  ): Promise<TrunkPass> {
     const c = this.config;
     const d = c.nEmbd;
     const rows = p.rows;
@@ -305,17 +357,7 @@ export class Transformer {
       // h = x + attention: accumulate into the projection's fresh output instead of a new buffer.
       const h = o.y;
       for (let i = 0; i < h.length; i++) h[i]! += x[i]!;
-      const fn = rmsNormForward(h, b.ffnNorm, rows, c.normEps, alloc);
-      const gateUp = await fusedLinearForward(
-        [b.linears.ffn_gate, b.linears.ffn_up],
-        fn.y,
-        rows,
-        ctx,
-      );
-      const { h: act, sig } = swigluForward(gateUp.y, rows, c.nFf, alloc);
-      const down = await linearForward(b.linears.ffn_down, act, rows, ctx);
-      const out = down.y;
-      for (let i = 0; i < out.length; i++) out[i]! += h[i]!;
+      const { out, cache: ffn } = await swigluFfnForward(this.ffnBlock(b), h, rows, ctx);
       runHooks(l, "residual", out, d);
       if (train) {
         caches.push({
@@ -323,11 +365,7 @@ export class Transformer {
           qkv: qkv.cache,
           attn: at.cache!,
           o: o.cache,
-          ffnNorm: fn.cache,
-          gateUp: gateUp.cache,
-          gu: gateUp.y,
-          sig,
-          down: down.cache,
+          ffn,
         });
       }
       x = out;
@@ -340,31 +378,22 @@ export class Transformer {
     const xin = all ? x : alloc.take(x, R * d);
     if (!all) for (let i = 0; i < R; i++) xin.set(x.subarray(lr[i]! * d, (lr[i]! + 1) * d), i * d);
     const fin = rmsNormForward(xin, this.outputNorm, R, c.normEps, alloc);
-    // The logits are the product's own output, never a leased buffer: the caller keeps them.
-    const logits = await gemm(fin.y, this.output.data, R, c.vocabSize, d, false, true);
-    if (!train) {
-      lease?.release();
-      return { logits };
-    }
+    const release = () => lease?.release();
+    if (!train) return { hidden: fin.y, release };
     let ran = false;
-    const backward = async (dLogits: Arr): Promise<void> => {
+    const backward = async (dHidden: Arr): Promise<void> => {
       if (ran && lease)
         throw new Error("backward: this pass's buffers were reused; run a new forward first");
       ran = true;
       try {
-        await backprop(dLogits);
+        await backprop(dHidden);
       } finally {
-        lease?.release();
+        release();
       }
     };
-    const backprop = async (dLogits: Arr): Promise<void> => {
-      if (this.output.grad)
-        addInto(this.output.grad, await gemm(dLogits, fin.y, c.vocabSize, d, R, true, false));
-      const dTail = rmsNormBackward(
-        await gemm(dLogits, this.output.data, R, d, c.vocabSize),
-        this.outputNorm,
-        fin.cache,
-      );
+    // dHidden is the caller's fresh gradient: the norm's backward overwrites it.
+    const backprop = async (dHidden: Arr): Promise<void> => {
+      const dTail = rmsNormBackward(dHidden, this.outputNorm, fin.cache);
       let dx = dTail;
       if (!all) {
         dx = alloc.zeros(dTail, rows * d);
@@ -374,11 +403,7 @@ export class Transformer {
         const b = this.blocks[l]!;
         const bc = caches[l]!;
         // out = h + down(swiglu(gate(norm(h)), up(norm(h))))
-        const dAct = (await linearBackward(b.linears.ffn_down, bc.down, dx, rows))!;
-        const dGu = swigluBackward(dAct, bc.gu, bc.sig, rows, c.nFf, alloc);
-        const gateUp = [b.linears.ffn_gate, b.linears.ffn_up];
-        const dFn = await fusedLinearBackward(gateUp, bc.gateUp, dGu, rows, alloc);
-        const dh = rmsNormBackward(dFn, b.ffnNorm, bc.ffnNorm, dx);
+        const dh = await swigluFfnBackward(this.ffnBlock(b), bc.ffn, dx, rows, alloc);
         // h = x + o(attn(rope(q(norm x)), rope(k(norm x)), v(norm x)))
         const dAttn = (await linearBackward(b.linears.attn_output, bc.o, dh, rows))!;
         const dQkv = alloc.zeros(dAttn, rows * qkvDim);
@@ -407,6 +432,33 @@ export class Transformer {
         }
       }
     };
+    return { hidden: fin.y, release, backward };
+  }
+
+  /** Logits of the trunk's rows (the product's own output, never a leased buffer). */
+  private async logitsHead(
+    t: TrunkPass,
+  ): Promise<{ logits: Arr; backward?: (dLogits: Arr) => Promise<void> }> {
+    const { vocabSize: V, nEmbd: d } = this.config;
+    const R = t.hidden.length / d;
+    const logits = await gemm(t.hidden, this.output.data, R, V, d, false, true);
+    const trunkBackward = t.backward;
+    if (!trunkBackward) {
+      t.release();
+      return { logits };
+    }
+    const backward = async (dLogits: Arr): Promise<void> => {
+      if (this.output.grad)
+        addInto(this.output.grad, await gemm(dLogits, t.hidden, V, d, R, true, false));
+      await trunkBackward(await gemm(dLogits, this.output.data, R, d, V));
+    };
     return { logits, backward };
   }
+}
+
+/** What `trunk` hands the head: see there. */
+interface TrunkPass {
+  hidden: Arr;
+  release: () => void;
+  backward?: (dHidden: Arr) => Promise<void>;
 }
