@@ -248,6 +248,8 @@ async function evalCommand(methodName: string, flags: EvalFlags): Promise<number
           ? Math.max(session.concurrency, 50_000)
           : session.concurrency,
       ...(shard ? { shard } : {}),
+      // each offline round replays an item's answered calls: log them once, when it finishes
+      ...(batchMode === "offline" ? { holdCalls: true } : {}),
       ...(session.run ? { run: session.run } : {}),
       stats: session.stats,
       ...(session.cache ? { callCache: session.cache } : {}),
