@@ -21,7 +21,7 @@ test("a session over a real server stops at the token budget and resumes to the 
         return result.generations[0]?.text;
       }),
     );
-  const flags = { model: ["test-model"], baseUrl: server.url, cacheDir: dir };
+  const flags = { model: ["test-model"], baseUrl: [server.url], cacheDir: dir };
   const stderr = process.stderr.write;
   let said = "";
   process.stderr.write = ((chunk: string) => {
