@@ -8,6 +8,8 @@ export interface LoggedAttempt {
   origin: string;
   path: string;
   method: string;
+  /** The routing key header it carried. */
+  key: string | undefined;
   /** performance.now() when it was sent and when it ended. */
   sent: number;
   ended: number;
@@ -23,6 +25,7 @@ export function loggingFetch(log: LoggedAttempt[]): typeof fetch {
       origin: url.origin,
       path: url.pathname,
       method: init?.method ?? "GET",
+      key: (init?.headers as Record<string, string> | undefined)?.["x-smg-routing-key"],
       sent: performance.now(),
       ended: Number.NaN,
       outcome: "pending",
@@ -62,6 +65,32 @@ export async function runAll<R>(
     while (next < ids.length) {
       const index = next++;
       const id = ids[index]!;
+      try {
+        outcomes.set(id, { ok: true, value: await fn(id, index) });
+      } catch (error) {
+        outcomes.set(id, { ok: false, error });
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: concurrency }, worker));
+  return outcomes;
+}
+
+/**
+ * Runs items `item-0`, `item-1`, ... through `fn`, `concurrency` at a time, starting new ones
+ * until `stop()` says so (time-driven phases); returns each item's outcome.
+ */
+export async function runUntil<R>(
+  stop: () => boolean,
+  concurrency: number,
+  fn: (id: string, index: number) => Promise<R>,
+): Promise<Map<string, { ok: true; value: R } | { ok: false; error: unknown }>> {
+  const outcomes = new Map<string, { ok: true; value: R } | { ok: false; error: unknown }>();
+  let next = 0;
+  const worker = async () => {
+    while (!stop()) {
+      const index = next++;
+      const id = `item-${index}`;
       try {
         outcomes.set(id, { ok: true, value: await fn(id, index) });
       } catch (error) {

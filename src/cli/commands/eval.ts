@@ -52,6 +52,11 @@ Examples:
   # (chorus data pull gsm8k does it ahead of time; --offline fails instead)
   $ chorus eval self-consistency --dataset gsm8k --limit 20 --model model.gguf
 
+  # one model served by three vLLM replicas: 64 items at once, each item's calls kept on one
+  # replica, failover and 429/503 backpressure handled per replica (docs/engines-openai.md)
+  $ chorus eval self-consistency --dataset gsm8k --model qwen --concurrency 64 \
+      --base-url http://10.0.0.1:8000/v1 --base-url http://10.0.0.2:8000/v1 --base-url http://10.0.0.3:8000/v1
+
   # your own file: fields mapped, answers compared as LaTeX math
   $ chorus eval self-consistency --dataset mine.jsonl --field question=problem,answer=solution --answer-type math
 

@@ -1,3 +1,5 @@
+import { hashString } from "../../math/seeded-random.ts";
+
 /**
  * Rendezvous (highest random weight) hashing: every key ranks every replica by a hash of the pair,
  * so a key keeps its replica while that replica stays, and when one leaves only its own keys move
@@ -16,12 +18,7 @@ export function rendezvousOrder<T>(
 
 /** A well-mixed 32-bit hash of (key, id): FNV-1a, then murmur3's finalizer to spread the bits. */
 export function pairHash(key: string, id: string): number {
-  let h = 0x811c9dc5;
-  const text = `${key}\u0000${id}`;
-  for (let i = 0; i < text.length; i++) {
-    h ^= text.charCodeAt(i);
-    h = Math.imul(h, 0x01000193);
-  }
+  let h = hashString(`${key}\u0000${id}`);
   h ^= h >>> 16;
   h = Math.imul(h, 0x85ebca6b);
   h ^= h >>> 13;

@@ -62,21 +62,29 @@ test("a key sticks to one replica until it holds more than its bounded share", a
 });
 
 test("a paused replica's queue moves elsewhere; with all paused, calls wait for the first to reopen", async () => {
-  const { replicas, g } = group(2);
-  const [a, b] = replicas as [Replica, Replica];
-  // Fill a, queue one more on it, then pause it: the waiter goes to b.
+  const a = new Replica("http://a/v1", adaptive, eject);
+  const b = new Replica("http://b/v1", adaptive, eject);
+  // A loose bound, so a key queues on its own replica rather than spilling.
+  const g = new ReplicaGroup(
+    [a, b],
+    { strategy: "affinity", maxLoadFactor: 100 },
+    async () => true,
+  );
   const key = ["k1", "k2", "k3", "k4", "k5", "k6"].find((k) => g.choose(k, new Set(), 0) === a)!;
-  const slots = [await g.acquire(key, new Set()), await g.acquire(key, new Set())];
+  const slots = await Promise.all(Array.from({ length: 4 }, () => g.acquire(key, new Set())));
+  assert.ok(slots.every((r) => r === a));
   const waiting = g.acquire(key, new Set());
+  await new Promise((resolve) => setImmediate(resolve));
+  assert.equal(a.load, 5, "queued on a, its full home replica");
   a.overloaded(performance.now(), 10_000);
-  assert.equal(await waiting, b);
+  assert.equal(await waiting, b, "moved to b when a paused");
   b.overloaded(performance.now(), 60);
-  a.overloaded(performance.now(), 0);
   const started = performance.now();
   const parked = await g.acquire(key, new Set());
   assert.equal(parked, b);
   assert.ok(performance.now() - started >= 50, "waited for b's pause to end");
   for (const r of [...slots, parked, b]) r.release();
+  assert.equal(a.load + b.load, 0);
 });
 
 test("failures eject a replica; a due probe readmits it; with all ejected, all are tried", async () => {
