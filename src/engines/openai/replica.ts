@@ -96,8 +96,8 @@ export class Replica {
     this.#overloads = 0;
     const busy = this.#queue.length > 0 || this.#active >= this.limit.value;
     this.limit.completed(now, busy);
-    // Only reached while ejected when every replica was (then calls go to all of them): an
-    // answer is as good as a probe.
+    // An answer from an ejected replica (a call sent before it was ejected, or while every
+    // replica was out and calls went to all of them) is as good as a probe.
     if (this.#ejected) this.#readmit();
     this.#drain();
   }
