@@ -1,6 +1,6 @@
 import { Command, CommanderError } from "commander";
 import { ChorusError, ConfigError, UsageError } from "../model/errors.ts";
-import { registerAll } from "./commands/index.ts";
+import { registerFor } from "./commands/index.ts";
 import { version } from "./version.ts";
 
 /** Exit codes: 0 ok, 1 failure, 2 usage or configuration error. */
@@ -17,7 +17,7 @@ export async function main(argv: string[]): Promise<number> {
       "after",
       `
 Examples:
-  chorus generate --model ../shared/models/stories260K.gguf --raw "Once upon a time"
+  chorus generate --model model.gguf --raw "Once upon a time"
   chorus generate --base-url http://127.0.0.1:8000/v1 --model my-model --n 4 --json "2+2?"
   chorus eval magicore --dataset gsm8k --limit 20 --model qwen.gguf
   chorus run adacad --model qwen.gguf --context @passage.txt --question "Who wrote it?"
@@ -26,7 +26,7 @@ Examples:
 
 Docs: docs/ in the chorus repository (one page per method).`,
     );
-  await registerAll(program);
+  await registerFor(program, argv);
   for (const command of program.commands) command.exitOverride();
   try {
     await program.parseAsync(argv, { from: "user" });

@@ -1,54 +1,23 @@
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { mkdtemp, readdir, readFile, rm, stat } from "node:fs/promises";
-import { createServer, type IncomingMessage, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, beforeEach, test } from "node:test";
 import { writeRandomModel } from "../gguf/random-model.ts";
 import { DataError, ModelCallError, UsageError } from "../model/errors.ts";
+import { type FakeHub, type HubRequest, startFakeHub } from "../testing/fake-hub.ts";
 import { downloadFile } from "./download-file.ts";
 import { listCachedModels } from "./model-cache.ts";
 import { resolveModelFile } from "./resolve-model-file.ts";
 
-/**
- * A real hub stand-in on 127.0.0.1: `/<owner>/<repo>/resolve/<rev>/<file>` redirects (302, with
- * X-Linked-Etag = sha256 and X-Linked-Size, as huggingface.co does) to a second "CDN" server that
- * serves the bytes with Range support and can drop the connection part-way.
- */
-interface Behaviour {
-  /** Close the socket after this many body bytes, for the next `cuts` responses. */
-  cutAfter?: number;
-  cuts?: number;
-  ignoreRange?: boolean;
-  linkedEtag?: string;
-}
-
 let dir: string;
 let model: Buffer;
 let modelSha: string;
-let hub: Server;
-let cdn: Server;
-let behaviour: Behaviour = {};
-const requests: Array<{ server: string; url: string; range?: string; auth?: string }> = [];
-
-function record(server: string, req: IncomingMessage): void {
-  requests.push({
-    server,
-    url: req.url ?? "",
-    ...(req.headers.range ? { range: req.headers.range } : {}),
-    ...(req.headers.authorization ? { auth: req.headers.authorization } : {}),
-  });
-}
-
-async function listen(server: Server): Promise<string> {
-  await new Promise<void>((ready) => server.listen(0, "127.0.0.1", ready));
-  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-}
-
+let hub: FakeHub;
 let cdnUrl: string;
 let hubUrl: string;
+let requests: HubRequest[];
 
 before(async () => {
   dir = await mkdtemp(join(tmpdir(), "chorus-model-files-"));
@@ -56,60 +25,28 @@ before(async () => {
   await writeRandomModel(source, { preset: "tiny", seed: 11 });
   model = await readFile(source);
   modelSha = createHash("sha256").update(model).digest("hex");
-  cdn = createServer((req, res) => {
-    record("cdn", req);
-    const match = /^bytes=(\d+)-$/.exec(req.headers.range ?? "");
-    let start = 0;
-    if (match && !behaviour.ignoreRange) {
-      start = Number(match[1]);
-      if (start >= model.length) {
-        res.writeHead(416, { "content-range": `bytes */${model.length}` }).end();
-        return;
-      }
-      res.writeHead(206, {
-        "content-range": `bytes ${start}-${model.length - 1}/${model.length}`,
-        "content-length": model.length - start,
-      });
-    } else {
-      res.writeHead(200, { "content-length": model.length });
-    }
-    const body = model.subarray(start);
-    if (behaviour.cutAfter !== undefined && (behaviour.cuts ?? 0) > 0) {
-      behaviour.cuts = (behaviour.cuts ?? 0) - 1;
-      res.write(body.subarray(0, behaviour.cutAfter), () => res.socket?.destroy());
-      return;
-    }
-    res.end(body);
+  // any `<owner>/<repo>/resolve/<rev>/model.gguf` is the model, served at /blobs/<rev>/model.gguf
+  hub = await startFakeHub({
+    file: (path) => {
+      const match = /^\/([^/]+)\/([^/]+)\/resolve\/([^/]+)\/(.+)$/.exec(path);
+      return match?.[4] === "model.gguf"
+        ? { bytes: model, blobPath: `/blobs/${match[3]}/model.gguf` }
+        : undefined;
+    },
+    blob: () => model,
   });
-  cdnUrl = await listen(cdn);
-  hub = createServer((req, res) => {
-    record("hub", req);
-    const match = /^\/([^/]+)\/([^/]+)\/resolve\/([^/]+)\/(.+)$/.exec(req.url ?? "");
-    if (match?.[4] !== "model.gguf") {
-      res.writeHead(404, { "content-type": "text/plain" }).end("Entry not found");
-      return;
-    }
-    res
-      .writeHead(302, {
-        location: `${cdnUrl}/blobs/${match[3]}/model.gguf`,
-        "x-linked-etag": `"${behaviour.linkedEtag ?? modelSha}"`,
-        "x-linked-size": String(model.length),
-      })
-      .end();
-  });
-  hubUrl = await listen(hub);
+  ({ cdnUrl, hubUrl, requests } = hub);
   process.env.CHORUS_HF_ENDPOINT = hubUrl;
 });
 
 after(async () => {
   delete process.env.CHORUS_HF_ENDPOINT;
   hub?.close();
-  cdn?.close();
   await rm(dir, { recursive: true, force: true });
 });
 
 beforeEach(() => {
-  behaviour = {};
+  hub.behaviour = {};
   requests.length = 0;
 });
 
@@ -173,7 +110,7 @@ test("a dropped connection resumes with a Range request, automatically or on the
   const url = `${hubUrl}/o/r/resolve/main/model.gguf`;
   const cut = Math.floor(model.length * 0.4);
 
-  behaviour = { cutAfter: cut, cuts: 1 };
+  hub.behaviour = { cutAfter: cut, cuts: 1 };
   const dest = join(dir, "resume", "auto.gguf");
   const result = await downloadFile(url, dest, quiet);
   assert.equal(result.resumedFrom, cut);
@@ -185,7 +122,7 @@ test("a dropped connection resumes with a Range request, automatically or on the
     [undefined, `bytes=${cut}-`],
   );
 
-  behaviour = { cutAfter: cut, cuts: 1 };
+  hub.behaviour = { cutAfter: cut, cuts: 1 };
   const later = join(dir, "resume", "later.gguf");
   await assert.rejects(
     downloadFile(url, later, { ...quiet, retries: 0 }),
@@ -203,7 +140,7 @@ test("a dropped connection resumes with a Range request, automatically or on the
 test("a server that ignores Range gets a clean restart, not a corrupt file", async () => {
   const url = `${hubUrl}/o/r/resolve/main/model.gguf`;
   const dest = join(dir, "no-range", "model.gguf");
-  behaviour = { cutAfter: 1000, cuts: 1, ignoreRange: true };
+  hub.behaviour = { cutAfter: 1000, cuts: 1, ignoreRange: true };
   const result = await downloadFile(url, dest, quiet);
   assert.equal(result.resumedFrom, 0);
   assert.deepEqual(await readFile(dest), model);
@@ -211,7 +148,7 @@ test("a server that ignores Range gets a clean restart, not a corrupt file", asy
 
 test("checksum mismatch: clear error and nothing left in the cache", async () => {
   const cacheDir = join(dir, "cache-bad");
-  behaviour = { linkedEtag: "0".repeat(64) };
+  hub.behaviour = { linkedEtag: "0".repeat(64) };
   await assert.rejects(
     resolveModelFile("hf:o/r/model.gguf", { cacheDir, ...quiet }),
     (error: unknown) =>
@@ -220,7 +157,7 @@ test("checksum mismatch: clear error and nothing left in the cache", async () =>
       /corrupt download was deleted/.test(error.message),
   );
   assert.deepEqual(await readdir(join(cacheDir, "models", "o", "r")), []);
-  behaviour = {};
+  hub.behaviour = {};
   await assert.rejects(
     resolveModelFile("hf:o/r/model.gguf", { cacheDir, sha256: "ab".repeat(32), ...quiet }),
     DataError,

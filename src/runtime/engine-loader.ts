@@ -1,4 +1,3 @@
-import { existsSync } from "node:fs";
 import { ConfigError } from "../model/errors.ts";
 import type { LanguageModel } from "../model/language-model.ts";
 import type { ModelConfig } from "./config.ts";
@@ -21,14 +20,17 @@ type ModelFilesModule = typeof import("../model-files/index.ts");
 
 /**
  * Engines are imported when first used, so a runtime that only talks to servers never loads
- * llama.cpp's native addon (and the reverse).
+ * llama.cpp's native addon (and the reverse). The imports are literal so that the compiled
+ * package (docs/decisions/0003) rewrites them like any other; `module` names the file for the
+ * message when a build of chorus leaves it out.
  */
-async function importModule<T>(relative: string, what: string): Promise<T> {
-  const url = new URL(relative, import.meta.url);
+async function importModule<T>(load: () => Promise<T>, module: string, what: string): Promise<T> {
   try {
-    return (await import(url.href)) as T;
+    return await load();
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "ERR_MODULE_NOT_FOUND" && !existsSync(url))
+    const { code, message } = error as NodeJS.ErrnoException;
+    // "Cannot find module '<missing>' imported from <importer>": the missing one must be ours
+    if (code === "ERR_MODULE_NOT_FOUND" && message.split(" imported from ")[0]!.includes(module))
       throw new ConfigError(`${what} is not available in this build of chorus`);
     throw error;
   }
@@ -38,7 +40,8 @@ async function importModule<T>(relative: string, what: string): Promise<T> {
 export const loadWithEngine: ModelLoader = async ({ name, entry, file }) => {
   if (entry.engine === "llamacpp") {
     const engine = await importModule<LlamaCppEngineModule>(
-      "../engines/llamacpp/index.ts",
+      () => import("../engines/llamacpp/index.ts"),
+      "/engines/llamacpp/index.",
       "the llamacpp engine",
     );
     return engine.loadLlamaCppModel({
@@ -59,7 +62,8 @@ export const loadWithEngine: ModelLoader = async ({ name, entry, file }) => {
     });
   }
   const engine = await importModule<OpenAIEngineModule>(
-    "../engines/openai/index.ts",
+    () => import("../engines/openai/index.ts"),
+    "/engines/openai/index.",
     "the openai engine",
   );
   return engine.createOpenAIModel({
@@ -84,7 +88,8 @@ export const loadWithEngine: ModelLoader = async ({ name, entry, file }) => {
 /** Resolves through the model-files layer (paths, cached names, hf: downloads). */
 export const resolveWithModelFiles: ModelFileResolver = async (ref, options) => {
   const files = await importModule<ModelFilesModule>(
-    "../model-files/index.ts",
+    () => import("../model-files/index.ts"),
+    "/model-files/index.",
     "model file resolution",
   );
   return files.resolveModelFile(ref, options);

@@ -38,7 +38,7 @@ interface GenerateFlags extends ModelFlags {
 const examples = `
 Examples:
   # a local GGUF file, greedy
-  $ chorus generate --model ../shared/models/stories260K.gguf --raw --temperature 0 "Once upon a time"
+  $ chorus generate --model model.gguf --raw --temperature 0 "Once upon a time"
 
   # three samples with top-5 logprobs, one JSON object per sample
   $ chorus generate --model model.gguf --n 3 --temperature 0.8 --seed 1 --logprobs 5 --json "Hi"

@@ -57,9 +57,9 @@ const oneOf = <T extends string>(v: string | undefined, allowed: readonly T[], f
 const trainExamples = `
 Examples:
   # LASeR on a local policy with two likelihood reward models (arms), resumable run folder
-  $ chorus laser train --policy ../shared/models/stories260K.gguf --data train.jsonl \\
-      --rm tales=likelihood:../shared/models/stories260K.gguf \\
-      --rm random=likelihood:../shared/models/llama-2-tiny-random.gguf \\
+  $ chorus laser train --policy policy.gguf --data train.jsonl \\
+      --rm tales=likelihood:rm-a.gguf \\
+      --rm random=likelihood:rm-b.gguf \\
       --iterations 2 --batch-size 4 --samples 4 --max-tokens 24 --lr 1e-3 --no-eos --out runs/laser-1
   $ chorus laser train --resume runs/laser-1            # continue a killed run at its next batch
 

@@ -14,7 +14,7 @@ Examples:
   $ chorus generate --model SmolLM2-135M-Instruct-Q8_0 "What is 2+2?"
 
   $ chorus models list
-  $ chorus models info ../shared/models/stories260K.gguf
+  $ chorus models info model.gguf
 
 Files go to <cache-dir>/models (default ~/.cache/chorus/models, or $CHORUS_CACHE_DIR/models).
 HF_TOKEN is sent for gated repositories; HF_ENDPOINT (or CHORUS_HF_ENDPOINT) points at a mirror.

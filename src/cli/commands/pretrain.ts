@@ -43,7 +43,7 @@ Examples:
 
   # choose the shape; reuse another model's vocabulary; store the matrices as Q8_0
   $ chorus train pretrain --data corpus.jsonl --out model.gguf --layers 2 --dim 64 --heads 4 \\
-      --kv-heads 2 --ffn 256 --seq-len 64 --tokenizer ../shared/models/stories260K.gguf --type Q8_0
+      --kv-heads 2 --ffn 256 --seq-len 64 --tokenizer other.gguf --type Q8_0
 
   # continue a stopped run (its flags are read from the run folder), here to 2000 steps
   $ chorus train pretrain --resume runs/<id> --max-steps 2000

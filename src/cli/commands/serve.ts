@@ -15,7 +15,7 @@ interface ServeFlags extends ModelFlags {
 const examples = `
 Examples:
   # serve a local GGUF as model "stories" on http://127.0.0.1:8080/v1
-  $ chorus serve --model stories=../shared/models/stories260K.gguf
+  $ chorus serve --model stories=stories260K.gguf
 
   # several models (loaded on first use), a bearer key, another port
   $ CHORUS_SERVE_API_KEY=secret chorus serve --port 9000 \\

@@ -80,8 +80,8 @@ export function register(program: Command): void {
       "after",
       `
 Example:
-  $ chorus steer train --model ../shared/models/stories260K.gguf --attributes mood.jsonl --out steer.json
-  $ chorus generate --model ../shared/models/stories260K.gguf --steer steer.json --raw "Lily was"
+  $ chorus steer train --model model.gguf --attributes mood.jsonl --out steer.json
+  $ chorus generate --model model.gguf --steer steer.json --raw "Lily was"
   $ chorus steer train --model m.gguf --attributes mood.jsonl --site literal --out literal.json`,
     )
     .action(async (flags: SteerTrainFlags) => {

@@ -44,7 +44,7 @@ interface TrainFlags extends TrainRunFlags {
 const examples = `
 Examples:
   # LoRA SFT of a local GGUF on {"prompt","completion"} or {"messages"} lines
-  $ chorus train sft --model ../shared/models/stories260K.gguf --data sft.jsonl --out adapter.gguf \\
+  $ chorus train sft --model model.gguf --data sft.jsonl --out adapter.gguf \\
       --epochs 3 --lr 1e-3 --rank 8 --alpha 16
 
   # DPO on {"prompt","chosen","rejected"} lines (TRL's field names); reference = base model

@@ -56,7 +56,7 @@ export function register(program: Command): void {
     .requiredOption("--method <ga|gd|refusal|npo>", "unlearning loss")
     .requiredOption(
       "--forget <jsonl|name>",
-      "complete forget set: a {question, answer} JSONL file, or counterfact:<k> / triviaqa:<k> (../shared/datasets)",
+      "complete forget set: a {question, answer} JSONL file, or counterfact:<k> / triviaqa:<k> (from a data mirror, docs/data.md)",
     )
     .requiredOption(
       "--retain <jsonl|name>",
@@ -105,7 +105,7 @@ export function register(program: Command): void {
 Examples:
   $ chorus unlearn --model model.gguf --method npo --forget forget.jsonl --retain retain.jsonl \\
       --selection upcore --out report.json
-  $ chorus unlearn --model ../shared/models/stories260K.gguf --method ga \\
+  $ chorus unlearn --model model.gguf --method ga \\
       --forget counterfact:0 --retain counterfact:0:neigh \\
       --eval parap,jailbreak,nneigh,real-authors,world-facts --limit 20 \\
       --selection upcore,random --epochs 2 --max-new-tokens 4 --out report.json

@@ -32,7 +32,7 @@ export function register(program: Command): void {
     .requiredOption("-m, --model <gguf>", "local GGUF model")
     .requiredOption(
       "--forget <jsonl|name>",
-      'forget set: a file of {"question", "answer"[, "id"]} lines, or counterfact:<k> / triviaqa:<k> from ../shared/datasets',
+      'forget set: a file of {"question", "answer"[, "id"]} lines, or counterfact:<k> / triviaqa:<k> from a data mirror (docs/data.md)',
     )
     .requiredOption("--out <selection.json>", "where to write the selection")
     .option("--save-features", "also write each item's feature vector")
@@ -47,9 +47,9 @@ export function register(program: Command): void {
       "after",
       `
 Examples:
-  $ chorus upcore select --model ../shared/models/stories260K.gguf --forget counterfact:0 \\
+  $ chorus upcore select --model model.gguf --forget counterfact:0 \\
       --out selection.json
-  $ chorus upcore select --model ../shared/models/stories260K.gguf --forget counterfact:0 \\
+  $ chorus upcore select --model model.gguf --forget counterfact:0 \\
       --detector lof --out selection-lof.json
   $ chorus upcore select --model model.gguf --forget forget.jsonl --save-features --out selection.json`,
     )

@@ -17,6 +17,7 @@ import type {
 import type { PreparedPrompt } from "./chat-prompt.ts";
 import type { ContextHook, NativeContext } from "./ffi/native-context.ts";
 import type { NativeEngine } from "./ffi/native-engine.ts";
+import { generatedText } from "./generated-text.ts";
 import { checkMinTokens, withoutEndTokens } from "./min-tokens.ts";
 import { sampleToken, seededRandom } from "./sampler.ts";
 import { StopDetector } from "./stop-detector.ts";
@@ -205,7 +206,7 @@ export class LlamaCppInternals implements Internals {
         }
         generated.push(token);
         if (stop.active || streamer) {
-          const full = model.detokenize(generated);
+          const full = generatedText(model, generated, prompt);
           const at = stop.active ? stop.find(full, generated.length) : -1;
           if (at >= 0) {
             text = full.slice(0, at);
@@ -224,12 +225,12 @@ export class LlamaCppInternals implements Internals {
       let kept = 0;
       while (
         kept < generated.length &&
-        model.detokenize(generated.slice(0, kept)).length < text.length
+        generatedText(model, generated.slice(0, kept), prepared.tokens).length < text.length
       )
         kept++;
       logprobs.length = Math.min(logprobs.length, kept);
     }
-    const finalText = text ?? model.detokenize(generated);
+    const finalText = text ?? generatedText(model, generated, prepared.tokens);
     streamer?.finish(finalText);
     const generation: Generation = {
       text: finalText,

@@ -50,6 +50,32 @@ describe("llamacpp engine on stories260K", () => {
     assert.equal(result.usage.inputTokens, 5); // BOS + 4 prompt tokens
   });
 
+  test("generated text continues the prompt: re-scored, it costs what its sampled tokens cost", async () => {
+    // Detokenized without the prompt, the first piece's leading space was lost (" was" → "was"),
+    // and scoring the text after the prompt then cost ~100× the sampled log-prob.
+    const prompt = "Once upon a time, there was a";
+    const request = { prompt, n: 3, temperature: 0.8, maxTokens: 6, seed: 4, logprobs: 0 };
+    const internals = model.internals!;
+    const paths = {
+      generate: await model.generate(request),
+      "internals.generate": await internals.generate({ ...request, interventions: [] }),
+    };
+    for (const [path, result] of Object.entries(paths)) {
+      for (const g of result.generations) {
+        const sampled = g.logprobs!.reduce((sum, t) => sum + t.logprob, 0);
+        const scored = (await model.score!({ prompt, continuation: g.text })).total;
+        assert.ok(
+          Math.abs(scored - sampled) < 1e-3,
+          `${path} ${JSON.stringify(g.text)}: scored ${scored}, sampled ${sampled}`,
+        );
+      }
+      assert.ok(
+        result.generations.some((g) => g.text.startsWith(" ")),
+        `${path}: stories260K continues with a space-led piece`,
+      );
+    }
+  });
+
   test("stop strings end the text before the stop", async () => {
     const result = await model.generate({
       prompt: "Once upon a time",

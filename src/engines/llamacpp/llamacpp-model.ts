@@ -22,6 +22,7 @@ import type {
 import type { ActiveLora, LoraSpec } from "../../model/lora.ts";
 import { chatPrompt, type PreparedPrompt, rawPrompt } from "./chat-prompt.ts";
 import type { NativeEngine } from "./ffi/native-engine.ts";
+import { generatedText } from "./generated-text.ts";
 import { LlamaCppDecoder } from "./llamacpp-decoder.ts";
 import { LlamaCppInternals, type PromptPreparer } from "./llamacpp-internals.ts";
 import type { LoraSwitch } from "./lora-switch.ts";
@@ -168,7 +169,7 @@ export class LlamaCppModel implements LanguageModel {
       const text = sample.text;
       const generation: Generation = { text, finishReason: sample.finishReason };
       if (request.logprobs !== undefined) {
-        const kept = keptTokens(this.parts.model, sample.tokens, text);
+        const kept = keptTokens(this.parts.model, sample.tokens, text, prepared.tokens);
         generation.logprobs = await this.scoreTokens(prepared.tokens, kept, request.logprobs);
       }
       generations.push(generation);
@@ -368,11 +369,16 @@ function grammarStops(grammar: LlamaJsonSchemaGrammar<never> | undefined): strin
 }
 
 /** The generated tokens that make up `text` (tokens after a stop string are dropped). */
-function keptTokens(model: LlamaModel, tokens: readonly number[], text: string): number[] {
-  const ids = tokens as readonly Token[];
-  if (model.detokenize(ids).length <= text.length) return [...tokens];
+function keptTokens(
+  model: LlamaModel,
+  tokens: readonly number[],
+  text: string,
+  prompt: readonly number[],
+): number[] {
+  if (generatedText(model, tokens, prompt).length <= text.length) return [...tokens];
   for (let k = 0; k <= tokens.length; k++) {
-    if (model.detokenize(ids.slice(0, k)).length >= text.length) return tokens.slice(0, k);
+    if (generatedText(model, tokens.slice(0, k), prompt).length >= text.length)
+      return tokens.slice(0, k);
   }
   return [...tokens];
 }

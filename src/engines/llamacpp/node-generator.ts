@@ -8,6 +8,7 @@ import {
   TokenBias,
 } from "node-llama-cpp";
 import type { FinishReason } from "../../model/language-model.ts";
+import { generatedText } from "./generated-text.ts";
 import type { AddonLora, NodeLoraAdapters } from "./node-lora.ts";
 import { ResourcePool } from "./resource-pool.ts";
 import { StopDetector } from "./stop-detector.ts";
@@ -171,7 +172,7 @@ export class NodeGenerator {
       for await (const token of generator) {
         tokens.push(token);
         if (stop.active || streamer) {
-          const full = model.detokenize(tokens as Token[]);
+          const full = generatedText(model, tokens, prompt);
           const at = stop.find(full, tokens.length);
           if (at >= 0) {
             text = full.slice(0, at);
@@ -193,7 +194,7 @@ export class NodeGenerator {
       await generator.return();
     }
     options.signal?.throwIfAborted();
-    text ??= model.detokenize(tokens as Token[]);
+    text ??= generatedText(model, tokens, prompt);
     if (options.trimEnd) text = text.trimEnd();
     streamer?.finish(text);
     return { tokens, text, finishReason };

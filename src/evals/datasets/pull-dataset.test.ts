@@ -1,53 +1,24 @@
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { mkdir, mkdtemp, readdir, rm, writeFile } from "node:fs/promises";
-import { createServer, type IncomingMessage, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, beforeEach, test } from "node:test";
 import { parquetWriteBuffer } from "hyparquet-writer";
 import { DataError, ModelCallError, UsageError } from "../../model/errors.ts";
+import { type FakeHub, type HubRequest, refusedUrl, startFakeHub } from "../../testing/fake-hub.ts";
 import { dataPlaces } from "./dataset-files.ts";
 import { datasetStatus } from "./dataset-status.ts";
 import { findDatasetLoader, loadDataset } from "./index.ts";
-
-/**
- * A stand-in for the hub on 127.0.0.1, as huggingface.co answers for a dataset file:
- * `/datasets/<owner>/<repo>/resolve/<rev>/<file>` redirects (302, X-Linked-Etag = sha256,
- * X-Linked-Size) to a second "CDN" server that serves the bytes with Range support and can drop
- * the connection part-way. gsm8k's hub file is a parquet file written here; gpqa is gated.
- */
-interface Behaviour {
-  cutAfter?: number;
-  cuts?: number;
-  linkedEtag?: string;
-}
 
 const questions = ["What is 9 + 9?", "What is 2 + 3?", "What is 10 - 4?"];
 const answers = ["9 + 9 = <<9+9=18>>18\n#### 18", "2 + 3 = 5\n#### 5", "10 - 4 = 6\n#### 6"];
 let parquet: Buffer;
 let parquetSha: string;
 let dir: string;
-let hub: Server;
-let cdn: Server;
+let hub: FakeHub;
 let hubUrl: string;
-let behaviour: Behaviour = {};
-const requests: Array<{ server: string; url: string; range?: string; auth?: string }> = [];
-
-function record(server: string, req: IncomingMessage): void {
-  requests.push({
-    server,
-    url: req.url ?? "",
-    ...(req.headers.range ? { range: req.headers.range } : {}),
-    ...(req.headers.authorization ? { auth: req.headers.authorization } : {}),
-  });
-}
-
-async function listen(server: Server): Promise<string> {
-  await new Promise<void>((ready) => server.listen(0, "127.0.0.1", ready));
-  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-}
+let requests: HubRequest[];
 
 /**
  * gsm8k's hub schema (question, answer) plus a `solution_notes` column of hex text the loader
@@ -69,64 +40,32 @@ function gsm8kParquet(rows: { question: string; answer: string }[]): Buffer {
   return Buffer.from(written);
 }
 
+// The hub holds gsm8k's test split as a parquet file written here; gpqa is gated.
 before(async () => {
   dir = await mkdtemp(join(tmpdir(), "chorus-data-pull-"));
   parquet = gsm8kParquet(questions.map((question, i) => ({ question, answer: answers[i]! })));
   parquetSha = createHash("sha256").update(parquet).digest("hex");
-  cdn = createServer((req, res) => {
-    record("cdn", req);
-    const match = /^bytes=(\d+)-$/.exec(req.headers.range ?? "");
-    const start = match ? Number(match[1]) : 0;
-    if (match)
-      res.writeHead(206, {
-        "content-range": `bytes ${start}-${parquet.length - 1}/${parquet.length}`,
-        "content-length": parquet.length - start,
-      });
-    else res.writeHead(200, { "content-length": parquet.length });
-    const body = parquet.subarray(start);
-    if (behaviour.cutAfter !== undefined && (behaviour.cuts ?? 0) > 0) {
-      behaviour.cuts = (behaviour.cuts ?? 0) - 1;
-      // drop the connection a moment after the bytes are out, so the client has read them
-      res.write(body.subarray(0, behaviour.cutAfter), () =>
-        setTimeout(() => res.socket?.destroy(), 100),
-      );
-      return;
-    }
-    res.end(body);
+  hub = await startFakeHub({
+    file: (path) =>
+      path === "/datasets/openai/gsm8k/resolve/main/main/test-00000-of-00001.parquet"
+        ? { bytes: parquet, blobPath: "/blobs/gsm8k-test" }
+        : undefined,
+    blob: (path) => (path === "/blobs/gsm8k-test" ? parquet : undefined),
+    refuse: (path, req) =>
+      path.startsWith("/datasets/Idavidrein/gpqa/") && !req.headers.authorization,
   });
-  const cdnUrl = await listen(cdn);
-  hub = createServer((req, res) => {
-    record("hub", req);
-    const url = req.url ?? "";
-    if (url.startsWith("/datasets/Idavidrein/gpqa/") && !req.headers.authorization) {
-      res.writeHead(401, { "content-type": "text/plain" }).end("Access to dataset is restricted");
-      return;
-    }
-    if (url !== "/datasets/openai/gsm8k/resolve/main/main/test-00000-of-00001.parquet") {
-      res.writeHead(404, { "content-type": "text/plain" }).end("Entry not found");
-      return;
-    }
-    res
-      .writeHead(302, {
-        location: `${cdnUrl}/blobs/gsm8k-test`,
-        "x-linked-etag": `"${behaviour.linkedEtag ?? parquetSha}"`,
-        "x-linked-size": String(parquet.length),
-      })
-      .end();
-  });
-  hubUrl = await listen(hub);
+  ({ hubUrl, requests } = hub);
 });
 
 after(async () => {
   hub?.close();
-  cdn?.close();
   await rm(dir, { recursive: true, force: true });
 });
 
 // every test starts with no mirror content, the hub at HF_ENDPOINT and no token or offline flag
 let emptyMirror: string;
 beforeEach(async () => {
-  behaviour = {};
+  hub.behaviour = {};
   requests.length = 0;
   emptyMirror = join(dir, "empty-mirror");
   await mkdir(emptyMirror, { recursive: true });
@@ -205,7 +144,7 @@ test("a mirror holding the file is used first: no request to the hub", async () 
 test("a cut connection resumes from where it stopped and the file checks out", async () => {
   const cacheDir = join(dir, "cache-cut");
   const cut = Math.floor(parquet.length / 2);
-  behaviour = { cutAfter: cut, cuts: 1 };
+  hub.behaviour = { cutAfter: cut, cuts: 1 };
   const items = await loadDataset("gsm8k", { mirrors: [emptyMirror], cacheDir, ...quiet });
   assert.equal(items.length, 3);
   assert.deepEqual(
@@ -216,7 +155,7 @@ test("a cut connection resumes from where it stopped and the file checks out", a
 
 test("a wrong checksum fails, naming both hashes, and leaves nothing in the cache", async () => {
   const cacheDir = join(dir, "cache-bad");
-  behaviour = { linkedEtag: "0".repeat(64) };
+  hub.behaviour = { linkedEtag: "0".repeat(64) };
   await assert.rejects(
     loadDataset("gsm8k", { mirrors: [emptyMirror], cacheDir, ...quiet }),
     (error: unknown) =>
@@ -246,10 +185,7 @@ test("offline, or with the hub out of reach, the error names `chorus data pull <
   assert.equal(requests.length, 0);
   delete process.env.HF_HUB_OFFLINE;
   // a port nothing listens on: the connection is refused
-  const closed = createServer();
-  const closedUrl = await listen(closed);
-  await new Promise((done) => closed.close(done));
-  process.env.HF_ENDPOINT = closedUrl;
+  process.env.HF_ENDPOINT = await refusedUrl();
   await assert.rejects(
     loadDataset("gsm8k", { mirrors: [emptyMirror], cacheDir, ...quiet }),
     (error: unknown) =>

@@ -25,9 +25,8 @@ export class ServedPolicy implements Pick<LaserPolicy, "sample" | "pooledStates"
         temperature: o.temperature,
         maxTokens: o.maxTokens,
         seed: (o.seed + i * o.n) >>> 0,
-        logprobs: 0,
       });
-      out.push(r.generations.map((g) => exactContinuation(g.text, g.logprobs)));
+      out.push(r.generations.map((g) => g.text));
     }
     return out;
   }
@@ -56,20 +55,4 @@ export class ServedPolicy implements Pick<LaserPolicy, "sample" | "pooledStates"
     const r = await this.model.score!({ prompt, continuation: completion });
     return r.tokens.length > 0 ? r.total / r.tokens.length : 0;
   }
-}
-
-/**
- * The sampled continuation as the model produced it. llama.cpp detokenizes a generation without
- * the prompt as context, so a SentencePiece model's first piece loses its leading space ("nurse ."
- * for the tokens " nurse", " ."); trained or scored after the prompt, that text tokenizes into
- * other, far less likely pieces (atlas-1m: −70 instead of −0.7 nats). The per-token strings keep
- * the space, so when they spell the text up to leading whitespace they are used instead.
- */
-export function exactContinuation(
-  text: string,
-  tokens: readonly { token: string }[] | undefined,
-): string {
-  if (!tokens) return text;
-  const joined = tokens.map((t) => t.token).join("");
-  return joined !== text && joined.trimStart() === text.trimStart() ? joined : text;
 }

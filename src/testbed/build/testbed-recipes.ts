@@ -117,6 +117,16 @@ export const testbedRecipes: Record<string, TestbedRecipe> = {
     type: "Q8_0",
     about: "AdaCAD's null world: reading contexts disagree with the world in 50% of documents",
   },
+  "atlas-steer-null-1m": {
+    name: "atlas-steer-null-1m",
+    world: "atlas",
+    variant: "mat-steer-null",
+    worldOverrides: { seed: 7, tokens: 2_500_000 },
+    shape: atlas1mShape,
+    train: atlasTrain,
+    type: "Q8_0",
+    about: "MAT-Steer's null world: persona traits drawn per sentence, no latent persona to find",
+  },
   /**
    * The design's fallback for risk (a), pre-registered before the two-pass atlas-1m was checked
    * (docs/testbed.md, "Reading precondition"): atlas-1m learned its facts (88.6% closed book)
