@@ -80,6 +80,12 @@ export interface OpenAITestServerOptions {
   pickFault?: (request: RecordedRequest) => PickedFault | undefined;
   /** Keep `requests` (default true); a soak of many thousand calls may count instead. */
   recordRequests?: boolean;
+  /**
+   * How long an idle keep-alive connection stays open (default 10 minutes). Node's own 5 s races
+   * the client's reuse of the socket whenever the test process stalls that long (a loaded
+   * machine), and the request then meets a reset the test did not inject.
+   */
+  keepAliveTimeoutMs?: number;
   /** Served model names (default ["test-model"]); other names get a 404 like real servers. */
   models?: string[];
   /** Wait this long before every answer to a POST. */
@@ -536,6 +542,7 @@ export async function startOpenAITestServer(
       if (!res.headersSent) sendError(res, 500, `test server bug: ${String(error)}`);
     });
   });
+  server.keepAliveTimeout = options.keepAliveTimeoutMs ?? 600_000;
   server.on("connection", (socket) => {
     sockets.add(socket);
     socket.on("close", () => sockets.delete(socket));

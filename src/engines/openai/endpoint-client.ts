@@ -27,9 +27,9 @@ export interface EndpointClientOptions {
 
 /**
  * JSON over HTTP to an OpenAI-compatible server or a group of replicas of one. Per call: a slot
- * on the replica its routing key points to; a refused or dropped connection, a timeout or a 502/504
- * moves the call to a replica it has not tried (no retry counted, and the replica is ejected after
- * a streak); 429/503 pause the replica for its Retry-After and move the call on, bounded by
+ * on the replica its routing key points to; a dropped connection is tried once more there; a
+ * refused connection, a second drop, a timeout or a 502/504 moves the call to a replica it has not
+ * tried (no retry counted, and the replica is ejected after a streak, at once when refused); 429/503 pause the replica for its Retry-After and move the call on, bounded by
  * `overloadTimeoutMs`; other 5xx, and failures with no replica left to try, are retries with
  * backoff, at most `retry.maxRetries`. With one base URL this is a client of one server.
  */
@@ -64,9 +64,8 @@ export class EndpointClient {
     let overloadedSince: number | undefined;
     for (;;) {
       const replica = await group.acquire(routingKey, tried, request.signal);
-      let outcome: Awaited<ReturnType<typeof attemptRequest>>;
-      try {
-        outcome = await attemptRequest(request, {
+      const attempt = () =>
+        attemptRequest(request, {
           url: urlOf(replica.baseURL, request.path, request.fromRoot),
           apiKey: this.#options.apiKey,
           timeoutMs: this.#options.timeoutMs,
@@ -75,6 +74,18 @@ export class EndpointClient {
           retries: attempts,
           ...(headers ? { headers } : {}),
         });
+      let outcome: Awaited<ReturnType<typeof attemptRequest>>;
+      try {
+        outcome = await attempt();
+        if ("dropped" in outcome && outcome.dropped) {
+          // Most drops are a keep-alive socket the server closed just as the request went out
+          // (its idle timeout raced our reuse, e.g. after an event-loop stall): the replica is
+          // fine and a fresh connection reaches it. So once more on the same replica, in the
+          // same slot, before it counts as the replica's failure; a replica that is really gone
+          // refuses that connection and the call fails over at once.
+          attempts += 1;
+          outcome = await attempt();
+        }
       } catch (error) {
         replica.release();
         throw error;

@@ -1,5 +1,10 @@
 import { ModelCallError, ModelTimeoutError } from "../../model/errors.ts";
-import { isConnectionError, isRetryableStatus, parseRetryAfter } from "./retry-policy.ts";
+import {
+  isConnectionError,
+  isDroppedConnection,
+  isRetryableStatus,
+  parseRetryAfter,
+} from "./retry-policy.ts";
 import { type SseEvent, SseParser } from "./sse-parser.ts";
 
 /** A parsed JSON answer, how many retries it took and which replica gave it. */
@@ -44,6 +49,11 @@ export type AttemptFailure = {
   kind: "overload" | "unreachable" | "timeout" | "server";
   /** The connection was refused outright: nothing listens there. */
   refused?: boolean;
+  /**
+   * The connection closed or reset before any answer (not refused, not timed out): a stale
+   * keep-alive socket looks like this, so one more try on a fresh connection is worth it.
+   */
+  dropped?: boolean;
   retryAfterMs?: number | undefined;
 };
 
@@ -139,6 +149,7 @@ export async function attemptRequest(
         return {
           kind: "unreachable",
           refused,
+          dropped: !refused && isDroppedConnection(error),
           error: new ModelCallError(
             `${what} failed: ${reason}${refused ? "; is the server running?" : ""}`,
             { url, retries },
@@ -165,6 +176,7 @@ export async function attemptRequest(
         // Nothing of the stream arrived: as good as a dropped connection, so retry.
         return {
           kind: "unreachable",
+          dropped: isDroppedConnection(error),
           error: new ModelCallError(
             `${what} failed: the stream closed before its first byte (${describeConnectionError(error)})`,
             { url, retries },

@@ -86,50 +86,80 @@ test("T2: a closed replica is ejected at once, and readmitted after /health once
   const bOrigin = new URL(b.url).origin;
   const log: LoggedAttempt[] = [];
   let restarted: OpenAITestServer | undefined;
+  let restarting: Promise<void> | undefined;
+  let closing: Promise<void> | undefined;
+  let reopenedAt = Number.POSITIVE_INFINITY;
   try {
     const m = model(servers, {
       concurrency: 16,
       fetch: loggingFetch(log),
       balance: { eject: { cooldownMs: 100 } },
     });
-    // Phases by the clock: 1 s of normal work, B down for 2.5 s, then 2.5 s with B back.
-    const t0 = performance.now();
-    const closedAt = t0 + 1000;
-    const reopenedAt = closedAt + 2500;
-    const endAt = reopenedAt + 2500;
-    const phases = (async () => {
-      await sleep(closedAt - performance.now());
-      await b.close();
-      await sleep(reopenedAt - performance.now());
-      restarted = await startOpenAITestServer({ delayMs: 20, port: bPort });
-    })();
+    // Phases by items finished, not by the clock, so a stalled process cannot skip one: 300
+    // items of normal work, B down for the next 600, then 600 more once /health readmitted it.
+    let finished = 0;
+    let healthOk: LoggedAttempt | undefined;
+    let scanned = 0;
+    const readmitted = () => {
+      for (; !healthOk && scanned < log.length; scanned++) {
+        const a = log[scanned]!;
+        if (a.origin === bOrigin && a.path === "/health" && a.outcome === 200) healthOk = a;
+      }
+      return healthOk;
+    };
+    let finishedAtReadmission: number | undefined;
     const outcomes = await runUntil(
-      () => performance.now() > endAt,
+      () => {
+        if (finishedAtReadmission === undefined && readmitted()) finishedAtReadmission = finished;
+        // 5000 items: the run stops even if B never comes back (the asserts below then say so)
+        return (
+          (finishedAtReadmission !== undefined && finished >= finishedAtReadmission + 600) ||
+          finished >= 5000
+        );
+      },
       32,
-      (id) => twoCalls(m, id),
+      async (id) => {
+        try {
+          return await twoCalls(m, id);
+        } finally {
+          finished++;
+          if (finished === 300) closing = b.close();
+          if (finished === 900) {
+            restarting = (async () => {
+              await closing;
+              reopenedAt = performance.now();
+              restarted = await startOpenAITestServer({ delayMs: 20, port: bPort });
+            })();
+          }
+        }
+      },
     );
-    await phases;
-    assert.ok(outcomes.size > 100);
+    await restarting;
     assert.equal([...outcomes.values()].filter((o) => !o.ok).length, 0, "no call failed");
     const toB = log.filter((a) => a.origin === bOrigin && a.method === "POST");
     const firstRefusal = toB.find((a) => a.outcome === "ECONNREFUSED");
     assert.ok(firstRefusal, "B refused a call after it closed");
+    // Once B refused, no call is placed on it while it is down: the only later attempts are the
+    // calls it held when it closed (at most its 16 slots), each trying once more and refused.
     const lateWhileDown = toB.filter(
-      (a) => a.sent > firstRefusal.sent + 1000 && a.sent < reopenedAt,
+      (a) => a.sent > firstRefusal.ended && a.sent < reopenedAt,
     );
-    assert.equal(lateWhileDown.length, 0, "no call went to B more than 1 s after it refused");
+    assert.ok(lateWhileDown.length <= 16, `${lateWhileDown.length} calls went to B while down`);
+    assert.ok(
+      lateWhileDown.every((a) => a.outcome === "ECONNREFUSED"),
+      "late attempts were refused",
+    );
     // Back on its port: nothing reaches it before a /health probe answered 200.
-    const healthOk = log.find(
-      (a) => a.origin === bOrigin && a.path === "/health" && a.outcome === 200,
-    );
-    assert.ok(healthOk && healthOk.sent >= reopenedAt, "B was probed at /health once back");
+    const probeOk = readmitted();
+    assert.ok(probeOk && probeOk.sent >= reopenedAt, "B was probed at /health once back");
     const firstPost = toB.find((a) => a.sent > reopenedAt);
-    assert.ok(firstPost && firstPost.sent >= healthOk.ended, "readmitted only after /health");
+    assert.ok(firstPost && firstPost.sent >= probeOk.ended, "readmitted only after /health");
     assert.ok(restarted && posts(restarted).length > 0);
-    const rest = log.filter((a) => a.method === "POST" && a.sent > healthOk.ended);
+    const rest = log.filter((a) => a.method === "POST" && a.sent > probeOk.ended);
     const share = rest.filter((a) => a.origin === bOrigin).length / rest.length;
     assert.ok(share >= 0.1, `B served ${(share * 100).toFixed(1)}% of the rest`);
   } finally {
+    await restarting;
     await Promise.all([servers[0]!.close(), servers[2]!.close(), restarted?.close()]);
   }
 });
@@ -155,14 +185,30 @@ test("T3: 429 and 503 are backpressure: the replica gets less, then recovers; no
   );
   const c = servers[2]!;
   try {
-    const m = model(servers, { concurrency: 16, adaptive: { min: 4, cooldownMs: 300 } });
     const samples: Array<{ t: number; inFlight: number }> = [];
     const sampler = setInterval(
       () => samples.push({ t: performance.now(), inFlight: c.inFlight }),
       25,
     );
+    // The clock sets the 429 window (Retry-After is time); the run ends only once C also
+    // answered 600 calls after it, so a stalled process still samples its recovery.
+    let okFromCAfter = 0;
+    const cOrigin = new URL(c.url).origin;
+    const fetchCounting: typeof fetch = async (input, init) => {
+      const response = await fetch(input, init);
+      const late = performance.now() > tooManyUntil;
+      if (late && response.status === 200 && new URL(String(input)).origin === cOrigin) {
+        okFromCAfter++;
+      }
+      return response;
+    };
+    const m = model(servers, {
+      concurrency: 16,
+      adaptive: { min: 4, cooldownMs: 300 },
+      fetch: fetchCounting,
+    });
     const outcomes = await runUntil(
-      () => performance.now() > endAt,
+      () => performance.now() > endAt && okFromCAfter >= 600,
       48,
       (id) => twoCalls(m, id),
     );
@@ -202,5 +248,51 @@ test("T3: 429 and 503 are backpressure: the replica gets less, then recovers; no
     assert.ok(posts(router).every((r) => typeof r.headers["x-smg-routing-key"] === "string"));
   } finally {
     await router.close();
+  }
+});
+
+test("a dropped connection is tried once more on its replica; a refused one fails over at once", async () => {
+  const servers = await Promise.all([1, 2, 3].map(() => startOpenAITestServer({ delayMs: 1 })));
+  const log: LoggedAttempt[] = [];
+  try {
+    const m = model(servers, { fetch: loggingFetch(log) });
+    const call = (id: string) =>
+      m.generate({ messages: ask(id, 1), temperature: 0, routingKey: id });
+    await call("warm");
+    const home = log[0]!.origin;
+    const origins = (from: number) =>
+      log
+        .slice(from)
+        .filter((a) => a.method === "POST")
+        .map((a) => [a.origin, a.outcome] as const);
+
+    // One drop (what a stale keep-alive socket gives): answered by the same replica.
+    for (const s of servers) s.setFaults({ reset: { times: 1 } });
+    let from = log.length;
+    assert.equal((await call("warm")).meta?.retries, 1);
+    assert.deepEqual(origins(from).map(([o]) => o), [home, home]);
+    assert.equal(log.at(-1)!.outcome, 200);
+
+    // Two drops: the replica failed the call, which moves to another one.
+    for (const s of servers) s.setFaults({ reset: { times: 2 } });
+    from = log.length;
+    await call("warm");
+    const two = origins(from);
+    assert.equal(two.length, 3);
+    assert.deepEqual([two[0]![0], two[1]![0]], [home, home]);
+    assert.notEqual(two[2]![0], home);
+    assert.equal(two[2]![1], 200);
+
+    // Nothing listening: refused once, then straight to another replica.
+    for (const s of servers) s.setFaults({});
+    await servers.find((s) => new URL(s.url).origin === home)!.close();
+    from = log.length;
+    await call("warm");
+    const refused = origins(from);
+    assert.deepEqual(refused[0], [home, "ECONNREFUSED"]);
+    assert.equal(refused.filter(([o]) => o === home).length, 1);
+    assert.equal(refused.at(-1)![1], 200);
+  } finally {
+    await Promise.all(servers.map((s) => s.close().catch(() => {})));
   }
 });
