@@ -23,7 +23,6 @@ const ask = (id: string, call: number) => [
 ];
 const posts = (server: OpenAITestServer) => server.requests.filter((r) => r.method === "POST");
 const portOf = (server: OpenAITestServer) => Number(new URL(server.url).port);
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)));
 
 function model(servers: OpenAITestServer[], options: Partial<OpenAIModelOptions> = {}) {
   return createOpenAIModel({
@@ -141,9 +140,7 @@ test("T2: a closed replica is ejected at once, and readmitted after /health once
     assert.ok(firstRefusal, "B refused a call after it closed");
     // Once B refused, no call is placed on it while it is down: the only later attempts are the
     // calls it held when it closed (at most its 16 slots), each trying once more and refused.
-    const lateWhileDown = toB.filter(
-      (a) => a.sent > firstRefusal.ended && a.sent < reopenedAt,
-    );
+    const lateWhileDown = toB.filter((a) => a.sent > firstRefusal.ended && a.sent < reopenedAt);
     assert.ok(lateWhileDown.length <= 16, `${lateWhileDown.length} calls went to B while down`);
     assert.ok(
       lateWhileDown.every((a) => a.outcome === "ECONNREFUSED"),
@@ -270,7 +267,10 @@ test("a dropped connection is tried once more on its replica; a refused one fail
     for (const s of servers) s.setFaults({ reset: { times: 1 } });
     let from = log.length;
     assert.equal((await call("warm")).meta?.retries, 1);
-    assert.deepEqual(origins(from).map(([o]) => o), [home, home]);
+    assert.deepEqual(
+      origins(from).map(([o]) => o),
+      [home, home],
+    );
     assert.equal(log.at(-1)!.outcome, 200);
 
     // Two drops: the replica failed the call, which moves to another one.
