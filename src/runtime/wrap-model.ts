@@ -182,11 +182,11 @@ export function wrapModel(inner: LanguageModel, options: WrapModelOptions = {}):
   };
 
   const generate = (request: GenerateRequest): Promise<GenerateResult> => {
-    const full = withDefaults(request);
+    const full = withRoutingKey(withDefaults(request));
     const call = () => inner.generate(full);
     if (!options.cache || !(options.cacheAll || isDeterministic(full)))
       return callInner("generate", call);
-    const { signal: _signal, ...keyed } = full;
+    const { signal: _signal, routingKey: _routingKey, ...keyed } = full;
     return cached("generate", keyed, call);
   };
 
@@ -212,8 +212,9 @@ export function wrapModel(inner: LanguageModel, options: WrapModelOptions = {}):
     (wrapped as { score?: LanguageModel["score"] }).score = (
       request: ScoreRequest,
     ): Promise<ScoreResult> => {
-      const { signal: _signal, ...keyed } = request;
-      return cached("score", keyed, () => innerScore(request));
+      const full = withRoutingKey(request);
+      const { signal: _signal, routingKey: _routingKey, ...keyed } = full;
+      return cached("score", keyed, () => innerScore(full));
     };
   }
   if (inner.tokenize)
@@ -243,6 +244,16 @@ export function wrapModel(inner: LanguageModel, options: WrapModelOptions = {}):
     (wrapped as { internals?: Internals }).internals = wrappedInternals;
   }
   return wrapped;
+}
+
+/**
+ * The request with the run item's id as its routing key when it has none, so an engine with
+ * replicas keeps an item's calls on one of them.
+ */
+function withRoutingKey<T extends { routingKey?: string }>(request: T): T {
+  if (request.routingKey !== undefined) return request;
+  const item = currentItemId();
+  return item === undefined ? request : { ...request, routingKey: item };
 }
 
 /** The cache identity's adapter part, `+lora:<sha256>@<scale>` per adapter (none: ""). */
