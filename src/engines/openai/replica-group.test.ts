@@ -103,6 +103,8 @@ test("failures eject a replica; a due probe readmits it; with all ejected, all a
   assert.equal(g.hasAlternative(new Set([b])), false);
   b.failed(0, true); // refused: ejected at once
   assert.ok(g.choose("k", new Set(), 2) !== undefined, "all ejected: try them anyway");
+  assert.equal(g.hasAlternative(new Set([b])), true, "all ejected: a call failed on b goes to a");
+  assert.equal(g.hasAlternative(new Set([a, b])), false);
   // After the cooldown a choice starts probes; an unhealthy answer keeps a out.
   g.choose("k", new Set(), performance.now() + 100);
   await new Promise((resolve) => setTimeout(resolve, 5));

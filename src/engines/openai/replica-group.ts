@@ -96,9 +96,13 @@ export class ReplicaGroup {
     });
   }
 
-  /** Whether a replica that is not ejected and not in `avoid` exists to fail over to. */
+  /**
+   * Whether a usable replica not in `avoid` exists to fail over to: one in rotation, or, while
+   * every replica is ejected, any (as `choose` tries them all then, a call that failed on one
+   * goes on to the others rather than failing where they were never asked).
+   */
   hasAlternative(avoid: ReadonlySet<Replica>): boolean {
-    return this.replicas.some((r) => !r.ejected && !avoid.has(r));
+    return this.#usable().some((r) => !avoid.has(r));
   }
 
   /** The replica a call should queue on now; undefined when every usable one is paused. */
