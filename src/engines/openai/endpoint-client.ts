@@ -16,7 +16,10 @@ export interface EndpointClientOptions {
   apiKey: string | undefined;
   timeoutMs: number;
   retry: RetryPolicy;
-  /** How long 429/503 backpressure may hold one call before it fails (not a retry count). */
+  /**
+   * How long 429/503 backpressure may hold one call before it fails (not a retry count), and how
+   * long, in all, it may wait for an ejected replica's readmission once the others failed it.
+   */
   overloadTimeoutMs: number;
   /** Header that carries the routing key to a router (e.g. `x-smg-routing-key`); none when unset. */
   routingKeyHeader: string | undefined;
@@ -29,9 +32,12 @@ export interface EndpointClientOptions {
  * JSON over HTTP to an OpenAI-compatible server or a group of replicas of one. Per call: a slot
  * on the replica its routing key points to; a dropped connection is tried once more there; a
  * refused connection, a second drop, a timeout or a 502/504 moves the call to a replica it has not
- * tried (no retry counted, and the replica is ejected after a streak, at once when refused); 429/503 pause the replica for its Retry-After and move the call on, bounded by
- * `overloadTimeoutMs`; other 5xx, and failures with no replica left to try, are retries with
- * backoff, at most `retry.maxRetries`. With one base URL this is a client of one server.
+ * tried (no retry counted, and the replica is ejected after a streak, at once when refused); once
+ * every replica in rotation failed it, it waits for an ejected one to pass a health probe (probed
+ * at once), bounded by `overloadTimeoutMs`. 429/503 pause the replica for its Retry-After and move
+ * the call on, bounded by `overloadTimeoutMs`; other 5xx, and failures with no replica left to
+ * try, are retries with backoff, at most `retry.maxRetries`. With one base URL this is a client of
+ * one server.
  */
 export class EndpointClient {
   readonly #options: EndpointClientOptions;
@@ -62,6 +68,7 @@ export class EndpointClient {
     let attempts = 0;
     let retries = 0;
     let overloadedSince: number | undefined;
+    let waitedForReadmission = 0;
     for (;;) {
       const replica = await group.acquire(routingKey, tried, request.signal);
       const attempt = () =>
@@ -118,6 +125,18 @@ export class EndpointClient {
       if (failure.kind !== "server") {
         replica.failed(now, failure.refused === true);
         if (group.hasAlternative(tried)) continue;
+        // Every replica in rotation failed this call, but ejected ones never saw it and may be
+        // fine: wait for one to pass a health probe, bounded by time like backpressure.
+        const since = performance.now();
+        const budget = this.#options.overloadTimeoutMs - waitedForReadmission;
+        const wait = await group.awaitReadmission(tried, budget, request.signal);
+        waitedForReadmission += performance.now() - since;
+        if (wait === "readmitted") continue;
+        if (wait === "out-of-time" && this.#options.overloadTimeoutMs > 0) {
+          failure.error.message +=
+            ` (no other replica passed a health probe within ${Math.round(waitedForReadmission)} ms; ` +
+            `overloadTimeoutMs is ${this.#options.overloadTimeoutMs})`;
+        }
         // No replica left that has not failed this call; a timeout is not worth waiting out again.
         if (failure.kind === "timeout") throw failure.error;
       }

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import { type EndpointRequest, EndpointClient } from "./endpoint-client.ts";
 import { pairHash, rendezvousOrder } from "./rendezvous.ts";
 import { Replica } from "./replica.ts";
 import { ReplicaGroup } from "./replica-group.ts";
@@ -124,4 +125,73 @@ test("an aborted wait leaves the queue", async () => {
   await assert.rejects(waiting, /gave up/);
   for (const r of held) r.release();
   assert.equal(replicas[0]!.load, 0);
+});
+
+test("a call that timed out on every replica in rotation probes the ejected ones now and goes to the one readmitted", async () => {
+  // A hangs on every call; B was ejected (by stalls, say) and is healthy, but its cooldown runs
+  // for a minute, so only a probe made for this call can bring it back in time.
+  const long = { failures: 3, cooldownMs: 60_000 };
+  const a = new Replica("http://a.test/v1", adaptive, long);
+  const b = new Replica("http://b.test/v1", adaptive, long);
+  b.failed(performance.now(), true);
+  const sent: string[] = [];
+  const fetch: typeof globalThis.fetch = (input, init) => {
+    const url = new URL(String(input));
+    sent.push(`${init?.method ?? "GET"} ${url.host}${url.pathname}`);
+    if (url.host === "a.test") {
+      return new Promise((_, reject) =>
+        init?.signal?.addEventListener("abort", () => reject(init.signal?.reason)),
+      );
+    }
+    const body = url.pathname === "/health" ? "{}" : JSON.stringify({ answer: "from b" });
+    return Promise.resolve(new Response(body, { status: 200 }));
+  };
+  const probe = async (r: Replica) => (await fetch(`${r.baseURL.replace(/\/v1$/, "")}/health`)).ok;
+  const g = new ReplicaGroup([a, b], { strategy: "affinity", maxLoadFactor: 1.25 }, probe);
+  const client = new EndpointClient({
+    group: g,
+    apiKey: undefined,
+    timeoutMs: 30,
+    retry: { maxRetries: 2, baseMs: 1, maxBackoffMs: 1, maxRetryAfterMs: 1 },
+    overloadTimeoutMs: 5_000,
+    routingKeyHeader: undefined,
+    fetch,
+  });
+  const request = { method: "POST", path: "/chat/completions", body: {}, expected: "an answer" };
+  const answer = await client.request(request as EndpointRequest);
+  assert.deepEqual(answer.body, { answer: "from b" });
+  assert.deepEqual(sent, [
+    "POST a.test/v1/chat/completions",
+    "GET b.test/health",
+    "POST b.test/v1/chat/completions",
+  ]);
+  assert.equal(b.ejected, false);
+});
+
+test("the wait for a readmission keeps probing each cooldown and ends with the call's budget", async () => {
+  const quick = { failures: 1, cooldownMs: 20 };
+  const a = new Replica("http://a/v1", adaptive, quick);
+  const b = new Replica("http://b/v1", adaptive, quick);
+  b.failed(performance.now(), true);
+  let probes = 0;
+  let healthyAfter = 3;
+  const g = new ReplicaGroup([a, b], { strategy: "affinity", maxLoadFactor: 1.25 }, async () => {
+    probes++;
+    return probes >= healthyAfter;
+  });
+  assert.equal(await g.awaitReadmission(new Set([a]), 5_000), "readmitted");
+  assert.equal(probes, 3, "probed at once, then again after each failed probe's cooldown");
+  assert.equal(g.choose("k", new Set([a]), performance.now()), b);
+  assert.equal(await g.awaitReadmission(new Set([a]), 5_000), "readmitted", "b is in rotation");
+  assert.equal(await g.awaitReadmission(new Set([a, b]), 5_000), "nothing-ejected");
+  b.failed(performance.now(), true);
+  healthyAfter = Number.POSITIVE_INFINITY;
+  const started = performance.now();
+  assert.equal(await g.awaitReadmission(new Set([a]), 100), "out-of-time");
+  assert.ok(performance.now() - started >= 90, "waited out its budget");
+  assert.ok(b.ejected, "nothing readmitted b without a passing probe");
+  const controller = new AbortController();
+  const waiting = g.awaitReadmission(new Set([a]), 5_000, controller.signal);
+  controller.abort(new Error("gave up"));
+  await assert.rejects(waiting, /gave up/);
 });

@@ -20,7 +20,8 @@ export interface BalanceSettings {
  * A model's replicas and the choice among them: which replica a call waits for, moving waiters
  * when a replica pauses or is ejected, and health probes of ejected replicas when they are due.
  * While every replica is ejected, all of them are tried (better a failed call than none at all);
- * while every usable replica is paused, calls wait for the first to reopen.
+ * while every usable replica is paused, calls wait for the first to reopen. A call that failed on
+ * every replica in rotation while others are ejected can wait for one of those to come back.
  */
 export class ReplicaGroup {
   readonly replicas: readonly Replica[];
@@ -103,6 +104,55 @@ export class ReplicaGroup {
    */
   hasAlternative(avoid: ReadonlySet<Replica>): boolean {
     return this.#usable().some((r) => !avoid.has(r));
+  }
+
+  /**
+   * For a call that failed on every replica in rotation (`avoid`) while others are ejected: those
+   * may be fine (ejected by a burst of stalls, say) and have just not been probed yet, so probe
+   * them now rather than at their cooldown's end, again each cooldown while they fail, and wait
+   * until one of them is back (or any replica outside `avoid` is usable). Nothing is sent to an
+   * ejected replica before its probe passes. "nothing-ejected": there was nothing to wait for;
+   * "out-of-time": none came back within `timeoutMs`. Rejects with the signal's reason on abort.
+   */
+  awaitReadmission(
+    avoid: ReadonlySet<Replica>,
+    timeoutMs: number,
+    signal?: AbortSignal,
+  ): Promise<"readmitted" | "nothing-ejected" | "out-of-time"> {
+    signal?.throwIfAborted();
+    if (this.hasAlternative(avoid)) return Promise.resolve("readmitted");
+    const ejected = this.replicas.filter((r) => r.ejected && !avoid.has(r));
+    if (ejected.length === 0) return Promise.resolve("nothing-ejected");
+    if (timeoutMs <= 0) return Promise.resolve("out-of-time");
+    return new Promise((resolve, reject) => {
+      let done = false;
+      let probeTimer: ReturnType<typeof setTimeout> | undefined;
+      const finish = (settle: () => void) => {
+        done = true;
+        clearTimeout(deadline);
+        clearTimeout(probeTimer);
+        this.#parked.delete(check);
+        signal?.removeEventListener("abort", onAbort);
+        settle();
+      };
+      const check = () => {
+        if (!done && this.hasAlternative(avoid)) finish(() => resolve("readmitted"));
+      };
+      const onAbort = () => finish(() => reject(signal?.reason));
+      const probeRound = async () => {
+        const out = ejected.filter((r) => r.ejected);
+        await Promise.all(out.map((r) => r.probe(() => this.#probe(r))));
+        check();
+        if (done) return;
+        const next = Math.min(...ejected.filter((r) => r.ejected).map((r) => r.nextProbeAt));
+        const delay = Number.isFinite(next) ? next - performance.now() : 0;
+        probeTimer = setTimeout(() => void probeRound(), Math.max(1, Math.ceil(delay)));
+      };
+      const deadline = setTimeout(() => finish(() => resolve("out-of-time")), timeoutMs);
+      this.#parked.add(check);
+      signal?.addEventListener("abort", onAbort, { once: true });
+      void probeRound();
+    });
   }
 
   /** The replica a call should queue on now; undefined when every usable one is paused. */

@@ -34,7 +34,7 @@ export class Replica {
   #failures = 0;
   #overloads = 0;
   #nextProbeAt = 0;
-  #probing = false;
+  #probing: Promise<void> | undefined;
   readonly #listeners = new Set<() => void>();
 
   constructor(baseURL: string, adaptive: AdaptiveSettings, eject: EjectSettings) {
@@ -132,16 +132,28 @@ export class Replica {
     return this.#ejected && !this.#probing && now >= this.#nextProbeAt;
   }
 
-  /** Runs `check` once; a pass readmits the replica, a failure restarts the cooldown. */
-  async probe(check: () => Promise<boolean>): Promise<void> {
-    this.#probing = true;
+  /** When the cooldown since its ejection or last failed probe ends. */
+  get nextProbeAt(): number {
+    return this.#nextProbeAt;
+  }
+
+  /**
+   * Runs `check` once, cooldown or not; a pass readmits the replica, a failure restarts the
+   * cooldown. While a probe runs, another call joins it rather than asking the server twice.
+   */
+  probe(check: () => Promise<boolean>): Promise<void> {
+    this.#probing ??= this.#runProbe(check).finally(() => {
+      this.#probing = undefined;
+    });
+    return this.#probing;
+  }
+
+  async #runProbe(check: () => Promise<boolean>): Promise<void> {
     let healthy = false;
     try {
       healthy = await check();
     } catch {
       healthy = false;
-    } finally {
-      this.#probing = false;
     }
     if (!this.#ejected) return;
     if (healthy) this.#readmit();
