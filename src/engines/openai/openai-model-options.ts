@@ -35,7 +35,11 @@ export interface OpenAIModelOptions {
    * left to fail over to (default 4). 429/503 are bounded by `overloadTimeoutMs` instead.
    */
   maxRetries?: number;
-  /** How long 429/503 backpressure (Retry-After honoured) may hold one call (default 900000). */
+  /**
+   * How long 429/503 backpressure (Retry-After honoured) may hold one call, and how long in all it
+   * may wait for an ejected replica's readmission once every replica in rotation failed it
+   * (default 900000).
+   */
   overloadTimeoutMs?: number;
   /** First backoff ceiling in ms, doubled per retry, full jitter (default 500). */
   retryBaseMs?: number;

@@ -106,7 +106,13 @@ test("soak: 10,000 calls through faults and a replica restart, each answered exa
       failedOn.add(victim);
     assert.deepEqual(failedOn, origins, `${id} failed while a replica had not failed it`);
   }
-  assert.ok(failures.size <= calls * 0.001, `${failures.size} calls failed`);
+  assert.ok(
+    failures.size <= calls * 0.001,
+    `${failures.size} calls failed, e.g. ${[...failures.values()]
+      .slice(0, 5)
+      .map((e) => (e as Error).message)
+      .join(" | ")}`,
+  );
   const posts = log.filter((a) => a.method === "POST");
   const faults = posts.filter((a) => a.outcome !== 200).length;
   assert.ok(faults > calls * 0.05, `faults were injected (${faults})`);
