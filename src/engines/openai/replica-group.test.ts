@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { type EndpointRequest, EndpointClient } from "./endpoint-client.ts";
+import { EndpointClient, type EndpointRequest } from "./endpoint-client.ts";
 import { pairHash, rendezvousOrder } from "./rendezvous.ts";
 import { Replica } from "./replica.ts";
 import { ReplicaGroup } from "./replica-group.ts";
