@@ -70,6 +70,9 @@ export interface AttemptOptions {
   retries: number;
 }
 
+/** How late a timeout's timer must fire to count as this process's stall, not the server's. */
+const lateTimerMs = 100;
+
 /**
  * One HTTP attempt against one replica: a timeout per attempt, errors that carry the server's
  * words. Failures another attempt may cure come back classified; the rest are thrown.
@@ -83,7 +86,20 @@ export async function attemptRequest(
   // live timer per call for the whole timeout and cost ~10x more per request.
   const controller = new AbortController();
   let timedOut = false;
+  let dueAt = performance.now() + timeoutMs;
+  let givenBack = 0;
   const onTimeout = () => {
+    // A timer that fires late means this process stalled (a busy event loop, a GC pause) and
+    // could not read what arrived meanwhile, maybe the answer itself, since timers run before
+    // I/O. The server is given that time back (at most timeoutMs in all) rather than blamed.
+    const now = performance.now();
+    const late = Math.min(now - dueAt, timeoutMs - givenBack);
+    if (late >= lateTimerMs) {
+      givenBack += late;
+      dueAt = now + late;
+      timer = setTimeout(onTimeout, Math.ceil(late));
+      return;
+    }
     timedOut = true;
     controller.abort(new DOMException(`no answer within ${timeoutMs} ms`, "TimeoutError"));
   };
@@ -164,6 +180,7 @@ export async function attemptRequest(
     if (stream && request.onEvent) {
       const restartTimer = () => {
         clearTimeout(timer);
+        dueAt = performance.now() + timeoutMs;
         timer = setTimeout(onTimeout, timeoutMs);
       };
       const outcome = await readEventStream(stream, request.onEvent, restartTimer);
