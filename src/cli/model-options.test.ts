@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
 import { startOpenAITestServer } from "../../test/support/openai-server.ts";
+import { runChorusInProcess } from "../../test/support/run-chorus.ts";
 import { openSession, reportRunEnd, runSessionItems } from "./model-options.ts";
 
 test("a session over a real server stops at the token budget and resumes to the end", async () => {
@@ -21,7 +22,7 @@ test("a session over a real server stops at the token budget and resumes to the 
         return result.generations[0]?.text;
       }),
     );
-  const flags = { model: ["test-model"], baseUrl: server.url, cacheDir: dir };
+  const flags = { model: ["test-model"], baseUrl: [server.url], cacheDir: dir };
   const stderr = process.stderr.write;
   let said = "";
   process.stderr.write = ((chunk: string) => {
@@ -82,5 +83,28 @@ test("Ctrl-C stops a session run after the items in flight, keeping them", async
   } finally {
     process.stderr.write = stderr;
     await session.close();
+  }
+});
+
+test("--base-url repeated: one model over the replicas, recorded in the run's config.json", async () => {
+  const servers = await Promise.all([1, 2].map(() => startOpenAITestServer({ flavor: "vllm" })));
+  const dir = mkdtempSync(join(tmpdir(), "chorus-replicas-"));
+  const out = join(dir, "run");
+  try {
+    const urls = servers.map((s) => s.url);
+    const result = await runChorusInProcess([
+      "generate",
+      ...["--base-url", urls[0]!, "--base-url", urls[1]!, "--model", "test-model"],
+      ...["--no-cache", "--n", "4", "--temperature", "0", "--out", out, "--json", "hi"],
+    ]);
+    assert.equal(result.code, 0, result.stderr);
+    const manifest = JSON.parse(readFileSync(join(out, "config.json"), "utf8"));
+    assert.deepEqual(manifest.config.baseURL, urls);
+    assert.deepEqual(manifest.models["test-model"].replicas, urls);
+    const bad = await runChorusInProcess(["generate", "--base-url", "nope", "--model", "m", "x"]);
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /expected a URL/);
+  } finally {
+    await Promise.all(servers.map((s) => s.close()));
   }
 });

@@ -21,7 +21,8 @@ import { TokenBudget } from "../runtime/token-budget.ts";
 /** Flags added by `addModelOptions`. */
 export interface ModelFlags {
   model?: string[];
-  baseUrl?: string;
+  /** `--base-url`, repeatable: several replicas serving the same model. */
+  baseUrl?: string[];
   config?: string;
   cacheDir?: string;
   /** false with `--no-cache`. */
@@ -84,7 +85,11 @@ export function addModelOptions(command: Command, options: { repeatable?: boolea
           : "model name from the config, GGUF path, cached name or hf:<owner>/<repo>/<file>.gguf",
       ).argParser(options.repeatable ? collect : (value: string, _previous: unknown) => [value]),
     )
-    .option("--base-url <url>", "OpenAI-compatible server; --model is then its model name", url)
+    .option(
+      "--base-url <url>",
+      "OpenAI-compatible server; --model is then its model name (repeat for replicas of one model)",
+      (value: string, previous: string[] | undefined) => collect(url(value), previous),
+    )
     .option("--config <file>", "config file (default ./chorus.config.json when present)")
     .option("--cache-dir <dir>", "model files and call cache (default ~/.cache/chorus)")
     .option("--no-cache", "do not read or write the call cache");
@@ -179,7 +184,9 @@ export async function openSession(
   const runConfig = {
     ...options.runConfig,
     models: flags.model ?? [],
-    ...(flags.baseUrl !== undefined ? { baseURL: flags.baseUrl } : {}),
+    ...(flags.baseUrl !== undefined
+      ? { baseURL: flags.baseUrl.length === 1 ? flags.baseUrl[0] : flags.baseUrl }
+      : {}),
     ...(configPath ? { configFile: configPath, configModels: config.models } : {}),
     cache: useCache,
   };

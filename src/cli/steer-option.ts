@@ -24,7 +24,7 @@ export interface SteerOption {
  */
 export async function readSteerOption(
   path: string | undefined,
-  baseUrl: string | undefined,
+  baseUrl: string | readonly string[] | undefined,
 ): Promise<SteerOption | undefined> {
   if (path === undefined) return undefined;
   if (baseUrl !== undefined)

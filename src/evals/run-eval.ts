@@ -1,4 +1,5 @@
 import { BatchPendingError, UsageError } from "../model/errors.ts";
+import { holdingCalls } from "../runtime/held-calls.ts";
 import type { ProgressLine } from "../runtime/progress-line.ts";
 import type { ResultRecord, Run } from "../runtime/run.ts";
 import { type RunItemsReport, runItems } from "../runtime/run-items.ts";
@@ -39,6 +40,8 @@ export interface RunEvalOptions {
   log?: (message: string) => void;
   /** Passed on to methods as `context.callCache`. */
   callCache?: CallCacheLike;
+  /** Offline batch rounds: log no calls of work deferred to the next round (see runItems). */
+  holdCalls?: boolean;
 }
 
 /** What `runEval` returns: every record, the summary, and each method's run report. */
@@ -116,6 +119,7 @@ export async function runEval(options: RunEvalOptions): Promise<RunEvalResult> {
       ...(options.progress ? { progress: options.progress } : {}),
       ...(options.signal ? { signal: options.signal } : {}),
       ...(options.shard ? { shard: options.shard } : {}),
+      ...(options.holdCalls ? { holdCalls: true } : {}),
     };
     log(`${method.name}: ${options.items.length} item(s)`);
     let report: RunItemsReport<EvalRecord>;
@@ -139,7 +143,10 @@ export async function runEval(options: RunEvalOptions): Promise<RunEvalResult> {
       const started = performance.now();
       let outputs: MethodOutput[] = [];
       try {
-        if (pending.length > 0) outputs = await method.runBatch(pending, context);
+        const runBatchOf = method.runBatch.bind(method);
+        const runBatch = () => runBatchOf(pending, context);
+        if (pending.length > 0)
+          outputs = await (options.holdCalls ? holdingCalls(runBatch) : runBatch());
       } catch (error) {
         if (!(error instanceof BatchPendingError)) throw error;
         // the batch method's calls went into an offline batch: every pending item waits for it

@@ -44,6 +44,13 @@ export interface GenerateRequest {
   jsonSchema?: Record<string, unknown>;
   /** Return per-token logprobs with this many alternatives (0 = the chosen token only). */
   logprobs?: number;
+  /**
+   * Keeps related calls together: engines with several replicas send calls with one key to one
+   * replica, and pass it to a router as a header (`x-smg-routing-key`), so a server's prefix
+   * cache serves an item's later calls. Not part of the call's identity (the cache ignores it).
+   * Default, for models from a pool: the id of the run item being processed.
+   */
+  routingKey?: string;
   signal?: AbortSignal;
   /**
    * Streaming: called with each new piece of sample `index`'s text as it is generated. Only text
@@ -98,6 +105,13 @@ export interface ScoreRequest {
   continuation: string;
   /** Alternatives per position (default 0). */
   topLogprobs?: number;
+  /**
+   * Keeps related calls together: engines with several replicas send calls with one key to one
+   * replica, and pass it to a router as a header (`x-smg-routing-key`), so a server's prefix
+   * cache serves an item's later calls. Not part of the call's identity (the cache ignores it).
+   * Default, for models from a pool: the id of the run item being processed.
+   */
+  routingKey?: string;
   signal?: AbortSignal;
 }
 

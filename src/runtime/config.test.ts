@@ -67,3 +67,40 @@ test("a missing or non-JSON config file is a ConfigError naming the file", () =>
   writeFileSync(join(dir, "bad.json"), "{ models: ");
   assert.match(configError(() => loadConfig(join(dir, "bad.json"))).message, /not valid JSON/);
 });
+
+test("an openai model takes a list of replicas and their balancing settings", () => {
+  const config = parseConfig({
+    models: {
+      qwen: {
+        engine: "openai",
+        model: "qwen",
+        baseURL: ["http://10.0.0.1:8000/v1", "http://10.0.0.2:8000/v1"],
+        revision: "a1b2c3",
+        adaptive: { start: 32, max: 256 },
+        balance: { strategy: "affinity", maxLoadFactor: 1.5, eject: { failures: 2 } },
+        routingKeyHeader: "x-session-id",
+        overloadTimeoutMs: 600000,
+      },
+    },
+  });
+  assert.deepEqual(config.models.qwen?.baseURL, [
+    "http://10.0.0.1:8000/v1",
+    "http://10.0.0.2:8000/v1",
+  ]);
+  const empty = configError(() =>
+    parseConfig({ models: { q: { engine: "openai", model: "q", baseURL: [] } } }),
+  );
+  assert.equal(empty.field, "models.q.baseURL");
+  const strategy = configError(() =>
+    parseConfig({
+      models: {
+        q: { engine: "openai", model: "q", baseURL: "http://h/v1", balance: { strategy: "rr" } },
+      },
+    }),
+  );
+  assert.equal(strategy.field, "models.q.balance.strategy");
+  const local = configError(() =>
+    parseConfig({ models: { l: { engine: "llamacpp", file: "m.gguf", revision: "x" } } }),
+  );
+  assert.match(local.message, /models\.l\.revision: only for engine "openai"/);
+});

@@ -25,8 +25,13 @@ export const modelConfigSchema = z
     engine: z.enum(["llamacpp", "openai"]),
     /** llamacpp: a path, a cached model name, or `hf:<owner>/<repo>/<file>.gguf`. */
     file: z.string().min(1).optional(),
-    /** openai: the server's base URL, e.g. `http://127.0.0.1:8000/v1`. */
-    baseURL: z.url().optional(),
+    /** openai: the server's base URL, e.g. `http://127.0.0.1:8000/v1`, or several replicas' URLs. */
+    baseURL: z.union([z.url(), z.array(z.url()).min(1)]).optional(),
+    /**
+     * openai: names the served weights (e.g. a Hugging Face commit). With it the call cache keys on
+     * model + revision, so answers stay cached when replicas come and go; without it on the URLs.
+     */
+    revision: z.string().min(1).optional(),
     /** openai: the model name the server knows. */
     model: z.string().min(1).optional(),
     /** openai: the environment variable holding the API key (default OPENAI_API_KEY). */
@@ -36,8 +41,43 @@ export const modelConfigSchema = z
     flavor: z.enum(["auto", "vllm", "llamacpp", "ollama", "openai"]).optional(),
     timeoutMs: z.number().int().positive().optional(),
     maxRetries: z.number().int().min(0).optional(),
-    /** openai: requests in flight at once to this endpoint. */
+    /** openai: requests in flight at once per replica (see `adaptive`). */
     concurrency: z.number().int().positive().optional(),
+    /** openai: the adaptive per-replica limit, or false for a fixed `concurrency`. */
+    adaptive: z
+      .union([
+        z.literal(false),
+        z
+          .object({
+            min: z.number().int().positive().optional(),
+            start: z.number().int().positive().optional(),
+            max: z.number().int().positive().optional(),
+            decrease: z.number().gt(0).max(1).optional(),
+            cooldownMs: z.number().min(0).optional(),
+          })
+          .strict(),
+      ])
+      .optional(),
+    /** openai: how calls spread over several base URLs, and when a replica is ejected. */
+    balance: z
+      .object({
+        strategy: z.enum(["affinity", "least-outstanding"]).optional(),
+        maxLoadFactor: z.number().min(1).optional(),
+        eject: z
+          .object({
+            failures: z.number().int().positive().optional(),
+            cooldownMs: z.number().min(0).optional(),
+          })
+          .strict()
+          .optional(),
+        healthPath: z.string().startsWith("/").optional(),
+      })
+      .strict()
+      .optional(),
+    /** openai: header carrying the routing key (item id) to a router; false for none. */
+    routingKeyHeader: z.union([z.string().min(1), z.literal(false)]).optional(),
+    /** openai: how long 429/503 backpressure may hold one call. */
+    overloadTimeoutMs: z.number().int().positive().optional(),
     sampling: samplingDefaultsSchema.optional(),
     /** Free-form tags methods select models by (e.g. "judge", "expert"). */
     roles: z.array(z.string().min(1)).optional(),
@@ -57,7 +97,19 @@ export const modelConfigSchema = z
           path: ["file"],
           message: 'required for engine "llamacpp" (a .gguf path, cached name or hf: ref)',
         });
-      for (const key of ["baseURL", "model", "apiKeyEnv", "api", "flavor"] as const) {
+      const openaiOnly = [
+        "baseURL",
+        "model",
+        "apiKeyEnv",
+        "api",
+        "flavor",
+        "revision",
+        "adaptive",
+        "balance",
+        "routingKeyHeader",
+        "overloadTimeoutMs",
+      ] as const;
+      for (const key of openaiOnly) {
         if (model[key] !== undefined)
           ctx.addIssue({
             code: "custom",

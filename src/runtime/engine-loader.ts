@@ -76,6 +76,12 @@ export const loadWithEngine: ModelLoader = async ({ name, entry, file }) => {
     ...(entry.timeoutMs !== undefined ? { timeoutMs: entry.timeoutMs } : {}),
     ...(entry.maxRetries !== undefined ? { maxRetries: entry.maxRetries } : {}),
     ...(entry.concurrency !== undefined ? { concurrency: entry.concurrency } : {}),
+    ...(entry.adaptive !== undefined ? { adaptive: entry.adaptive } : {}),
+    ...(entry.balance !== undefined ? { balance: entry.balance } : {}),
+    ...(entry.routingKeyHeader !== undefined ? { routingKeyHeader: entry.routingKeyHeader } : {}),
+    ...(entry.overloadTimeoutMs !== undefined
+      ? { overloadTimeoutMs: entry.overloadTimeoutMs }
+      : {}),
   });
 };
 

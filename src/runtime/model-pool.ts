@@ -122,18 +122,21 @@ export class ModelPool {
   }
 
   /**
-   * Registers a `--model` value and returns its pool name. With `baseURL` it is the server's model
-   * name (openai engine); otherwise a configured name is used as is, and anything else is a GGUF
-   * path, cached name or hf: ref (llamacpp engine). `extra` adds LoRA adapters, context size...
+   * Registers a `--model` value and returns its pool name. With `baseURL` (one, or a list of
+   * replicas) it is the server's model name (openai engine); otherwise a configured name is used
+   * as is, and anything else is a GGUF path, cached name or hf: ref (llamacpp engine). `extra`
+   * adds LoRA adapters, context size...
    */
   addFromFlag(
     ref: string,
-    options: { baseURL?: string; extra?: Partial<ModelConfig> } = {},
+    options: { baseURL?: string | readonly string[]; extra?: Partial<ModelConfig> } = {},
   ): string {
     const extra = options.extra ?? {};
     if (options.baseURL !== undefined) {
-      const name = this.#entries.has(ref) ? `${ref}@${options.baseURL}` : ref;
-      this.add(name, { engine: "openai", baseURL: options.baseURL, model: ref, ...extra });
+      const urls = typeof options.baseURL === "string" ? [options.baseURL] : [...options.baseURL];
+      const baseURL = urls.length === 1 ? urls[0]! : urls;
+      const name = this.#entries.has(ref) ? `${ref}@${urls[0]}` : ref;
+      this.add(name, { engine: "openai", baseURL, model: ref, ...extra });
       return name;
     }
     const configured = this.#entries.get(ref);
@@ -269,8 +272,19 @@ export class ModelPool {
       };
     } else {
       slot.bytes = 0;
-      identity = `${entry.baseURL}#${entry.model}`;
-      record = { engine: "openai", baseURL: entry.baseURL!, model: entry.model! };
+      const urls = typeof entry.baseURL === "string" ? [entry.baseURL] : [...entry.baseURL!];
+      // Never the replica that answered: a named revision, else the set of URLs (any order).
+      identity =
+        entry.revision !== undefined
+          ? `${entry.model}@${entry.revision}`
+          : `${[...urls].sort().join(",")}#${entry.model}`;
+      record = {
+        engine: "openai",
+        baseURL: urls[0]!,
+        ...(urls.length > 1 ? { replicas: urls } : {}),
+        model: entry.model!,
+        ...(entry.revision !== undefined ? { revision: entry.revision } : {}),
+      };
     }
     const loader = this.#options.loader ?? loadWithEngine;
     const inner = await loader({ name, entry, ...(file !== undefined ? { file } : {}) });

@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
-import { DataError } from "../model/errors.ts";
+import { BatchPendingError, DataError } from "../model/errors.ts";
 import { ScriptedModel } from "../testing/scripted-model.ts";
 import { Run } from "./run.ts";
 import { runItems } from "./run-items.ts";
@@ -84,5 +84,45 @@ test("a failing item is recorded and retried on resume; duplicate ids are refuse
   await assert.rejects(
     runItems([{ id: "x" }, { id: "x" }], async () => 1),
     DataError,
+  );
+});
+
+test("holdCalls logs a deferred item's calls only in the round that finishes it", async () => {
+  const run = Run.create({ runsDir: mkdtempSync(join(tmpdir(), "chorus-items-")), config: {} });
+  let answered = false; // whether item b's second call has its batch answer yet
+  const inner = new ScriptedModel({
+    script: (r) => {
+      if (r.prompt === "b 2" && !answered) throw new BatchPendingError("b-2");
+      if (r.prompt === "c 2") throw new Error("refused");
+      return `answer to ${r.prompt}`;
+    },
+  });
+  const events: string[] = [];
+  const stats = new RunStats();
+  const model = wrapModel(inner, { stats, onCall: (e) => events.push(e.item ?? "") });
+  const round = () =>
+    runItems(
+      ["a", "b", "c"],
+      async (id) => {
+        await model.generate({ prompt: `${id} 1` });
+        return (await model.generate({ prompt: `${id} 2` })).generations[0]?.text;
+      },
+      { id: (id) => id, run, holdCalls: true },
+    );
+  const first = await round();
+  assert.equal(first.deferred, 1);
+  assert.deepEqual(events.sort(), ["a", "a", "c", "c"], "b's answered first call waits");
+  assert.equal(stats.calls, 4);
+  answered = true;
+  const second = await round();
+  run.close();
+  assert.equal(second.completed, 1);
+  assert.deepEqual(
+    second.failed.map((f) => f.id),
+    ["c"],
+  );
+  assert.deepEqual(
+    events.filter((e) => e === "b"),
+    ["b", "b"],
   );
 });

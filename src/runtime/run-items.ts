@@ -1,4 +1,5 @@
 import { BatchPendingError, BudgetExceededError, DataError } from "../model/errors.ts";
+import { holdingCalls } from "./held-calls.ts";
 import { itemContext } from "./item-context.ts";
 import type { ProgressLine } from "./progress-line.ts";
 import type { FailureRecord, ResultRecord, Run } from "./run.ts";
@@ -27,6 +28,11 @@ export interface RunItemsOptions<I> {
   stopOnError?: boolean;
   /** Run only this shard's items (positions and ids stay those of the whole list). */
   shard?: Shard;
+  /**
+   * Log an item's model calls when it ends, and none of an item deferred to an offline batch's
+   * next round (that round replays and logs them): see held-calls.ts.
+   */
+  holdCalls?: boolean;
 }
 
 /** Why a run ended early. */
@@ -125,8 +131,9 @@ export async function runItems<I, R>(
       const index = pending[next++]!;
       const id = ids[index]!;
       try {
+        const call = () => fn(items[index]!, { id, index, signal: controller.signal });
         const result = await itemContext.run({ itemId: id }, () =>
-          fn(items[index]!, { id, index, signal: controller.signal }),
+          options.holdCalls ? holdingCalls(call) : call(),
         );
         // the sync of its line runs while the worker takes the next item
         const committing = commit({ id, index, result });

@@ -11,7 +11,11 @@ export interface RunModelRecord {
   file?: string;
   sha256?: string;
   baseURL?: string;
+  /** Every replica's base URL, when the model had several (`baseURL` is the first). */
+  replicas?: string[];
   model?: string;
+  /** The served weights' revision, when configured (the call cache keys on it). */
+  revision?: string;
   lora?: { path: string; scale?: number | undefined; sha256?: string }[];
 }
 

@@ -12,6 +12,7 @@ import type { ActiveLora } from "../model/lora.ts";
 import { CallCache } from "./call-cache.ts";
 import type { CallEvent } from "./call-event.ts";
 import type { SamplingDefaults } from "./config.ts";
+import { logCall } from "./held-calls.ts";
 import { currentItemId } from "./item-context.ts";
 import type { RunStats } from "./run-stats.ts";
 import type { TokenBudget } from "./token-budget.ts";
@@ -62,18 +63,6 @@ export function wrapModel(inner: LanguageModel, options: WrapModelOptions = {}):
     kind: CallEvent["kind"],
     fields: { usage?: Usage; latencyMs: number; cached: boolean; retries: number; error?: string },
   ) => {
-    const { stats } = options;
-    if (stats) {
-      stats.calls++;
-      if (fields.cached) stats.cacheHits++;
-      stats.retries += fields.retries;
-      if (fields.error !== undefined) stats.callErrors++;
-      if (fields.usage && !fields.cached) {
-        stats.inputTokens += fields.usage.inputTokens;
-        stats.outputTokens += fields.usage.outputTokens;
-      }
-    }
-    if (!options.onCall) return;
     const item = currentItemId();
     const event: CallEvent = {
       time: new Date().toISOString(),
@@ -88,7 +77,20 @@ export function wrapModel(inner: LanguageModel, options: WrapModelOptions = {}):
       retries: fields.retries,
       ...(fields.error !== undefined ? { error: fields.error } : {}),
     };
-    options.onCall(event);
+    logCall(() => {
+      const { stats } = options;
+      if (stats) {
+        stats.calls++;
+        if (fields.cached) stats.cacheHits++;
+        stats.retries += fields.retries;
+        if (fields.error !== undefined) stats.callErrors++;
+        if (fields.usage && !fields.cached) {
+          stats.inputTokens += fields.usage.inputTokens;
+          stats.outputTokens += fields.usage.outputTokens;
+        }
+      }
+      options.onCall?.(event);
+    });
   };
 
   /** Calls the inner model with budget, events and counters, no cache. */
@@ -103,6 +105,7 @@ export function wrapModel(inner: LanguageModel, options: WrapModelOptions = {}):
       result = await call();
     } catch (error) {
       // not a call yet: it went into an offline batch, and its answer is logged when it is used
+      // (by the round that finishes the item: see held-calls.ts)
       if (error instanceof BatchPendingError) throw error;
       const retries = error instanceof ModelCallError ? (error.details.retries ?? 0) : 0;
       emit(kind, {
@@ -179,11 +182,11 @@ export function wrapModel(inner: LanguageModel, options: WrapModelOptions = {}):
   };
 
   const generate = (request: GenerateRequest): Promise<GenerateResult> => {
-    const full = withDefaults(request);
+    const full = withRoutingKey(withDefaults(request));
     const call = () => inner.generate(full);
     if (!options.cache || !(options.cacheAll || isDeterministic(full)))
       return callInner("generate", call);
-    const { signal: _signal, ...keyed } = full;
+    const { signal: _signal, routingKey: _routingKey, ...keyed } = full;
     return cached("generate", keyed, call);
   };
 
@@ -209,8 +212,9 @@ export function wrapModel(inner: LanguageModel, options: WrapModelOptions = {}):
     (wrapped as { score?: LanguageModel["score"] }).score = (
       request: ScoreRequest,
     ): Promise<ScoreResult> => {
-      const { signal: _signal, ...keyed } = request;
-      return cached("score", keyed, () => innerScore(request));
+      const full = withRoutingKey(request);
+      const { signal: _signal, routingKey: _routingKey, ...keyed } = full;
+      return cached("score", keyed, () => innerScore(full));
     };
   }
   if (inner.tokenize)
@@ -240,6 +244,16 @@ export function wrapModel(inner: LanguageModel, options: WrapModelOptions = {}):
     (wrapped as { internals?: Internals }).internals = wrappedInternals;
   }
   return wrapped;
+}
+
+/**
+ * The request with the run item's id as its routing key when it has none, so an engine with
+ * replicas keeps an item's calls on one of them.
+ */
+function withRoutingKey<T extends { routingKey?: string }>(request: T): T {
+  if (request.routingKey !== undefined) return request;
+  const item = currentItemId();
+  return item === undefined ? request : { ...request, routingKey: item };
 }
 
 /** The cache identity's adapter part, `+lora:<sha256>@<scale>` per adapter (none: ""). */

@@ -62,9 +62,30 @@ export interface OpenAITestServerFaults {
   streamDelayMs?: number;
 }
 
+/** A fault picked per request by `pickFault` (e.g. at random, for soak tests). */
+export type PickedFault =
+  | { kind: "reset" }
+  | { kind: "hang" }
+  | { kind: "status"; code: number; retryAfter?: string };
+
 export interface OpenAITestServerOptions {
   /** Default "vllm". */
   flavor?: TestServerFlavor;
+  /** Listen on this port (e.g. to restart a closed server where clients expect it); default a free one. */
+  port?: number;
+  /**
+   * Asked before each generation request (after `faults`' reset and hang); a fault it returns is
+   * injected, undefined answers normally.
+   */
+  pickFault?: (request: RecordedRequest) => PickedFault | undefined;
+  /** Keep `requests` (default true); a soak of many thousand calls may count instead. */
+  recordRequests?: boolean;
+  /**
+   * How long an idle keep-alive connection stays open (default 10 minutes). Node's own 5 s races
+   * the client's reuse of the socket whenever the test process stalls that long (a loaded
+   * machine), and the request then meets a reset the test did not inject.
+   */
+  keepAliveTimeoutMs?: number;
   /** Served model names (default ["test-model"]); other names get a 404 like real servers. */
   models?: string[];
   /** Wait this long before every answer to a POST. */
@@ -97,6 +118,8 @@ export interface OpenAITestServer {
   url: string;
   /** Every request received, in arrival order. */
   requests: RecordedRequest[];
+  /** Generation requests received (POST under /v1), recorded or not. */
+  readonly generationRequests: number;
   /** Requests being handled now, and the most ever at once. */
   readonly inFlight: number;
   readonly maxInFlight: number;
@@ -142,6 +165,7 @@ export async function startOpenAITestServer(
   const sockets = new Set<Socket>();
   let inFlight = 0;
   let maxInFlight = 0;
+  let generationRequests = 0;
 
   const takeFault = (
     kind: "status" | "hang" | "malformed" | "reset" | "cutStream" | "streamError",
@@ -166,7 +190,10 @@ export async function startOpenAITestServer(
         return sendError(res, 400, "request body is not valid JSON");
       }
     }
-    requests.push({ method: req.method ?? "", path, headers: req.headers, body });
+    const recorded = { method: req.method ?? "", path, headers: req.headers, body };
+    if (options.recordRequests !== false) requests.push(recorded);
+    // vLLM, SGLang and llama.cpp server answer 200 at /health once they are ready
+    if (req.method === "GET" && path === "/health") return sendJson(res, 200, {});
     if (req.method === "GET" && path === "/v1/models") {
       const owner = { vllm: "vllm", llamacpp: "llamacpp", ollama: "library", openai: "openai" }[
         flavor
@@ -183,8 +210,16 @@ export async function startOpenAITestServer(
     const generation = path === "/v1/chat/completions" || path === "/v1/completions";
     if (!generation) return sendError(res, 404, `File Not Found: ${path}`);
 
+    generationRequests += 1;
     if (takeFault("reset")) return void req.socket.destroy();
     if (takeFault("hang")) return;
+    const picked = options.pickFault?.(recorded);
+    if (picked?.kind === "reset") return void req.socket.destroy();
+    if (picked?.kind === "hang") return;
+    if (picked?.kind === "status") {
+      if (picked.retryAfter !== undefined) res.setHeader("retry-after", picked.retryAfter);
+      return sendError(res, picked.code, `injected HTTP ${picked.code}`);
+    }
     const delay = faults.delayMs ?? options.delayMs ?? 0;
     if (delay > 0) await new Promise((resolve) => setTimeout(resolve, delay));
     if (takeFault("status")) {
@@ -507,16 +542,23 @@ export async function startOpenAITestServer(
       if (!res.headersSent) sendError(res, 500, `test server bug: ${String(error)}`);
     });
   });
+  server.keepAliveTimeout = options.keepAliveTimeoutMs ?? 600_000;
   server.on("connection", (socket) => {
     sockets.add(socket);
     socket.on("close", () => sockets.delete(socket));
   });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(options.port ?? 0, "127.0.0.1", resolve);
+  });
   const { port } = server.address() as AddressInfo;
 
   return {
     url: `http://127.0.0.1:${port}/v1`,
     requests,
+    get generationRequests() {
+      return generationRequests;
+    },
     get inFlight() {
       return inFlight;
     },

@@ -74,6 +74,11 @@ Examples:
   $ chorus eval self-refine --dataset gsm8k --limit 100 --model qwen --base-url http://127.0.0.1:8000/v1 --batch offline --out runs/sr
   $ chorus eval cot --dataset gsm8k --model gpt-4o-mini --base-url https://api.openai.com/v1 --batch online --out runs/b
 
+  # one model served by three vLLM replicas: 64 items at once, each item's calls kept on one
+  # replica, failover and 429/503 backpressure handled per replica (docs/engines-openai.md)
+  $ chorus eval self-consistency --dataset gsm8k --model qwen --concurrency 64 \
+      --base-url http://10.0.0.1:8000/v1 --base-url http://10.0.0.2:8000/v1 --base-url http://10.0.0.3:8000/v1
+
   # your own file: fields mapped, answers compared as LaTeX math
   $ chorus eval self-consistency --dataset mine.jsonl --field question=problem,answer=solution --answer-type math
 
@@ -248,6 +253,8 @@ async function evalCommand(methodName: string, flags: EvalFlags): Promise<number
           ? Math.max(session.concurrency, 50_000)
           : session.concurrency,
       ...(shard ? { shard } : {}),
+      // each offline round replays an item's answered calls: log them once, when it finishes
+      ...(batchMode === "offline" ? { holdCalls: true } : {}),
       ...(session.run ? { run: session.run } : {}),
       stats: session.stats,
       ...(session.cache ? { callCache: session.cache } : {}),

@@ -9,14 +9,18 @@ import type {
   ScoreResult,
   Usage,
 } from "../../model/language-model.ts";
-import { EndpointClient } from "./endpoint-client.ts";
-import { endpointSemaphore } from "./endpoint-semaphore.ts";
+import { EndpointClient, type EndpointClientOptions } from "./endpoint-client.ts";
 import {
   apiKeyOf,
+  baseURLsOf,
   checkOptions,
   type OpenAIModelOptions,
   optionDefaults,
+  replicaSettingsOf,
 } from "./openai-model-options.ts";
+import { replicaFor } from "./replica.ts";
+import { ReplicaGroup } from "./replica-group.ts";
+import { checkHealth } from "./replica-health.ts";
 import { type BodyContext, chatBody, completionsBody } from "./request-body.ts";
 import { parseCompletion } from "./response-parsing.ts";
 import type { RetryPolicy } from "./retry-policy.ts";
@@ -34,6 +38,8 @@ export type { OpenAIModelOptions } from "./openai-model-options.ts";
  * @example
  * const model = createOpenAIModel({ baseURL: "http://127.0.0.1:8000/v1", model: "qwen", flavor: "vllm" });
  * const { generations } = await model.generate({ messages: [{ role: "user", content: "2+2?" }] });
+ * // replicas of one model: calls spread by routing key, failover, backpressure
+ * createOpenAIModel({ baseURL: ["http://a:8000/v1", "http://b:8000/v1"], model: "qwen" });
  */
 export function createOpenAIModel(options: OpenAIModelOptions): LanguageModel {
   return new OpenAIModel(options);
@@ -47,13 +53,17 @@ class OpenAIModel implements LanguageModel {
   readonly api: "chat" | "completions";
   readonly #options: OpenAIModelOptions;
   readonly #client: EndpointClient;
+  readonly #clientOptions: EndpointClientOptions;
   readonly #maxTopLogprobs: number;
   #flavor: Promise<ResolvedFlavor> | undefined;
 
   constructor(options: OpenAIModelOptions) {
     checkOptions(options);
     this.#options = options;
-    this.id = options.id ?? `${options.model}@${options.baseURL}`;
+    const baseURLs = baseURLsOf(options);
+    this.id =
+      options.id ??
+      `${options.model}@${baseURLs[0]}${baseURLs.length > 1 ? `+${baseURLs.length - 1}` : ""}`;
     this.api = options.api ?? "chat";
     this.#maxTopLogprobs = options.maxTopLogprobs ?? optionDefaults.maxTopLogprobs;
     const retry: RetryPolicy = {
@@ -62,18 +72,30 @@ class OpenAIModel implements LanguageModel {
       maxBackoffMs: options.maxBackoffMs ?? optionDefaults.maxBackoffMs,
       maxRetryAfterMs: options.maxRetryAfterMs ?? optionDefaults.maxRetryAfterMs,
     };
-    this.#client = new EndpointClient({
-      baseURL: options.baseURL,
-      apiKey: apiKeyOf(options),
-      timeoutMs: options.timeoutMs ?? optionDefaults.timeoutMs,
+    const apiKey = apiKeyOf(options);
+    const timeoutMs = options.timeoutMs ?? optionDefaults.timeoutMs;
+    const fetch = options.fetch ?? globalThis.fetch;
+    const settings = replicaSettingsOf(options);
+    const replicas = baseURLs.map((url) =>
+      replicaFor(url, settings.adaptive, settings.eject, settings.reset),
+    );
+    const health = {
+      healthPath: settings.healthPath,
+      apiKey,
+      timeoutMs: Math.min(timeoutMs, 5_000),
+      fetch,
+    };
+    const header = options.routingKeyHeader ?? optionDefaults.routingKeyHeader;
+    this.#clientOptions = {
+      group: new ReplicaGroup(replicas, settings.balance, (r) => checkHealth(r.baseURL, health)),
+      apiKey,
+      timeoutMs,
       retry,
-      semaphore: endpointSemaphore(
-        options.baseURL,
-        options.concurrency,
-        optionDefaults.concurrency,
-      ),
-      fetch: options.fetch ?? globalThis.fetch,
-    });
+      overloadTimeoutMs: options.overloadTimeoutMs ?? optionDefaults.overloadTimeoutMs,
+      routingKeyHeader: header === false ? undefined : header,
+      fetch,
+    };
+    this.#client = new EndpointClient(this.#clientOptions);
     const flavor = options.flavor ?? "auto";
     this.capabilities = {
       logprobs: "top-k",
@@ -98,7 +120,8 @@ class OpenAIModel implements LanguageModel {
     const context = await this.#context(request.signal);
     const n = request.n ?? 1;
     const path = kind === "chat" ? "/chat/completions" : "/completions";
-    const url = this.#client.url(path);
+    const client = this.#client.forKey(request.routingKey);
+    const url = client.url(path);
     const call = async (count: number, seedOffset: number) => {
       const varied =
         seedOffset > 0 && request.seed !== undefined
@@ -117,14 +140,17 @@ class OpenAIModel implements LanguageModel {
       const expected = kind === "chat" ? "a chat completion object" : "a completion object";
       const onText = request.onText;
       if (!onText) {
-        const response = await this.#client.request({
+        const response = await client.request({
           method: "POST",
           path,
           body,
           expected,
           signal: request.signal,
         });
-        return { ...parseCompletion(response, parseOptions), retries: response.retries };
+        return {
+          ...parseCompletion(response, { ...parseOptions, url: response.url ?? url }),
+          retries: response.retries,
+        };
       }
       // Streaming: choice i of this call is sample seedOffset + i of the request.
       const emit = (index: number, text: string) => {
@@ -136,7 +162,7 @@ class OpenAIModel implements LanguageModel {
         prefill: parseOptions.prefill,
         onText: emit,
       });
-      const response = await this.#client.request({
+      const response = await client.request({
         method: "POST",
         path,
         body: { ...body, stream: true, stream_options: { include_usage: true } },
@@ -197,7 +223,8 @@ class OpenAIModel implements LanguageModel {
   async score(request: ScoreRequest): Promise<ScoreResult> {
     const started = performance.now();
     const context = await this.#context(request.signal);
-    const result = await scoreContinuation(this.#client, context, request);
+    const client = this.#client.forKey(request.routingKey);
+    const result = await scoreContinuation(client, context, request);
     return { ...result, meta: { retries: result.retries, latencyMs: performance.now() - started } };
   }
 
@@ -209,14 +236,12 @@ class OpenAIModel implements LanguageModel {
   async #context(signal: AbortSignal | undefined): Promise<BodyContext> {
     if (!this.#flavor) {
       const probe = new EndpointClient({
-        baseURL: this.#options.baseURL,
-        apiKey: apiKeyOf(this.#options),
-        timeoutMs: Math.min(this.#options.timeoutMs ?? optionDefaults.timeoutMs, 10_000),
+        ...this.#clientOptions,
+        timeoutMs: Math.min(this.#clientOptions.timeoutMs, 10_000),
         retry: { maxRetries: 0, baseMs: 0, maxBackoffMs: 0, maxRetryAfterMs: 0 },
-        semaphore: endpointSemaphore(this.#options.baseURL, undefined, optionDefaults.concurrency),
-        fetch: this.#options.fetch ?? globalThis.fetch,
+        overloadTimeoutMs: 0,
       });
-      const baseURL = this.#options.baseURL;
+      const baseURL = this.#client.url("");
       const detection = probe
         .request({ method: "GET", path: "/models", expected: "a model list", signal })
         .then(

@@ -1,56 +1,43 @@
-import { ModelCallError, ModelTimeoutError } from "../../model/errors.ts";
-import type { Semaphore } from "./endpoint-semaphore.ts";
 import {
-  backoffMs,
-  isConnectionError,
-  isRetryableStatus,
-  parseRetryAfter,
-  type RetryPolicy,
-} from "./retry-policy.ts";
-import { type SseEvent, SseParser } from "./sse-parser.ts";
+  type AttemptFailure,
+  attemptRequest,
+  type EndpointRequest,
+  type EndpointResponse,
+} from "./http-attempt.ts";
+import type { Replica } from "./replica.ts";
+import type { ReplicaGroup } from "./replica-group.ts";
+import { backoffMs, type RetryPolicy } from "./retry-policy.ts";
 
-/** Settings for one server endpoint. */
+export type { EndpointRequest, EndpointResponse } from "./http-attempt.ts";
+
+/** Settings for the replicas of one model. */
 export interface EndpointClientOptions {
-  baseURL: string;
+  group: ReplicaGroup;
   apiKey: string | undefined;
   timeoutMs: number;
   retry: RetryPolicy;
-  semaphore: Semaphore;
+  /**
+   * How long 429/503 backpressure may hold one call before it fails (not a retry count), and how
+   * long, in all, it may wait for an ejected replica's readmission once the others failed it.
+   */
+  overloadTimeoutMs: number;
+  /** Header that carries the routing key to a router (e.g. `x-smg-routing-key`); none when unset. */
+  routingKeyHeader: string | undefined;
+  /** Calls with one key go to one replica and carry it in `routingKeyHeader`. */
+  routingKey?: string | undefined;
   fetch: typeof fetch;
 }
 
-/** A parsed JSON answer and how many retries it took. */
-export interface EndpointResponse {
-  body: unknown;
-  /** The raw text, for error messages about the body's shape. */
-  text: string;
-  retries: number;
-  /** The answer was an event stream, delivered to `onEvent` (`body` is then undefined). */
-  streamed?: boolean;
-}
-
-/** What a request is for, so errors can say what was expected. */
-export interface EndpointRequest {
-  method: "GET" | "POST";
-  /** Path under the base URL (`/chat/completions`), or from the server root when `fromRoot`. */
-  path: string;
-  fromRoot?: boolean;
-  body?: unknown;
-  /** e.g. "a chat completion object" — used in the malformed-JSON message. */
-  expected: string;
-  signal?: AbortSignal | undefined;
-  /**
-   * Ask for a Server-Sent Events answer and receive its events as they arrive. Retries happen only
-   * before the stream's first byte; a stream cut later is an error, and `timeoutMs` then bounds the
-   * wait for each piece rather than the whole answer. A server that answers plain JSON instead is
-   * read as usual.
-   */
-  onEvent?: ((event: SseEvent) => void) | undefined;
-}
-
 /**
- * JSON over HTTP to one OpenAI-compatible server: bounded concurrency, a timeout per attempt,
- * retries with backoff on 429/5xx/dropped connections, and errors that carry the server's words.
+ * JSON over HTTP to an OpenAI-compatible server or a group of replicas of one. Per call: a slot
+ * on the replica its routing key points to; a dropped connection is tried once more there; a
+ * refused connection, a second drop, a timeout or a 502/504 moves the call to a replica it has not
+ * tried (no retry counted, and the replica is ejected after a streak, at once when refused); once
+ * every replica in rotation failed it, it waits for an ejected one to pass a health probe (probed
+ * at once), bounded by `overloadTimeoutMs`. 429/503 pause the replica for its Retry-After and move
+ * the call on, bounded by `overloadTimeoutMs`; other 5xx, and failures with no replica left to
+ * try, are retries with backoff, at most `retry.maxRetries`. With one base URL this is a client of
+ * one server.
  */
 export class EndpointClient {
   readonly #options: EndpointClientOptions;
@@ -59,258 +46,116 @@ export class EndpointClient {
     this.#options = options;
   }
 
-  /** Full URL of a path under the base URL (or from the server root, where /tokenize lives). */
-  url(path: string, fromRoot = false): string {
-    const base = this.#options.baseURL.replace(/\/+$/, "");
-    return (fromRoot ? base.replace(/\/v\d+$/, "") : base) + path;
+  /** The same client, for calls of one item or dialogue (`undefined`: no key). */
+  forKey(routingKey: string | undefined): EndpointClient {
+    return new EndpointClient({ ...this.#options, routingKey });
   }
 
-  /** Sends one request, retrying per the policy; throws ModelCallError/ModelTimeoutError. */
+  /**
+   * Full URL of a path under the (first) base URL, or from the server root where /tokenize lives;
+   * for messages. Answers carry the URL of the replica that gave them.
+   */
+  url(path: string, fromRoot = false): string {
+    return urlOf(this.#options.group.replicas[0]!.baseURL, path, fromRoot);
+  }
+
+  /** Sends one request, failing over and retrying as above; throws ModelCallError/ModelTimeoutError. */
   async request(request: EndpointRequest): Promise<EndpointResponse> {
-    const { retry } = this.#options;
-    const url = this.url(request.path, request.fromRoot);
-    for (let retries = 0; ; retries++) {
-      const outcome = await this.#attempt(request, url, retries);
-      if ("response" in outcome) return outcome.response;
-      const { error, retryAfterMs } = outcome;
-      if (retries >= retry.maxRetries) {
-        if (retries > 0) {
-          error.message += ` (gave up after ${retries} ${retries === 1 ? "retry" : "retries"})`;
+    const { group, retry, routingKey, routingKeyHeader } = this.#options;
+    const headers =
+      routingKey !== undefined && routingKeyHeader ? { [routingKeyHeader]: routingKey } : undefined;
+    const tried = new Set<Replica>();
+    let attempts = 0;
+    let retries = 0;
+    let overloadedSince: number | undefined;
+    let waitedForReadmission = 0;
+    for (;;) {
+      const replica = await group.acquire(routingKey, tried, request.signal);
+      const attempt = () =>
+        attemptRequest(request, {
+          url: urlOf(replica.baseURL, request.path, request.fromRoot),
+          apiKey: this.#options.apiKey,
+          timeoutMs: this.#options.timeoutMs,
+          maxRetryAfterMs: retry.maxRetryAfterMs,
+          fetch: this.#options.fetch,
+          retries: attempts,
+          ...(headers ? { headers } : {}),
+        });
+      let outcome: Awaited<ReturnType<typeof attemptRequest>>;
+      try {
+        outcome = await attempt();
+        if ("dropped" in outcome && outcome.dropped) {
+          // Most drops are a keep-alive socket the server closed just as the request went out
+          // (its idle timeout raced our reuse, e.g. after an event-loop stall): the replica is
+          // fine and a fresh connection reaches it. So once more on the same replica, in the
+          // same slot, before it counts as the replica's failure; a replica that is really gone
+          // refuses that connection and the call fails over at once.
+          attempts += 1;
+          outcome = await attempt();
         }
+      } catch (error) {
+        replica.release();
         throw error;
       }
-      await sleep(retryAfterMs ?? backoffMs(retry, retries), request.signal);
-    }
-  }
-
-  async #attempt(
-    request: EndpointRequest,
-    url: string,
-    retries: number,
-  ): Promise<
-    { response: EndpointResponse } | { error: ModelCallError; retryAfterMs: number | undefined }
-  > {
-    const { semaphore, timeoutMs, apiKey, retry } = this.#options;
-    const release = await semaphore.acquire(request.signal);
-    // A controller with a cleared timer, not AbortSignal.timeout/any: on Node 20 those keep a
-    // live timer per call for the whole timeout and cost ~10x more per request.
-    const controller = new AbortController();
-    let timedOut = false;
-    const onTimeout = () => {
-      timedOut = true;
-      controller.abort(new DOMException(`no answer within ${timeoutMs} ms`, "TimeoutError"));
-    };
-    let timer = setTimeout(onTimeout, timeoutMs);
-    const forwardAbort = () => controller.abort(request.signal?.reason);
-    request.signal?.addEventListener("abort", forwardAbort, { once: true });
-    if (request.signal?.aborted) forwardAbort();
-    const signal = controller.signal;
-    const what = `${request.method} ${url}`;
-    try {
-      const headers: Record<string, string> = {
-        accept: request.onEvent ? "text/event-stream" : "application/json",
-      };
-      if (request.body !== undefined) headers["content-type"] = "application/json";
-      if (apiKey) headers.authorization = `Bearer ${apiKey}`;
-      let status: number;
-      let text: string;
-      let retryAfter: string | null;
-      let stream: ReadableStream<Uint8Array> | undefined;
-      try {
-        const response = await this.#options.fetch(url, {
-          method: request.method,
-          headers,
-          signal,
-          ...(request.body === undefined ? {} : { body: JSON.stringify(request.body) }),
-        });
-        status = response.status;
-        retryAfter = response.headers.get("retry-after");
-        const type = response.headers.get("content-type") ?? "";
-        if (
-          request.onEvent &&
-          status >= 200 &&
-          status < 300 &&
-          type.includes("text/event-stream") &&
-          response.body
-        ) {
-          stream = response.body;
-          text = "";
-        } else text = await response.text();
-      } catch (error) {
-        if (request.signal?.aborted) throw request.signal.reason;
-        if (timedOut) {
-          throw new ModelTimeoutError(
-            `${what} did not answer within ${timeoutMs} ms; raise timeoutMs if the server is ` +
-              "just slow, or check that it is not stuck",
-            { url, retries },
-          );
-        }
-        if (hasErrorCode(error, /^UND_ERR_(HEADERS|BODY)_TIMEOUT$/)) {
-          throw new ModelTimeoutError(
-            `${what} hit Node fetch's own 300 s limit before timeoutMs (${timeoutMs} ms); for ` +
-              "longer calls pass a fetch whose undici dispatcher has longer headersTimeout/bodyTimeout",
-            { url, retries },
-          );
-        }
-        if (isConnectionError(error)) {
-          const reason = describeConnectionError(error);
-          const hint = hasErrorCode(error, /^ECONNREFUSED$/) ? "; is the server running?" : "";
-          return {
-            error: new ModelCallError(`${what} failed: ${reason}${hint}`, {
-              url,
-              retries,
-            }),
-            retryAfterMs: undefined,
-          };
-        }
-        throw new ModelCallError(`${what} failed: ${describeConnectionError(error)}`, {
-          url,
-          retries,
-        });
+      const now = performance.now();
+      if ("response" in outcome) {
+        replica.succeeded(now);
+        replica.release();
+        return { ...outcome.response, retries: attempts };
       }
-      if (stream && request.onEvent) {
-        const restartTimer = () => {
-          clearTimeout(timer);
-          timer = setTimeout(onTimeout, timeoutMs);
-        };
-        const outcome = await readEventStream(stream, request.onEvent, restartTimer);
-        if (outcome.error === undefined) {
-          return { response: { body: undefined, text: "", retries, streamed: true } };
+      replica.release();
+      attempts += 1;
+      const failure: AttemptFailure = outcome;
+      if (failure.kind === "overload") {
+        overloadedSince ??= now;
+        const pauseMs =
+          failure.retryAfterMs ?? Math.max(1, backoffMs(retry, replica.overloadStreak));
+        const waited = now - overloadedSince;
+        if (waited + pauseMs > this.#options.overloadTimeoutMs) {
+          failure.error.message +=
+            ` (gave up after ${Math.round(waited)} ms of backpressure; overloadTimeoutMs is ` +
+            `${this.#options.overloadTimeoutMs})`;
+          throw failure.error;
         }
-        const { error, bytes, events } = outcome;
-        if (request.signal?.aborted) throw request.signal.reason;
-        if (bytes === 0 && !timedOut && isConnectionError(error)) {
-          // Nothing of the stream arrived: as good as a dropped connection, so retry.
-          return {
-            error: new ModelCallError(
-              `${what} failed: the stream closed before its first byte (${describeConnectionError(error)})`,
-              { url, retries },
-            ),
-            retryAfterMs: undefined,
-          };
+        replica.overloaded(now, pauseMs);
+        continue;
+      }
+      overloadedSince = undefined;
+      tried.add(replica);
+      if (failure.kind !== "server") {
+        replica.failed(now, failure.refused === true);
+        if (group.hasAlternative(tried)) continue;
+        // Every replica in rotation failed this call, but ejected ones never saw it and may be
+        // fine: wait for one to pass a health probe, bounded by time like backpressure.
+        const since = performance.now();
+        const budget = this.#options.overloadTimeoutMs - waitedForReadmission;
+        const wait = await group.awaitReadmission(tried, budget, request.signal);
+        waitedForReadmission += performance.now() - since;
+        if (wait === "readmitted") continue;
+        if (wait === "out-of-time" && this.#options.overloadTimeoutMs > 0) {
+          failure.error.message +=
+            ` (no other replica passed a health probe within ${Math.round(waitedForReadmission)} ms; ` +
+            `overloadTimeoutMs is ${this.#options.overloadTimeoutMs})`;
         }
-        const got = `${events} event${events === 1 ? "" : "s"} (${bytes} bytes)`;
-        if (timedOut) {
-          throw new ModelTimeoutError(
-            `${what} stalled: its stream sent nothing for ${timeoutMs} ms after ${got}; raise ` +
-              "timeoutMs if the server is just slow",
-            { url, retries },
-          );
+        // No replica left that has not failed this call; a timeout is not worth waiting out again.
+        if (failure.kind === "timeout") throw failure.error;
+      }
+      if (retries >= retry.maxRetries) {
+        if (retries > 0) {
+          failure.error.message += ` (gave up after ${retries} ${retries === 1 ? "retry" : "retries"})`;
         }
-        throw new ModelCallError(
-          `${what} failed: its stream was cut after ${got}: ${describeConnectionError(error)}; ` +
-            "not retried, since part of the answer was already delivered",
-          { url, retries },
-        );
+        throw failure.error;
       }
-      if (status < 200 || status >= 300) {
-        const serverMessage = serverMessageOf(text);
-        const error = new ModelCallError(
-          `${what} failed with HTTP ${status}: ${serverMessage || "(empty body)"}`,
-          { status, serverMessage, url, retries },
-        );
-        if (!isRetryableStatus(status)) throw error;
-        return { error, retryAfterMs: parseRetryAfter(retryAfter, retry.maxRetryAfterMs) };
-      }
-      let body: unknown;
-      try {
-        body = JSON.parse(text);
-      } catch {
-        throw new ModelCallError(
-          `${what} returned malformed JSON (expected ${request.expected}); first 200 chars: ` +
-            JSON.stringify(text.slice(0, 200)),
-          { status, url, retries },
-        );
-      }
-      return { response: { body, text, retries } };
-    } finally {
-      clearTimeout(timer);
-      request.signal?.removeEventListener("abort", forwardAbort);
-      release();
+      if (!group.hasAlternative(tried)) tried.clear();
+      await sleep(failure.retryAfterMs ?? backoffMs(retry, retries), request.signal);
+      retries += 1;
     }
   }
 }
 
-/** The server's own explanation: OpenAI's `error.message`, vLLM/FastAPI variants, or the text. */
-export function serverMessageOf(text: string): string {
-  try {
-    const body = JSON.parse(text) as Record<string, unknown>;
-    const error = body.error;
-    if (typeof error === "string") return error;
-    if (error && typeof error === "object") {
-      const message = (error as Record<string, unknown>).message;
-      if (typeof message === "string") return message;
-    }
-    if (typeof body.message === "string") return body.message;
-    if (typeof body.detail === "string") return body.detail;
-    if (body.detail !== undefined) return JSON.stringify(body.detail).slice(0, 500);
-  } catch {
-    // not JSON: the body text itself is the message
-  }
-  return text.trim().slice(0, 500);
-}
-
-function hasErrorCode(error: unknown, pattern: RegExp): boolean {
-  for (let e: unknown = error, depth = 0; e && depth < 4; depth++) {
-    const { code } = e as { code?: unknown };
-    if (typeof code === "string" && pattern.test(code)) return true;
-    e = (e as { cause?: unknown }).cause;
-  }
-  return false;
-}
-
-function describeConnectionError(error: unknown): string {
-  const parts: string[] = [];
-  for (let e: unknown = error, depth = 0; e && depth < 4; depth++) {
-    const { code, message } = e as { code?: unknown; message?: unknown };
-    const part = [typeof code === "string" ? code : "", typeof message === "string" ? message : ""]
-      .filter(Boolean)
-      .join(" ");
-    if (part && !parts.includes(part)) parts.push(part);
-    e = (e as { cause?: unknown }).cause;
-  }
-  return parts.join(": ") || String(error);
-}
-
-/**
- * Reads an event stream to its end, passing each event on. Returns the error that ended it early
- * (a dropped connection, an abort) with how much had arrived; errors thrown by `onEvent` propagate.
- */
-async function readEventStream(
-  body: ReadableStream<Uint8Array>,
-  onEvent: (event: SseEvent) => void,
-  onProgress: () => void,
-): Promise<{ error?: unknown; bytes: number; events: number }> {
-  const reader = body.getReader();
-  const decoder = new TextDecoder();
-  const parser = new SseParser();
-  let bytes = 0;
-  let events = 0;
-  const deliver = (list: SseEvent[]) => {
-    for (const event of list) {
-      events++;
-      onEvent(event);
-    }
-  };
-  try {
-    for (;;) {
-      let chunk: Awaited<ReturnType<typeof reader.read>>;
-      try {
-        chunk = await reader.read();
-      } catch (error) {
-        return { error, bytes, events };
-      }
-      if (chunk.done) break;
-      bytes += chunk.value.byteLength;
-      onProgress();
-      deliver(parser.push(decoder.decode(chunk.value, { stream: true })));
-    }
-    deliver(parser.push(decoder.decode()));
-    deliver(parser.end());
-    return { bytes, events };
-  } finally {
-    reader.cancel().catch(() => {});
-  }
+function urlOf(baseURL: string, path: string, fromRoot = false): string {
+  const base = baseURL.replace(/\/+$/, "");
+  return (fromRoot ? base.replace(/\/v\d+$/, "") : base) + path;
 }
 
 function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {

@@ -1,6 +1,6 @@
 import { ModelCallError } from "../../model/errors.ts";
 import type { FinishReason, Generation, Usage } from "../../model/language-model.ts";
-import { type EndpointResponse, serverMessageOf } from "./endpoint-client.ts";
+import { type EndpointResponse, serverMessageOf } from "./http-attempt.ts";
 import { LogprobsShapeError, readLogprobs, toTokenLogprobs } from "./logprobs-mapping.ts";
 
 /** A response's generations and usage, before meta is added. */

@@ -3,6 +3,7 @@ import { test } from "node:test";
 import {
   backoffMs,
   isConnectionError,
+  isDroppedConnection,
   isRetryableStatus,
   parseRetryAfter,
   type RetryPolicy,
@@ -62,4 +63,15 @@ test("connection errors are recognized through fetch's cause chain", () => {
   );
   assert.equal(isConnectionError(new Error("socket hang up")), true);
   assert.equal(isConnectionError(new TypeError("Invalid URL")), false);
+});
+
+test("a dropped connection is told from one that could not be made", () => {
+  const cause = (code: string) => Object.assign(new Error("x"), { code });
+  const fetchFailed = (c: Error) => new TypeError("fetch failed", { cause: c });
+  assert.equal(isDroppedConnection(fetchFailed(cause("ECONNRESET"))), true);
+  assert.equal(isDroppedConnection(fetchFailed(cause("UND_ERR_SOCKET"))), true);
+  assert.equal(isDroppedConnection(fetchFailed(new Error("other side closed"))), true);
+  assert.equal(isDroppedConnection(fetchFailed(cause("ECONNREFUSED"))), false);
+  assert.equal(isDroppedConnection(fetchFailed(cause("UND_ERR_CONNECT_TIMEOUT"))), false);
+  assert.equal(isDroppedConnection(fetchFailed(cause("EAI_AGAIN"))), false);
 });

@@ -42,6 +42,25 @@ export function isConnectionError(error: unknown): boolean {
   return false;
 }
 
+const droppedCodes = new Set(["ECONNRESET", "EPIPE", "UND_ERR_SOCKET", "UND_ERR_CLOSED"]);
+
+/**
+ * Whether a connection error is an open connection that closed under the request (reset, "other
+ * side closed"), as a reused keep-alive socket does when the server timed it out, rather than a
+ * connection that could not be made (refused, DNS, connect timeout).
+ */
+export function isDroppedConnection(error: unknown): boolean {
+  for (let e: unknown = error, depth = 0; e && depth < 4; depth++) {
+    const { code, message } = e as { code?: unknown; message?: unknown };
+    if (typeof code === "string" && droppedCodes.has(code)) return true;
+    if (typeof message === "string" && /socket hang up|other side closed/i.test(message)) {
+      return true;
+    }
+    e = (e as { cause?: unknown }).cause;
+  }
+  return false;
+}
+
 /**
  * Milliseconds a `Retry-After` header asks for (delta seconds or an HTTP date), capped; undefined
  * when absent or unreadable.

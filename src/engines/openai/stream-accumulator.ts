@@ -1,5 +1,5 @@
 import { ModelCallError } from "../../model/errors.ts";
-import { serverMessageOf } from "./endpoint-client.ts";
+import { serverMessageOf } from "./http-attempt.ts";
 
 type Json = Record<string, unknown>;
 

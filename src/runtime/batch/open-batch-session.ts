@@ -23,7 +23,7 @@ export interface OpenBatchSessionOptions {
  * The batch side of a run folder for `mode` (undefined: a resume without `--batch`, which answers
  * from the run's batches and calls the server for the rest). Online, the first model to load
  * starts the batcher for its server, which first reattaches to the batches the journal left open.
- * @throws UsageError (on load) when online models name different servers.
+ * @throws UsageError (on load) when online models name different servers, or replicas.
  */
 export async function openBatchSession(
   runDir: string,
@@ -42,6 +42,11 @@ export async function openBatchSession(
     mode,
     maxLines: options.maxLines,
     submitterFor: (entry: ModelConfig) => {
+      // a Batch API is one server's: replicas (a baseURL list) share no batches to reattach to
+      if (Array.isArray(entry.baseURL))
+        throw new UsageError(
+          `--batch online: model "${entry.model}" has ${entry.baseURL.length} replicas (${entry.baseURL.join(", ")}); one online batch run talks to one Batch API: give one --base-url`,
+        );
       server ??= entry.baseURL!;
       if (entry.baseURL !== server)
         throw new UsageError(
