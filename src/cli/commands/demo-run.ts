@@ -84,14 +84,7 @@ export async function runDemo<D>(flags: DemoFlags, demo: Demo<D>): Promise<void>
     evalSeed: flags.seed,
     ...demo.config,
   };
-  const run = flags.resume
-    ? resumeDemoRun(flags.resume, runConfig)
-    : Run.create({
-        runsDir: flags.runsDir,
-        config: runConfig,
-        seed: flags.seed,
-        argv: process.argv.slice(2),
-      });
+  const run = openDemoRun(flags, runConfig);
   run.recordModel(demo.role, { engine: "llamacpp", file: path, sha256: record.sha256 });
   const stats = new RunStats();
   const progress = new ProgressLine(stats, { label: "demo" });
@@ -123,6 +116,20 @@ export async function runDemo<D>(flags: DemoFlags, demo: Demo<D>): Promise<void>
     await model.close?.();
     run.close();
   }
+}
+
+/** A new run folder for a demo, or with `--resume` its earlier one (same settings only). */
+export function openDemoRun(
+  flags: { resume?: string | undefined; runsDir: string; seed: number },
+  config: Record<string, unknown>,
+): Run {
+  if (flags.resume) return resumeDemoRun(flags.resume, config);
+  return Run.create({
+    runsDir: flags.runsDir,
+    config,
+    seed: flags.seed,
+    argv: process.argv.slice(2),
+  });
 }
 
 /**

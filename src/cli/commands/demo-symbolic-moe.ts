@@ -1,6 +1,5 @@
 import { basename } from "node:path";
 import { UsageError } from "../../model/errors.ts";
-import { Run } from "../../runtime/run.ts";
 import { type AbacusConfig, abacusConfig } from "../../testbed/abacus/abacus-config.ts";
 import { moeClaim, moeMethods } from "../../testbed/demo/moe-claim.ts";
 import {
@@ -11,7 +10,7 @@ import {
 } from "../../testbed/demo/moe-demo.ts";
 import { moeSkills } from "../../testbed/demo/moe-items.ts";
 import { shippedModel } from "../../testbed/shipped-models.ts";
-import { type DemoFlags, resumeDemoRun } from "./demo-run.ts";
+import { type DemoFlags, openDemoRun } from "./demo-run.ts";
 
 const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
 
@@ -47,14 +46,7 @@ export async function symbolicMoeDemo(
     ...settings,
     method: moeOptions,
   };
-  const run = flags.resume
-    ? resumeDemoRun(flags.resume, runConfig)
-    : Run.create({
-        runsDir: flags.runsDir,
-        config: runConfig,
-        seed: flags.seed,
-        argv: process.argv.slice(2),
-      });
+  const run = openDemoRun(flags, runConfig);
   run.recordModel("generalist", { engine: "llamacpp", file: path, sha256: record.sha256 });
   try {
     const r = await runMoeDemo(path, settings, {
