@@ -8,10 +8,14 @@ const isRun = (dir: string) => existsSync(join(dir, "config.json"));
 /**
  * The run folders `chorus view` shows: each argument is a run folder (it has config.json) or a
  * folder of runs (its subfolders that are runs, newest first). Ids are folder names, made unique
- * with a suffix when two arguments hold folders of the same name.
+ * with a suffix when two arguments hold folders of the same name. With `cacheDir`, each index is
+ * kept there between processes (see RunIndex).
  * @throws UsageError for an argument that is neither.
  */
-export function openRuns(paths: readonly string[]): RunIndex[] {
+export function openRuns(
+  paths: readonly string[],
+  options: { cacheDir?: string } = {},
+): RunIndex[] {
   const dirs: string[] = [];
   for (const path of paths) {
     const dir = resolve(path);
@@ -35,6 +39,6 @@ export function openRuns(paths: readonly string[]): RunIndex[] {
     const name = basename(dir);
     const count = (seen.get(name) ?? 0) + 1;
     seen.set(name, count);
-    return new RunIndex(dir, count === 1 ? name : `${name}-${count}`);
+    return new RunIndex(dir, count === 1 ? name : `${name}-${count}`, options);
   });
 }

@@ -1,30 +1,33 @@
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { basename, join } from "node:path";
 import type { RunManifest } from "../runtime/run.ts";
+import { type FileMark, markFile, stillCovers } from "./file-mark.ts";
+import {
+  type IndexSnapshot,
+  type ModelTotals,
+  readIndexCache,
+  writeIndexCache,
+} from "./index-cache.ts";
 import { itemRow } from "./item-row.ts";
 import { type LineSpan, readSpan, scanLines } from "./jsonl-lines.ts";
 import type { CallView, ItemDetail, ItemRow, ReportView, RunSummary } from "./shared/view-data.ts";
 
-interface FileMark {
-  size: number;
-  mtimeMs: number;
-  /** Bytes read so far (complete lines only). */
-  covered: number;
-}
-
-interface ModelTotals {
-  calls: number;
-  tokens: number;
-  latencyMs: number;
-}
-
 const strings = (value: unknown): string[] =>
   Array.isArray(value) ? value.map(String) : typeof value === "string" ? [value] : [];
+
+const flatten = (spans: readonly LineSpan[]) => spans.flatMap((s) => [s.offset, s.length]);
+function unflatten(flat: readonly number[]): LineSpan[] {
+  const spans: LineSpan[] = [];
+  for (let i = 0; i < flat.length; i += 2) spans.push({ offset: flat[i]!, length: flat[i + 1]! });
+  return spans;
+}
 
 /**
  * One run folder, indexed: per results.jsonl line its byte span and table columns, per item the
  * spans of its events.jsonl calls. Records stay on disk and are read one at a time. `refresh()`
  * re-reads only what changed: bytes appended since (a live run, a resume) extend the index.
+ * With a `cacheDir`, the index is kept on disk too (see index-cache.ts), so another process
+ * opening the same run reads only what was appended since, or nothing.
  */
 export class RunIndex {
   readonly id: string;
@@ -36,22 +39,46 @@ export class RunIndex {
   #byModel = new Map<string, ModelTotals>();
   #marks = new Map<string, FileMark>();
 
-  constructor(dir: string, id = basename(dir)) {
+  constructor(dir: string, id = basename(dir), options: { cacheDir?: string } = {}) {
     this.dir = dir;
     this.id = id;
-    this.refresh();
+    const cached = options.cacheDir ? readIndexCache(options.cacheDir, dir) : undefined;
+    if (cached) this.#restore(cached);
+    const read = this.refresh();
+    if (options.cacheDir && (read || !cached))
+      writeIndexCache(options.cacheDir, dir, this.#snapshot());
   }
 
-  /** Picks up what the run wrote since the last look. */
-  refresh(): void {
+  #snapshot(): IndexSnapshot {
+    return {
+      rows: this.#rows,
+      spans: flatten(this.#spans),
+      events: Object.fromEntries([...this.#events].map(([item, spans]) => [item, flatten(spans)])),
+      byModel: [...this.#byModel],
+      marks: Object.fromEntries(this.#marks),
+    };
+  }
+
+  #restore(snapshot: IndexSnapshot): void {
+    this.#rows = snapshot.rows;
+    this.#spans = unflatten(snapshot.spans);
+    this.#events = new Map(
+      Object.entries(snapshot.events).map(([item, flat]) => [item, unflatten(flat)]),
+    );
+    this.#byModel = new Map(snapshot.byModel);
+    this.#marks = new Map(Object.entries(snapshot.marks));
+  }
+
+  /** Picks up what the run wrote since the last look; says whether there was anything. */
+  refresh(): boolean {
     this.#manifest = JSON.parse(readFileSync(join(this.dir, "config.json"), "utf8")) as RunManifest;
     const method = strings(this.#runConfig()["method"])[0] ?? this.#command();
-    this.#follow("results.jsonl", (text, span) => {
+    const results = this.#follow("results.jsonl", (text, span) => {
       const n = this.#rows.length;
       this.#rows.push(itemRow(n, JSON.parse(text) as { id?: unknown; result?: unknown }, method));
       this.#spans.push(span);
     });
-    this.#follow("events.jsonl", (text, span) => {
+    const events = this.#follow("events.jsonl", (text, span) => {
       const event = JSON.parse(text) as Partial<CallView> & { item?: string };
       if (event.item !== undefined) {
         const spans = this.#events.get(event.item) ?? [];
@@ -65,17 +92,21 @@ export class RunIndex {
       totals.latencyMs += event.latencyMs ?? 0;
       this.#byModel.set(model, totals);
     });
+    return results || events;
   }
 
-  /** Reads `name` from where the index stopped; starts over when the file shrank or was replaced. */
-  #follow(name: string, onLine: (text: string, span: LineSpan) => void): void {
+  /**
+   * Reads `name` from where the index stopped; starts over when the file shrank or was replaced.
+   * Returns whether the file changed since the last look.
+   */
+  #follow(name: string, onLine: (text: string, span: LineSpan) => void): boolean {
     const path = join(this.dir, name);
-    if (!existsSync(path)) return;
-    const { size, mtimeMs } = statSync(path);
+    if (!existsSync(path)) return false;
+    const stat = statSync(path);
     const mark = this.#marks.get(name);
-    if (mark && mark.size === size && mark.mtimeMs === mtimeMs) return;
+    if (mark && mark.size === stat.size && mark.mtimeMs === stat.mtimeMs) return false;
     let from = mark?.covered ?? 0;
-    if (mark && size < mark.covered) {
+    if (mark && !stillCovers(path, mark, stat.size)) {
       from = 0;
       if (name === "results.jsonl") {
         this.#rows = [];
@@ -92,7 +123,8 @@ export class RunIndex {
       },
       from,
     );
-    this.#marks.set(name, { size, mtimeMs, covered });
+    this.#marks.set(name, markFile(path, stat, covered));
+    return true;
   }
 
   #runConfig(): Record<string, unknown> {

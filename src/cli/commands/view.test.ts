@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
@@ -39,8 +39,10 @@ describe("chorus view", () => {
   it("--export writes one HTML file and says what --max-mb dropped", async () => {
     writeEvalRun(join(dir, "runs", "r1"), { methods: ["a", "b"], items: 200 });
     const out = join(dir, "r1.html");
-    const full = await runChorusInProcess(["view", join(dir, "runs"), "--export", out]);
+    const cache = ["--cache-dir", join(dir, "cache")];
+    const full = await runChorusInProcess(["view", join(dir, "runs"), "--export", out, ...cache]);
     assert.equal(full.code, 0, full.stderr);
+    assert.equal(readdirSync(join(dir, "cache", "view-index")).length, 1, "the run's index kept");
     assert.match(full.stderr, /wrote .*r1\.html .*1 run\(s\).*prompts and outputs/);
     assert.doesNotMatch(full.stderr, /dropped/);
     const size = readFileSync(out).length;
@@ -51,6 +53,7 @@ describe("chorus view", () => {
       out,
       "--max-mb",
       String((size - 2000) / 1e6),
+      ...cache,
     ]);
     assert.equal(capped.code, 0, capped.stderr);
     assert.match(capped.stderr, /the details of \d+ of 400 result lines were dropped/);
@@ -58,7 +61,14 @@ describe("chorus view", () => {
   });
 
   it("refuses folders that hold no runs (exit 2)", async () => {
-    const r = await runChorusInProcess(["view", dir, "--export", join(dir, "x.html")]);
+    const r = await runChorusInProcess([
+      "view",
+      dir,
+      "--export",
+      join(dir, "x.html"),
+      "--cache-dir",
+      join(dir, "cache"),
+    ]);
     assert.equal(r.code, 2);
     assert.match(r.stderr, /not a run folder/);
     assert.equal(existsSync(join(dir, "x.html")), false);

@@ -2,6 +2,7 @@ import { spawn } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import type { Command } from "commander";
 import { UsageError } from "../../model/errors.ts";
+import { defaultCacheDir } from "../../runtime/cache-dir.ts";
 import { exportHtml } from "../../view/export-html.ts";
 import { openRuns } from "../../view/run-folders.ts";
 import { startViewServer } from "../../view/view-server.ts";
@@ -13,6 +14,7 @@ interface ViewFlags {
   open?: boolean;
   export?: string;
   maxMb: number;
+  cacheDir?: string;
 }
 
 const examples = `
@@ -28,7 +30,8 @@ Examples:
 
 In the page: #/compare?a=<run>&am=<method>&b=<run>&bm=<method> pairs two runs (or methods) on
 their items, flips first, with Δ and its paired bootstrap CI; a run still writing updates live.
-An argument is a run folder (it holds config.json) or a folder of run folders. The item table's
+An argument is a run folder (it holds config.json) or a folder of run folders; each run's index
+is kept in <cache-dir>/view-index, so opening it again reads only what was appended. The item table's
 filter takes expressions such as  method == "adacad" and not correct and score < 0.5 .
 An export holds the run's prompts and outputs: share it only where those may go. See docs/view.md.
 `;
@@ -53,6 +56,7 @@ export function register(program: Command): void {
       Number,
       15,
     )
+    .option("--cache-dir <dir>", "chorus cache folder, for run indexes (default ~/.cache/chorus)")
     .addHelpText("after", examples)
     .action(async (paths: string[], flags: ViewFlags) => {
       await view(paths.length > 0 ? paths : ["runs"], flags);
@@ -60,7 +64,7 @@ export function register(program: Command): void {
 }
 
 async function view(paths: string[], flags: ViewFlags): Promise<void> {
-  const runs = openRuns(paths);
+  const runs = openRuns(paths, { cacheDir: flags.cacheDir ?? defaultCacheDir() });
   if (flags.export !== undefined) {
     if (!(flags.maxMb > 0)) throw new UsageError("--max-mb: expected a positive number");
     const result = await exportHtml(runs, flags.maxMb * 1e6);

@@ -45,6 +45,37 @@ describe("item rows", () => {
   });
 });
 
+describe("item rows sorted by text", () => {
+  const named = (n: number, prediction: string | null) => ({
+    ...row(n, "m", 1, prediction === null ? {} : { label: prediction }),
+    prediction: prediction ?? "",
+  });
+  const rows = [
+    named(0, "beta"),
+    named(1, "Alpha"),
+    named(2, null),
+    named(3, "alpha"),
+    named(4, "10"),
+  ];
+  it("ignores case, keeps ties in file order and missing values last in either direction", () => {
+    const by = (sort: string, descending: boolean) =>
+      selectRows(rows, { filter: "", sort, descending });
+    assert.deepEqual(by("label", false), [4, 1, 3, 0, 2]);
+    assert.deepEqual(by("label", true), [0, 1, 3, 4, 2]);
+    assert.deepEqual(by("prediction", false), [2, 4, 1, 3, 0], "an empty string is a value");
+  });
+  it("orders numbers as numbers, and a column mixing text and numbers as text", () => {
+    const mixed = [
+      row(0, "m", 1, { v: 10 }),
+      row(1, "m", 1, { v: 9 }),
+      row(2, "m", 1, { v: true }),
+    ];
+    assert.deepEqual(selectRows(mixed, { filter: "", sort: "v", descending: false }), [2, 1, 0]);
+    mixed.push(row(3, "m", 1, { v: "x" }));
+    assert.deepEqual(selectRows(mixed, { filter: "", sort: "v", descending: false }), [0, 1, 2, 3]);
+  });
+});
+
 describe("routes", () => {
   it("round-trip through the hash, filters with quotes and spaces included", () => {
     const routes: Route[] = [

@@ -1,0 +1,102 @@
+import assert from "node:assert/strict";
+import {
+  appendFileSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  utimesSync,
+  writeFileSync,
+} from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, describe, it } from "node:test";
+import { indexCachePath } from "./index-cache.ts";
+import { appendTornLine, writeEvalRun } from "./run-fixture.ts";
+import { RunIndex } from "./run-index.ts";
+
+/** A whole-second mtime, which `utimes` sets exactly (a file's own may have more digits). */
+const pinned = new Date("2026-01-01T00:00:00Z");
+const pinMtime = (dir: string) => utimesSync(join(dir, "results.jsonl"), pinned, pinned);
+
+/** Rewrites `from` as `to` (same length) in results.jsonl, keeping its size and pinned mtime. */
+function editInPlace(dir: string, from: string, to: string): void {
+  assert.equal(from.length, to.length);
+  const path = join(dir, "results.jsonl");
+  const text = readFileSync(path, "utf8");
+  assert.ok(text.includes(from), from);
+  writeFileSync(path, text.replace(from, to));
+  pinMtime(dir);
+}
+
+describe("run index cache on disk", () => {
+  const root = mkdtempSync(join(tmpdir(), "chorus-view-cache-"));
+  const cacheDir = join(root, "cache");
+  after(() => rmSync(root, { recursive: true, force: true }));
+  const open = (dir: string) => new RunIndex(dir, "r", { cacheDir });
+  const predictions = (index: RunIndex) => index.rows.map((r) => r.prediction);
+
+  it("reopens an unchanged run from the cache, keyed by the files' size and mtime", () => {
+    const dir = join(root, "a");
+    writeEvalRun(dir, { methods: ["m"], items: 20 });
+    pinMtime(dir);
+    const first = open(dir);
+    assert.ok(statSync(indexCachePath(cacheDir, dir)).size > 0);
+    // same size and mtime: the cache is trusted without reading results.jsonl again
+    editInPlace(dir, '"prediction":"answer 12"', '"prediction":"answer XY"');
+    const reopened = open(dir);
+    assert.deepEqual(predictions(reopened), predictions(first));
+    assert.deepEqual(reopened.summary(), first.summary());
+    assert.equal(new RunIndex(dir).rows[12]!.prediction, "answer XY", "uncached: the new bytes");
+    // a new mtime makes it compare the bytes it covered (a small file: all of them), and the
+    // edit shows; the record itself is always read from disk
+    assert.match(JSON.stringify(reopened.detail(12)!.record), /answer XY/);
+    utimesSync(join(dir, "results.jsonl"), new Date(), new Date());
+    assert.equal(open(dir).rows[12]!.prediction, "answer XY");
+  });
+
+  it("reads only the appended lines of a run that grew, and everything of one that was replaced", () => {
+    const dir = join(root, "b");
+    writeEvalRun(dir, { methods: ["m", "n"], items: 40 });
+    pinMtime(dir);
+    const before = open(dir).rows.length;
+    // an edit in the middle, outside the bytes the fingerprint covers, stays unseen: the
+    // cached rows were reused and only the appended line was parsed
+    editInPlace(dir, '"prediction":"answer 30"', '"prediction":"answer YZ"');
+    const line = readFileSync(join(dir, "results.jsonl"), "utf8").split("\n")[0]!;
+    appendFileSync(join(dir, "results.jsonl"), `${line.replace('"q0"', '"q99"')}\n`);
+    const grown = open(dir);
+    assert.equal(grown.rows.length, before + 1);
+    assert.equal(grown.rows[30]!.prediction, "answer 30");
+    assert.equal(grown.rows[before]!.itemId, "q99");
+    // another run written into the same folder, larger than the cached one: indexed afresh
+    rmSync(dir, { recursive: true });
+    writeEvalRun(dir, { methods: ["x"], items: 90, prediction: (i) => `other ${i}` });
+    const replaced = open(dir);
+    assert.deepEqual(
+      predictions(replaced),
+      Array.from({ length: 90 }, (_, i) => `other ${i}`),
+    );
+    assert.equal(replaced.summary().listing.calls, 90);
+    assert.deepEqual(open(dir).summary(), replaced.summary(), "the new run was cached in turn");
+  });
+
+  it("caches only complete lines of a run still being written; ignores a broken cache file", () => {
+    const dir = join(root, "c");
+    writeEvalRun(dir, { methods: ["m"], items: 3 });
+    const line = readFileSync(join(dir, "results.jsonl"), "utf8").split("\n")[0]!;
+    const late = line.replace('"q0"', '"q7"');
+    appendTornLine(dir, late.slice(0, 25));
+    assert.equal(open(dir).rows.length, 3);
+    appendFileSync(join(dir, "results.jsonl"), `${late.slice(25)}\n`);
+    const finished = open(dir);
+    assert.deepEqual(
+      finished.rows.map((r) => r.itemId),
+      ["q0", "q1", "q2", "q7"],
+    );
+    writeFileSync(indexCachePath(cacheDir, dir), '{"version":1,"dir":');
+    assert.equal(open(dir).rows.length, 4);
+    const rewritten = JSON.parse(readFileSync(indexCachePath(cacheDir, dir), "utf8"));
+    assert.equal(rewritten.snapshot.rows.length, 4);
+  });
+});
