@@ -9,14 +9,30 @@ import { exportHtml } from "./export-html.ts";
 import { dataElementId } from "./page-html.ts";
 import { writeEvalRun } from "./run-fixture.ts";
 import { openRuns } from "./run-folders.ts";
-import type { EmbeddedData } from "./shared/view-data.ts";
+import type { ExportHead, RecordBlock } from "./shared/export-data.ts";
+import type { ItemRow } from "./shared/view-data.ts";
 
-function embedded(html: string): EmbeddedData {
-  const match = new RegExp(
-    `<script type="application/octet-stream" id="${dataElementId}">([^<]*)</script>`,
-  ).exec(html);
-  assert.ok(match, "data block present");
-  return JSON.parse(gunzipSync(Buffer.from(match[1]!, "base64")).toString("utf8"));
+/** An export's data as the page decodes it: the head, then the blocks it names. */
+function embedded(html: string) {
+  const blocks = new Map<string, string>();
+  for (const m of html.matchAll(/<script type="application\/octet-stream" id="([^"]+)">([^<]*)</g))
+    blocks.set(m[1]!, m[2]!);
+  const unpack = <T>(id: string): T => {
+    assert.ok(blocks.has(id), `data block ${id} present`);
+    return JSON.parse(gunzipSync(Buffer.from(blocks.get(id)!, "base64")).toString("utf8"));
+  };
+  const head = unpack<ExportHead>(dataElementId);
+  const rows = (run: string) => head.rows[run]!.flatMap((id) => unpack<ItemRow[]>(id));
+  const records = (run: string) => {
+    const lines: Record<number, string> = {};
+    for (const { block, from, count } of head.records[run]!) {
+      const got = unpack<RecordBlock>(block);
+      assert.deepEqual([got.from, got.lines.length, got.calls.length], [from, count, count]);
+      for (const [k, line] of got.lines.entries()) lines[from + k] = line;
+    }
+    return lines;
+  };
+  return { head, rows, records, blocks: blocks.size };
 }
 
 describe("chorus view --export", () => {
@@ -31,9 +47,13 @@ describe("chorus view --export", () => {
     assert.equal(result.kept, 40);
     assert.equal(result.dropped, "");
     const data = embedded(result.html);
-    assert.equal(data.runs[0]!.rows.length, 40);
-    assert.equal(Object.keys(data.records["r"]!).length, 40);
-    assert.equal(JSON.parse(data.records["r"]![3]!).result.prediction, noise(3));
+    assert.deepEqual(data.head.runs[0]!.rows, [], "rows are in their own blocks");
+    assert.deepEqual(
+      data.rows("r").map((r) => r.n),
+      Array.from({ length: 40 }, (_, n) => n),
+    );
+    assert.equal(Object.keys(data.records("r")).length, 40);
+    assert.equal(JSON.parse(data.records("r")[3]!).result.prediction, noise(3));
     const scripts = [...result.html.matchAll(/<script>([\s\S]*?)<\/script>/g)].map((m) => m[1]!);
     assert.equal(scripts.length, 1);
     const hash = createHash("sha256").update(scripts[0]!).digest("base64");
@@ -52,9 +72,33 @@ describe("chorus view --export", () => {
       new RegExp(`details of ${40 - result.kept} of 40 result lines were dropped`),
     );
     const data = embedded(result.html);
-    assert.equal(data.runs[0]!.rows.length, 40);
-    assert.equal(Object.keys(data.records["r"]!).length, result.kept);
-    assert.equal(data.dropped, result.dropped);
+    assert.equal(data.rows("r").length, 40);
+    assert.deepEqual(
+      Object.keys(data.records("r")).map(Number),
+      Array.from({ length: result.kept }, (_, n) => n),
+      "the first lines' records are kept",
+    );
+    assert.equal(data.head.dropped, result.dropped);
     await assert.rejects(exportHtml(openRuns([join(dir, "r")]), 1000), /summaries alone take/);
+  });
+
+  it("puts a large run's rows in chunks, the first small, and its records in blocks", async () => {
+    const many = join(dir, "many");
+    // 300 rows: a first chunk and a second; 300 records of ~5 KB: more than one 1 MB block
+    const long = (i: number) => noise(i).repeat(5);
+    writeEvalRun(many, { methods: ["a", "b"], items: 150, prediction: long });
+    const result = await exportHtml(openRuns([many]), 15e6);
+    const data = embedded(result.html);
+    const chunks = data.head.rows["many"]!;
+    assert.equal(chunks.length, 2);
+    assert.equal(data.rows("many").length, 300);
+    assert.deepEqual(
+      data.rows("many").map((r) => r.n),
+      Array.from({ length: 300 }, (_, n) => n),
+    );
+    assert.equal(JSON.parse(data.records("many")[299]!).result.prediction, long(149));
+    assert.ok(data.head.records["many"]!.length >= 2, "records in more than one block");
+    // head, rows, both comparisons, records
+    assert.equal(data.blocks, 1 + chunks.length + 2 + data.head.records["many"]!.length);
   });
 });

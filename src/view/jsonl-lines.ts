@@ -47,14 +47,20 @@ export function scanLines(
   }
 }
 
-/** The text of one line by its span. */
-export function readSpan(path: string, span: LineSpan): string {
+/** The texts of lines by their spans, read through one file descriptor. */
+export function readSpans(path: string, spans: readonly LineSpan[]): string[] {
+  if (spans.length === 0) return [];
   const fd = openSync(path, "r");
   try {
-    const buffer = Buffer.alloc(span.length);
-    readSync(fd, buffer, 0, span.length, span.offset);
-    return buffer.toString("utf8");
+    return spans.map((span) => {
+      const buffer = Buffer.alloc(span.length);
+      readSync(fd, buffer, 0, span.length, span.offset);
+      return buffer.toString("utf8");
+    });
   } finally {
     closeSync(fd);
   }
 }
+
+/** The text of one line by its span. */
+export const readSpan = (path: string, span: LineSpan): string => readSpans(path, [span])[0]!;

@@ -9,7 +9,7 @@ import {
   writeIndexCache,
 } from "./index-cache.ts";
 import { itemRow } from "./item-row.ts";
-import { type LineSpan, readSpan, scanLines } from "./jsonl-lines.ts";
+import { type LineSpan, readSpan, readSpans, scanLines } from "./jsonl-lines.ts";
 import type { CallView, ItemDetail, ItemRow, ReportView, RunSummary } from "./shared/view-data.ts";
 
 const strings = (value: unknown): string[] =>
@@ -219,13 +219,22 @@ export class RunIndex {
     return span ? readSpan(join(this.dir, "results.jsonl"), span) : undefined;
   }
 
+  /** The length in bytes of results.jsonl line `n`. */
+  spanLength(n: number): number {
+    return this.#spans[n]?.length ?? 0;
+  }
+
+  /** The raw results.jsonl lines `from` up to `to` (an export reads thousands in a row). */
+  recordLines(from: number, to: number): string[] {
+    return readSpans(join(this.dir, "results.jsonl"), this.#spans.slice(from, to));
+  }
+
   /** The model calls made for the item on line `n`. */
   calls(n: number): CallView[] {
     const row = this.#rows[n];
     const spans = row ? (this.#events.get(row.id) ?? []) : [];
-    const path = join(this.dir, "events.jsonl");
-    return spans.map((span) => {
-      const { item: _item, provider: _provider, ...call } = JSON.parse(readSpan(path, span));
+    return readSpans(join(this.dir, "events.jsonl"), spans).map((text) => {
+      const { item: _item, provider: _provider, ...call } = JSON.parse(text);
       return call as CallView;
     });
   }

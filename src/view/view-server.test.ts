@@ -4,6 +4,7 @@ import { request } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
+import { firstChunkRows } from "./row-chunks.ts";
 import { writeEvalRun } from "./run-fixture.ts";
 import { openRuns } from "./run-folders.ts";
 import { startViewServer, type ViewServer } from "./view-server.ts";
@@ -72,6 +73,38 @@ describe("chorus view server", () => {
     const item = JSON.parse((await get(server.url, "/api/runs/run-a/items/5")).body);
     assert.equal(item.record.result.itemId, "q1");
     assert.equal(item.calls.length, 1);
+  });
+
+  it("streams a summary as JSON lines: the summary with its first rows, then the rest", async () => {
+    const big = join(dir, "big", "run-b");
+    const { records } = writeEvalRun(big, { methods: ["m", "n"], items: 130 });
+    const other = await startViewServer(openRuns([big]), { host: "127.0.0.1", port: 0 });
+    try {
+      const reply = await get(other.url, "/api/runs/run-b/summary.jsonl");
+      assert.equal(reply.status, 200);
+      assert.match(reply.type, /application\/x-ndjson/);
+      const [head, ...rest] = reply.body
+        .trimEnd()
+        .split("\n")
+        .map((l) => JSON.parse(l));
+      assert.equal(head.listing.results, 260);
+      assert.equal(head.rows.length, firstChunkRows);
+      assert.deepEqual(head.extraColumns, ["intervened", "decoding"]);
+      assert.equal(rest.length, 1);
+      const rows = [...head.rows, ...rest.flat()];
+      assert.deepEqual(
+        rows.map((r: { n: number; itemId: string }) => [r.n, r.itemId]),
+        records.map((r, n) => [n, r.itemId]),
+      );
+      assert.deepEqual(
+        { ...head, rows },
+        JSON.parse((await get(other.url, "/api/runs/run-b/summary")).body),
+      );
+      const head2 = await get(other.url, "/api/runs/run-b/summary.jsonl", { method: "HEAD" });
+      assert.deepEqual([head2.status, head2.body], [200, ""]);
+    } finally {
+      await other.close();
+    }
   });
 
   it("compares two sides on shared items, 404 for a run or method it does not have", async () => {

@@ -6,6 +6,7 @@ import { pageHtml } from "./page-html.ts";
 import { streamRows } from "./row-stream.ts";
 import { compareRuns } from "./run-compare.ts";
 import type { RunIndex } from "./run-index.ts";
+import { sendSummaryLines } from "./summary-lines.ts";
 
 export interface ViewServer {
   url: string;
@@ -60,8 +61,10 @@ export async function startViewServer(
 
   /** A live run's rows as Server-Sent Events, for `/api/runs/<id>/stream?from=<rows the page has>`. */
   type Stream = { stream: RunIndex; from: number };
+  /** A run's summary as JSON lines, its rows in chunks, for `/api/runs/<id>/summary.jsonl`. */
+  type Lines = { lines: RunIndex };
 
-  function answer(req: IncomingMessage): Reply | Stream {
+  function answer(req: IncomingMessage): Reply | Stream | Lines {
     if (!allowed.has(hostName(req.headers.host ?? ""))) return text(403, "forbidden host\n");
     if (req.method !== "GET" && req.method !== "HEAD") return text(405, "method not allowed\n");
     const path = new URL(req.url ?? "/", "http://localhost").pathname;
@@ -87,7 +90,7 @@ export async function startViewServer(
         throw error;
       }
     }
-    const match = /^\/api\/runs\/([^/]+)\/(summary|stream|items\/(\d+))$/.exec(path);
+    const match = /^\/api\/runs\/([^/]+)\/(summary|summary\.jsonl|stream|items\/(\d+))$/.exec(path);
     const run = match ? byId.get(decodeURIComponent(match[1]!)) : undefined;
     if (!match || !run) return text(404, "not found\n");
     if (match[2] === "stream") {
@@ -96,19 +99,22 @@ export async function startViewServer(
       return { stream: run, from: Number.isInteger(from) && from >= 0 ? from : 0 };
     }
     run.refresh();
+    if (match[2] === "summary.jsonl") return { lines: run };
     if (match[2] === "summary") return json(run.summary());
     const detail = run.detail(Number(match[3]));
     return detail ? json(detail) : text(404, "no such item\n");
   }
 
   const server = createServer((req, res) => {
-    let reply: Reply | Stream;
+    let reply: Reply | Stream | Lines;
     try {
       reply = answer(req);
     } catch (error) {
       reply = text(500, `${(error as Error).message}\n`);
     }
     if ("stream" in reply) streamRows(reply.stream, reply.from, req, res);
+    else if ("lines" in reply)
+      sendSummaryLines(reply.lines, req, res).catch((error: Error) => res.destroy(error));
     else send(req, res, reply);
   });
   await new Promise<void>((resolve, reject) => {

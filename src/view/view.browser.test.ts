@@ -206,6 +206,12 @@ describe("chorus view in Chromium", { skip }, () => {
     await shot(page, "items-scrolled");
   });
 
+  it("opens an item whose row comes after the first chunk of rows", async () => {
+    const line = synthetic.length - 1;
+    const page = await open(`#/run/many/item/${line}`);
+    assert.equal(await page.getByTestId("prediction").textContent(), synthetic[line]!.prediction);
+  });
+
   it("shows an AdaCAD item with one α cell per generated token", async () => {
     const page = await open("#/run/adacad-real/item/2");
     const alphas = (records[2]!.details as { alphas: number[] }).alphas;

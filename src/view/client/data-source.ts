@@ -1,11 +1,9 @@
-import {
-  type CompareView,
-  compareKey,
-  type EmbeddedData,
-  type ItemDetail,
-  type ItemRow,
-  type RunListing,
-  type RunSummary,
+import type {
+  CompareView,
+  ItemDetail,
+  ItemRow,
+  RunListing,
+  RunSummary,
 } from "../shared/view-data.ts";
 
 /** The two sides of a comparison, as the URL names them. */
@@ -16,10 +14,22 @@ export interface CompareQuery {
   bm: string;
 }
 
+/** A run's summary whose rows may still be arriving: a large run's come in chunks. */
+export interface SummaryLoad {
+  /** The run with its first rows; the rest are appended to `summary.rows` as they come. */
+  summary: RunSummary;
+  /** Settles once `summary.rows` holds all `listing.results` rows, or with what stopped them. */
+  complete: Promise<void>;
+}
+
 /** Where the page gets runs from: the `chorus view` server, or the data an export carries. */
 export interface DataSource {
   runs(): Promise<RunListing[]>;
-  summary(run: string): Promise<RunSummary>;
+  /**
+   * Resolves as soon as the run's first rows are in (a table can draw); `onRows` is told each
+   * time more were appended.
+   */
+  summary(run: string, onRows: (summary: RunSummary) => void): Promise<SummaryLoad>;
   /** The full record of line `n`; null when the export dropped it (`notice` says why). */
   detail(run: string, n: number): Promise<ItemDetail | null>;
   /** Method `am` of run `a` paired with `bm` of `b` (computed in Node: flips, Δ with its CI). */
@@ -45,12 +55,58 @@ async function getJson<T>(path: string): Promise<T> {
   return (await response.json()) as T;
 }
 
+/** Appends each chunk of `later` to `summary.rows` as it comes, telling `onRows`. */
+export function loadRows(
+  summary: RunSummary,
+  later: AsyncIterable<ItemRow[]>,
+  onRows: (summary: RunSummary) => void,
+): SummaryLoad {
+  const complete = (async () => {
+    for await (const rows of later) {
+      for (const row of rows) summary.rows.push(row);
+      onRows(summary);
+    }
+    const { results, id } = summary.listing;
+    if (summary.rows.length !== results)
+      throw new Error(`run ${id}: ${summary.rows.length} of its ${results} rows arrived`);
+  })();
+  return { summary, complete };
+}
+
+/** The values of a response of JSON lines, each as soon as its line is complete. */
+async function* jsonLines(response: Response): AsyncGenerator<unknown> {
+  const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader();
+  let pieces: string[] = [];
+  for (;;) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    // a 2.5 MB line comes in many pieces: look for its end in each new piece only
+    let start = 0;
+    for (let end = value.indexOf("\n"); end >= 0; end = value.indexOf("\n", start)) {
+      pieces.push(value.slice(start, end));
+      yield JSON.parse(pieces.join(""));
+      pieces = [];
+      start = end + 1;
+    }
+    pieces.push(value.slice(start));
+  }
+  if (pieces.join("") !== "") throw new Error(`${response.url}: cut off mid-line`);
+}
+
 export function serverSource(): DataSource {
   const run = (id: string) => `/api/runs/${encodeURIComponent(id)}`;
   return {
     notice: "",
     runs: () => getJson("/api/runs"),
-    summary: (id) => getJson(`${run(id)}/summary`),
+    async summary(id, onRows) {
+      const path = `${run(id)}/summary.jsonl`;
+      const response = await fetch(path);
+      if (!response.ok) throw new Error(`${path}: ${response.status} ${await response.text()}`);
+      const lines = jsonLines(response);
+      const first = await lines.next();
+      if (first.done) throw new Error(`${path}: empty`);
+      return loadRows(first.value as RunSummary, lines as AsyncIterable<ItemRow[]>, onRows);
+    },
     detail: (id, n) => getJson(`${run(id)}/items/${n}`),
     compare: (q) => getJson(`/api/compare?${new URLSearchParams({ ...q })}`),
     follow(id, from, onRows, onReset) {
@@ -64,39 +120,6 @@ export function serverSource(): DataSource {
       });
       events.addEventListener("reset", onReset);
       return () => events.close();
-    },
-  };
-}
-
-/** Decodes an export's base64 gzip block with the browser's own DecompressionStream. */
-export async function embeddedSource(base64: string): Promise<DataSource> {
-  const bytes = Uint8Array.from(atob(base64.trim()), (c) => c.charCodeAt(0));
-  const stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream("gzip"));
-  const data = JSON.parse(await new Response(stream).text()) as EmbeddedData;
-  const byId = new Map(data.runs.map((r) => [r.listing.id, r]));
-  const summary = (id: string) => {
-    const found = byId.get(id);
-    if (!found) throw new Error(`no run "${id}" in this export`);
-    return found;
-  };
-  return {
-    notice: data.dropped,
-    runs: async () => data.runs.map((r) => r.listing),
-    summary: async (id) => summary(id),
-    detail: async (id, n) => {
-      const line = data.records[id]?.[n];
-      if (line === undefined) return null;
-      return { n, record: JSON.parse(line), calls: data.calls[id]?.[n] ?? [] };
-    },
-    compare: async (q) => {
-      const a = { run: q.a, method: q.am };
-      const b = { run: q.b, method: q.bm };
-      const found = data.comparisons[compareKey(a, b)];
-      if (!found)
-        throw new Error(
-          `this export holds no comparison of ${q.a}/${q.am} with ${q.b}/${q.bm} (an export computes them for up to 8 run × method sides)`,
-        );
-      return found;
     },
   };
 }

@@ -103,18 +103,6 @@ export interface ItemDetail {
   calls: CallView[];
 }
 
-/** What an export embeds: summaries and, per run, the record lines kept (others dropped). */
-export interface EmbeddedData {
-  runs: RunSummary[];
-  /** Per run id: line number → the raw results.jsonl line, for the lines that fit. */
-  records: Record<string, Record<number, string>>;
-  calls: Record<string, Record<number, CallView[]>>;
-  /** A sentence saying what `--max-mb` dropped, or empty. */
-  dropped: string;
-  /** Comparisons computed at export time, keyed by `compareKey` (the page cannot bootstrap). */
-  comparisons: Record<string, CompareView>;
-}
-
 /** One side of a paired comparison: a method's lines in a run. */
 export interface CompareSide {
   run: string;

@@ -6,7 +6,10 @@ import { el, fmt } from "../dom.ts";
 
 type ItemsRoute = Extract<Route, { view: "items" }>;
 
-/** The event the page sends a table whose run's summary gained rows (a live run). */
+/**
+ * The event the page sends a table whose run's summary gained rows (rows still loading, a live
+ * run); its detail is that summary, and a table showing another one ignores it.
+ */
 export const newRowsEvent = "chorus:new-rows";
 
 /** Row height in pixels: fixed, so the window of rendered rows follows from scrollTop alone. */
@@ -127,7 +130,12 @@ export function itemTable(summary: RunSummary, route: ItemsRoute): HTMLElement {
       input.setAttribute("aria-invalid", "true");
       return;
     }
-    count.textContent = `${visible.length} of ${summary.rows.length} rows`;
+    const loaded = summary.rows.length;
+    const total = summary.listing.results;
+    count.textContent =
+      loaded < total
+        ? `${visible.length} of ${loaded} rows (still loading: ${loaded} of ${total} in; filter and sort cover those)`
+        : `${visible.length} of ${loaded} rows`;
     spacer.style.height = `${visible.length * rowHeight}px`;
     for (const h of headers) {
       const c = h.dataset["column"];
@@ -188,7 +196,8 @@ export function itemTable(summary: RunSummary, route: ItemsRoute): HTMLElement {
     ),
     grid,
   );
-  section.addEventListener(newRowsEvent, () => {
+  section.addEventListener(newRowsEvent, (event) => {
+    if ((event as CustomEvent<RunSummary>).detail !== summary) return;
     grid.setAttribute("aria-rowcount", String(summary.rows.length));
     apply(true);
   });
