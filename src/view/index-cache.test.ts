@@ -94,9 +94,19 @@ describe("run index cache on disk", () => {
       finished.rows.map((r) => r.itemId),
       ["q0", "q1", "q2", "q7"],
     );
-    writeFileSync(indexCachePath(cacheDir, dir), '{"version":1,"dir":');
+    writeFileSync(indexCachePath(cacheDir, dir), '{"version":2,"dir":');
     assert.equal(open(dir).rows.length, 4);
     const rewritten = JSON.parse(readFileSync(indexCachePath(cacheDir, dir), "utf8"));
     assert.equal(rewritten.snapshot.rows.length, 4);
+  });
+
+  it("keeps text beyond ASCII as it was (the file itself is ASCII)", () => {
+    const dir = join(root, "d");
+    const text = (i: number) => `Zürich ${i} → 東京 🚆 "quoted" \\ \u2028`;
+    writeEvalRun(dir, { methods: ["m"], items: 3, prediction: text });
+    open(dir);
+    const file = readFileSync(indexCachePath(cacheDir, dir));
+    assert.ok(file.every((byte) => byte < 0x80));
+    assert.deepEqual(predictions(open(dir)), [text(0), text(1), text(2)]);
   });
 });

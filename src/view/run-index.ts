@@ -15,10 +15,17 @@ import type { CallView, ItemDetail, ItemRow, ReportView, RunSummary } from "./sh
 const strings = (value: unknown): string[] =>
   Array.isArray(value) ? value.map(String) : typeof value === "string" ? [value] : [];
 
-const flatten = (spans: readonly LineSpan[]) => spans.flatMap((s) => [s.offset, s.length]);
-function unflatten(flat: readonly number[]): LineSpan[] {
+/**
+ * Line spans as flat `[offset, length, offset, length...]` lists, here and in the cache file: a
+ * 30k-line run's index is then two number arrays rather than 60k small objects to allocate
+ * (and collect) when a new process reads it back.
+ */
+type FlatSpans = number[];
+
+function spansAt(flat: FlatSpans, from: number, to: number): LineSpan[] {
   const spans: LineSpan[] = [];
-  for (let i = 0; i < flat.length; i += 2) spans.push({ offset: flat[i]!, length: flat[i + 1]! });
+  for (let i = from; i < to && 2 * i < flat.length; i++)
+    spans.push({ offset: flat[2 * i]!, length: flat[2 * i + 1]! });
   return spans;
 }
 
@@ -34,8 +41,8 @@ export class RunIndex {
   readonly dir: string;
   #manifest: RunManifest | undefined;
   #rows: ItemRow[] = [];
-  #spans: LineSpan[] = [];
-  #events = new Map<string, LineSpan[]>();
+  #spans: FlatSpans = [];
+  #events = new Map<string, FlatSpans>();
   #byModel = new Map<string, ModelTotals>();
   #marks = new Map<string, FileMark>();
 
@@ -52,8 +59,8 @@ export class RunIndex {
   #snapshot(): IndexSnapshot {
     return {
       rows: this.#rows,
-      spans: flatten(this.#spans),
-      events: Object.fromEntries([...this.#events].map(([item, spans]) => [item, flatten(spans)])),
+      spans: this.#spans,
+      events: Object.fromEntries(this.#events),
       byModel: [...this.#byModel],
       marks: Object.fromEntries(this.#marks),
     };
@@ -61,10 +68,8 @@ export class RunIndex {
 
   #restore(snapshot: IndexSnapshot): void {
     this.#rows = snapshot.rows;
-    this.#spans = unflatten(snapshot.spans);
-    this.#events = new Map(
-      Object.entries(snapshot.events).map(([item, flat]) => [item, unflatten(flat)]),
-    );
+    this.#spans = snapshot.spans;
+    this.#events = new Map(Object.entries(snapshot.events));
     this.#byModel = new Map(snapshot.byModel);
     this.#marks = new Map(Object.entries(snapshot.marks));
   }
@@ -76,13 +81,13 @@ export class RunIndex {
     const results = this.#follow("results.jsonl", (text, span) => {
       const n = this.#rows.length;
       this.#rows.push(itemRow(n, JSON.parse(text) as { id?: unknown; result?: unknown }, method));
-      this.#spans.push(span);
+      this.#spans.push(span.offset, span.length);
     });
     const events = this.#follow("events.jsonl", (text, span) => {
       const event = JSON.parse(text) as Partial<CallView> & { item?: string };
       if (event.item !== undefined) {
         const spans = this.#events.get(event.item) ?? [];
-        spans.push(span);
+        spans.push(span.offset, span.length);
         this.#events.set(event.item, spans);
       }
       const model = String(event.model ?? "?");
@@ -215,24 +220,25 @@ export class RunIndex {
 
   /** The raw results.jsonl line `n`, or undefined past the end. */
   recordLine(n: number): string | undefined {
-    const span = this.#spans[n];
+    const [span] = spansAt(this.#spans, n, n + 1);
     return span ? readSpan(join(this.dir, "results.jsonl"), span) : undefined;
   }
 
   /** The length in bytes of results.jsonl line `n`. */
   spanLength(n: number): number {
-    return this.#spans[n]?.length ?? 0;
+    return this.#spans[2 * n + 1] ?? 0;
   }
 
   /** The raw results.jsonl lines `from` up to `to` (an export reads thousands in a row). */
   recordLines(from: number, to: number): string[] {
-    return readSpans(join(this.dir, "results.jsonl"), this.#spans.slice(from, to));
+    return readSpans(join(this.dir, "results.jsonl"), spansAt(this.#spans, from, to));
   }
 
   /** The model calls made for the item on line `n`. */
   calls(n: number): CallView[] {
     const row = this.#rows[n];
-    const spans = row ? (this.#events.get(row.id) ?? []) : [];
+    const flat = row ? (this.#events.get(row.id) ?? []) : [];
+    const spans = spansAt(flat, 0, flat.length / 2);
     return readSpans(join(this.dir, "events.jsonl"), spans).map((text) => {
       const { item: _item, provider: _provider, ...call } = JSON.parse(text);
       return call as CallView;
