@@ -11,7 +11,7 @@ import {
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
-import { indexCachePath } from "./index-cache.ts";
+import { indexCachePath, readIndexCache } from "./index-cache.ts";
 import { appendTornLine, writeEvalRun } from "./run-fixture.ts";
 import { RunIndex } from "./run-index.ts";
 
@@ -94,10 +94,19 @@ describe("run index cache on disk", () => {
       finished.rows.map((r) => r.itemId),
       ["q0", "q1", "q2", "q7"],
     );
-    writeFileSync(indexCachePath(cacheDir, dir), '{"version":2,"dir":');
-    assert.equal(open(dir).rows.length, 4);
-    const rewritten = JSON.parse(readFileSync(indexCachePath(cacheDir, dir), "utf8"));
-    assert.equal(rewritten.snapshot.rows.length, 4);
+    const whole = readFileSync(indexCachePath(cacheDir, dir));
+    // a cache file cut short (its rows are not all there), then one that is not JSON at all
+    for (const broken of [
+      whole.subarray(0, whole.length - 10),
+      Buffer.from('{"version":3,"dir":'),
+    ]) {
+      writeFileSync(indexCachePath(cacheDir, dir), broken);
+      assert.equal(readIndexCache(cacheDir, dir), undefined);
+      assert.equal(open(dir).rows.length, 4);
+      const rewritten = readIndexCache(cacheDir, dir)!;
+      assert.equal(rewritten.rows().length, 4);
+      assert.deepEqual(rewritten.head.ids, ["m/q0", "m/q1", "m/q2", "m/q0"], "line ids");
+    }
   });
 
   it("keeps text beyond ASCII as it was (the file itself is ASCII)", () => {

@@ -41,7 +41,7 @@ export function streamRows(
       const fresh = rows.slice(sent);
       sent = rows.length;
       res.write(
-        `event: rows\ndata: ${JSON.stringify({ rows: fresh, listing: run.summary().listing })}\n\n`,
+        `event: rows\ndata: ${JSON.stringify({ rows: fresh, listing: run.listing() })}\n\n`,
       );
     }
   };

@@ -3,14 +3,23 @@ import { basename, join } from "node:path";
 import type { RunManifest } from "../runtime/run.ts";
 import { type FileMark, markFile, stillCovers } from "./file-mark.ts";
 import {
-  type IndexSnapshot,
+  type CachedIndex,
+  type IndexHead,
   type ModelTotals,
+  type RowTotals,
   readIndexCache,
   writeIndexCache,
 } from "./index-cache.ts";
 import { itemRow } from "./item-row.ts";
 import { type LineSpan, readSpan, readSpans, scanLines } from "./jsonl-lines.ts";
-import type { CallView, ItemDetail, ItemRow, ReportView, RunSummary } from "./shared/view-data.ts";
+import type {
+  CallView,
+  ItemDetail,
+  ItemRow,
+  ReportView,
+  RunListing,
+  RunSummary,
+} from "./shared/view-data.ts";
 
 const strings = (value: unknown): string[] =>
   Array.isArray(value) ? value.map(String) : typeof value === "string" ? [value] : [];
@@ -34,13 +43,20 @@ function spansAt(flat: FlatSpans, from: number, to: number): LineSpan[] {
  * spans of its events.jsonl calls. Records stay on disk and are read one at a time. `refresh()`
  * re-reads only what changed: bytes appended since (a live run, a resume) extend the index.
  * With a `cacheDir`, the index is kept on disk too (see index-cache.ts), so another process
- * opening the same run reads only what was appended since, or nothing.
+ * opening the same run reads only what was appended since, or nothing; the cached rows are
+ * parsed when first asked for.
  */
 export class RunIndex {
   readonly id: string;
   readonly dir: string;
   #manifest: RunManifest | undefined;
   #rows: ItemRow[] = [];
+  /** The cached rows, not parsed yet: `#allRows()` parses them on first use. */
+  #cachedRows: (() => ItemRow[]) | undefined;
+  /** Per row its id, and sums and extra columns over the rows: what a listing needs. */
+  #ids: string[] = [];
+  #totals: RowTotals = { tokens: 0, calls: 0, wallMs: 0 };
+  #extraColumns: string[] = [];
   #spans: FlatSpans = [];
   #events = new Map<string, FlatSpans>();
   #byModel = new Map<string, ModelTotals>();
@@ -53,25 +69,48 @@ export class RunIndex {
     if (cached) this.#restore(cached);
     const read = this.refresh();
     if (options.cacheDir && (read || !cached))
-      writeIndexCache(options.cacheDir, dir, this.#snapshot());
+      writeIndexCache(options.cacheDir, dir, this.#head(), this.#allRows());
   }
 
-  #snapshot(): IndexSnapshot {
+  #head(): IndexHead {
     return {
-      rows: this.#rows,
       spans: this.#spans,
       events: Object.fromEntries(this.#events),
       byModel: [...this.#byModel],
       marks: Object.fromEntries(this.#marks),
+      ids: this.#ids,
+      totals: this.#totals,
+      extraColumns: this.#extraColumns,
     };
   }
 
-  #restore(snapshot: IndexSnapshot): void {
-    this.#rows = snapshot.rows;
-    this.#spans = snapshot.spans;
-    this.#events = new Map(Object.entries(snapshot.events));
-    this.#byModel = new Map(snapshot.byModel);
-    this.#marks = new Map(Object.entries(snapshot.marks));
+  #restore({ head, rows }: CachedIndex): void {
+    this.#cachedRows = rows;
+    this.#ids = head.ids;
+    this.#totals = head.totals;
+    this.#extraColumns = head.extraColumns;
+    this.#spans = head.spans;
+    this.#events = new Map(Object.entries(head.events));
+    this.#byModel = new Map(head.byModel);
+    this.#marks = new Map(Object.entries(head.marks));
+  }
+
+  #allRows(): ItemRow[] {
+    if (this.#cachedRows) {
+      this.#rows = this.#cachedRows();
+      this.#cachedRows = undefined;
+    }
+    return this.#rows;
+  }
+
+  #addRow(row: ItemRow): void {
+    this.#allRows().push(row);
+    this.#ids.push(row.id);
+    this.#totals.tokens += row.tokens;
+    this.#totals.calls += row.calls;
+    this.#totals.wallMs += row.wallMs;
+    for (const key of Object.keys(row.extra))
+      if (!this.#extraColumns.includes(key)) this.#extraColumns.push(key);
   }
 
   /** Picks up what the run wrote since the last look; says whether there was anything. */
@@ -79,8 +118,8 @@ export class RunIndex {
     this.#manifest = JSON.parse(readFileSync(join(this.dir, "config.json"), "utf8")) as RunManifest;
     const method = strings(this.#runConfig()["method"])[0] ?? this.#command();
     const results = this.#follow("results.jsonl", (text, span) => {
-      const n = this.#rows.length;
-      this.#rows.push(itemRow(n, JSON.parse(text) as { id?: unknown; result?: unknown }, method));
+      const n = this.#ids.length;
+      this.#addRow(itemRow(n, JSON.parse(text) as { id?: unknown; result?: unknown }, method));
       this.#spans.push(span.offset, span.length);
     });
     const events = this.#follow("events.jsonl", (text, span) => {
@@ -115,6 +154,10 @@ export class RunIndex {
       from = 0;
       if (name === "results.jsonl") {
         this.#rows = [];
+        this.#cachedRows = undefined;
+        this.#ids = [];
+        this.#totals = { tokens: 0, calls: 0, wallMs: 0 };
+        this.#extraColumns = [];
         this.#spans = [];
       } else {
         this.#events.clear();
@@ -142,60 +185,61 @@ export class RunIndex {
   }
 
   get rows(): readonly ItemRow[] {
-    return this.#rows;
+    return this.#allRows();
   }
 
-  summary(): RunSummary {
+  #callsByModel() {
+    return [...this.#byModel].map(([model, t]) => ({ model, ...t }));
+  }
+
+  /** The run's line in the runs list; needs no rows (a cached index has not parsed them). */
+  listing(): RunListing {
+    return this.#listing(this.#readJson("report.json") as ReportView | null, this.#failures());
+  }
+
+  #listing(report: ReportView | null, failures: ReadonlyArray<unknown>): RunListing {
     const config = this.#runConfig();
-    const report = this.#readJson("report.json") as ReportView | null;
-    const failures = this.#failures();
-    const extraColumns: string[] = [];
-    for (const row of this.#rows)
-      for (const key of Object.keys(row.extra))
-        if (!extraColumns.includes(key)) extraColumns.push(key);
-    const byModel = [...this.#byModel].map(([model, t]) => ({ model, ...t }));
-    const sum = (f: (r: ItemRow) => number) => this.#rows.reduce((a, r) => a + f(r), 0);
-    const eventTotals = byModel.reduce(
+    const eventTotals = this.#callsByModel().reduce(
       (a, m) => ({ calls: a.calls + m.calls, tokens: a.tokens + m.tokens }),
       { calls: 0, tokens: 0 },
     );
     const manifest = this.#manifest;
     return {
-      listing: {
-        id: this.id,
-        command: this.#command(),
-        methods: strings(config["methods"] ?? config["method"]),
-        dataset: String(config["dataset"] ?? report?.dataset ?? ""),
-        split: String(config["split"] ?? report?.split ?? ""),
-        models: Object.entries(manifest?.models ?? {}).map(([name, m]) =>
-          m.sha256
-            ? `${name} (${m.sha256.slice(0, 12)})`
-            : m.baseURL
-              ? `${name} (${m.baseURL})`
-              : name,
-        ),
-        createdAt: manifest?.createdAt ?? "",
-        results: this.#rows.length,
-        failures: failures.length,
-        // events.jsonl misses calls that bypass the metered model (AdaCAD's decoder streams);
-        // records book those in their usage, so the larger count is the truer one
-        tokens: Math.max(
-          eventTotals.tokens,
-          sum((r) => r.tokens),
-        ),
-        calls: Math.max(
-          eventTotals.calls,
-          sum((r) => r.calls),
-        ),
-        wallMs: sum((r) => r.wallMs),
-        resumes: manifest?.resumedAt?.length ?? 0,
-      },
+      id: this.id,
+      command: this.#command(),
+      methods: strings(config["methods"] ?? config["method"]),
+      dataset: String(config["dataset"] ?? report?.dataset ?? ""),
+      split: String(config["split"] ?? report?.split ?? ""),
+      models: Object.entries(manifest?.models ?? {}).map(([name, m]) =>
+        m.sha256
+          ? `${name} (${m.sha256.slice(0, 12)})`
+          : m.baseURL
+            ? `${name} (${m.baseURL})`
+            : name,
+      ),
+      createdAt: manifest?.createdAt ?? "",
+      results: this.#ids.length,
+      failures: failures.length,
+      // events.jsonl misses calls that bypass the metered model (AdaCAD's decoder streams);
+      // records book those in their usage, so the larger count is the truer one
+      tokens: Math.max(eventTotals.tokens, this.#totals.tokens),
+      calls: Math.max(eventTotals.calls, this.#totals.calls),
+      wallMs: this.#totals.wallMs,
+      resumes: manifest?.resumedAt?.length ?? 0,
+    };
+  }
+
+  summary(): RunSummary {
+    const report = this.#readJson("report.json") as ReportView | null;
+    const failures = this.#failures();
+    return {
+      listing: this.#listing(report, failures),
       report,
-      extraColumns,
-      rows: this.#rows,
+      extraColumns: [...this.#extraColumns],
+      rows: this.#allRows(),
       failures,
-      callsByModel: byModel,
-      config: manifest,
+      callsByModel: this.#callsByModel(),
+      config: this.#manifest,
     };
   }
 
@@ -203,7 +247,7 @@ export class RunIndex {
   #failures(): Array<{ id: string; error: string }> {
     const path = join(this.dir, "failures.jsonl");
     if (!existsSync(path)) return [];
-    const done = new Set(this.#rows.map((r) => r.id));
+    const done = new Set(this.#ids);
     const last = new Map<string, string>();
     scanLines(path, (text) => {
       if (text.trim() === "") return;
@@ -236,8 +280,8 @@ export class RunIndex {
 
   /** The model calls made for the item on line `n`. */
   calls(n: number): CallView[] {
-    const row = this.#rows[n];
-    const flat = row ? (this.#events.get(row.id) ?? []) : [];
+    const id = this.#ids[n];
+    const flat = id === undefined ? [] : (this.#events.get(id) ?? []);
     const spans = spansAt(flat, 0, flat.length / 2);
     return readSpans(join(this.dir, "events.jsonl"), spans).map((text) => {
       const { item: _item, provider: _provider, ...call } = JSON.parse(text);

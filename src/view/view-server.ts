@@ -71,7 +71,7 @@ export async function startViewServer(
     if (path === "/") return { status: 200, type: "text/html; charset=utf-8", body: page };
     if (path === "/api/runs") {
       for (const run of runs) run.refresh();
-      return json(runs.map((run) => run.summary().listing));
+      return json(runs.map((run) => run.listing()));
     }
     if (path === "/api/compare") {
       const q = new URL(req.url ?? "/", "http://localhost").searchParams;
