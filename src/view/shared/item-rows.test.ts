@@ -57,12 +57,18 @@ describe("item rows sorted by text", () => {
     named(3, "alpha"),
     named(4, "10"),
   ];
-  it("ignores case, keeps ties in file order and missing values last in either direction", () => {
+  it("orders as localeCompare, ties in file order, missing values last in either direction", () => {
     const by = (sort: string, descending: boolean) =>
       selectRows(rows, { filter: "", sort, descending });
-    assert.deepEqual(by("label", false), [4, 1, 3, 0, 2]);
+    // digits first, then letters whatever their case (lower case first between equals)
+    assert.deepEqual(by("label", false), [4, 3, 1, 0, 2]);
     assert.deepEqual(by("label", true), [0, 1, 3, 4, 2]);
-    assert.deepEqual(by("prediction", false), [2, 4, 1, 3, 0], "an empty string is a value");
+    assert.deepEqual(by("prediction", false), [2, 4, 3, 1, 0], "an empty string is a value");
+    const twice = [named(0, "b"), named(1, "a"), named(2, "b"), named(3, "a")];
+    assert.deepEqual(
+      selectRows(twice, { filter: "", sort: "label", descending: true }),
+      [0, 2, 1, 3],
+    );
   });
   it("orders numbers as numbers, and a column mixing text and numbers as text", () => {
     const mixed = [

@@ -21,45 +21,44 @@ export function cellValue(row: ItemRow, name: string): Scalar | undefined {
   return row.extra[name];
 }
 
-type SortKey = string | number | undefined;
+/**
+ * Per rows array and column, each row's rank in that column's order (equal values share a rank;
+ * missing values have none), made for `count` rows. A rows array only ever grows (a live run,
+ * rows still arriving), so ranks are remade only when it has; sorting again (the other
+ * direction, a new filter) compares ranks, not text.
+ */
+const rankCache = new WeakMap<readonly ItemRow[], Map<string, { count: number; ranks: Rank[] }>>();
 
-interface ColumnKeys {
-  /** Whether some value is a string: then every value sorts as lowercased text. */
-  text: boolean;
-  /** Per row position; undefined for a missing value (null, absent). */
-  keys: SortKey[];
-}
+type Rank = number | undefined;
 
 /**
- * Sort keys per rows array and column. A rows array only ever grows (a live run, rows still
- * arriving), never changes a row it holds, so keys made for its first rows stay valid and a
- * second sort of a column (the other direction, a new filter) reuses them.
+ * One column's ranks: numbers order as numbers when every present value is a number or boolean,
+ * else every present value orders as text by `localeCompare` (ignoring case first). One
+ * `localeCompare` sort of the column, then integer comparisons: a text sort of 30k rows that
+ * compared strings on every sort was most of its time.
  */
-const keyCache = new WeakMap<readonly ItemRow[], Map<string, ColumnKeys>>();
-
-/**
- * One column's sort keys: numbers when every present value is a number or boolean, else every
- * present value as lowercased text, so that a plain `<` orders them (`localeCompare` in the
- * comparator, and lowercasing 30k strings on every sort, were most of a text sort's time).
- */
-function columnKeys(rows: readonly ItemRow[], column: string): SortKey[] {
-  const byColumn = keyCache.get(rows) ?? new Map<string, ColumnKeys>();
-  keyCache.set(rows, byColumn);
-  const entry = byColumn.get(column) ?? { text: false, keys: [] };
-  byColumn.set(column, entry);
-  if (entry.keys.length === rows.length) return entry.keys;
-  const values = rows.slice(entry.keys.length).map((row) => cellValue(row, column));
-  if (!entry.text && values.some((v) => typeof v === "string")) {
-    // a string among numbers: every key becomes text, those made before too
-    entry.text = true;
-    values.unshift(...rows.slice(0, entry.keys.length).map((row) => cellValue(row, column)));
-    entry.keys = [];
+function columnRanks(rows: readonly ItemRow[], column: string): Rank[] {
+  const byColumn = rankCache.get(rows) ?? new Map<string, { count: number; ranks: Rank[] }>();
+  rankCache.set(rows, byColumn);
+  const cached = byColumn.get(column);
+  if (cached && cached.count === rows.length) return cached.ranks;
+  const values = rows.map((row) => cellValue(row, column));
+  const text = values.some((v) => typeof v === "string");
+  const keys = values.map((v) => (text ? String(v) : Number(v)));
+  const present: number[] = [];
+  for (let i = 0; i < values.length; i++)
+    if (values[i] !== null && values[i] !== undefined) present.push(i);
+  if (text) present.sort((x, y) => (keys[x] as string).localeCompare(keys[y] as string));
+  else present.sort((x, y) => (keys[x] as number) - (keys[y] as number));
+  const ranks: Rank[] = new Array(rows.length).fill(undefined);
+  for (let k = 0; k < present.length; k++) {
+    const i = present[k]!;
+    const before = present[k - 1];
+    // equal values share a rank, so that file order breaks their tie
+    ranks[i] = before !== undefined && keys[before] === keys[i] ? ranks[before] : k;
   }
-  for (const v of values)
-    entry.keys.push(
-      v === null || v === undefined ? undefined : entry.text ? String(v).toLowerCase() : Number(v),
-    );
-  return entry.keys;
+  byColumn.set(column, { count: rows.length, ranks });
+  return ranks;
 }
 
 /**
@@ -78,13 +77,13 @@ export function selectRows(
   }
   if (view.sort) {
     const sign = view.descending ? -1 : 1;
-    const keys = columnKeys(rows, view.sort);
-    // row positions sort by their keys; ties keep file order, missing values go last either way
+    const ranks = columnRanks(rows, view.sort);
+    // ties keep file order; missing values go last either way
     return picked.sort((x, y) => {
-      const a = keys[x];
-      const b = keys[y];
+      const a = ranks[x];
+      const b = ranks[y];
       if (a === undefined || b === undefined) return a === b ? x - y : a === undefined ? 1 : -1;
-      return a < b ? -sign : a > b ? sign : x - y;
+      return sign * (a - b) || x - y;
     });
   }
   return picked;
