@@ -317,7 +317,7 @@ else {
     exportFirstRowsMs = exportTimes.firstRowMs;
     exportAllRowsMs = exportTimes.readyMs;
     await context.close();
-    browserLine = `browser: first rows ${firstRowsMs.toFixed(0)} ms, all rows ${allRowsMs.toFixed(0)} ms (in-page from navigation start, medians of ${rounds}); DOM rows top/middle/end ${top}/${middle}/${end}; filter ${filterMs.toFixed(1)} ms (fastest ${filterMinMs.toFixed(1)}), sort by a number ${sortMs.toFixed(1)} ms (fastest ${sortMinMs.toFixed(1)}), by text ${textSortMs.toFixed(1)} ms (fastest ${textSortMinMs.toFixed(1)}; the first, which makes the sort keys, ${firstTextSortMs.toFixed(1)}) (medians of ${rounds * 4}, ${rounds * 2} and ${rounds} rounds, in-page, render included); heap ${heapMb.toFixed(0)} MB; export from file:// first rows ${exportFirstRowsMs.toFixed(0)} ms, all rows ${exportAllRowsMs.toFixed(0)} ms`;
+    browserLine = `browser: first rows ${firstRowsMs.toFixed(0)} ms, all rows ${allRowsMs.toFixed(0)} ms (in-page from navigation start, medians of ${rounds}); DOM rows top/middle/end ${top}/${middle}/${end}; filter ${filterMs.toFixed(1)} ms (fastest ${filterMinMs.toFixed(1)}), sort by a number ${sortMs.toFixed(1)} ms (fastest ${sortMinMs.toFixed(1)}), by text ${textSortMs.toFixed(1)} ms (fastest ${textSortMinMs.toFixed(1)}; the first, which ranks the column, ${firstTextSortMs.toFixed(1)}) (medians of ${rounds * 4}, ${rounds * 2} and ${rounds} rounds, in-page, render included); heap ${heapMb.toFixed(0)} MB; export from file:// first rows ${exportFirstRowsMs.toFixed(0)} ms, all rows ${exportAllRowsMs.toFixed(0)} ms`;
   } finally {
     await browser.close();
   }
