@@ -13,7 +13,8 @@ import { abacusItems } from "../src/testbed/abacus/abacus-eval.ts";
 import { abacusSkills } from "../src/testbed/abacus/abacus-skills.ts";
 
 const [path, perSkillArg, nArg, tArg, seedArg] = process.argv.slice(2);
-if (!path) throw new Error("usage: abacus-sample-mix.ts <model.gguf> [perSkill] [n] [T] [evalSeed]");
+if (!path)
+  throw new Error("usage: abacus-sample-mix.ts <model.gguf> [perSkill] [n] [T] [evalSeed]");
 const perSkill = Number(perSkillArg ?? 40);
 const n = Number(nArg ?? 8);
 const temperature = Number(tArg ?? 0.8);
@@ -22,7 +23,9 @@ const evalSeed = Number(seedArg ?? 11);
 const model = await loadLlamaCppModel({ modelPath: path, threads: 1 });
 try {
   const items = abacusItems(evalSeed, perSkill);
-  console.log(`${path}: ${perSkill} prompts per skill, n ${n}, T ${temperature}, eval seed ${evalSeed}`);
+  console.log(
+    `${path}: ${perSkill} prompts per skill, n ${n}, T ${temperature}, eval seed ${evalSeed}`,
+  );
   for (const skill of abacusSkills) {
     let right = 0;
     let anyRight = 0;
@@ -37,7 +40,9 @@ try {
         stop: ["\nQ:"],
         seed: 1000 * evalSeed + i,
       });
-      const k = r.generations.filter((g) => abacusFinalAnswer(skill, g.text) === item.answer).length;
+      const k = r.generations.filter(
+        (g) => abacusFinalAnswer(skill, g.text) === item.answer,
+      ).length;
       right += k;
       if (k > 0) anyRight++;
       if (k > 0 && k < n) mixed++;
@@ -48,5 +53,5 @@ try {
     );
   }
 } finally {
-  await model.dispose?.();
+  await model.close();
 }
