@@ -17,6 +17,7 @@ import type {
 } from "./eval-method.ts";
 import type { EvalRecord } from "./eval-record.ts";
 import { type EvalReport, summarize } from "./eval-report.ts";
+import { evalItemLine } from "./item-line.ts";
 import type { ModelSource } from "./model-source.ts";
 import { addUsage, chargeCurrent, emptyUsage, metered, meterModel } from "./usage-meter.ts";
 
@@ -67,6 +68,10 @@ export async function runEval(options: RunEvalOptions): Promise<RunEvalResult> {
       );
     method.checkOptions?.(options.options ?? {});
   }
+  // what each item asked, beside its results (this shard's items: a merge joins the shards')
+  options.run?.recordItems(
+    options.items.filter((_, position) => inShard(position, options.shard)).map(evalItemLine),
+  );
   const shared = new Map<string, Promise<{ value: unknown; usage: ItemUsage }>>();
   const perItemUsage = new Map<string, ItemUsage>();
   const models: ModelSource = {

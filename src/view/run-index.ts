@@ -2,6 +2,7 @@ import { existsSync, readFileSync, statSync } from "node:fs";
 import { basename, join } from "node:path";
 import type { RunManifest } from "../runtime/run.ts";
 import { itemRow } from "./item-row.ts";
+import { ItemsFile } from "./items-file.ts";
 import { type LineSpan, readSpan, scanLines } from "./jsonl-lines.ts";
 import type { CallView, ItemDetail, ItemRow, ReportView, RunSummary } from "./shared/view-data.ts";
 
@@ -35,10 +36,12 @@ export class RunIndex {
   #events = new Map<string, LineSpan[]>();
   #byModel = new Map<string, ModelTotals>();
   #marks = new Map<string, FileMark>();
+  #items: ItemsFile;
 
   constructor(dir: string, id = basename(dir)) {
     this.dir = dir;
     this.id = id;
+    this.#items = new ItemsFile(join(dir, "items.jsonl"));
     this.refresh();
   }
 
@@ -198,8 +201,21 @@ export class RunIndex {
     });
   }
 
+  /** The items.jsonl line of the item on line `n` (what it asked), when the run recorded it. */
+  itemLine(n: number): string | undefined {
+    const row = this.#rows[n];
+    return row ? this.#items.line(row.itemId) : undefined;
+  }
+
   detail(n: number): ItemDetail | undefined {
     const line = this.recordLine(n);
-    return line === undefined ? undefined : { n, record: JSON.parse(line), calls: this.calls(n) };
+    if (line === undefined) return undefined;
+    const item = this.itemLine(n);
+    return {
+      n,
+      record: JSON.parse(line),
+      calls: this.calls(n),
+      ...(item !== undefined ? { item: JSON.parse(item) } : {}),
+    };
   }
 }

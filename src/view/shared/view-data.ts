@@ -96,11 +96,22 @@ export interface RunSummary {
   config: unknown;
 }
 
-/** One full results.jsonl record with its item's model calls. */
+/** An eval run's `items.jsonl` line: what the item asked (question, choices, short meta). */
+export interface ItemInput {
+  id: string;
+  question: string;
+  answer?: string;
+  answerType?: string;
+  choices?: string[];
+  meta?: Record<string, unknown>;
+}
+
+/** One full results.jsonl record with its item's model calls and, when recorded, its input. */
 export interface ItemDetail {
   n: number;
   record: unknown;
   calls: CallView[];
+  item?: ItemInput;
 }
 
 /** What an export embeds: summaries and, per run, the record lines kept (others dropped). */
@@ -109,6 +120,8 @@ export interface EmbeddedData {
   /** Per run id: line number → the raw results.jsonl line, for the lines that fit. */
   records: Record<string, Record<number, string>>;
   calls: Record<string, Record<number, CallView[]>>;
+  /** Per run id: item id → its raw items.jsonl line, for the items of the records kept. */
+  items?: Record<string, Record<string, string>>;
   /** A sentence saying what `--max-mb` dropped, or empty. */
   dropped: string;
   /** Comparisons computed at export time, keyed by `compareKey` (the page cannot bootstrap). */
