@@ -82,6 +82,30 @@ export interface CallView {
   error?: string;
 }
 
+/** How often an expert was recruited for a skill, and how often its answer was then right. */
+export interface SkillCell {
+  recruited: number;
+  correct: number;
+}
+
+/**
+ * Symbolic-MoE at run level, for one method: experts (rows) × skills (columns, most recruited
+ * first; the rest summed as "other skills"), and over its items how often the experts' plain
+ * majority and the final answer were right.
+ */
+export interface ExpertSkillMatrix {
+  method: string;
+  items: number;
+  experts: string[];
+  skills: string[];
+  /** `cells[e][s]`: expert e recruited for an item with skill s (once per recruited slot). */
+  cells: SkillCell[][];
+  /** Per expert over all its slots, each counted once whatever the item's skills. */
+  totals: SkillCell[];
+  majorityCorrect: number;
+  finalCorrect: number;
+}
+
 /** Everything the page needs for one run except the full records, which load one at a time. */
 export interface RunSummary {
   listing: RunListing;
@@ -94,6 +118,8 @@ export interface RunSummary {
   callsByModel: Array<{ model: string; calls: number; tokens: number; latencyMs: number }>;
   /** The run's config.json as written. */
   config: unknown;
+  /** Symbolic-MoE runs: per method with keyword routing, the expert × skill matrix. */
+  expertSkills?: ExpertSkillMatrix[];
 }
 
 /** An eval run's `items.jsonl` line: what the item asked (question, choices, short meta). */

@@ -1,4 +1,4 @@
-import { el, fmt } from "../dom.ts";
+import { el } from "../dom.ts";
 import { alphaColor, alphaTextColor } from "./alpha-color.ts";
 
 /** A pool member's scores as MAgICoRe records them (its ScoredAnswer). */
@@ -20,6 +20,9 @@ export function isScoredList(value: unknown): value is ScoredAnswer[] {
     )
   );
 }
+
+/** Two places, or the order of magnitude of a score too small for them (a tiny model's P(+)). */
+const scoreText = (x: number) => (x === 0 || x >= 0.005 ? x.toFixed(2) : x.toExponential(0));
 
 /**
  * A pool's solutions as rows: answer (against gold), ORM, then one cell per step coloured by the
@@ -69,21 +72,14 @@ export function stepScoreTable(
                   "td",
                   {
                     class: "step-score",
-                    "aria-label": `step ${j + 1}: ${score.toFixed(2)}`,
+                    "aria-label": `step ${j + 1}: ${score}`,
                     title: `step ${j + 1}: PRM ${score}`,
                     style: `background: ${alphaColor(score)}; color: ${alphaTextColor(score)}`,
                   },
-                  score.toFixed(2),
+                  scoreText(score),
                 );
           }),
-          el(
-            "td",
-            { class: "num" },
-            fmt(
-              s.prm.reduce((a, b) => a * b, 1),
-              3,
-            ),
-          ),
+          el("td", { class: "num" }, scoreText(s.prm.reduce((a, b) => a * b, 1))),
         ),
       ),
     ),
