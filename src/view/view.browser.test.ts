@@ -224,10 +224,13 @@ describe("chorus view in Chromium", { skip }, () => {
     assert.equal(await cells.count(), alphas.length);
     for (const [i, a] of alphas.entries())
       assert.equal(await cells.nth(i).getAttribute("aria-label"), `α ${a.toFixed(2)}`);
-    // each cell holds its token's text (line breaks drawn as ↵); the context's changes outlined
+    // each cell holds its token's text (a line break as ↵, a blank token's spaces as ␣); the
+    // context's changes outlined
     assert.deepEqual(
       await cells.allTextContents(),
-      pieces.map((p) => p.replace(/\n/g, "↵").replace(/\t/g, "→")),
+      pieces.map((p) =>
+        (p.trim() === "" ? p.replace(/ /g, "␣") : p).replace(/\n/g, "↵").replace(/\t/g, "→"),
+      ),
     );
     assert.equal(
       await page.getByRole("list", { name: "α heat strip" }).locator(".intervened").count(),

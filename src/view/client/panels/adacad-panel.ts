@@ -37,8 +37,11 @@ function alphaLine(alphas: readonly number[]): SVGElement {
   );
 }
 
-/** A token's text for a cell: spaces kept visible, a line break as ↵. */
-const pieceText = (piece: string) => piece.replace(/\n/g, "↵").replace(/\t/g, "→");
+/** A token's text for a cell: a line break as ↵, a tab as →, a token of spaces only as ␣. */
+const pieceText = (piece: string) =>
+  (piece.trim() === "" ? piece.replace(/ /g, "␣") : piece)
+    .replace(/\n/g, "↵")
+    .replace(/\t/g, "→");
 
 /**
  * AdaCAD: the output as one cell per generated token coloured by its α (the JSD weight given to
