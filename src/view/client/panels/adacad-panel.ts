@@ -39,9 +39,7 @@ function alphaLine(alphas: readonly number[]): SVGElement {
 
 /** A token's text for a cell: a line break as ↵, a tab as →, a token of spaces only as ␣. */
 const pieceText = (piece: string) =>
-  (piece.trim() === "" ? piece.replace(/ /g, "␣") : piece)
-    .replace(/\n/g, "↵")
-    .replace(/\t/g, "→");
+  (piece.trim() === "" ? piece.replace(/ /g, "␣") : piece).replace(/\n/g, "↵").replace(/\t/g, "→");
 
 /**
  * AdaCAD: the output as one cell per generated token coloured by its α (the JSD weight given to
