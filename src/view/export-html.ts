@@ -61,26 +61,34 @@ export async function exportHtml(
   const bundle = await clientBundle();
   const summaries = runs.map((run) => run.summary());
   const lines = runs.map((run) =>
-    run.rows.map((row) => ({ line: run.recordLine(row.n)!, calls: run.calls(row.n) })),
+    run.rows.map((row) => ({
+      line: run.recordLine(row.n)!,
+      calls: run.calls(row.n),
+      item: run.itemLine(row.n),
+    })),
   );
   const total = lines.reduce((a, l) => a + l.length, 0);
   const comparisons = exportComparisons(runs);
   const build = (keep: number, dropped: string): EmbeddedData => {
     const records: EmbeddedData["records"] = {};
     const calls: EmbeddedData["calls"] = {};
+    const items: NonNullable<EmbeddedData["items"]> = {};
     let left = keep;
     runs.forEach((run, r) => {
       const kept: Record<number, string> = {};
       const keptCalls: Record<number, CallView[]> = {};
+      const keptItems: Record<string, string> = {};
       for (const [n, entry] of lines[r]!.entries()) {
         if (left-- <= 0) break;
         kept[n] = entry.line;
         if (entry.calls.length > 0) keptCalls[n] = entry.calls;
+        if (entry.item !== undefined) keptItems[run.rows[n]!.itemId] = entry.item;
       }
       records[run.id] = kept;
       calls[run.id] = keptCalls;
+      items[run.id] = keptItems;
     });
-    return { runs: summaries, records, calls, dropped, comparisons };
+    return { runs: summaries, records, calls, items, dropped, comparisons };
   };
   const page = (data: EmbeddedData) => pageHtml(bundle, pack(data));
 

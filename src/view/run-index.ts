@@ -1,9 +1,18 @@
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { basename, join } from "node:path";
 import type { RunManifest } from "../runtime/run.ts";
+import { expertSkillMatrices } from "./expert-skills.ts";
 import { itemRow } from "./item-row.ts";
+import { ItemsFile } from "./items-file.ts";
 import { type LineSpan, readSpan, scanLines } from "./jsonl-lines.ts";
-import type { CallView, ItemDetail, ItemRow, ReportView, RunSummary } from "./shared/view-data.ts";
+import type {
+  CallView,
+  ExpertSkillMatrix,
+  ItemDetail,
+  ItemRow,
+  ReportView,
+  RunSummary,
+} from "./shared/view-data.ts";
 
 interface FileMark {
   size: number;
@@ -35,10 +44,13 @@ export class RunIndex {
   #events = new Map<string, LineSpan[]>();
   #byModel = new Map<string, ModelTotals>();
   #marks = new Map<string, FileMark>();
+  #items: ItemsFile;
+  #matrices: { rows: number; value: ExpertSkillMatrix[] } | undefined;
 
   constructor(dir: string, id = basename(dir)) {
     this.dir = dir;
     this.id = id;
+    this.#items = new ItemsFile(join(dir, "items.jsonl"));
     this.refresh();
   }
 
@@ -80,6 +92,7 @@ export class RunIndex {
       if (name === "results.jsonl") {
         this.#rows = [];
         this.#spans = [];
+        this.#matrices = undefined;
       } else {
         this.#events.clear();
         this.#byModel.clear();
@@ -159,7 +172,28 @@ export class RunIndex {
       failures,
       callsByModel: byModel,
       config: manifest,
+      ...this.#expertSkills(),
     };
+  }
+
+  /**
+   * Symbolic-MoE's expert × skill matrices, from the records of the lines whose method routed by
+   * skill (their `expertMajorityCorrect` column marks them); computed again only when rows came.
+   */
+  #expertSkills(): { expertSkills?: ExpertSkillMatrix[] } {
+    if (this.#matrices?.rows !== this.#rows.length) {
+      const routed = this.#rows.filter(
+        (r) => typeof r.extra["expertMajorityCorrect"] === "boolean",
+      );
+      const value =
+        routed.length === 0
+          ? []
+          : expertSkillMatrices(
+              routed.map((r) => (JSON.parse(this.recordLine(r.n)!) as { result: unknown }).result),
+            );
+      this.#matrices = { rows: this.#rows.length, value };
+    }
+    return this.#matrices.value.length > 0 ? { expertSkills: this.#matrices.value } : {};
   }
 
   /** Failed items that no later attempt finished. */
@@ -198,8 +232,21 @@ export class RunIndex {
     });
   }
 
+  /** The items.jsonl line of the item on line `n` (what it asked), when the run recorded it. */
+  itemLine(n: number): string | undefined {
+    const row = this.#rows[n];
+    return row ? this.#items.line(row.itemId) : undefined;
+  }
+
   detail(n: number): ItemDetail | undefined {
     const line = this.recordLine(n);
-    return line === undefined ? undefined : { n, record: JSON.parse(line), calls: this.calls(n) };
+    if (line === undefined) return undefined;
+    const item = this.itemLine(n);
+    return {
+      n,
+      record: JSON.parse(line),
+      calls: this.calls(n),
+      ...(item !== undefined ? { item: JSON.parse(item) } : {}),
+    };
   }
 }

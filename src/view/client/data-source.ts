@@ -86,7 +86,14 @@ export async function embeddedSource(base64: string): Promise<DataSource> {
     detail: async (id, n) => {
       const line = data.records[id]?.[n];
       if (line === undefined) return null;
-      return { n, record: JSON.parse(line), calls: data.calls[id]?.[n] ?? [] };
+      const itemId = byId.get(id)?.rows[n]?.itemId;
+      const item = itemId === undefined ? undefined : data.items?.[id]?.[itemId];
+      return {
+        n,
+        record: JSON.parse(line),
+        calls: data.calls[id]?.[n] ?? [],
+        ...(item !== undefined ? { item: JSON.parse(item) } : {}),
+      };
     },
     compare: async (q) => {
       const a = { run: q.a, method: q.am };

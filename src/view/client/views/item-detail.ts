@@ -4,6 +4,7 @@ import { el, fmt } from "../dom.ts";
 import { genericPanel } from "../panels/generic-panel.ts";
 import { methodPanels } from "../panels/index.ts";
 import { callsWaterfall } from "./calls-waterfall.ts";
+import { itemInput } from "./item-input.ts";
 
 function callsTable(calls: readonly CallView[]): HTMLElement {
   const header = ["time", "model", "kind", "in", "out", "latency ms", "cached", "retries", "error"];
@@ -81,6 +82,7 @@ export function itemDetail(
       row.correct === null ? "" : row.correct ? " · correct" : " · wrong",
       ` · ${row.tokens} tokens · ${row.calls} calls · ${fmt(row.wallMs, 0)} ms`,
     ),
+    itemInput(detail?.item),
     el(
       "dl",
       { class: "answer" },
