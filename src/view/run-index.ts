@@ -13,6 +13,7 @@ import type {
   ReportView,
   RunSummary,
 } from "./shared/view-data.ts";
+import { trainingViews } from "./training/training-views.ts";
 
 interface FileMark {
   size: number;
@@ -123,7 +124,9 @@ export class RunIndex {
 
   summary(): RunSummary {
     const config = this.#runConfig();
-    const report = this.#readJson("report.json") as ReportView | null;
+    const found = this.#readJson("report.json") as ReportView | null;
+    // `chorus pbt eval` writes a report.json of its own shape (its panel reads it)
+    const report = Array.isArray(found?.methods) ? found : null;
     const failures = this.#failures();
     const extraColumns: string[] = [];
     for (const row of this.#rows)
@@ -173,6 +176,7 @@ export class RunIndex {
       callsByModel: byModel,
       config: manifest,
       ...this.#expertSkills(),
+      ...(manifest ? { training: trainingViews(this.dir, manifest) } : {}),
     };
   }
 

@@ -1,3 +1,5 @@
+import type { TrainingView } from "./training-data.ts";
+
 /**
  * What the viewer's server (or an export) hands the page. Shared by the Node side and the browser
  * code, so it imports nothing: the page type-checks against the same shapes the server builds.
@@ -120,6 +122,8 @@ export interface RunSummary {
   config: unknown;
   /** Symbolic-MoE runs: per method with keyword routing, the expert × skill matrix. */
   expertSkills?: ExpertSkillMatrix[];
+  /** LASeR, DataEnvGym and PBT runs: their own overview panels' data (training-data.ts). */
+  training?: TrainingView[];
 }
 
 /** An eval run's `items.jsonl` line: what the item asked (question, choices, short meta). */

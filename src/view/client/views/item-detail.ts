@@ -45,7 +45,9 @@ export function itemDetail(
   const result = ((detail?.record as { result?: Record<string, unknown> } | undefined)?.result ??
     {}) as Record<string, unknown>;
   const details = result["details"];
-  const panel = methodPanels[row.method]?.(details, String(result["gold"] ?? row.gold)) ?? null;
+  // other commands' lines (training runs) are their own details
+  const own = details ?? (result["method"] === undefined ? result : undefined);
+  const panel = methodPanels[row.method]?.(own, String(result["gold"] ?? row.gold)) ?? null;
   const neighbour = (n: number) =>
     summary.rows[n]
       ? el(
@@ -97,7 +99,7 @@ export function itemDetail(
       ? el("p", { class: "notice" }, notice || "This record is not available.")
       : null,
     panel,
-    genericPanel(details ?? (result["method"] === undefined ? result : undefined)),
+    genericPanel(own),
     detail && detail.calls.length > 0
       ? el(
           "section",
