@@ -171,9 +171,7 @@ export function judgeTeachers(
       .map(([name]) => name);
   const targetSet = new Set(targeted);
   const accuracyOf = (r: ArmRun) => r.records.at(-1)?.test?.accuracy ?? Number.NaN;
-  const accuracy = Object.fromEntries(
-    s.arms.map((a) => [a, mean(of(a).map(accuracyOf))]),
-  );
+  const accuracy = Object.fromEntries(s.arms.map((a) => [a, mean(of(a).map(accuracyOf))]));
   const verdicts = s.arms
     .filter((a) => a !== s.baseline)
     .map((a): ArmVerdict => {

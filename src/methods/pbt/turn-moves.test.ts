@@ -41,7 +41,11 @@ test("turn moves: B gives in to a wrong persuader, accepts a right one, holds ot
   assert.equal(byText.get("paris"), null, "a first answer has no earlier turn");
   assert.equal(byText.get("rome"), null, "B's blind first answer has no earlier turn");
   assert.equal(byText.get("no , it is paris ."), "held-wrong");
-  assert.equal(byText.get("you are right ."), "gave-in", "Agree takes the persuader's wrong answer");
+  assert.equal(
+    byText.get("you are right ."),
+    "gave-in",
+    "Agree takes the persuader's wrong answer",
+  );
   assert.equal(byText.get("no ."), "held-right", "Disagree keeps B's own right answer");
   assert.equal(byText.get("i think it is rome ."), "accepted", "A moved to the right answer");
   assert.equal(byText.get("it is rome ."), "accepted");

@@ -18,7 +18,7 @@ export function turnMoves(
   scored: readonly ScoredNode[] = scoreTree(tree),
 ): Array<TurnMove | null> {
   return tree.nodes.map((n) => {
-    if (n.agent < 0) return null;
+    if (n.agent === -1) return null;
     const parent = tree.nodes[n.parent];
     const previous = parent ? tree.nodes[parent.parent] : undefined;
     if (!previous || previous.agent !== n.agent) return null;
