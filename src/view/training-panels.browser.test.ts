@@ -347,6 +347,9 @@ describe("training panels in Chromium, from real LASeR, DataEnvGym and PBT runs"
     const dialogue = all[n]!.result as AreYouSureOutcome;
     const item = await open(`#/run/${measureId}/item/${n}`);
     assert.equal(await item.getByTestId("dialogue-turn").count(), dialogue.turns.length);
+    assert.ok(dialogue.question, "outcomes record their question");
+    const sure = item.getByRole("region", { name: "are you sure item" });
+    assert.ok(((await sure.textContent()) ?? "").includes(dialogue.question));
     await shot(item, "pbt-sure-item");
   });
 });

@@ -1,25 +1,57 @@
 import { el } from "../dom.ts";
 
-interface Persuasion {
+interface Asked {
+  question?: string;
+  gold?: string[];
+}
+interface Persuasion extends Asked {
   code: "accept" | "resist";
+  prompt?: { messages: Array<{ role: string; content: string }> } | { prompt: string };
   reply: string;
   answer: string;
   correct: boolean;
 }
-interface Sure {
+interface Sure extends Asked {
   turns: string[];
   before: string;
   after: string;
   correctBefore: boolean;
   correctAfter: boolean;
 }
-interface Debate {
+interface Debate extends Asked {
   order: [string, string];
   initial: [string | null, string | null];
   final: [string | null, string | null];
   initialAccuracy: number;
   finalAccuracy: number;
   turns: string[];
+}
+
+/** The question and gold answers, when the run recorded them (runs from before did not). */
+const asked = (a: Asked) =>
+  a.question === undefined
+    ? null
+    : el(
+        "p",
+        {},
+        el("strong", {}, "Q: "),
+        a.question,
+        a.gold ? ` · gold ${a.gold.join(" / ")}` : "",
+      );
+
+/** A persuasion pair's prompt: the responder's view of the dialogue, ending with the persuasion. */
+function promptView(prompt: Persuasion["prompt"]): HTMLElement | null {
+  if (!prompt)
+    return el(
+      "p",
+      { class: "hint" },
+      "The dialogue before the reply is the pair's prompt, in the pairs file.",
+    );
+  if ("prompt" in prompt) return el("pre", { "data-testid": "persuasion-prompt" }, prompt.prompt);
+  return turns(
+    prompt.messages.map((m) => m.content),
+    (i) => prompt.messages[i]!.role,
+  );
 }
 
 const mark = (ok: boolean) => el("span", { class: ok ? "good" : "bad" }, ok ? " ✓" : " ✗");
@@ -58,13 +90,10 @@ export function pbtOutcomePanel(details: unknown): HTMLElement | null {
           ? "Balanced persuasion, CtI: a wrong persuader (should resist)"
           : "Balanced persuasion, ItC: a right persuader (should accept)",
       ),
+      asked(p),
+      promptView(p.prompt),
       el("p", {}, "reply: ", el("q", {}, p.reply)),
       el("p", {}, `answer read: ${p.answer}`, mark(p.correct)),
-      el(
-        "p",
-        { class: "hint" },
-        "The dialogue before the reply is the pair's prompt, in the pairs file.",
-      ),
     );
   }
   if (Array.isArray(d["turns"]) && typeof d["correctBefore"] === "boolean") {
@@ -78,6 +107,7 @@ export function pbtOutcomePanel(details: unknown): HTMLElement | null {
         {},
         `"Are you sure?": ${flipped ? "flipped (right before, wrong after)" : s.correctBefore ? "kept its right answer" : "wrong before"}`,
       ),
+      asked(s),
       turns(s.turns, (i) => (i % 2 === 0 ? "model" : "challenger")),
       el(
         "p",
@@ -95,6 +125,7 @@ export function pbtOutcomePanel(details: unknown): HTMLElement | null {
       "section",
       { class: "panel", "aria-label": "team debate item" },
       el("h2", {}, `Team debate: ${t.order.join(" first, then ")}`),
+      asked(t),
       turns(t.turns, (i) => `${i % 2 === 0 ? "first" : "second"} (${t.order[i % 2]})`),
       el(
         "p",

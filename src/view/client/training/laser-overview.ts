@@ -117,7 +117,9 @@ export function laserTrainOverview(v: LaserTrainView): HTMLElement {
     linePlot(
       "loss per iteration",
       [{ name: "loss", values: v.lossByIteration, colour: palette[0]! }],
-      "iteration (from 0)",
+      "iteration",
+      undefined,
+      1,
     ),
     table(
       "loss per iteration",

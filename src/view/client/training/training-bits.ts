@@ -55,12 +55,16 @@ export function barCell(text: string, share: number, colour = palette[0]!): HTML
 export const numCell = (v: number | string | null | undefined, digits = 3) =>
   el("td", { class: "num" }, typeof v === "string" ? v : fmt(v, digits));
 
-/** A small line plot of one or more series over a shared x (iterations, cycles). */
+/**
+ * A small line plot of one or more series over a shared x (cycles from 0, iterations from
+ * `firstX` = 1).
+ */
 export function linePlot(
   label: string,
   series: ReadonlyArray<{ name: string; values: readonly number[]; colour: string }>,
   xLabel: string,
   yMax?: number,
+  firstX = 0,
 ): SVGElement {
   const width = 420;
   const height = 180;
@@ -86,7 +90,7 @@ export function linePlot(
       ),
     ),
     ...Array.from({ length: n }, (_, i) =>
-      svg("text", { x: x(i), y: top + h + 14, "text-anchor": "middle", class: "axis" }, i),
+      svg("text", { x: x(i), y: top + h + 14, "text-anchor": "middle", class: "axis" }, i + firstX),
     ),
     svg("text", { x: left + w / 2, y: height - 4, "text-anchor": "middle", class: "axis" }, xLabel),
     ...series.map((s) => {
@@ -104,7 +108,7 @@ export function linePlot(
           svg(
             "circle",
             { cx: x(p.i), cy: y(p.v), r: 3.5, fill: s.colour },
-            svg("title", {}, `${s.name} · ${xLabel} ${p.i}: ${fmt(p.v)}`),
+            svg("title", {}, `${s.name} · ${xLabel} ${p.i + firstX}: ${fmt(p.v)}`),
           ),
         ),
       );
