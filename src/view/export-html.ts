@@ -59,7 +59,7 @@ export async function exportHtml(
   maxBytes: number,
 ): Promise<ExportResult> {
   const bundle = await clientBundle();
-  const summaries = runs.map((run) => run.summary());
+  const summaries = runs.map((run) => ({ ...run.summary(), training: run.training() }));
   const lines = runs.map((run) =>
     run.rows.map((row) => ({
       line: run.recordLine(row.n)!,

@@ -5,6 +5,7 @@ import { expertSkillMatrices } from "./expert-skills.ts";
 import { itemRow } from "./item-row.ts";
 import { ItemsFile } from "./items-file.ts";
 import { type LineSpan, readSpan, scanLines } from "./jsonl-lines.ts";
+import type { TrainingView } from "./shared/training-data.ts";
 import type {
   CallView,
   ExpertSkillMatrix,
@@ -176,7 +177,6 @@ export class RunIndex {
       callsByModel: byModel,
       config: manifest,
       ...this.#expertSkills(),
-      ...(manifest ? { training: trainingViews(this.dir, manifest) } : {}),
     };
   }
 
@@ -198,6 +198,14 @@ export class RunIndex {
       this.#matrices = { rows: this.#rows.length, value };
     }
     return this.#matrices.value.length > 0 ? { expertSkills: this.#matrices.value } : {};
+  }
+
+  /**
+   * LASeR, DataEnvGym and PBT runs' own overview data (empty for other runs); apart from
+   * `summary()` so the runs list never computes it. Cached until the files it reads change.
+   */
+  training(): TrainingView[] {
+    return this.#manifest ? trainingViews(this.dir, this.#manifest) : [];
   }
 
   /** Failed items that no later attempt finished. */

@@ -3,6 +3,7 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSyn
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
+import { pathToFileURL } from "node:url";
 import type { Browser, Page } from "playwright-core";
 import { runChorus } from "../../test/support/run-chorus.ts";
 import { sharedFile } from "../evals/shared-dir.ts";
@@ -17,6 +18,7 @@ import { countMoves, turnMoves } from "../methods/pbt/turn-moves.ts";
 import type { ResultRecord } from "../runtime/run.ts";
 import { shippedModel } from "../testbed/shipped-models.ts";
 import { browserSkipReason, launchChromium, openViewer } from "./browser-session.ts";
+import { exportHtml } from "./export-html.ts";
 import { openRuns } from "./run-folders.ts";
 import { startViewServer, type ViewServer } from "./view-server.ts";
 
@@ -351,5 +353,35 @@ describe("training panels in Chromium, from real LASeR, DataEnvGym and PBT runs"
     const sure = item.getByRole("region", { name: "are you sure item" });
     assert.ok(((await sure.textContent()) ?? "").includes(dialogue.question));
     await shot(item, "pbt-sure-item");
+  });
+
+  it("an export carries the training panels: the LASeR strip and gym problems from file://", async () => {
+    const file = join(root, "training.html");
+    writeFileSync(
+      file,
+      (await exportHtml(openRuns([join(runs, "laser"), join(runs, "gym")]), 15e6)).html,
+    );
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    const requests: string[] = [];
+    await context.route("**/*", (route) => {
+      const url = route.request().url();
+      if (url.startsWith("file://")) return route.continue();
+      requests.push(url);
+      return route.abort();
+    });
+    const page = await context.newPage();
+    await page.goto(`${pathToFileURL(file).href}#/run/laser`);
+    await page.waitForSelector("body[data-ready]");
+    const batches = lines<BatchRecord>(join(runs, "laser", "results.jsonl"));
+    assert.equal(await page.getByTestId("selection-strip").locator("rect").count(), batches.length);
+    await page.goto(`${pathToFileURL(file).href}#/run/gym`);
+    const answers = jsonl<TestAnswer>(join(runs, "gym", "episode", "test-answers.jsonl"));
+    await page.getByTestId("gym-problem").first().waitFor();
+    assert.equal(
+      await page.getByTestId("gym-problem").count(),
+      new Set(answers.map((a) => a.id)).size,
+    );
+    assert.deepEqual(requests, []);
+    await context.close();
   });
 });

@@ -96,7 +96,7 @@ export async function startViewServer(
       return { stream: run, from: Number.isInteger(from) && from >= 0 ? from : 0 };
     }
     run.refresh();
-    if (match[2] === "summary") return json(run.summary());
+    if (match[2] === "summary") return json({ ...run.summary(), training: run.training() });
     const detail = run.detail(Number(match[3]));
     return detail ? json(detail) : text(404, "no such item\n");
   }

@@ -122,7 +122,10 @@ export interface RunSummary {
   config: unknown;
   /** Symbolic-MoE runs: per method with keyword routing, the expert × skill matrix. */
   expertSkills?: ExpertSkillMatrix[];
-  /** LASeR, DataEnvGym and PBT runs: their own overview panels' data (training-data.ts). */
+  /**
+   * LASeR, DataEnvGym and PBT runs: their own overview panels' data (training-data.ts); sent
+   * with a run's summary and embedded in exports, never in the runs list.
+   */
   training?: TrainingView[];
 }
 
