@@ -65,10 +65,14 @@ test("attention over per-sequence KV caches: the onnxruntime graph equals the Ty
   const pasts = [7, 2, 0];
   const layout: AttentionLayout = { offsets: [0, 1, 4], lengths: [1, 3, 2], maxLength: 3, pasts };
   const q = { a: matrix(6 * qDim, 3), stride: qDim, col: 0 };
-  const caches = pasts.map((p, b) => ({
-    k: { a: matrix((p + layout.lengths[b]!) * kvDim, 10 + b), stride: kvDim, col: 0 },
-    v: { a: matrix((p + layout.lengths[b]!) * kvDim, 20 + b), stride: kvDim, col: 0 },
-  }));
+  // Head-major caches ([nHeadKv, capacity, hd]) with room to spare past their rows.
+  const caches = pasts.map((p, b) => {
+    const capacity = p + layout.lengths[b]! + 2;
+    return {
+      k: { a: matrix(capacity * kvDim, 10 + b), capacity },
+      v: { a: matrix(capacity * kvDim, 20 + b), capacity },
+    };
+  });
   const run = async (useOrt: boolean) => {
     configureGemm({ useOrt, minOrtWork: 1 });
     resetGemmStats();
@@ -87,11 +91,13 @@ test("attention over per-sequence KV caches: the onnxruntime graph equals the Ty
   for (const [b, past] of pasts.entries()) {
     const row = layout.offsets[b]!;
     for (let h = 0; h < shape.nHead; h++) {
-      const kh = Math.floor(h / 2) * shape.headDim;
+      const c = caches[b]!;
+      const at = (j: number, i: number) =>
+        (Math.floor(h / 2) * c.k.capacity + j) * shape.headDim + i;
       const scores = Array.from({ length: past + 1 }, (_, j) => {
         let dot = 0;
         for (let i = 0; i < shape.headDim; i++)
-          dot += q.a[row * qDim + h * shape.headDim + i]! * caches[b]!.k.a[j * kvDim + kh + i]!;
+          dot += q.a[row * qDim + h * shape.headDim + i]! * c.k.a[at(j, i)]!;
         return dot / Math.sqrt(shape.headDim);
       });
       const max = Math.max(...scores);
@@ -99,7 +105,7 @@ test("attention over per-sequence KV caches: the onnxruntime graph equals the Ty
       const sum = e.reduce((x, y) => x + y, 0);
       for (let i = 0; i < shape.headDim; i++) {
         let want = 0;
-        for (let j = 0; j <= past; j++) want += (e[j]! / sum) * caches[b]!.v.a[j * kvDim + kh + i]!;
+        for (let j = 0; j <= past; j++) want += (e[j]! / sum) * c.v.a[at(j, i)]!;
         const got = ts.out[row * qDim + h * shape.headDim + i]!;
         assert.ok(Math.abs(got - want) < 1e-4, `sequence ${b} head ${h} [${i}]: ${got} vs ${want}`);
       }

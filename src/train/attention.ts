@@ -23,12 +23,19 @@ export interface AttentionLayout {
   pasts?: readonly number[];
 }
 
-/** `count` rows of `view` from row `start`: one sequence's rows in a source. */
-interface SequenceRows {
-  view: HeadsView;
-  start: number;
-  count: number;
+/** One layer of a sequence's KV cache: keys or values head-major, [nHeadKv, capacity, hd]. */
+export interface CachedHeads {
+  a: Arr;
+  capacity: number;
 }
+
+/**
+ * One sequence's rows in a source: `count` rows of `view` from row `start`, or the first
+ * `count` rows of each head of a cache.
+ */
+type SequenceRows =
+  | { view: HeadsView; start: number; count: number }
+  | { heads: CachedHeads; count: number };
 
 /** A [rows, heads·hd] block at column `col` of a matrix whose rows are `stride` wide. */
 export interface HeadsView {
@@ -60,12 +67,20 @@ function gather(
   T: number,
   alloc: Alloc,
 ): Arr {
-  const out = alloc.take(rowsOf(0).view.a, B * nHead * T * hd);
+  const first = rowsOf(0);
+  const out = alloc.take("heads" in first ? first.heads.a : first.view.a, B * nHead * T * hd);
   for (let b = 0; b < B; b++) {
-    const { view: src, start: off, count: len } = rowsOf(b);
+    const rows = rowsOf(b);
+    const len = rows.count;
     for (let h = 0; h < nHead; h++) {
       const base = (b * nHead + h) * T * hd;
       out.fill(0, base + len * hd, base + T * hd);
+      if ("heads" in rows) {
+        const o = Math.floor(h / group) * rows.heads.capacity * hd;
+        out.set(rows.heads.a.subarray(o, o + len * hd), base);
+        continue;
+      }
+      const { view: src, start: off } = rows;
       const sh = src.col + Math.floor(h / group) * hd;
       const a = src.a;
       // An element loop, not set(subarray): head rows are short (hd floats), and a subarray per
@@ -124,23 +139,22 @@ function causalMask(Tq: number): Float32Array {
 
 /**
  * Additive mask [G, Tq, Tk] of sequences with their own caches: query t of sequence b sees its
- * keys j ≤ pasts[b] + t (padding rows see the same as its last row, so no row is all −∞).
+ * keys j ≤ pasts[b] + t (padding rows see the same as its last row, so no row is all −∞). Every
+ * layer of a pass shares its layout, so the last mask is kept.
  */
-function cachedMask(
-  pasts: readonly number[],
-  lengths: readonly number[],
-  nHead: number,
-  Tq: number,
-  Tk: number,
-): Float32Array {
-  const mask = new Float32Array(pasts.length * nHead * Tq * Tk);
-  for (let b = 0; b < pasts.length; b++)
+let lastCachedMask: { layout: AttentionLayout; mask: Float32Array } | undefined;
+function cachedMask(layout: AttentionLayout, nHead: number, Tk: number): Float32Array {
+  if (lastCachedMask?.layout === layout) return lastCachedMask.mask;
+  const { pasts, lengths, maxLength: Tq } = layout;
+  const mask = new Float32Array(lengths.length * nHead * Tq * Tk);
+  for (let b = 0; b < lengths.length; b++)
     for (let h = 0; h < nHead; h++)
       for (let t = 0; t < Tq; t++) {
         const row = ((b * nHead + h) * Tq + t) * Tk;
-        const last = pasts[b]! + Math.min(t, lengths[b]! - 1);
+        const last = pasts![b]! + Math.min(t, lengths[b]! - 1);
         mask.fill(-Infinity, row + last + 1, row + Tk);
       }
+  lastCachedMask = { layout, mask };
   return mask;
 }
 
@@ -166,7 +180,7 @@ async function attentionGraphForward(
   if (!graphWanted(work)) return null;
   const { pasts, lengths } = layout;
   const mask = pasts
-    ? { data: cachedMask(pasts, lengths, G / lengths.length, Tq, Tk), dims: [G, Tq, Tk] }
+    ? { data: cachedMask(layout, G / lengths.length, Tk), dims: [G, Tq, Tk] }
     : { data: causalMask(Tq), dims: [Tq, Tk] };
   const r = await runGraph(
     pasts ? "attention-forward-cached" : "attention-forward",
@@ -228,14 +242,14 @@ async function softmaxScores(
  * Causal scaled-dot-product attention over packed sequences: no query attends outside its own
  * sequence. q = [rows, nHead·hd]; k, v = [keyRows, nHeadKv·hd], each possibly a column block
  * of a wider matrix (the fused q/k/v product) so no copy is made to split them; with
- * `layout.pasts`, one view per sequence (its KV cache). Every (sequence, head) pair's
+ * `layout.pasts`, each sequence's KV cache (the new rows already appended). Every (sequence, head) pair's
  * products run as ONE batched product per step. Query head h reads key/value head
  * ⌊h / (nHead / nHeadKv)⌋, as llama.cpp's GQA does.
  */
 export async function attentionForward(
   q: HeadsView,
-  k: HeadsView | readonly HeadsView[],
-  v: HeadsView | readonly HeadsView[],
+  k: HeadsView | readonly CachedHeads[],
+  v: HeadsView | readonly CachedHeads[],
   layout: AttentionLayout,
   shape: AttentionShape,
   keep: boolean,
@@ -251,10 +265,12 @@ export async function attentionForward(
   const keyCount = (b: number) => (pasts?.[b] ?? 0) + lengths[b]!;
   const Tk = pasts ? Math.max(...lengths.map((_, b) => keyCount(b))) : Tq;
   const G = B * nHead;
-  const keysOf = (src: HeadsView | readonly HeadsView[]) => (b: number) =>
-    Array.isArray(src)
-      ? { view: (src as readonly HeadsView[])[b]!, start: 0, count: keyCount(b) }
-      : { view: src as HeadsView, start: offsets[b]!, count: lengths[b]! };
+  const keysOf =
+    (src: HeadsView | readonly CachedHeads[]) =>
+    (b: number): SequenceRows =>
+      Array.isArray(src)
+        ? { heads: (src as readonly CachedHeads[])[b]!, count: keyCount(b) }
+        : { view: src as HeadsView, start: offsets[b]!, count: lengths[b]! };
   const queries = (b: number) => ({ view: q, start: offsets[b]!, count: lengths[b]! });
   const qg = gather(queries, B, 1, nHead, hd, Tq, alloc);
   const kg = gather(keysOf(k), B, group, nHead, hd, Tk, alloc);

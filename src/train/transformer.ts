@@ -5,6 +5,7 @@ import {
   type AttentionLayout,
   attentionBackward,
   attentionForward,
+  type CachedHeads,
   type HeadsView,
 } from "./attention.ts";
 import { type Alloc, BufferArena, freshAlloc } from "./buffer-arena.ts";
@@ -12,10 +13,9 @@ import {
   type FusedCache,
   fusedLinearBackward,
   fusedLinearForward,
-  takeColumns,
 } from "./fused-linear.ts";
 import { gemm } from "./gemm.ts";
-import { appendKv, type KvCache } from "./kv-cache.ts";
+import { appendKv, type KvCache, kvCapacity } from "./kv-cache.ts";
 import {
   type Linear,
   type LinearCache,
@@ -355,20 +355,25 @@ export class Transformer {
       this.rope.apply(y, p.positions, c.nHead, false, qkvDim, 0);
       this.rope.apply(y, p.positions, c.nHeadKv, false, qkvDim, qDim);
       const q = { a: y, stride: qkvDim, col: 0 };
-      let k: HeadsView | HeadsView[] = { a: y, stride: qkvDim, col: qDim };
-      let v: HeadsView | HeadsView[] = { a: y, stride: qkvDim, col: qDim + kvDim };
+      let k: HeadsView | CachedHeads[] = { a: y, stride: qkvDim, col: qDim };
+      let v: HeadsView | CachedHeads[] = { a: y, stride: qkvDim, col: qDim + kvDim };
       if (kvs) {
         // Each sequence's new keys/values go after its own cache's rows.
         k = [];
         v = [];
         for (const [b, cache] of kvs.entries()) {
-          const n = p.lengths[b]!;
-          const mine = y.subarray(p.offsets[b]! * qkvDim, (p.offsets[b]! + n) * qkvDim);
-          const kNew = takeColumns(mine, n, qkvDim, qDim, kvDim, alloc);
-          const vNew = takeColumns(mine, n, qkvDim, qDim + kvDim, kvDim, alloc);
-          const all = appendKv(cache, l, kNew, vNew, kvDim);
-          k.push({ a: all.k, stride: kvDim, col: 0 });
-          v.push({ a: all.v, stride: kvDim, col: 0 });
+          const src = { a: y, stride: qkvDim, kCol: qDim, vCol: qDim + kvDim };
+          appendKv(
+            cache,
+            l,
+            { ...src, row0: p.offsets[b]!, rows: p.lengths[b]! },
+            c.nHeadKv,
+            c.headDim,
+          );
+          const kb = cache.k[l]!;
+          const vb = cache.v[l]!;
+          k.push({ a: kb, capacity: kvCapacity(kb, c.nHeadKv, c.headDim) });
+          v.push({ a: vb, capacity: kvCapacity(vb, c.nHeadKv, c.headDim) });
         }
       }
       const at = await attentionForward(q, k, v, layout, shape, train, alloc);
