@@ -9,11 +9,7 @@ import {
   type HeadsView,
 } from "./attention.ts";
 import { type Alloc, BufferArena, freshAlloc } from "./buffer-arena.ts";
-import {
-  type FusedCache,
-  fusedLinearBackward,
-  fusedLinearForward,
-} from "./fused-linear.ts";
+import { type FusedCache, fusedLinearBackward, fusedLinearForward } from "./fused-linear.ts";
 import { gemm } from "./gemm.ts";
 import { appendKv, type KvCache, kvCapacity } from "./kv-cache.ts";
 import {
