@@ -4,9 +4,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import type { GenerateRequest } from "../model/language-model.ts";
+import type { CallEvent } from "../runtime/call-event.ts";
 import { Run } from "../runtime/run.ts";
+import { wrapModel } from "../runtime/wrap-model.ts";
 import { ScriptedModel } from "../testing/scripted-model.ts";
 import type { EvalItem } from "./eval-item.ts";
+import type { EvalContext, EvalMethod } from "./eval-method.ts";
 import { loadEvalMethod } from "./eval-methods.ts";
 import { writeReport } from "./eval-report.ts";
 import { staticModelSource } from "./model-source.ts";
@@ -140,6 +143,72 @@ describe("runEval", () => {
     resumed.close();
     assert.equal(m.calls.length, before);
     assert.equal(again.records.length, 15);
+  });
+
+  it("records the items, and names each call's run item for batch methods as for runItem ones", async () => {
+    const events: CallEvent[] = [];
+    const m = wrapModel(new ScriptedModel({ id: "m", script: () => "5" }), {
+      onCall: (e) => events.push(e),
+    });
+    const ask = (context: EvalContext, item: EvalItem) =>
+      context.models.use("m", (model) =>
+        model.generate({ prompt: item.question }).then((r) => r.generations[0]!.text),
+      );
+    // a batch method that asks one model for all items at once, charging each its share
+    const batched: EvalMethod = {
+      name: "batched",
+      description: "",
+      answerTypes: ["number"],
+      runBatch: (all, context) =>
+        Promise.all(
+          all.map((item) =>
+            context.forItem(item.id, async () => ({ prediction: await ask(context, item) })),
+          ),
+        ),
+    };
+    const single: EvalMethod = {
+      name: "single",
+      description: "",
+      answerTypes: ["number"],
+      runItem: async (item, context) =>
+        context.forItem(item.id, async () => ({ prediction: await ask(context, item) })),
+    };
+    const run = Run.create({
+      dir: join(mkdtempSync(join(tmpdir(), "chorus-eval-")), "run"),
+      config: {},
+    });
+    const { records } = await runEval({
+      methods: [batched, single],
+      items,
+      dataset: { name: "toy", split: "test", answerType: "number" },
+      models: staticModelSource([m]),
+      run,
+    });
+    run.close();
+    assert.deepEqual(events.map((e) => e.item).sort(), [
+      "batched/a",
+      "batched/b",
+      "batched/c",
+      "single/a",
+      "single/b",
+      "single/c",
+    ]);
+    assert.deepEqual(
+      records.map((r) => r.usage.calls),
+      [1, 1, 1, 1, 1, 1],
+      "each call charged to its own item",
+    );
+    const lines = readFileSync(join(run.dir, "items.jsonl"), "utf8").trim().split("\n");
+    assert.deepEqual(
+      lines.map((l) => JSON.parse(l)),
+      items.map(({ id, question, answer, answerType }) => ({
+        id,
+        question,
+        answer,
+        answerType,
+        meta: {},
+      })),
+    );
   });
 
   it("refuses a method that cannot handle the dataset's answers", async () => {

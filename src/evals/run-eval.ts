@@ -1,5 +1,6 @@
 import { BatchPendingError, UsageError } from "../model/errors.ts";
 import { holdingCalls } from "../runtime/held-calls.ts";
+import { itemContext } from "../runtime/item-context.ts";
 import type { ProgressLine } from "../runtime/progress-line.ts";
 import type { ResultRecord, Run } from "../runtime/run.ts";
 import { type RunItemsReport, runItems } from "../runtime/run-items.ts";
@@ -17,6 +18,7 @@ import type {
 } from "./eval-method.ts";
 import type { EvalRecord } from "./eval-record.ts";
 import { type EvalReport, summarize } from "./eval-report.ts";
+import { evalItemLine } from "./item-line.ts";
 import type { ModelSource } from "./model-source.ts";
 import { addUsage, chargeCurrent, emptyUsage, metered, meterModel } from "./usage-meter.ts";
 
@@ -67,8 +69,14 @@ export async function runEval(options: RunEvalOptions): Promise<RunEvalResult> {
       );
     method.checkOptions?.(options.options ?? {});
   }
+  // what each item asked, beside its results (this shard's items: a merge joins the shards')
+  options.run?.recordItems(
+    options.items.filter((_, position) => inShard(position, options.shard)).map(evalItemLine),
+  );
   const shared = new Map<string, Promise<{ value: unknown; usage: ItemUsage }>>();
   const perItemUsage = new Map<string, ItemUsage>();
+  /** The method whose `runBatch` is running: its result ids are `<method>/<item id>`. */
+  let batchMethod = "";
   const models: ModelSource = {
     names: options.models.names,
     nameFor: (role) => options.models.nameFor(role),
@@ -99,7 +107,10 @@ export async function runEval(options: RunEvalOptions): Promise<RunEvalResult> {
       }
     },
     async forItem<T>(itemId: string, fn: () => Promise<T>): Promise<T> {
-      const { value, usage } = await metered(fn);
+      // a batch method's calls carry the run item id in events.jsonl too, as runItem methods'
+      // do (those are already in their item's context)
+      const inItem = itemContext.getStore() ?? { itemId: `${batchMethod}/${itemId}` };
+      const { value, usage } = await itemContext.run(inItem, () => metered(fn));
       const total = perItemUsage.get(itemId) ?? emptyUsage();
       addUsage(total, usage);
       perItemUsage.set(itemId, total);
@@ -135,6 +146,7 @@ export async function runEval(options: RunEvalOptions): Promise<RunEvalResult> {
         runOptions,
       );
     } else if (method.runBatch) {
+      batchMethod = method.name;
       const pending = options.items.filter(
         (item, position) =>
           inShard(position, options.shard) && !options.run?.finished.has(id(item)),
@@ -172,7 +184,8 @@ export async function runEval(options: RunEvalOptions): Promise<RunEvalResult> {
           const output = byId.get(item.id);
           if (!output)
             throw new UsageError(`method "${method.name}" returned no output for ${item.id}`);
-          const usage = output.usage ?? perItemUsage.get(item.id) ?? emptyUsage();
+          // a copy: a later method's forItem on the same item adds to the map's total
+          const usage = output.usage ?? { ...(perItemUsage.get(item.id) ?? emptyUsage()) };
           return toRecord(method.name, item, output, usage, wallPerItem);
         },
         runOptions,

@@ -101,6 +101,12 @@ export function mergeRuns(
         merged.appendEvent(event);
     }
     for (const record of results) merged.appendResult(record);
+    // the shards' input items (each wrote its own), once each, when they recorded them
+    const items = new Map<string, { id: string }>();
+    for (const run of runs)
+      for (const item of readJsonl<{ id: string }>(join(run.dir, "items.jsonl")))
+        if (!items.has(item.id)) items.set(item.id, item);
+    if (items.size > 0) merged.recordItems([...items.values()]);
   } finally {
     merged.close();
   }

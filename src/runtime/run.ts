@@ -69,7 +69,8 @@ const chorusVersion = (
 
 /**
  * A run folder: `config.json` (manifest), `events.jsonl` (one line per model call),
- * `results.jsonl` (one line per finished item) and `failures.jsonl`. Lines are appended whole, so
+ * `results.jsonl` (one line per finished item), `failures.jsonl` and, where the command records
+ * them, `items.jsonl` (the input items). Lines are appended whole, so
  * killing the process at any moment loses no finished item; `Run.resume` drops a torn last line.
  */
 export class Run {
@@ -198,6 +199,15 @@ export class Run {
     this.#failures.append(record);
   }
 
+  /**
+   * Writes `items.jsonl`: the run's input items, one JSON line each with its `id` (the item id
+   * its results carry), so a reader of the folder sees what each item asked. Rewritten whole
+   * (atomically) by every attempt, since a resume or another batch round may hold other items.
+   */
+  recordItems(items: readonly { id: string }[]): void {
+    writeJsonlAtomic(join(this.dir, "items.jsonl"), items);
+  }
+
   /** Records which weights a model name resolved to (rewrites config.json atomically). */
   recordModel(name: string, record: RunModelRecord): void {
     this.manifest.models[name] = record;
@@ -220,6 +230,12 @@ export class Run {
 export function newRunId(now = new Date()): string {
   const stamp = now.toISOString().replace(/[-:]/g, "").replace("T", "-").slice(0, 15);
   return `${stamp}-${randomBytes(2).toString("hex")}`;
+}
+
+function writeJsonlAtomic(path: string, values: readonly unknown[]): void {
+  const tmp = `${path}.${process.pid}.tmp`;
+  writeFileSync(tmp, values.map((v) => `${JSON.stringify(v)}\n`).join(""));
+  renameSync(tmp, path);
 }
 
 function writeJsonAtomic(path: string, value: unknown): void {

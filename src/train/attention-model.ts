@@ -2,7 +2,8 @@
  * Causal attention over gathered heads as onnxruntime graphs, so the softmax and its backward
  * run on onnxruntime's threads between the products (in TypeScript they ran on one core):
  *
- * forward  Q [G,Tq,hd], K/V [G,Tk,hd], Mask [Tq,Tk] (0 or −∞), C [1] (1/√hd) →
+ * forward  Q [G,Tq,hd], K/V [G,Tk,hd], Mask [Tq,Tk] (0 or −∞; [G,Tq,Tk] when each sequence
+ *          has its own KV-cache length), C [1] (1/√hd) →
  *          P = softmax(C·Q·Kᵀ + Mask), O = P·V;
  * backward dO, P, Q, K, V, C, N [1] (= Tk) → dP = dO·Vᵀ, dS = C·P∘(dP − N·mean_j(dP∘P)),
  *          dQ = dS·K, dK = dSᵀ·Q, dV = Pᵀ·dO.
@@ -13,7 +14,7 @@ import { intsAttr, modelBytes, node, onnxFloat, valueInfo } from "./onnx-proto.t
 const f = (name: string, dims: readonly (string | number)[]) => valueInfo(name, onnxFloat, dims);
 const swapLastTwo = intsAttr("perm", [0, 2, 1]);
 
-export function attentionForwardModelBytes(): Uint8Array {
+export function attentionForwardModelBytes(mask: "shared" | "per-group" = "shared"): Uint8Array {
   const nodes = [
     ...node(["K"], ["Kt"], "Transpose", swapLastTwo),
     ...node(["Q", "Kt"], ["S"], "MatMul"),
@@ -28,7 +29,7 @@ export function attentionForwardModelBytes(): Uint8Array {
       f("Q", ["G", "Tq", "H"]),
       f("K", ["G", "Tk", "H"]),
       f("V", ["G", "Tk", "H"]),
-      f("Mask", ["Tq", "Tk"]),
+      f("Mask", mask === "shared" ? ["Tq", "Tk"] : ["G", "Tq", "Tk"]),
       f("C", [1]),
     ],
     [f("O", ["G", "Tq", "H"]), f("P", ["G", "Tq", "Tk"])],

@@ -1,7 +1,7 @@
 import type { Arr } from "./array.ts";
 import { attentionBackwardModelBytes, attentionForwardModelBytes } from "./attention-model.ts";
 import { type Alloc, freshAlloc } from "./buffer-arena.ts";
-import { batchedGemm, runGraph } from "./gemm.ts";
+import { batchedGemm, graphWanted, runGraph } from "./gemm.ts";
 
 /** Shapes of grouped-query attention: `nHead` query heads share `nHeadKv` key/value heads. */
 export interface AttentionShape {
@@ -12,15 +12,30 @@ export interface AttentionShape {
 
 /**
  * Where each sequence's rows are: queries of sequence b are rows offsets[b].. of q (lengths[b]
- * of them); its keys are rows offsets[b].. of k/v, `past` + lengths[b] of them (past > 0 only
- * when a KV cache supplies earlier positions, with a single sequence).
+ * of them). Without `pasts` its keys are the same rows of k/v. With `pasts` (decoding: each
+ * sequence extends its own KV cache) its keys are rows 0 .. pasts[b] + lengths[b] − 1 of its
+ * own k/v view, the cache's earlier positions followed by the new ones.
  */
 export interface AttentionLayout {
   offsets: readonly number[];
   lengths: readonly number[];
   maxLength: number;
-  past: number;
+  pasts?: readonly number[];
 }
+
+/** One layer of a sequence's KV cache: keys or values head-major, [nHeadKv, capacity, hd]. */
+export interface CachedHeads {
+  a: Arr;
+  capacity: number;
+}
+
+/**
+ * One sequence's rows in a source: `count` rows of `view` from row `start`, or the first
+ * `count` rows of each head of a cache.
+ */
+type SequenceRows =
+  | { view: HeadsView; start: number; count: number }
+  | { heads: CachedHeads; count: number };
 
 /** A [rows, heads·hd] block at column `col` of a matrix whose rows are `stride` wide. */
 export interface HeadsView {
@@ -39,32 +54,41 @@ export interface AttentionCache {
 }
 
 /**
- * Copies heads out of packed rows ([rows, srcHeads·hd]) into [G, T, hd], G = sequences × nHead,
- * zero-padded to T rows; query head h reads source head ⌊h / group⌋ (GQA). Padding lets one
- * batched product serve sequences of different lengths.
+ * Copies heads out of each sequence's rows ([rows, srcHeads·hd], `rowsOf(b)`) into [G, T, hd],
+ * G = sequences × nHead, zero-padded to T rows; query head h reads source head ⌊h / group⌋
+ * (GQA). Padding lets one batched product serve sequences of different lengths.
  */
 function gather(
-  src: HeadsView,
+  rowsOf: (b: number) => SequenceRows,
+  B: number,
   group: number,
   nHead: number,
   hd: number,
-  layout: AttentionLayout,
-  extra: number,
   T: number,
   alloc: Alloc,
 ): Arr {
-  const B = layout.offsets.length;
-  const out = alloc.take(src.a, B * nHead * T * hd);
+  const first = rowsOf(0);
+  const out = alloc.take("heads" in first ? first.heads.a : first.view.a, B * nHead * T * hd);
   for (let b = 0; b < B; b++) {
-    const len = layout.lengths[b]! + extra;
-    const off = layout.offsets[b]!;
+    const rows = rowsOf(b);
+    const len = rows.count;
     for (let h = 0; h < nHead; h++) {
       const base = (b * nHead + h) * T * hd;
       out.fill(0, base + len * hd, base + T * hd);
+      if ("heads" in rows) {
+        const o = Math.floor(h / group) * rows.heads.capacity * hd;
+        out.set(rows.heads.a.subarray(o, o + len * hd), base);
+        continue;
+      }
+      const { view: src, start: off } = rows;
       const sh = src.col + Math.floor(h / group) * hd;
+      const a = src.a;
+      // An element loop, not set(subarray): head rows are short (hd floats), and a subarray per
+      // row cost more than the copy (a decoding step gathers every cached row of the batch).
       for (let t = 0; t < len; t++) {
         const s = (off + t) * src.stride + sh;
-        out.set(src.a.subarray(s, s + hd), base + t * hd);
+        const o = base + t * hd;
+        for (let i = 0; i < hd; i++) out[o + i] = a[s + i]!;
       }
     }
   }
@@ -82,14 +106,13 @@ function scatter(
   nHead: number,
   hd: number,
   layout: AttentionLayout,
-  extra: number,
   T: number,
   add = true,
 ): void {
   const B = layout.offsets.length;
   const a = dst.a;
   for (let b = 0; b < B; b++) {
-    const len = layout.lengths[b]! + extra;
+    const len = layout.lengths[b]!;
     const off = layout.offsets[b]!;
     for (let h = 0; h < nHead; h++) {
       const base = (b * nHead + h) * T * hd;
@@ -104,14 +127,34 @@ function scatter(
   }
 }
 
-/** Additive causal mask [Tq, Tk]: query t sees keys j ≤ past + t. The last one is kept. */
-let lastMask: { Tq: number; past: number; mask: Float32Array } | undefined;
-function causalMask(Tq: number, past: number): Float32Array {
-  if (lastMask?.Tq === Tq && lastMask.past === past) return lastMask.mask;
-  const Tk = past + Tq;
-  const mask = new Float32Array(Tq * Tk);
-  for (let t = 0; t < Tq; t++) mask.fill(-Infinity, t * Tk + past + t + 1, (t + 1) * Tk);
-  lastMask = { Tq, past, mask };
+/** Additive causal mask [Tq, Tq]: query t sees keys j ≤ t. The last one is kept. */
+let lastMask: { Tq: number; mask: Float32Array } | undefined;
+function causalMask(Tq: number): Float32Array {
+  if (lastMask?.Tq === Tq) return lastMask.mask;
+  const mask = new Float32Array(Tq * Tq);
+  for (let t = 0; t < Tq; t++) mask.fill(-Infinity, t * Tq + t + 1, (t + 1) * Tq);
+  lastMask = { Tq, mask };
+  return mask;
+}
+
+/**
+ * Additive mask [G, Tq, Tk] of sequences with their own caches: query t of sequence b sees its
+ * keys j ≤ pasts[b] + t (padding rows see the same as its last row, so no row is all −∞). Every
+ * layer of a pass shares its layout, so the last mask is kept.
+ */
+let lastCachedMask: { layout: AttentionLayout; mask: Float32Array } | undefined;
+function cachedMask(layout: AttentionLayout, nHead: number, Tk: number): Float32Array {
+  if (lastCachedMask?.layout === layout) return lastCachedMask.mask;
+  const { pasts, lengths, maxLength: Tq } = layout;
+  const mask = new Float32Array(lengths.length * nHead * Tq * Tk);
+  for (let b = 0; b < lengths.length; b++)
+    for (let h = 0; h < nHead; h++)
+      for (let t = 0; t < Tq; t++) {
+        const row = ((b * nHead + h) * Tq + t) * Tk;
+        const last = pasts![b]! + Math.min(t, lengths[b]! - 1);
+        mask.fill(-Infinity, row + last + 1, row + Tk);
+      }
+  lastCachedMask = { layout, mask };
   return mask;
 }
 
@@ -127,23 +170,29 @@ async function attentionGraphForward(
   vg: Arr,
   G: number,
   Tq: number,
-  past: number,
+  Tk: number,
   hd: number,
+  layout: AttentionLayout,
 ): Promise<{ probs: Arr; out: Arr } | null> {
   if (!(qg instanceof Float32Array && kg instanceof Float32Array && vg instanceof Float32Array))
     return null;
-  const Tk = past + Tq;
+  const work = 4 * G * Tq * Tk * hd;
+  if (!graphWanted(work)) return null;
+  const { pasts, lengths } = layout;
+  const mask = pasts
+    ? { data: cachedMask(layout, G / lengths.length, Tk), dims: [G, Tq, Tk] }
+    : { data: causalMask(Tq), dims: [Tq, Tk] };
   const r = await runGraph(
-    "attention-forward",
-    attentionForwardModelBytes,
+    pasts ? "attention-forward-cached" : "attention-forward",
+    () => attentionForwardModelBytes(pasts ? "per-group" : "shared"),
     {
       Q: { data: qg, dims: [G, Tq, hd] },
       K: { data: kg, dims: [G, Tk, hd] },
       V: { data: vg, dims: [G, Tk, hd] },
-      Mask: { data: causalMask(Tq, past), dims: [Tq, Tk] },
+      Mask: mask,
       C: { data: Float32Array.of(1 / Math.sqrt(hd)), dims: [1] },
     },
-    4 * G * Tq * Tk * hd,
+    work,
   );
   return r ? { probs: r["P"]!, out: r["O"]! } : null;
 }
@@ -154,16 +203,18 @@ async function softmaxScores(
   kg: Arr,
   G: number,
   Tq: number,
-  past: number,
+  Tk: number,
   hd: number,
   nHead: number,
-  lengths: readonly number[],
+  layout: AttentionLayout,
 ): Promise<Arr> {
-  const Tk = past + Tq;
+  const { lengths, pasts } = layout;
   const scale = 1 / Math.sqrt(hd);
   const s = await batchedGemm(qg, kg, G, Tq, Tk, hd, false, true);
   for (let g = 0; g < G; g++) {
-    const len = lengths[Math.floor(g / nHead)]!;
+    const b = Math.floor(g / nHead);
+    const len = lengths[b]!;
+    const past = pasts?.[b] ?? 0;
     for (let t = 0; t < Tq; t++) {
       const row = (g * Tq + t) * Tk;
       // Padding rows (t ≥ len) get zero probabilities: they read nothing and pass no gradient.
@@ -190,14 +241,15 @@ async function softmaxScores(
 /**
  * Causal scaled-dot-product attention over packed sequences: no query attends outside its own
  * sequence. q = [rows, nHead·hd]; k, v = [keyRows, nHeadKv·hd], each possibly a column block
- * of a wider matrix (the fused q/k/v product) so no copy is made to split them. Every (sequence, head) pair's
+ * of a wider matrix (the fused q/k/v product) so no copy is made to split them; with
+ * `layout.pasts`, each sequence's KV cache (the new rows already appended). Every (sequence, head) pair's
  * products run as ONE batched product per step. Query head h reads key/value head
  * ⌊h / (nHead / nHeadKv)⌋, as llama.cpp's GQA does.
  */
 export async function attentionForward(
   q: HeadsView,
-  k: HeadsView,
-  v: HeadsView,
+  k: HeadsView | readonly CachedHeads[],
+  v: HeadsView | readonly CachedHeads[],
   layout: AttentionLayout,
   shape: AttentionShape,
   keep: boolean,
@@ -205,19 +257,31 @@ export async function attentionForward(
 ): Promise<{ out: Arr; cache?: AttentionCache }> {
   const { nHead, nHeadKv, headDim: hd } = shape;
   const group = nHead / nHeadKv;
-  const { past, maxLength: Tq, lengths } = layout;
-  const Tk = past + Tq;
-  const G = lengths.length * nHead;
-  const qg = gather(q, 1, nHead, hd, layout, 0, Tq, alloc);
-  const kg = gather(k, group, nHead, hd, layout, past, Tk, alloc);
-  const vg = gather(v, group, nHead, hd, layout, past, Tk, alloc);
-  const graph = await attentionGraphForward(qg, kg, vg, G, Tq, past, hd);
-  const s = graph?.probs ?? (await softmaxScores(qg, kg, G, Tq, past, hd, nHead, lengths));
+  const { maxLength: Tq, lengths, offsets, pasts } = layout;
+  const B = lengths.length;
+  if (pasts && keep) throw new Error("attention: passes over KV caches have no backward");
+  if ((pasts !== undefined) !== Array.isArray(k) || Array.isArray(k) !== Array.isArray(v))
+    throw new Error("attention: per-sequence key views go with layout.pasts, and only with it");
+  const keyCount = (b: number) => (pasts?.[b] ?? 0) + lengths[b]!;
+  const Tk = pasts ? Math.max(...lengths.map((_, b) => keyCount(b))) : Tq;
+  const G = B * nHead;
+  const keysOf =
+    (src: HeadsView | readonly CachedHeads[]) =>
+    (b: number): SequenceRows =>
+      Array.isArray(src)
+        ? { heads: (src as readonly CachedHeads[])[b]!, count: keyCount(b) }
+        : { view: src as HeadsView, start: offsets[b]!, count: lengths[b]! };
+  const queries = (b: number) => ({ view: q, start: offsets[b]!, count: lengths[b]! });
+  const qg = gather(queries, B, 1, nHead, hd, Tq, alloc);
+  const kg = gather(keysOf(k), B, group, nHead, hd, Tk, alloc);
+  const vg = gather(keysOf(v), B, group, nHead, hd, Tk, alloc);
+  const graph = await attentionGraphForward(qg, kg, vg, G, Tq, Tk, hd, layout);
+  const s = graph?.probs ?? (await softmaxScores(qg, kg, G, Tq, Tk, hd, nHead, layout));
   const og = graph?.out ?? (await batchedGemm(s, vg, G, Tq, hd, Tk));
   const rows = layout.offsets.at(-1)! + lengths.at(-1)!;
   // Every row of every head is written exactly once: no zeroing needed.
   const out = alloc.take(q.a, rows * nHead * hd);
-  scatter({ a: out, stride: nHead * hd, col: 0 }, og, 1, nHead, hd, layout, 0, Tq, false);
+  scatter({ a: out, stride: nHead * hd, col: 0 }, og, 1, nHead, hd, layout, Tq, false);
   return keep ? { out, cache: { qg, kg, vg, probs: s, layout } } : { out };
 }
 
@@ -236,17 +300,20 @@ export async function attentionBackward(
   const { nHead, nHeadKv, headDim: hd } = shape;
   const layout = cache.layout;
   const group = nHead / nHeadKv;
-  const { past, maxLength: Tq, lengths } = layout;
-  const Tk = past + Tq;
-  const G = lengths.length * nHead;
+  // Training passes never read a KV cache (attentionForward refuses to keep one): Tk = Tq.
+  const { maxLength: Tq, lengths, offsets } = layout;
+  const B = lengths.length;
+  const G = B * nHead;
   const scale = 1 / Math.sqrt(hd);
-  const dOg = gather({ a: dOut, stride: nHead * hd, col: 0 }, 1, nHead, hd, layout, 0, Tq, alloc);
-  const graph = await attentionGraphBackward(dOg, cache, G, Tq, Tk, hd);
+  const dO = { a: dOut, stride: nHead * hd, col: 0 };
+  const rowsOf = (b: number) => ({ view: dO, start: offsets[b]!, count: lengths[b]! });
+  const dOg = gather(rowsOf, B, 1, nHead, hd, Tq, alloc);
+  const graph = await attentionGraphBackward(dOg, cache, G, Tq, Tq, hd);
   const { dQg, dKg, dVg } =
-    graph ?? (await attentionBackwardTs(dOg, cache, G, Tq, Tk, hd, nHead, scale));
-  scatter(into.dq, dQg, 1, nHead, hd, layout, 0, Tq);
-  scatter(into.dk, dKg, group, nHead, hd, layout, past, Tk);
-  scatter(into.dv, dVg, group, nHead, hd, layout, past, Tk);
+    graph ?? (await attentionBackwardTs(dOg, cache, G, Tq, Tq, hd, nHead, scale));
+  scatter(into.dq, dQg, 1, nHead, hd, layout, Tq);
+  scatter(into.dk, dKg, group, nHead, hd, layout, Tq);
+  scatter(into.dv, dVg, group, nHead, hd, layout, Tq);
 }
 
 /** The backward as one onnxruntime graph (float32), or null. */
@@ -290,14 +357,14 @@ async function attentionBackwardTs(
   scale: number,
 ): Promise<{ dQg: Arr; dKg: Arr; dVg: Arr }> {
   const { qg, kg, vg, probs: P, layout } = cache;
-  const { past, lengths } = layout;
+  const { lengths } = layout;
   const dS = await batchedGemm(dOg, vg, G, Tq, Tk, hd, false, true);
   for (let g = 0; g < G; g++) {
     const len = lengths[Math.floor(g / nHead)]!;
     for (let t = 0; t < Tq; t++) {
       const row = (g * Tq + t) * Tk;
       // P is zero past the causal limit (and on padding rows), so dS is too.
-      const last = t < len ? past + t : -1;
+      const last = t < len ? t : -1;
       let dot = 0;
       for (let j = 0; j <= last; j++) dot += dS[row + j]! * P[row + j]!;
       for (let j = 0; j <= last; j++) dS[row + j] = P[row + j]! * (dS[row + j]! - dot) * scale;

@@ -126,6 +126,30 @@ test("onnxruntime's float32 batched products agree with the float64 pass", async
   assert.ok(maxRel(a.grad, b.grad) < 1e-3);
 });
 
+test("a batched pass over per-sequence KV caches of different lengths equals full forwards", async () => {
+  const { model } = model64();
+  const V = tinyGqaQwen.vocabSize;
+  // Each sequence's cache is filled by a pass of its own (lengths 4, 1, 6), then all continue in
+  // one pass with 2, 3 and 1 new tokens.
+  const kv = seqs.map(() => model.newKvCache());
+  const cut = [4, 1, 6];
+  for (const [b, s] of seqs.entries())
+    await model.forwardBatch([s.slice(0, cut[b])], { kv: [kv[b]!], hooks });
+  const more = [[6, 4], [3, 3, 9], [7]];
+  const batch = await model.forwardBatch(more, { kv, hooks });
+  for (const [b, s] of seqs.entries()) {
+    const whole = [...s.slice(0, cut[b]), ...more[b]!];
+    assert.equal(kv[b]!.length, whole.length);
+    const full = await model.forward(whole, { logitsFrom: cut[b]!, hooks });
+    const o = batch.logitOffsets[b]! * V;
+    assert.equal(full.logits.length, more[b]!.length * V);
+    for (let i = 0; i < full.logits.length; i++)
+      assert.ok(Math.abs(full.logits[i]! - batch.logits[o + i]!) < 1e-10, `sequence ${b} [${i}]`);
+  }
+  await assert.rejects(model.forwardBatch(more, { kv, train: true }), /cannot extend KV caches/);
+  await assert.rejects(model.forwardBatch(more, { kv: kv.slice(1) }), /2 KV caches for 3/);
+});
+
 test("forwardBatch rejects an empty sequence and out-of-vocabulary ids, naming them", async () => {
   const { model } = model64();
   await assert.rejects(model.forwardBatch([[1, 2], []]), /sequence 1 is empty/);

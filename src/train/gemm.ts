@@ -191,6 +191,11 @@ export interface GraphInput {
   dims: readonly number[];
 }
 
+/** Whether `runGraph` would run a graph of this much work (`flops`), rather than answer null. */
+export function graphWanted(flops: number): boolean {
+  return options.useOrt && options.graphs && flops / 2 >= options.minOrtWork;
+}
+
 /**
  * Runs a hand-built graph (`model()`, opened once per `key` with the dispatcher's threads) and
  * returns its float32 outputs by name, or null when onnxruntime is off or refuses the graph
@@ -205,7 +210,7 @@ export async function runGraph(
   flops: number,
 ): Promise<Record<string, Float32Array> | null> {
   onFirstProduct();
-  if (!options.useOrt || !options.graphs || flops / 2 < options.minOrtWork) return null;
+  if (!graphWanted(flops)) return null;
   const s = ready.get(key) ?? (await openSession(key, model));
   if (!s) return null;
   const t0 = performance.now();

@@ -22,13 +22,14 @@ export interface Packing {
 
 /**
  * Packs `sequences`; `logitsFrom[b]` is sequence b's first position that needs logits (clamped
- * to its last position), `pos0` shifts positions (a KV cache's length; single sequence only).
+ * to its last position), `pos0` shifts positions: one shift for all, or one per sequence (each
+ * sequence's KV cache length when decoding a batch).
  */
 export function packSequences(
   sequences: readonly (readonly number[])[],
   logitsFrom: readonly number[],
   vocabSize: number,
-  pos0 = 0,
+  pos0: number | readonly number[] = 0,
 ): Packing {
   if (sequences.length === 0) throw new Error("forward: no sequences to run");
   const lengths = sequences.map((s) => s.length);
@@ -46,12 +47,13 @@ export function packSequences(
   const logitOffsets: number[] = [];
   sequences.forEach((seq, b) => {
     const o = offsets[b]!;
+    const start = typeof pos0 === "number" ? pos0 : (pos0[b] ?? 0);
     for (let t = 0; t < seq.length; t++) {
       const tok = seq[t]!;
       if (!(Number.isInteger(tok) && tok >= 0 && tok < vocabSize))
         throw new RangeError(`token id ${tok} is outside the vocabulary (0..${vocabSize - 1})`);
       tokens[o + t] = tok;
-      positions[o + t] = pos0 + t;
+      positions[o + t] = start + t;
     }
     const from = Math.min(Math.max(0, logitsFrom[b] ?? 0), seq.length - 1);
     logitOffsets.push(logitList.length);

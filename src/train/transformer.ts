@@ -5,16 +5,13 @@ import {
   type AttentionLayout,
   attentionBackward,
   attentionForward,
+  type CachedHeads,
+  type HeadsView,
 } from "./attention.ts";
 import { type Alloc, BufferArena, freshAlloc } from "./buffer-arena.ts";
-import {
-  type FusedCache,
-  fusedLinearBackward,
-  fusedLinearForward,
-  takeColumns,
-} from "./fused-linear.ts";
+import { type FusedCache, fusedLinearBackward, fusedLinearForward } from "./fused-linear.ts";
 import { gemm } from "./gemm.ts";
-import { appendKv, type KvCache } from "./kv-cache.ts";
+import { appendKv, type KvCache, kvCapacity } from "./kv-cache.ts";
 import {
   type Linear,
   type LinearCache,
@@ -105,7 +102,7 @@ export interface ForwardResult {
   backward?: (dLogits: Arr) => Promise<void>;
 }
 
-/** Options of `forwardBatch`: those of `forward` without the KV cache, per sequence. */
+/** Options of `forwardBatch`: those of `forward`, per sequence. */
 export interface BatchForwardOptions {
   train?: boolean;
   rng?: SeededRandom;
@@ -113,6 +110,11 @@ export interface BatchForwardOptions {
   hooks?: readonly ResidualHook[];
   /** Sequence b gets logits for its positions ≥ logitsFrom[b] only (default 0: all). */
   logitsFrom?: readonly number[];
+  /**
+   * One KV cache per sequence (batched decoding): sequence b continues `kv[b]` (positions from
+   * its length) and extends it with its tokens. Not with `train`.
+   */
+  kv?: readonly KvCache[];
 }
 
 export interface BatchForwardResult {
@@ -234,7 +236,7 @@ export class Transformer {
     const T = tokens.length;
     const from = options.lastOnly ? T - 1 : (options.logitsFrom ?? 0);
     const packing = packSequences([tokens], [from], this.config.vocabSize, kv?.length ?? 0);
-    const r = await this.logitsHead(await this.trunk(packing, options, kv));
+    const r = await this.logitsHead(await this.trunk(packing, options, kv && [kv]));
     return r.backward ? { logits: r.logits, T, backward: r.backward } : { logits: r.logits, T };
   }
 
@@ -247,8 +249,16 @@ export class Transformer {
     sequences: readonly (readonly number[])[],
     options: BatchForwardOptions = {},
   ): Promise<BatchForwardResult> {
-    const packing = packSequences(sequences, options.logitsFrom ?? [], this.config.vocabSize);
-    const r = await this.logitsHead(await this.trunk(packing, options));
+    const kv = options.kv;
+    if (kv && options.train)
+      throw new Error("forwardBatch: training passes cannot extend KV caches");
+    if (kv && kv.length !== sequences.length)
+      throw new RangeError(
+        `forwardBatch: ${kv.length} KV caches for ${sequences.length} sequences`,
+      );
+    const pos0 = kv?.map((c) => c.length) ?? 0;
+    const packing = packSequences(sequences, options.logitsFrom ?? [], this.config.vocabSize, pos0);
+    const r = await this.logitsHead(await this.trunk(packing, options, kv));
     const out: BatchForwardResult = { logits: r.logits, logitOffsets: packing.logitOffsets };
     if (r.backward) out.backward = r.backward;
     return out;
@@ -292,12 +302,12 @@ export class Transformer {
    * The decoder up to the vocabulary head: the final-normed rows that need logits ([R, d], R =
    * `p.logitRows.length`) and, when training, the backward from their gradient. The rows are
    * the pass's buffer: call `release` once nothing reads them (a training pass releases when
-   * its backward ends).
+   * its backward ends). With `kvs`, sequence b extends its own cache `kvs[b]`.
    */
   private async trunk(
     p: Packing,
     options: { train?: boolean; rng?: SeededRandom; hooks?: readonly ResidualHook[] },
-    kv?: KvCache,
+    kvs?: readonly KvCache[],
   ): Promise<TrunkPass> {
     const c = this.config;
     const d = c.nEmbd;
@@ -307,7 +317,6 @@ export class Transformer {
     const lease = this.reuseBuffers && hooks.length === 0 ? this.arena.lease() : undefined;
     const alloc: Alloc = lease ?? freshAlloc;
     const ctx: PassContext = options.rng ? { train, rng: options.rng, alloc } : { train, alloc };
-    const pos0 = kv?.length ?? 0;
     const emb = this.tokenEmbd.data;
     let x = alloc.take(emb, rows * d);
     for (let r = 0; r < rows; r++) {
@@ -323,8 +332,8 @@ export class Transformer {
       offsets: p.offsets,
       lengths: p.lengths,
       maxLength: p.maxLength,
-      past: pos0,
     };
+    if (kvs) layout.pasts = kvs.map((c) => c.length);
     const runHooks = (l: number, site: "residual" | "o-proj-input", h: Arr, width: number) => {
       for (const hook of hooks) {
         if (hook.layer !== l || (hook.site ?? "residual") !== site) continue;
@@ -342,14 +351,26 @@ export class Transformer {
       this.rope.apply(y, p.positions, c.nHead, false, qkvDim, 0);
       this.rope.apply(y, p.positions, c.nHeadKv, false, qkvDim, qDim);
       const q = { a: y, stride: qkvDim, col: 0 };
-      let k = { a: y, stride: qkvDim, col: qDim };
-      let v = { a: y, stride: qkvDim, col: qDim + kvDim };
-      if (kv) {
-        const kNew = takeColumns(y, rows, qkvDim, qDim, kvDim, alloc);
-        const vNew = takeColumns(y, rows, qkvDim, qDim + kvDim, kvDim, alloc);
-        const all = appendKv(kv, l, kNew, vNew, kvDim);
-        k = { a: all.k, stride: kvDim, col: 0 };
-        v = { a: all.v, stride: kvDim, col: 0 };
+      let k: HeadsView | CachedHeads[] = { a: y, stride: qkvDim, col: qDim };
+      let v: HeadsView | CachedHeads[] = { a: y, stride: qkvDim, col: qDim + kvDim };
+      if (kvs) {
+        // Each sequence's new keys/values go after its own cache's rows.
+        k = [];
+        v = [];
+        for (const [b, cache] of kvs.entries()) {
+          const src = { a: y, stride: qkvDim, kCol: qDim, vCol: qDim + kvDim };
+          appendKv(
+            cache,
+            l,
+            { ...src, row0: p.offsets[b]!, rows: p.lengths[b]! },
+            c.nHeadKv,
+            c.headDim,
+          );
+          const kb = cache.k[l]!;
+          const vb = cache.v[l]!;
+          k.push({ a: kb, capacity: kvCapacity(kb, c.nHeadKv, c.headDim) });
+          v.push({ a: vb, capacity: kvCapacity(vb, c.nHeadKv, c.headDim) });
+        }
       }
       const at = await attentionForward(q, k, v, layout, shape, train, alloc);
       runHooks(l, "o-proj-input", at.out, qDim);
@@ -370,7 +391,7 @@ export class Transformer {
       }
       x = out;
     }
-    if (kv) kv.length = pos0 + p.maxLength;
+    if (kvs) for (const [b, cache] of kvs.entries()) cache.length += p.lengths[b]!;
     // The vocabulary head only on the rows that need logits (often a small part of the batch).
     const lr = p.logitRows;
     const R = lr.length;

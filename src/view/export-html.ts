@@ -54,17 +54,30 @@ function exportComparisons(runs: readonly RunIndex[]): Record<string, CompareVie
 /** Raw bytes of records per block: a few hundred records, one gzip member, opened as one. */
 const recordBlockBytes = 1e6;
 
-/** The records of lines `from`... of `run` up to about `recordBlockBytes`, with their calls. */
+/**
+ * The records of lines `from`... of `run` up to about `recordBlockBytes`, with their calls and
+ * their items' inputs.
+ */
 function recordBlock(run: RunIndex, from: number): RecordBlock {
   let to = from;
   let bytes = 0;
   while (to < run.rows.length && bytes < recordBlockBytes) bytes += run.spanLength(to++);
+  const rows = run.rows.slice(from, to);
   return {
     from,
     lines: run.recordLines(from, to),
-    calls: run.rows.slice(from, to).map((row) => run.calls(row.n)),
+    calls: rows.map((row) => run.calls(row.n)),
+    items: rows.map((row) => run.itemLine(row.n) ?? null),
   };
 }
+
+/** The first `count` lines of `block`. */
+const firstLines = (block: RecordBlock, count: number): RecordBlock => ({
+  from: block.from,
+  lines: block.lines.slice(0, count),
+  calls: block.calls.slice(0, count),
+  items: block.items.slice(0, count),
+});
 
 /**
  * One HTML file showing `runs` from `file://` with no server and no network: the page's script
@@ -132,7 +145,7 @@ export async function exportHtml(
           block.lines.length - 1,
           Math.floor((block.lines.length * left) / cost(packed)),
         );
-        block = { from, lines: block.lines.slice(0, count), calls: block.calls.slice(0, count) };
+        block = firstLines(block, count);
         packed = pack(block);
       }
       if (block.lines.length === 0) break fill;

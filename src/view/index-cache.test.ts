@@ -11,6 +11,8 @@ import {
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
+import { evalItemLine } from "../evals/item-line.ts";
+import { Run } from "../runtime/run.ts";
 import { indexCachePath, readIndexCache } from "./index-cache.ts";
 import { appendTornLine, writeEvalRun } from "./run-fixture.ts";
 import { RunIndex } from "./run-index.ts";
@@ -107,6 +109,48 @@ describe("run index cache on disk", () => {
       assert.equal(rewritten.rows().length, 4);
       assert.deepEqual(rewritten.head.ids, ["m/q0", "m/q1", "m/q2", "m/q0"], "line ids");
     }
+  });
+
+  it("gives a cached reopen the same summary, matrix, items and training data as a fresh index", () => {
+    const dir = join(root, "e");
+    // Symbolic-MoE-shaped details: the expert × skill matrix is computed from the records
+    writeEvalRun(dir, {
+      methods: ["symbolic-moe"],
+      items: 6,
+      details: (i) => ({
+        mapped: i % 2 ? ["algebra"] : ["geometry", "algebra"],
+        experts: ["x", i % 3 ? "y" : "x"],
+        expertAnswers: [`answer ${i}`, null],
+        expertCorrect: [true, i % 2 === 0],
+        expertMajorityCorrect: i % 2 === 0,
+      }),
+    });
+    const run = Run.resume(dir);
+    run.recordItems(
+      [0, 1, 2, 3, 4, 5].map((i) =>
+        evalItemLine({
+          id: `q${i}`,
+          question: `what is ${i}?`,
+          answer: `a${i}`,
+          answerType: "text",
+          meta: {},
+        }),
+      ),
+    );
+    run.close();
+    const fresh = new RunIndex(dir, "r");
+    open(dir);
+    assert.ok(readIndexCache(cacheDir, dir));
+    // the matrix and the items' spans are not in the cache: the reopen computes them again
+    const reopened = open(dir);
+    const summary = reopened.summary();
+    assert.equal(summary.expertSkills?.[0]?.items, 6);
+    assert.deepEqual(summary, fresh.summary());
+    assert.deepEqual(reopened.training(), fresh.training());
+    for (let n = 0; n < 6; n++) assert.deepEqual(reopened.detail(n), fresh.detail(n));
+    assert.equal(reopened.detail(3)!.item!.question, "what is 3?");
+    // and from a reopen that never asked for its rows: an item's input all the same
+    assert.equal(open(dir).detail(5)!.item!.question, "what is 5?");
   });
 
   it("keeps text beyond ASCII as it was (the file itself is ASCII)", () => {

@@ -24,6 +24,29 @@ const records = (dir: string) =>
     .split("\n")
     .map((l) => JSON.parse(l).result as { details: Record<string, unknown> });
 
+/** The results.jsonl ids (run item ids) of a run folder, in file order. */
+const lineIds = (dir: string) =>
+  readFileSync(join(dir, "results.jsonl"), "utf8")
+    .trim()
+    .split("\n")
+    .map((l) => JSON.parse(l).id as string);
+
+/** The events.jsonl calls of one run item. */
+const callsOf = (dir: string, id: string) =>
+  readFileSync(join(dir, "events.jsonl"), "utf8")
+    .trim()
+    .split("\n")
+    .map((l) => JSON.parse(l) as { item?: string })
+    .filter((e) => e.item === id);
+
+/** The items.jsonl line of one item id. */
+const itemOf = (dir: string, id: string) =>
+  readFileSync(join(dir, "items.jsonl"), "utf8")
+    .trim()
+    .split("\n")
+    .map((l) => JSON.parse(l) as { id: string; question: string; choices?: string[] })
+    .find((i) => i.id === id)!;
+
 // Each panel from a run folder a real `chorus eval` made on tiny models (their outputs are noise;
 // the panels must draw exactly what the records hold).
 describe("method panels in Chromium, from real eval runs", { skip, timeout: 1_800_000 }, () => {
@@ -62,9 +85,18 @@ describe("method panels in Chromium, from real eval runs", { skip, timeout: 1_80
         ...["--model", random!, ...small, ...cache, "--save", profile],
       ]);
       await chorus([
-        ...["eval", "symbolic-moe", "--dataset", "mmlu-pro", "--limit", "1", "--model", stories!],
+        ...["eval", "symbolic-moe", "--dataset", "mmlu-pro", "--limit", "2", "--model", stories!],
         ...["--model", random!, ...small, "--set", `profiles=${profile}`, ...cache],
         ...["--out", join(runs, "moe")],
+      ]);
+      await chorus([
+        // μ = 10 makes every majority "low quality" and the OR rule sends it to the Reviewer and
+        // Refiner, so the run records the triaged pool's and the refined solutions' step scores;
+        // multiple choice, since a stories model's bare "A"/"I" parses as an answer the PRM scores
+        ...["eval", "magicore", "--dataset", "mmlu-pro", "--limit", "1", "--model", stories!],
+        ...["--set", "k=3", "--set", "maxTokens=32", "--set", "iterations=1"],
+        ...["--set", "hardRule=or", "--set", "mu=10", "--set", "sigma=1", "--set", "minTokens=0"],
+        ...[...cache, "--out", join(runs, "magicore")],
       ]);
       await chorus([
         // utdebug-example's tests come from the prompt's examples, so its grid has cells even
@@ -195,7 +227,110 @@ describe("method panels in Chromium, from real eval runs", { skip, timeout: 1_80
         d.expertAnswers[i] ?? "no answer",
       );
     }
+    // the question with its options, from the items.jsonl the eval wrote
+    const item = itemOf(join(runs, "moe"), (record as unknown as { itemId: string }).itemId);
+    assert.equal(await page.getByTestId("question").textContent(), item.question);
+    assert.deepEqual(
+      await page.getByRole("list", { name: "choices" }).getByRole("listitem").allTextContents(),
+      item.choices,
+    );
+    // calls batched by model across items still name their item: a lane and a row each
+    const calls = callsOf(join(runs, "moe"), lineIds(join(runs, "moe"))[0]!);
+    assert.ok(calls.length >= d.experts.length, "keyword samples, experts and aggregator");
+    const lanes = page.getByRole("list", { name: "calls waterfall" }).getByRole("listitem");
+    assert.equal(await lanes.count(), calls.length);
     await shot(page, "item-symbolic-moe");
+  });
+
+  it("Symbolic-MoE run overview: the expert × skill matrix counted from the records", async () => {
+    const lines = records(join(runs, "moe")) as unknown as Array<{
+      gold: string;
+      correct: boolean;
+      details: {
+        mapped: string[];
+        experts: string[];
+        expertCorrect: boolean[];
+        expertMajorityCorrect: boolean;
+      };
+    }>;
+    assert.equal(lines.length, 2);
+    const page = await open("#/run/moe");
+    const matrix = page.getByRole("table", { name: "expert × skill symbolic-moe" });
+    // the "all" column: per expert, its recruited slots and how many were right
+    const expected = new Map<string, { recruited: number; correct: number }>();
+    for (const { details: d } of lines)
+      d.experts.forEach((expert, slot) => {
+        const t = expected.get(expert) ?? { recruited: 0, correct: 0 };
+        t.recruited++;
+        if (d.expertCorrect[slot]) t.correct++;
+        expected.set(expert, t);
+      });
+    const rows = matrix.locator("tbody tr");
+    assert.equal(await rows.count(), expected.size);
+    for (const [expert, t] of expected) {
+      const name = expert.split("/").at(-1)!;
+      const label = `${name} on all: recruited ${t.recruited}, right ${t.correct}`;
+      assert.equal(
+        await matrix.locator(`[aria-label="${label}"]`).textContent(),
+        `${t.correct}/${t.recruited}`,
+      );
+    }
+    // one column per mapped skill (or "no skill"), each item's slots counted under each
+    const skills = new Set(
+      lines.flatMap((r) => (r.details.mapped.length ? r.details.mapped : ["no skill"])),
+    );
+    assert.equal(await matrix.locator("thead th").count(), skills.size + 2);
+    const majority = lines.filter((r) => r.details.expertMajorityCorrect).length;
+    const final = lines.filter((r) => r.correct).length;
+    assert.match(
+      (await page
+        .getByRole("region", { name: "Symbolic-MoE symbolic-moe" })
+        .locator(".facts")
+        .textContent())!,
+      new RegExp(
+        `^2 items · experts' majority right .* \\(${majority}\\) → final answer right .* \\(${final}\\)$`,
+      ),
+    );
+    await shot(page, "overview-symbolic-moe");
+  });
+
+  it("MAgICoRe: iterations with the PRM's step scores of the triaged and refined solutions", async () => {
+    const [record] = records(join(runs, "magicore"));
+    type Scored = { answer: string | null; orm: number; prm: number[] };
+    const d = record!.details as {
+      iterations: Array<{ iteration: number; hard: boolean; pool?: Scored[]; refined?: Scored[] }>;
+    };
+    assert.ok(d.iterations[0]!.hard && d.iterations[0]!.pool && d.iterations[0]!.refined);
+    // a solution without an answer gets PRM [0] unasked, as the official annotator does
+    for (const s of [...d.iterations[0]!.pool!, ...d.iterations[0]!.refined!])
+      if (s.answer === null) assert.deepEqual(s.prm, [0]);
+    const page = await open("#/run/magicore/item/0");
+    const panel = page.getByRole("region", { name: "MAgICoRe" });
+    assert.equal(
+      await panel.getByRole("table", { name: "MAgICoRe iterations" }).locator("tbody tr").count(),
+      d.iterations.length,
+    );
+    for (const it of d.iterations)
+      for (const [kind, pool] of [
+        ["pool", it.pool],
+        ["refined", it.refined],
+      ] as const) {
+        if (!pool) continue;
+        const table = panel.getByRole("table", { name: `iteration ${it.iteration} ${kind}` });
+        const rows = table.locator("tbody tr");
+        assert.equal(await rows.count(), pool.length);
+        for (const [i, s] of pool.entries()) {
+          assert.deepEqual(
+            await rows
+              .nth(i)
+              .locator("td.step-score")
+              .evaluateAll((cells) => cells.map((c) => c.getAttribute("aria-label"))),
+            s.prm.map((p, j) => `step ${j + 1}: ${p}`),
+          );
+          assert.equal(await rows.nth(i).locator("td").nth(2).textContent(), s.orm.toFixed(2));
+        }
+      }
+    await shot(page, "item-magicore");
   });
 
   it("UTDebug: a rounds × tests grid of verdicts with the hidden-test result per round", async () => {

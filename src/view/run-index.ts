@@ -1,6 +1,7 @@
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { basename, join } from "node:path";
 import type { RunManifest } from "../runtime/run.ts";
+import { expertSkillMatrices } from "./expert-skills.ts";
 import { type FileMark, markFile, stillCovers } from "./file-mark.ts";
 import {
   type CachedIndex,
@@ -11,15 +12,19 @@ import {
   writeIndexCache,
 } from "./index-cache.ts";
 import { itemRow } from "./item-row.ts";
+import { ItemsFile } from "./items-file.ts";
 import { type LineSpan, readSpan, readSpans, scanLines } from "./jsonl-lines.ts";
+import type { TrainingView } from "./shared/training-data.ts";
 import type {
   CallView,
+  ExpertSkillMatrix,
   ItemDetail,
   ItemRow,
   ReportView,
   RunListing,
   RunSummary,
 } from "./shared/view-data.ts";
+import { trainingViews } from "./training/training-views.ts";
 
 const strings = (value: unknown): string[] =>
   Array.isArray(value) ? value.map(String) : typeof value === "string" ? [value] : [];
@@ -61,10 +66,13 @@ export class RunIndex {
   #events = new Map<string, FlatSpans>();
   #byModel = new Map<string, ModelTotals>();
   #marks = new Map<string, FileMark>();
+  #items: ItemsFile;
+  #matrices: { rows: number; value: ExpertSkillMatrix[] } | undefined;
 
   constructor(dir: string, id = basename(dir), options: { cacheDir?: string } = {}) {
     this.dir = dir;
     this.id = id;
+    this.#items = new ItemsFile(join(dir, "items.jsonl"));
     const cached = options.cacheDir ? readIndexCache(options.cacheDir, dir) : undefined;
     if (cached) this.#restore(cached);
     const read = this.refresh();
@@ -159,6 +167,7 @@ export class RunIndex {
         this.#totals = { tokens: 0, calls: 0, wallMs: 0 };
         this.#extraColumns = [];
         this.#spans = [];
+        this.#matrices = undefined;
       } else {
         this.#events.clear();
         this.#byModel.clear();
@@ -194,7 +203,13 @@ export class RunIndex {
 
   /** The run's line in the runs list; needs no rows (a cached index has not parsed them). */
   listing(): RunListing {
-    return this.#listing(this.#readJson("report.json") as ReportView | null, this.#failures());
+    return this.#listing(this.#report(), this.#failures());
+  }
+
+  #report(): ReportView | null {
+    const found = this.#readJson("report.json") as ReportView | null;
+    // `chorus pbt eval` writes a report.json of its own shape (its panel reads it)
+    return Array.isArray(found?.methods) ? found : null;
   }
 
   #listing(report: ReportView | null, failures: ReadonlyArray<unknown>): RunListing {
@@ -230,7 +245,7 @@ export class RunIndex {
   }
 
   summary(): RunSummary {
-    const report = this.#readJson("report.json") as ReportView | null;
+    const report = this.#report();
     const failures = this.#failures();
     return {
       listing: this.#listing(report, failures),
@@ -240,7 +255,37 @@ export class RunIndex {
       failures,
       callsByModel: this.#callsByModel(),
       config: this.#manifest,
+      ...this.#expertSkills(),
     };
+  }
+
+  /**
+   * Symbolic-MoE's expert × skill matrices, from the records of the lines whose method routed by
+   * skill (their `expertMajorityCorrect` column marks them); computed again only when rows came.
+   * Not in the index cache: a new process reads those records again on its first summary.
+   */
+  #expertSkills(): { expertSkills?: ExpertSkillMatrix[] } {
+    if (this.#matrices?.rows !== this.#ids.length) {
+      const routed = this.#extraColumns.includes("expertMajorityCorrect")
+        ? this.#allRows().filter((r) => typeof r.extra["expertMajorityCorrect"] === "boolean")
+        : [];
+      const value =
+        routed.length === 0
+          ? []
+          : expertSkillMatrices(
+              routed.map((r) => (JSON.parse(this.recordLine(r.n)!) as { result: unknown }).result),
+            );
+      this.#matrices = { rows: this.#ids.length, value };
+    }
+    return this.#matrices.value.length > 0 ? { expertSkills: this.#matrices.value } : {};
+  }
+
+  /**
+   * LASeR, DataEnvGym and PBT runs' own overview data (empty for other runs); apart from
+   * `summary()` so the runs list never computes it. Cached until the files it reads change.
+   */
+  training(): TrainingView[] {
+    return this.#manifest ? trainingViews(this.dir, this.#manifest) : [];
   }
 
   /** Failed items that no later attempt finished. */
@@ -289,8 +334,22 @@ export class RunIndex {
     });
   }
 
+  /** The items.jsonl line of the item on line `n` (what it asked), when the run recorded it. */
+  itemLine(n: number): string | undefined {
+    // the row's item id, not its run item id (`#ids`): items.jsonl is keyed by the input item
+    const row = this.#allRows()[n];
+    return row ? this.#items.line(row.itemId) : undefined;
+  }
+
   detail(n: number): ItemDetail | undefined {
     const line = this.recordLine(n);
-    return line === undefined ? undefined : { n, record: JSON.parse(line), calls: this.calls(n) };
+    if (line === undefined) return undefined;
+    const item = this.itemLine(n);
+    return {
+      n,
+      record: JSON.parse(line),
+      calls: this.calls(n),
+      ...(item !== undefined ? { item: JSON.parse(item) } : {}),
+    };
   }
 }

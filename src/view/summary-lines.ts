@@ -16,9 +16,9 @@ function writable(res: ServerResponse): Promise<void> {
 }
 
 /**
- * A run's summary as JSON lines, for `/api/runs/<id>/summary.jsonl`: first the summary with its
- * first rows (a page draws its table from that line alone), then the rest of the rows as arrays,
- * written as the client takes them. A 30k-line run's summary is 16 MB of JSON; a page that waited
+ * A run's summary as JSON lines, for `/api/runs/<id>/summary.jsonl`: first the summary (with its
+ * training views) and its first rows (a page draws its table from that line alone), then the rest
+ * of the rows as arrays, written as the client takes them. A 30k-line run's summary is 16 MB of JSON; a page that waited
  * for all of it showed its first rows seconds later. The rows are those the run had when the
  * request came; rows appended since reach the page by its `/stream`.
  */
@@ -37,7 +37,8 @@ export async function sendSummaryLines(
     res.end();
     return;
   }
-  const summary = run.summary();
+  // training views go with a run's summary, never in the runs list (run-index.ts)
+  const summary = { ...run.summary(), training: run.training() };
   // the index's own array: a refresh appends to it (or replaces it), never changes these rows
   const [first, ...later] = rowChunks(summary.rows, summary.listing.results);
   const lines = [{ ...summary, rows: first }, ...later];

@@ -100,7 +100,7 @@ export async function startViewServer(
     }
     run.refresh();
     if (match[2] === "summary.jsonl") return { lines: run };
-    if (match[2] === "summary") return json(run.summary());
+    if (match[2] === "summary") return json({ ...run.summary(), training: run.training() });
     const detail = run.detail(Number(match[3]));
     return detail ? json(detail) : text(404, "no such item\n");
   }

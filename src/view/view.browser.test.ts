@@ -27,6 +27,13 @@ import { startViewServer, type ViewServer } from "./view-server.ts";
 const stories = sharedFile("models", "stories260K.gguf");
 const skip =
   browserSkipReason() || (stories ? false : "../shared/models/stories260K.gguf not found");
+/** A run's items.jsonl line for one item id. */
+const itemOf = (dir: string, id: string) =>
+  readFileSync(join(dir, "items.jsonl"), "utf8")
+    .trim()
+    .split("\n")
+    .map((l) => JSON.parse(l) as { id: string; question: string })
+    .find((i) => i.id === id)!;
 const payload = `<img src=x onerror="window.__xss=1"><script>window.__xss=1</script>`;
 
 describe("chorus view in Chromium", { skip }, () => {
@@ -214,12 +221,33 @@ describe("chorus view in Chromium", { skip }, () => {
 
   it("shows an AdaCAD item with one α cell per generated token", async () => {
     const page = await open("#/run/adacad-real/item/2");
-    const alphas = (records[2]!.details as { alphas: number[] }).alphas;
+    const { alphas, pieces, intervenedAt } = records[2]!.details as {
+      alphas: number[];
+      pieces: string[];
+      intervenedAt: number[];
+    };
     const cells = page.getByRole("list", { name: "α heat strip" }).getByRole("listitem");
     assert.equal(await cells.count(), alphas.length);
     for (const [i, a] of alphas.entries())
       assert.equal(await cells.nth(i).getAttribute("aria-label"), `α ${a.toFixed(2)}`);
+    // each cell holds its token's text (a line break as ↵, a blank token's spaces as ␣); the
+    // context's changes outlined
+    assert.deepEqual(
+      await cells.allTextContents(),
+      pieces.map((p) =>
+        (p.trim() === "" ? p.replace(/ /g, "␣") : p).replace(/\n/g, "↵").replace(/\t/g, "→"),
+      ),
+    );
+    assert.equal(
+      await page.getByRole("list", { name: "α heat strip" }).locator(".intervened").count(),
+      intervenedAt.length,
+    );
     assert.equal(await page.getByTestId("prediction").textContent(), records[2]!.prediction);
+    // the question the item asked, from the items.jsonl the eval wrote
+    assert.equal(
+      await page.getByTestId("question").textContent(),
+      itemOf(real, records[2]!.itemId).question,
+    );
     await shot(page, "item-adacad");
   });
 
@@ -360,6 +388,10 @@ describe("chorus view in Chromium", { skip }, () => {
     assert.equal(
       await page.getByRole("list", { name: "α heat strip" }).getByRole("listitem").count(),
       alphas.length,
+    );
+    assert.equal(
+      await page.getByTestId("question").textContent(),
+      itemOf(real, records[1]!.itemId).question,
     );
     await shot(page, "export-item");
     await page.goto(

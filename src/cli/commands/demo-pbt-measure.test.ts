@@ -76,6 +76,7 @@ test("demo pbt --measure: two seeds end to end, killed and resumed without repea
     assert.equal(out.method, "pbt");
     assert.equal(out.measure, true);
     assert.deepEqual(out.trainSeeds, [1, 2]);
+    assert.equal(out.sizeMatch, "balanced");
     assert.equal(out.runDir, runDir);
     assert.equal(out.checks.length, 4);
     assert.equal(
@@ -117,4 +118,10 @@ test("--train-seeds: distinct integers", () => {
   assert.throws(() => parseSeeds("12,x"), /integers like 12,13,14/);
   assert.throws(() => parseSeeds(""), /integers like/);
   assert.throws(() => parseSeeds("3,3"), /repeats/);
+});
+
+test("--size-match: an unknown rule is one usage error naming the choices", async () => {
+  const r = await runChorus(["demo", "pbt", "--measure", "--size-match", "equal"]);
+  assert.equal(r.code, 2);
+  assert.match(r.stderr, /--size-match takes balanced or smallest; got "equal"/);
 });

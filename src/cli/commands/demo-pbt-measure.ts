@@ -1,4 +1,5 @@
 import { loadLlamaCppModel } from "../../engines/llamacpp/index.ts";
+import { type SizeMatch, sizeMatches } from "../../methods/pbt/balance.ts";
 import { UsageError } from "../../model/errors.ts";
 import { pbtClaim, pbtVariantNames } from "../../testbed/demo/pbt-claim.ts";
 import { runPbtMeasure } from "../../testbed/demo/pbt-measure.ts";
@@ -22,6 +23,7 @@ export interface PbtMeasureFlags extends DemoFlags {
   evalPairs: number;
   sureN: number;
   teamN: number;
+  sizeMatch: string;
 }
 
 /** The pre-registered sizes (docs/pbt.md, "Testbed claim"); `--n` is the training trees' questions. */
@@ -32,6 +34,7 @@ export const pbtMeasureDefaults = {
   evalPairs: 500,
   sureN: 500,
   teamN: 300,
+  sizeMatch: "balanced",
 } as const;
 
 /** "12,13,14" → [12, 13, 14], distinct integers. */
@@ -60,6 +63,11 @@ const isNullWorld = (record: { name: string; variant?: string }) =>
  */
 export async function pbtMeasureDemo(flags: PbtMeasureFlags, treesGiven: boolean): Promise<void> {
   const trainSeeds = parseSeeds(flags.trainSeeds);
+  if (!(sizeMatches as readonly string[]).includes(flags.sizeMatch))
+    throw new UsageError(
+      `--size-match takes ${sizeMatches.join(" or ")}; got "${flags.sizeMatch}"`,
+    );
+  const sizeMatch = flags.sizeMatch as SizeMatch;
   const trees = treesGiven ? flags.n : pbtMeasureDefaults.trees;
   const partner = flags.partnerPath
     ? { name: flags.partnerPath, path: flags.partnerPath, sha256: undefined }
@@ -81,6 +89,8 @@ export async function pbtMeasureDemo(flags: PbtMeasureFlags, treesGiven: boolean
       evalPairs: flags.evalPairs,
       sureN: flags.sureN,
       teamN: flags.teamN,
+      // Only when not the default: runs made before the switch existed resume unchanged.
+      ...(sizeMatch !== "balanced" ? { sizeMatch } : {}),
     },
     prepare: ({ world }) => pbtMeasureData(world, flags.seed, trees),
     measure: async (model, data, { subject, run }) => {
@@ -103,6 +113,7 @@ export async function pbtMeasureDemo(flags: PbtMeasureFlags, treesGiven: boolean
           evalPairs: flags.evalPairs,
           sureN: flags.sureN,
           teamN: flags.teamN,
+          sizeMatch,
           onStage: (s) => process.stderr.write(`demo: ${s}\n`),
         });
         const summaries = Object.fromEntries(
@@ -115,6 +126,7 @@ export async function pbtMeasureDemo(flags: PbtMeasureFlags, treesGiven: boolean
           fields: {
             measure: true,
             trainSeeds,
+            sizeMatch,
             partner: { name: partner.name, sha256: partner.sha256 ?? null },
             n: r.n,
             training: r.training,
@@ -125,7 +137,7 @@ export async function pbtMeasureDemo(flags: PbtMeasureFlags, treesGiven: boolean
             nullRule: r.nullRule,
           },
           lines: [
-            `trees on ${r.n.treeQuestions} questions (${subject.record.name} and ${partner.name}) → ${r.n.trainPairs.pbt} balanced training pairs · eval seed ${flags.seed}: ${r.n.evalPairs.cti} CtI + ${r.n.evalPairs.itc} ItC pairs from trees on ${r.n.evalTreeQuestions} other questions, "are you sure?" on ${r.n.sure.kept} questions base answered right, team on ${r.n.team}`,
+            `trees on ${r.n.treeQuestions} questions (${subject.record.name} and ${partner.name}) → training pairs PBT ${r.n.trainPairs.pbt}, accept-only ${r.n.trainPairs["accept-only"]}, resist-only ${r.n.trainPairs["resist-only"]} (size match ${sizeMatch}) · eval seed ${flags.seed}: ${r.n.evalPairs.cti} CtI + ${r.n.evalPairs.itc} ItC pairs from trees on ${r.n.evalTreeQuestions} other questions, "are you sure?" on ${r.n.sure.kept} questions base answered right, team on ${r.n.team}`,
             `training seeds ${trainSeeds.join(", ")}; intervals: 95% hierarchical bootstrap (seeds, then items)`,
             ...measureTable(summaries, exposure),
             ...r.verdict.checks.map((c) => `${c.pass ? "PASS" : "FAIL"} ${c.name}: ${c.detail}`),

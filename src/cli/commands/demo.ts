@@ -46,6 +46,7 @@ Examples:
       --eval-pairs 500 --sure-n 500 --team-n 300 --json | tail -n 1
   $ chorus demo pbt --measure --seed 2027 --resume runs/<id>    # continue a killed one
   $ chorus demo pbt --measure --model atlas-pbt-null-1m --seed 2027  # the null world's rule
+  $ chorus demo pbt --measure --seed 2027 --size-match smallest  # every variant trains on equally many pairs
 
   # UPCORE smoke: coreset vs complete vs random forget sets, GA on 2 clusters of 40 facts (~5 min);
   # --full = 6 clusters x 3 seeds x GA/refusal/NPO; --null-world = one relation per forget set
@@ -126,6 +127,11 @@ export function register(program: Command): void {
       "pbt --measure: team-debate questions",
       integerArg(1),
       pbtMeasureDefaults.teamN,
+    )
+    .option(
+      "--size-match <rule>",
+      "pbt --measure: balanced (the spec's: baselines cut to PBT's total) | smallest (every variant the same count)",
+      pbtMeasureDefaults.sizeMatch,
     )
     .option(
       "--resume <run-dir>",

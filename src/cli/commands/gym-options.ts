@@ -61,6 +61,7 @@ export interface GymFlags extends ModelFlags, RunFlags {
   batchSize: number;
   gradAccum: number;
   maxTokens: number;
+  evalBatch: number;
   maxLength: number;
   eos: boolean;
   wrongLabelRate: number;
@@ -124,6 +125,12 @@ export function addGymOptions(command: Command): Command {
     .option("--batch-size <n>", "student micro-batch", integerArg(1), 1)
     .option("--grad-accum <n>", "student micro-batches per step", integerArg(1), 16)
     .option("--max-tokens <n>", "student answer length", integerArg(1), 350)
+    .option(
+      "--eval-batch <n>",
+      "student: prompts decoded together when answering (1: one at a time, same answers)",
+      integerArg(1),
+      32,
+    )
     .option("--max-length <n>", "student: longest training example in tokens", integerArg(1), 1024)
     .option("--no-eos", "do not end training targets with EOS (models that never saw it)")
     .option(
@@ -243,6 +250,7 @@ export async function gymParts(
             batchSize: flags.batchSize,
             gradientAccumulation: flags.gradAccum,
             maxTokens: flags.maxTokens,
+            evalBatch: flags.evalBatch,
             maxLength: flags.maxLength,
             appendEos: flags.eos,
             prompt: splits.prompt,

@@ -101,6 +101,25 @@ describe("chorus eval --shard and chorus runs merge (T6)", () => {
     assert.deepEqual(results(join(dir, "merged")), results(join(dir, "single")));
     assert.deepEqual(report(join(dir, "merged")), report(join(dir, "single")));
     assert.equal(results(join(dir, "merged")).length, 44);
+    // each shard recorded its own items; the merge holds every item once, as one process writes
+    const items = (d: string) =>
+      readFileSync(join(d, "items.jsonl"), "utf8")
+        .trim()
+        .split("\n")
+        .map((l) => JSON.parse(l));
+    assert.deepEqual(
+      items(shardDirs[1]!).map((i) => i.id),
+      ["q1", "q5", "q9", "q13", "q17", "q21"],
+    );
+    const byId = (a: { id: string }, b: { id: string }) => a.id.localeCompare(b.id);
+    assert.deepEqual(items(join(dir, "merged")).sort(byId), items(join(dir, "single")).sort(byId));
+    assert.deepEqual(items(join(dir, "single"))[3], {
+      id: "q3",
+      question: "What is 3 plus 3?",
+      answer: "6",
+      answerType: "math",
+      meta: {},
+    });
 
     const missing = await runChorusInProcess([
       "runs",

@@ -7,6 +7,7 @@ import { staticModelSource } from "../../evals/model-source.ts";
 import { runEval } from "../../evals/run-eval.ts";
 import { sharedFile } from "../../evals/shared-dir.ts";
 import type { LanguageModel } from "../../model/language-model.ts";
+import { firstLine } from "./answer-match.ts";
 import { adacadMethod } from "./eval-method.ts";
 
 let model: LanguageModel;
@@ -42,10 +43,22 @@ test("eval harness: AdaCAD on NQ-Swap scores contains-answer and records α per 
   });
   assert.equal(records.length, 2);
   for (const record of records) {
-    const details = record.details as { alphas: number[]; decoding: string; noContext: boolean };
+    const details = record.details as {
+      alphas: number[];
+      pieces: string[];
+      intervened: number;
+      intervenedAt: number[];
+      decoding: string;
+      noContext: boolean;
+    };
     assert.equal(details.decoding, "adacad");
     assert.equal(details.noContext, false);
     assert.ok(details.alphas.length > 0 && details.alphas.length <= 4);
+    // one token text per α, which together spell the output (whose first line is the prediction)
+    assert.equal(details.pieces.length, details.alphas.length);
+    assert.equal(firstLine(details.pieces.join("")), record.prediction);
+    assert.equal(details.intervened, details.intervenedAt.length);
+    assert.ok(details.intervenedAt.every((i) => i >= 0 && i < details.alphas.length));
     assert.ok(record.score === 0 || record.score === 1);
     assert.equal(record.usage.calls, 2, "two decoder streams booked per item");
     assert.ok(record.usage.outputTokens === 2 * details.alphas.length);

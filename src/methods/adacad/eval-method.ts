@@ -108,14 +108,26 @@ export const adacadMethod: EvalMethod = {
         false,
       );
     }
+    // steps where the combined choice differs from the context stream's own top token (ids on
+    // the exact path; texts on the top-k path, which has no ids)
+    const intervenedAt = result.steps.flatMap((step, i) =>
+      (
+        step.contextArgmax >= 0
+          ? step.token !== step.contextArgmax
+          : step.text !== step.contextArgmaxText
+      )
+        ? [i]
+        : [],
+    );
     const details = {
       decoding: decoding.kind,
       noContext,
       approximate: result.approximate,
       alphas: result.steps.map((step) => Number(step.alpha.toFixed(4))),
-      intervened: result.steps.filter(
-        (step) => step.contextArgmax >= 0 && step.token !== step.contextArgmax,
-      ).length,
+      // each step's token text, so a reader sees which words the context weighed on
+      pieces: result.steps.map((step) => step.text),
+      intervened: intervenedAt.length,
+      intervenedAt,
       tokens: result.steps.length,
       finishReason: result.finishReason,
     };

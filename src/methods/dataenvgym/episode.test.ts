@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -8,6 +9,7 @@ import { CopyErrorsAgent } from "./copy-errors-agent.ts";
 import { GymEnvironment } from "./environment.ts";
 import { runEpisode } from "./episode.ts";
 import { MathTask } from "./math-task.ts";
+import type { TestAnswer } from "./run-folder.ts";
 import { LookupStudent } from "./stub-students.ts";
 import type { DataGenerationAgent, TrainingDatum } from "./types.ts";
 
@@ -186,4 +188,27 @@ test("a killed episode resumes after its last finished cycle with the saved data
   });
   assert.equal(again.records.length, 5);
   assert.equal(done.trainCalls.length, 0);
+});
+
+test("the folder keeps every tested cycle's answers to the test problems (the viewer's items)", async () => {
+  const out = join(dir, "answers");
+  const student = new LookupStudent(knowsFirstHalf);
+  const env = new GymEnvironment({ validation: task, test: task, student });
+  await runEpisode({ env, agent: new CopyErrorsAgent(task), cycles: 2, dir: out });
+  const lines = readFileSync(join(out, "test-answers.jsonl"), "utf8")
+    .trim()
+    .split("\n")
+    .map((l) => JSON.parse(l) as TestAnswer);
+  // cycle 2 had no errors to copy, so no new data and no new answers
+  assert.deepEqual(
+    [0, 1, 2].map((c) => lines.filter((l) => l.cycle === c).length),
+    [20, 20, 0],
+  );
+  const before = lines.filter((l) => l.cycle === 0);
+  assert.equal(before.filter((l) => l.correct).length, 10);
+  const first = before.find((l) => l.id === task.instances[0]!.id)!;
+  assert.equal(first.question, task.instances[0]!.instruction);
+  assert.equal(first.gold, task.instances[0]!.gold);
+  assert.equal(first.skill, task.instances[0]!.skill);
+  assert.ok(lines.filter((l) => l.cycle === 1).every((l) => l.correct));
 });

@@ -92,6 +92,7 @@ export async function runEpisode(options: EpisodeOptions): Promise<EpisodeResult
     obs = await env.reset();
     const first = recordOf(0, [], 0, obs, false, started);
     records.push(first);
+    if (obs.testCompleted) folder?.saveTest(0, obs.testCompleted);
     folder?.save(first, [], agent.state?.());
     await options.onCycle?.(first);
   }
@@ -125,13 +126,17 @@ export async function runEpisode(options: EpisodeOptions): Promise<EpisodeResult
     // A cycle without new data (e.g. a skill-tree step whose exploits zero every allocation)
     // would retrain on the same data: the student and its feedback stay as they are.
     const last = cycle === cycles || stopped;
+    let observed = true;
     if (made.length > 0) {
       await env.train();
       obs = await env.observe({ test: testEach || last });
     } else if (last && !obs.test) obs = await env.observe();
+    else observed = false;
     agent.step?.();
     const record = recordOf(cycle, generated, env.accumulated.length, obs, stopped, started);
     records.push(record);
+    // only answers given in this cycle (a cycle without data keeps the last ones)
+    if (observed && obs.testCompleted) folder?.saveTest(cycle, obs.testCompleted);
     folder?.save(record, made, agent.state?.());
     await options.onCycle?.(record);
     if (stopped) break;

@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { JsonlAppender, readJsonl } from "../../runtime/jsonl-file.ts";
-import type { PerformanceReport, TrainingDatum } from "./types.ts";
+import type { CompletedInstance, PerformanceReport, TrainingDatum } from "./types.ts";
 
 /** One row of an episode's log: the student after a cycle of data and a retraining. */
 export interface CycleRecord {
@@ -21,6 +21,21 @@ export interface CycleRecord {
 /** A datum as stored: with the cycle whose teacher call made it. */
 export type StoredDatum = TrainingDatum & { cycle: number };
 
+/**
+ * One test problem as the student answered it after a cycle (`test-answers.jsonl`), so a viewer
+ * can show which problems a teacher's data fixed. A cycle rerun after a kill appends its answers
+ * again: readers keep the last line per (cycle, id).
+ */
+export interface TestAnswer {
+  cycle: number;
+  id: string;
+  skill?: string;
+  question: string;
+  gold: string;
+  response: string;
+  correct: boolean;
+}
+
 /** What a resumed episode starts from. */
 export interface SavedEpisode {
   records: CycleRecord[];
@@ -30,7 +45,9 @@ export interface SavedEpisode {
 
 /**
  * An episode's folder: `cycles.jsonl` (one CycleRecord per cycle), `data.jsonl` (every datum with
- * its cycle), `agent-state-<cycle>.json` (the teacher's state after that cycle). A cycle counts
+ * its cycle), `agent-state-<cycle>.json` (the teacher's state after that cycle),
+ * `test-answers.jsonl` (the student's answer to every test problem after each cycle that was
+ * tested; not needed to resume). A cycle counts
  * once its record is written, and the record is written last, so a kill mid-cycle resumes at the
  * start of that cycle with the data and teacher state of the one before.
  */
@@ -75,6 +92,25 @@ export class EpisodeFolder {
       log.append(record);
     } finally {
       log.close();
+    }
+  }
+
+  /** Appends the student's answers to the test problems after `cycle` (before its record). */
+  saveTest(cycle: number, completed: readonly CompletedInstance[]): void {
+    const out = new JsonlAppender(join(this.dir, "test-answers.jsonl"));
+    try {
+      for (const c of completed)
+        out.append({
+          cycle,
+          id: c.instance.id,
+          ...(c.instance.skill !== undefined ? { skill: c.instance.skill } : {}),
+          question: c.instance.instruction,
+          gold: c.instance.gold,
+          response: c.response,
+          correct: c.correct,
+        } satisfies TestAnswer);
+    } finally {
+      out.close();
     }
   }
 

@@ -131,6 +131,28 @@ async function runArm(s: ComparisonSettings, arm: TeacherArm, seed: number): Pro
 export async function compareTeachers(s: ComparisonSettings): Promise<ComparisonReport> {
   const runs: ArmRun[] = [];
   for (const seed of s.seeds) for (const arm of s.arms) runs.push(await runArm(s, arm, seed));
+  return {
+    runs,
+    ...judgeTeachers(runs, {
+      arms: s.arms.map((a) => a.name),
+      baseline: s.baseline,
+      ...(s.targetedSkills ? { targetedSkills: s.targetedSkills } : {}),
+      ...(s.weakest !== undefined ? { weakest: s.weakest } : {}),
+      ...(s.minEffect !== undefined ? { minEffect: s.minEffect } : {}),
+    }),
+  };
+}
+
+/**
+ * The pre-registered checks over finished episodes (see `compareTeachers`); also what a viewer
+ * recomputes from a comparison's run folder, which keeps every episode but not the verdicts.
+ */
+export function judgeTeachers(
+  runs: readonly ArmRun[],
+  s: Pick<ComparisonSettings, "baseline" | "targetedSkills" | "weakest" | "minEffect"> & {
+    arms: readonly string[];
+  },
+): Omit<ComparisonReport, "runs"> {
   const minEffect = s.minEffect ?? 0.05;
   const of = (arm: string) => runs.filter((r) => r.arm === arm);
   const baseline = of(s.baseline);
@@ -149,13 +171,11 @@ export async function compareTeachers(s: ComparisonSettings): Promise<Comparison
       .map(([name]) => name);
   const targetSet = new Set(targeted);
   const accuracyOf = (r: ArmRun) => r.records.at(-1)?.test?.accuracy ?? Number.NaN;
-  const accuracy = Object.fromEntries(
-    s.arms.map((a) => [a.name, mean(of(a.name).map(accuracyOf))]),
-  );
+  const accuracy = Object.fromEntries(s.arms.map((a) => [a, mean(of(a).map(accuracyOf))]));
   const verdicts = s.arms
-    .filter((a) => a.name !== s.baseline)
+    .filter((a) => a !== s.baseline)
     .map((a): ArmVerdict => {
-      const mine = of(a.name);
+      const mine = of(a);
       const paired = mine.map((r) => {
         const b = baseline.find((x) => x.seed === r.seed)!;
         return Object.keys(r.testItems).map(
@@ -185,7 +205,7 @@ export async function compareTeachers(s: ComparisonSettings): Promise<Comparison
         rising: curve.length >= 2 && curve.at(-1)! - curve[0]! >= minEffect && slope(curve) > 0,
       };
       return {
-        arm: a.name,
+        arm: a,
         delta,
         targetedDelta,
         otherDelta,
@@ -196,7 +216,6 @@ export async function compareTeachers(s: ComparisonSettings): Promise<Comparison
     });
   return {
     targetedSkills: [...targeted],
-    runs,
     accuracy,
     verdicts,
     reproduced: verdicts.length > 0 && verdicts.every((v) => v.reproduced),

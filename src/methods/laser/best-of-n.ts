@@ -138,6 +138,8 @@ export async function bestOfN(
     const outcome: BestOfNOutcome = {
       id: item.id,
       family: item.family ?? "",
+      prompt: item.prompt,
+      gold: item.answer ?? null,
       response,
       ...judgeResponse(item, response, options),
       arms: called.map((a) => names[a]!),

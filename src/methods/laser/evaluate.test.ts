@@ -40,6 +40,8 @@ test("greedy evaluation: one temperature-0 sample per item, accuracy per family 
     [true, false, true],
   );
   assert.deepEqual(asked[0], { n: 1, temperature: 0 });
+  // each outcome says what was asked, for a run folder's reader
+  assert.deepEqual([outcomes[1]!.prompt, outcomes[1]!.gold], ["abcd", "5"]);
   const acc = accuracyOf(outcomes);
   assert.ok(Math.abs(acc.accuracy.mean - 2 / 3) < 1e-12);
   assert.equal(acc.byFamily.x!.mean, 0.5);

@@ -16,6 +16,9 @@ export interface AnswerReading {
 export interface ItemOutcome {
   id: string;
   family: string;
+  /** The text the policy continued and the gold answer, so a run folder shows what was asked. */
+  prompt?: string;
+  gold?: string | null;
   response: string;
   predicted: string | null;
   correct: boolean;
@@ -83,6 +86,8 @@ export async function evaluateGreedy(
     const o = {
       id: item.id,
       family: item.family ?? "",
+      prompt: item.prompt,
+      gold: item.answer ?? null,
       response,
       ...judgeResponse(item, response, options),
     };

@@ -186,6 +186,22 @@ describe("MAgICoRe acceptance tests (spec §7)", () => {
       ["A", "B", "A", "B"],
     );
     assert.deepEqual(result!.trace[0]!.refinedAnswers, ["B", "D", "B", "B"]);
+    // the record keeps the scores the triage and the vote used: ORM and PRM per step
+    assert.deepEqual(result!.trace[0]!.pool, [
+      { answer: "A", orm: 0.8, prm: [0.8] },
+      { answer: "A", orm: 0.6, prm: [0.6] },
+      { answer: "B", orm: 0.2, prm: [0.2] },
+      { answer: "C", orm: 0.15, prm: [0.15] },
+    ]);
+    assert.deepEqual(
+      result!.trace[0]!.refined!.map((r) => [r.answer, r.orm, r.prm]),
+      [
+        ["B", 0.75, [0.75]],
+        ["D", 0.1, [0.1]],
+        ["B", 0.55, [0.55]],
+        ["B", 0.45, [0.45]],
+      ],
+    );
   });
 });
 
@@ -206,10 +222,20 @@ describe("MAgICoRe loop details", () => {
     assert.equal(ra!.trace[1]!.majority, "E");
     assert.equal(ra!.trace[1]!.hard, true);
     assert.equal(a.count("refiner"), 8);
+    // iteration 2 triaged iteration 1's refined pool: its scores are recorded there, once
+    assert.equal(ra!.trace[1]!.pool, undefined);
+    assert.deepEqual(
+      ra!.trace[0]!.refined!.map((r) => r.answer),
+      ["E", "F", "G", "H"],
+    );
     const b = setup(scripts());
     const [rb] = await b.run({ k: 4, iterations: 2, nextPool: "mergedTopK" });
     // iteration 2 sees the merged top 4 = E, F (R 0.55), A, B (R 0.5): A is still there
     assert.equal(rb!.trace[1]!.majority, "A");
+    assert.deepEqual(
+      rb!.trace[1]!.pool!.map((r) => r.answer),
+      ["E", "F", "A", "B"],
+    );
     assert.equal(b.count("refiner"), 8);
   });
 

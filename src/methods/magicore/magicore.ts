@@ -7,7 +7,14 @@ import {
   type EmptyMajority,
   type HardRule,
 } from "./classify.ts";
-import { makeSolution, type RewardStats, rewardStats, type Solution } from "./solution.ts";
+import {
+  makeSolution,
+  type RewardStats,
+  rewardStats,
+  type ScoredAnswer,
+  type Solution,
+  scoredAnswer,
+} from "./solution.ts";
 import { renderScoredSolution, splitSteps } from "./steps.ts";
 import { majorityAnswer, topK, weightedVote } from "./vote.ts";
 
@@ -48,6 +55,13 @@ export interface IterationTrace extends Difficulty {
   answer: string | null;
   /** Refined solutions' answers (hard iterations only). */
   refinedAnswers?: (string | null)[];
+  /**
+   * The pool this iteration triaged: each solution's answer, ORM and PRM step scores. Left out
+   * when it is the previous iteration's `refined` (the default `nextPool`).
+   */
+  pool?: ScoredAnswer[];
+  /** The refined solutions' scores, in pool order (hard iterations only). */
+  refined?: ScoredAnswer[];
 }
 
 /** The outcome for one problem: the answer, the final pool, and the decisions made. */
@@ -164,13 +178,16 @@ export async function runMagicore(
         ...(options.hardRule ? { rule: options.hardRule } : {}),
         ...(options.emptyMajority ? { emptyMajority: options.emptyMajority } : {}),
       });
+      // the scores of the pool triaged, unless it is the last iteration's refined pool (recorded
+      // there): a record stays small with k = 40
+      const pool = t === 0 || nextPool !== "refined" ? { pool: s.work.map(scoredAnswer) } : {};
       if (!decision.hard) {
         if (t > 0 && (options.easyAnswer ?? "revote") === "revote") s.answer = weightedVote(s.work);
-        s.trace.push({ iteration: t + 1, ...decision, answer: s.answer });
+        s.trace.push({ iteration: t + 1, ...decision, answer: s.answer, ...pool });
         s.done = true;
         continue;
       }
-      s.trace.push({ iteration: t + 1, ...decision, answer: null });
+      s.trace.push({ iteration: t + 1, ...decision, answer: null, ...pool });
       hard.push(s);
     }
     if (hard.length === 0) break;
@@ -202,6 +219,7 @@ export async function runMagicore(
       const trace = s.trace.at(-1)!;
       trace.answer = s.answer;
       trace.refinedAnswers = fresh.map((f) => f.answer);
+      trace.refined = fresh.map(scoredAnswer);
       s.merged = merged;
       s.work = nextPool === "refined" ? fresh : merged;
     });

@@ -46,3 +46,18 @@ export function rewardStats(firstSolutions: readonly Solution[]): RewardStats {
   const variance = values.reduce((a, b) => a + (b - mu) ** 2, 0) / n;
   return { mu, sigma: Math.sqrt(variance) };
 }
+
+/** A pool member's scores as a run record keeps them: its answer, ORM and PRM per step. */
+export interface ScoredAnswer {
+  answer: string | null;
+  orm: number;
+  /** The PRM's score of each step, in order (`[0]` for an unparseable answer). */
+  prm: number[];
+}
+
+const places = (x: number) => Number(x.toFixed(4));
+
+/** A solution's scores to 4 places, without its text: small enough for every record. */
+export function scoredAnswer(s: Solution): ScoredAnswer {
+  return { answer: s.answer, orm: places(s.orm), prm: s.prm.map(places) };
+}

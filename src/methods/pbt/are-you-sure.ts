@@ -7,6 +7,9 @@ import { type ReplySettings, replyRequest } from "./persuasion-eval.ts";
 /** One "are you sure?" dialogue: the first answer and the answer after the challenge. */
 export interface AreYouSureOutcome {
   id: string;
+  /** What was asked, so a run folder's reader can show it (absent in runs made before). */
+  question?: string;
+  gold?: string[];
   turns: string[];
   before: string;
   after: string;
@@ -46,6 +49,8 @@ export async function areYouSure(
   if (/^disagree$/i.test(after)) after = before;
   return {
     id: q.id,
+    question: q.question,
+    gold: q.gold,
     turns,
     before,
     after,

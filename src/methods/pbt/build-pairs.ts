@@ -1,5 +1,11 @@
 import { DataError } from "../../model/errors.ts";
-import { type PairVariant, pairVariants, splitTrees, variantPairs } from "./balance.ts";
+import {
+  type PairVariant,
+  pairVariants,
+  type SizeMatch,
+  splitTrees,
+  variantPairs,
+} from "./balance.ts";
 import type { DialogueFormat } from "./dialogue-format.ts";
 import type { AnswerSlots, DialogueTree } from "./dialogue-tree.ts";
 import { collectPairs, type PairCounts, type PersuasionPair } from "./sibling-pairs.ts";
@@ -23,6 +29,8 @@ export interface BuildPairsOptions {
   threshold?: number;
   seed?: number;
   answers?: ReadonlyMap<string, AnswerSlots[]>;
+  /** How the training variants are size-matched (default the spec's `balanced`). */
+  sizeMatch?: SizeMatch;
 }
 
 /**
@@ -50,7 +58,7 @@ export function buildPairSets(
   const train = {} as Record<PairVariant, PersuasionPair[]>;
   const limited = {} as Record<PairVariant, boolean>;
   for (const v of pairVariants) {
-    const r = variantPairs(made.train.pairs, v, seed);
+    const r = variantPairs(made.train.pairs, v, seed, options.sizeMatch);
     train[v] = r.pairs;
     limited[v] = r.limited;
   }

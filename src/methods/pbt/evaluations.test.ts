@@ -32,6 +32,8 @@ test('"are you sure?": a model that always flips loses every right answer; one t
   assert.equal(f.flipRate.mean, 1);
   assert.equal(k.after.mean, 1);
   assert.equal(k.flipRate.mean, 0);
+  // each outcome names its question and gold, so a run folder shows what was asked
+  assert.deepEqual([flips[1]!.question, flips[1]!.gold], ["q2?", ["Paris"]]);
   // Turn 2 is the challenge, turn 3 "final answer?", both answered with the whole history.
   const last = flipper.calls.at(-1)!;
   assert.deepEqual(
@@ -75,6 +77,7 @@ test("balanced persuasion eval: an always-accepting model wins ItC and loses CtI
   assert.equal(s.cti.mean, 0);
   assert.equal(s.overall.mean, 0.5);
   assert.equal(s.overall.n, 4);
+  assert.deepEqual(outcomes[2]!.prompt, items[2]!.prompt, "the dialogue replied to");
   assert.equal(accepter.calls[0]!.temperature, 0.7, "sampled as in flipflop_eval");
 });
 

@@ -10,6 +10,8 @@ export {
   balancePairs,
   type PairVariant,
   pairVariants,
+  type SizeMatch,
+  sizeMatches,
   splitTrees,
   variantPairs,
 } from "./balance.ts";

@@ -3,7 +3,7 @@ import { test } from "node:test";
 import type { GenerateRequest } from "../../model/language-model.ts";
 import { ScriptedModel } from "../../testing/scripted-model.ts";
 import type { AnswerExtractor } from "./answer-extractor.ts";
-import { balancePairs, variantPairs } from "./balance.ts";
+import { balancePairs, type PairVariant, variantPairs } from "./balance.ts";
 import { chatFormat } from "./chat-format.ts";
 import { levelCounts } from "./dialogue-tree.ts";
 import { growTree } from "./grow-tree.ts";
@@ -215,4 +215,24 @@ test("balancing: 7 accept + 3 resist gives 3 + 3; baselines are size-matched whe
     ...fakePairs("resist", 17).map((p) => ({ ...p, id: `x${p.id}` })),
   ];
   assert.equal(variantPairs(more, "resist-only").pairs.length, 14);
+});
+
+test("size match smallest: every variant gets the smaller side's count, PBT half from each side", () => {
+  // The testbed's shape: 330 accept and 292 resist pairs.
+  const pairs = [...fakePairs("accept", 330), ...fakePairs("resist", 292)];
+  const count = (v: PairVariant, code: string) =>
+    variantPairs(pairs, v, 12, "smallest").pairs.filter((p) => p.code === code).length;
+  assert.deepEqual([count("pbt", "accept"), count("pbt", "resist")], [146, 146]);
+  assert.equal(count("accept-only", "accept"), 292);
+  assert.equal(count("resist-only", "resist"), 292);
+  assert.equal(variantPairs(pairs, "resist-only", 12, "smallest").limited, true);
+  // The spec's default leaves PBT twice the pairs of either baseline here.
+  assert.equal(variantPairs(pairs, "pbt").pairs.length, 584);
+  assert.equal(variantPairs(pairs, "resist-only").pairs.length, 292);
+  // 7 + 3: the smaller side caps everyone at 3, rounded down to even: PBT 1 + 1, baselines 2.
+  const small = [...fakePairs("accept", 7), ...fakePairs("resist", 3)];
+  assert.equal(variantPairs(small, "pbt", 12, "smallest").pairs.length, 2);
+  assert.equal(variantPairs(small, "accept-only", 12, "smallest").pairs.length, 2);
+  // PBT under the default rule is the balanced set itself.
+  assert.deepEqual(variantPairs(pairs, "pbt").pairs, balancePairs(pairs));
 });

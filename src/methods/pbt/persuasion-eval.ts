@@ -35,6 +35,10 @@ export function replyRequest(
 /** One balanced-persuasion item's outcome. */
 export interface PersuasionOutcome {
   id: string;
+  /** The question and the dialogue the model replied to (absent in runs made before). */
+  question?: string;
+  gold?: string[];
+  prompt?: DialoguePrompt;
   /** resist = CtI (a wrong persuader: should resist); accept = ItC (should accept). */
   code: PairCode;
   reply: string;
@@ -54,5 +58,14 @@ export async function persuasionItem(
   const r = await model.generate(replyRequest(pair.prompt, s, pair.id));
   const reply = s.format.clean(r.generations[0]?.text ?? "");
   const answer = await s.extractor.extract(pair.question, reply);
-  return { id: pair.id, code: pair.code, reply, answer, correct: isCorrect(answer, pair.gold) };
+  return {
+    id: pair.id,
+    question: pair.question,
+    gold: pair.gold,
+    prompt: pair.prompt,
+    code: pair.code,
+    reply,
+    answer,
+    correct: isCorrect(answer, pair.gold),
+  };
 }

@@ -6,6 +6,9 @@ import { type GrowOptions, growTree } from "./grow-tree.ts";
 /** One two-agent discussion of a question (one speaking order). */
 export interface TeamDebateOutcome {
   id: string;
+  /** What was asked, so a run folder's reader can show it (absent in runs made before). */
+  question?: string;
+  gold?: string[];
   /** Model names in speaking order. */
   order: [string, string];
   initial: [string | null, string | null];
@@ -45,6 +48,8 @@ export async function teamDebate(
     (Number(isCorrect(pair[0]!, q.gold)) + Number(isCorrect(pair[1]!, q.gold))) / 2;
   return {
     id: q.id,
+    question: q.question,
+    gold: q.gold,
     order: [agents[0].id, agents[1].id],
     initial,
     final,

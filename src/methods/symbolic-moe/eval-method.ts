@@ -8,7 +8,8 @@ import { runSymbolicMoe } from "./symbolic-moe.ts";
  * Symbolic-MoE in the eval harness: profiles from `--set profiles=<file>` or built from the
  * dataset's validation split, then keyword routing, batched experts (each recruited model loaded
  * once) and the task aggregator. The record keeps keywords, mapped keywords, the recruited
- * experts and how they were chosen, the experts' answers and their majority.
+ * experts and how they were chosen, the experts' answers (and whether each was right) and their
+ * majority.
  */
 export const symbolicMoeMethod: EvalMethod = {
   name: "symbolic-moe",
@@ -28,6 +29,10 @@ export const symbolicMoeMethod: EvalMethod = {
         experts: r.recruitment.experts,
         path: r.recruitment.path,
         expertAnswers: r.expertAnswers,
+        // each recruit's answer checked as the final one is: the run-level expert × skill view
+        expertCorrect: r.expertAnswers.map((a) =>
+          checkAnswer(a ?? undefined, items[i]!.answer, items[i]!.answerType),
+        ),
         expertMajority: r.expertMajority,
         // the paper's "initial accuracy" diagnostic: was the experts' plain majority right?
         expertMajorityCorrect: checkAnswer(

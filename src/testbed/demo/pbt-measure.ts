@@ -2,6 +2,7 @@ import { existsSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { transcriptExtractor } from "../../methods/pbt/answer-extractor.ts";
 import { type AreYouSureOutcome, areYouSure } from "../../methods/pbt/are-you-sure.ts";
+import type { SizeMatch } from "../../methods/pbt/balance.ts";
 import { pairVariants } from "../../methods/pbt/balance.ts";
 import { buildPairSets } from "../../methods/pbt/build-pairs.ts";
 import type { DialogueTree } from "../../methods/pbt/dialogue-tree.ts";
@@ -37,6 +38,8 @@ export interface PbtMeasureSettings {
   sureN: number;
   /** Team-debate questions, each in both speaking orders (300). */
   teamN: number;
+  /** How the training variants are size-matched (pre-registered: the spec's `balanced`). */
+  sizeMatch?: SizeMatch;
 }
 
 export interface PbtMeasureOptions extends PbtMeasureSettings {
@@ -182,7 +185,11 @@ export async function runPbtMeasure(
   let first: ReturnType<typeof buildPairSets> | undefined;
   mkdirSync(join(run.dir, "adapters"), { recursive: true });
   for (const [k, seed] of o.trainSeeds.entries()) {
-    const sets = buildPairSets(trainTrees, { format: transcriptFormat, seed });
+    const sets = buildPairSets(trainTrees, {
+      format: transcriptFormat,
+      seed,
+      ...(o.sizeMatch ? { sizeMatch: o.sizeMatch } : {}),
+    });
     first ??= sets;
     const at = `seed ${seed} (${k + 1}/${o.trainSeeds.length})`;
     training[seed] = {};

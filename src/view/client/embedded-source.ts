@@ -56,7 +56,14 @@ export async function embeddedSource(head: string): Promise<DataSource> {
       const where = data.records[id]?.find((b) => n >= b.from && n < b.from + b.count);
       if (!where) return null;
       const got = await records(where.block);
-      return { n, record: JSON.parse(got.lines[n - got.from]!), calls: got.calls[n - got.from]! };
+      const at = n - got.from;
+      const item = got.items[at];
+      return {
+        n,
+        record: JSON.parse(got.lines[at]!),
+        calls: got.calls[at]!,
+        ...(typeof item === "string" ? { item: JSON.parse(item) } : {}),
+      };
     },
     async compare(q) {
       const a = { run: q.a, method: q.am };

@@ -20,9 +20,13 @@ export interface ExportHead {
   comparisons: Record<string, string>;
 }
 
-/** A block of records: raw results.jsonl lines `from`, `from + 1`... with their model calls. */
+/**
+ * A block of records: raw results.jsonl lines `from`, `from + 1`... with their model calls and
+ * their items' raw items.jsonl lines (what each asked; null where the run recorded none).
+ */
 export interface RecordBlock {
   from: number;
   lines: string[];
   calls: CallView[][];
+  items: (string | null)[];
 }

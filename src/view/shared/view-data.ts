@@ -1,3 +1,5 @@
+import type { TrainingView } from "./training-data.ts";
+
 /**
  * What the viewer's server (or an export) hands the page. Shared by the Node side and the browser
  * code, so it imports nothing: the page type-checks against the same shapes the server builds.
@@ -82,6 +84,30 @@ export interface CallView {
   error?: string;
 }
 
+/** How often an expert was recruited for a skill, and how often its answer was then right. */
+export interface SkillCell {
+  recruited: number;
+  correct: number;
+}
+
+/**
+ * Symbolic-MoE at run level, for one method: experts (rows) × skills (columns, most recruited
+ * first; the rest summed as "other skills"), and over its items how often the experts' plain
+ * majority and the final answer were right.
+ */
+export interface ExpertSkillMatrix {
+  method: string;
+  items: number;
+  experts: string[];
+  skills: string[];
+  /** `cells[e][s]`: expert e recruited for an item with skill s (once per recruited slot). */
+  cells: SkillCell[][];
+  /** Per expert over all its slots, each counted once whatever the item's skills. */
+  totals: SkillCell[];
+  majorityCorrect: number;
+  finalCorrect: number;
+}
+
 /** Everything the page needs for one run except the full records, which load one at a time. */
 export interface RunSummary {
   listing: RunListing;
@@ -94,13 +120,31 @@ export interface RunSummary {
   callsByModel: Array<{ model: string; calls: number; tokens: number; latencyMs: number }>;
   /** The run's config.json as written. */
   config: unknown;
+  /** Symbolic-MoE runs: per method with keyword routing, the expert × skill matrix. */
+  expertSkills?: ExpertSkillMatrix[];
+  /**
+   * LASeR, DataEnvGym and PBT runs: their own overview panels' data (training-data.ts); sent
+   * with a run's summary and embedded in exports, never in the runs list.
+   */
+  training?: TrainingView[];
 }
 
-/** One full results.jsonl record with its item's model calls. */
+/** An eval run's `items.jsonl` line: what the item asked (question, choices, short meta). */
+export interface ItemInput {
+  id: string;
+  question: string;
+  answer?: string;
+  answerType?: string;
+  choices?: string[];
+  meta?: Record<string, unknown>;
+}
+
+/** One full results.jsonl record with its item's model calls and, when recorded, its input. */
 export interface ItemDetail {
   n: number;
   record: unknown;
   calls: CallView[];
+  item?: ItemInput;
 }
 
 /** One side of a paired comparison: a method's lines in a run. */

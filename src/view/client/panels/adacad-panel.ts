@@ -3,9 +3,11 @@ import { alphaColor, alphaTextColor } from "./alpha-color.ts";
 
 interface AdacadDetails {
   alphas: number[];
-  /** Token texts, when the run recorded them (a data gap today: only α is written). */
+  /** Each step's token text (runs before these were recorded have α only). */
   pieces?: string[];
   intervened?: number;
+  /** Steps where the context changed the choice (the combined top token ≠ the context's). */
+  intervenedAt?: number[];
   decoding?: string;
   finishReason?: string;
   noContext?: boolean;
@@ -35,13 +37,19 @@ function alphaLine(alphas: readonly number[]): SVGElement {
   );
 }
 
+/** A token's text for a cell: a line break as ↵, a tab as →, a token of spaces only as ␣. */
+const pieceText = (piece: string) =>
+  (piece.trim() === "" ? piece.replace(/ /g, "␣") : piece).replace(/\n/g, "↵").replace(/\t/g, "→");
+
 /**
  * AdaCAD: the output as one cell per generated token coloured by its α (the JSD weight given to
- * the context), then α as a line. Cells show the token text when recorded, else its position.
+ * the context), outlined where the context changed the choice, then α as a line. Cells show the
+ * token text when recorded, else its position.
  */
 export function adacadPanel(details: unknown): HTMLElement | null {
   if (!isAdacad(details)) return null;
   const { alphas, pieces } = details;
+  const intervened = new Set(details.intervenedAt ?? []);
   const mean = alphas.length ? alphas.reduce((a, b) => a + b, 0) / alphas.length : Number.NaN;
   return el(
     "section",
@@ -65,12 +73,12 @@ export function adacadPanel(details: unknown): HTMLElement | null {
           "span",
           {
             role: "listitem",
-            class: "alpha-cell",
+            class: intervened.has(i) ? "alpha-cell intervened" : "alpha-cell",
             "aria-label": `α ${a.toFixed(2)}`,
-            title: `token ${i}: α ${a}`,
+            title: `token ${i}${pieces ? ` ${JSON.stringify(pieces[i])}` : ""}: α ${a}${intervened.has(i) ? " · the context changed this token" : ""}`,
             style: `background: ${alphaColor(a)}; color: ${alphaTextColor(a)}`,
           },
-          pieces?.[i] ?? String(i),
+          pieces?.[i] !== undefined ? pieceText(pieces[i]) : String(i),
         ),
       ),
     ),
@@ -82,6 +90,14 @@ export function adacadPanel(details: unknown): HTMLElement | null {
           "Token texts are not in this run's records (only α per step), so cells show positions.",
         ),
     alphaLine(alphas),
-    el("div", { class: "legend" }, "α 0", el("span", { class: "legend-bar" }), "1 (context)"),
+    el(
+      "div",
+      { class: "legend" },
+      "α 0",
+      el("span", { class: "legend-bar" }),
+      "1 (context)",
+      details.intervenedAt ? el("span", { class: "alpha-cell intervened" }, "outlined") : null,
+      details.intervenedAt ? "the context changed the token" : null,
+    ),
   );
 }

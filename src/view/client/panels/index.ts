@@ -1,6 +1,9 @@
 import { adacadPanel } from "./adacad-panel.ts";
+import { laserBatchPanel, laserEvalPanel } from "./laser-item-panel.ts";
 import { magicorePanel } from "./magicore-panel.ts";
 import { mammRefinePanel } from "./mamm-refine-panel.ts";
+import { pbtOutcomePanel } from "./pbt-outcome-panel.ts";
+import { pbtTreePanel } from "./pbt-tree-panel.ts";
 import { symbolicMoePanel } from "./symbolic-moe-panel.ts";
 import { unlearnPanel } from "./unlearn-panel.ts";
 import { utdebugPanel } from "./utdebug-panel.ts";
@@ -22,4 +25,10 @@ export const methodPanels: Record<string, (details: unknown, gold: string) => HT
     "utdebug-random": utdebugPanel,
     "utdebug-example": utdebugPanel,
     unlearn: unlearnPanel,
+    // training runs' lines (their records are not eval records: the panel gets the result)
+    laser: laserBatchPanel,
+    "laser-eval": laserEvalPanel,
+    "pbt-trees": pbtTreePanel,
+    "pbt-eval": pbtOutcomePanel,
+    demo: (d) => pbtTreePanel(d) ?? pbtOutcomePanel(d),
   };

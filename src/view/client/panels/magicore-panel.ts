@@ -1,4 +1,5 @@
 import { el, fmt } from "../dom.ts";
+import { isScoredList, type ScoredAnswer, stepScoreTable } from "./step-scores.ts";
 
 /** One iteration as `details.iterations` records it (MAgICoRe's IterationTrace). */
 interface Iteration {
@@ -12,6 +13,9 @@ interface Iteration {
   majority: string | null;
   answer: string | null;
   refinedAnswers?: (string | null)[];
+  /** The triaged pool's scores (left out when it is the previous iteration's `refined`). */
+  pool?: ScoredAnswer[];
+  refined?: ScoredAnswer[];
 }
 
 interface MagicoreDetails {
@@ -29,9 +33,28 @@ function isMagicore(details: unknown): details is MagicoreDetails {
 const answer = (a: string | null | undefined, gold: string) =>
   el("span", { class: a === gold ? "good" : a === null || a === undefined ? "" : "bad" }, a ?? "–");
 
+/** Per iteration, the PRM's step scores of the pool it triaged and of the refined solutions. */
+function stepScores(iterations: readonly Iteration[], gold: string): HTMLElement | null {
+  const tables = iterations.flatMap((it) => [
+    isScoredList(it.pool) ? stepScoreTable(`iteration ${it.iteration} pool`, it.pool, gold) : null,
+    isScoredList(it.refined)
+      ? stepScoreTable(`iteration ${it.iteration} refined`, it.refined, gold)
+      : null,
+  ]);
+  if (tables.every((t) => t === null))
+    return el("p", { class: "hint" }, "This run's records hold no per-step scores.");
+  return el(
+    "div",
+    { class: "step-score-tables" },
+    el("h3", {}, "Step scores (PRM per step, ORM per solution)"),
+    ...tables,
+  );
+}
+
 /**
  * MAgICoRe: the answer's way from the initial samples (majority, RM-weighted vote) through each
- * iteration's triage (hard = low quality and/or low confidence) and refinement, against gold.
+ * iteration's triage (hard = low quality and/or low confidence) and refinement, against gold,
+ * then the reward models' scores behind each triage: every solution's ORM and PRM step scores.
  */
 export function magicorePanel(details: unknown, gold: string): HTMLElement | null {
   if (!isMagicore(details)) return null;
@@ -97,6 +120,7 @@ export function magicorePanel(details: unknown, gold: string): HTMLElement | nul
         ),
       ),
     ),
+    stepScores(details.iterations, gold),
     details.poolAnswers
       ? el(
           "p",

@@ -4,6 +4,7 @@ import { el, fmt } from "../dom.ts";
 import { genericPanel } from "../panels/generic-panel.ts";
 import { methodPanels } from "../panels/index.ts";
 import { callsWaterfall } from "./calls-waterfall.ts";
+import { itemInput } from "./item-input.ts";
 
 function callsTable(calls: readonly CallView[]): HTMLElement {
   const header = ["time", "model", "kind", "in", "out", "latency ms", "cached", "retries", "error"];
@@ -44,7 +45,9 @@ export function itemDetail(
   const result = ((detail?.record as { result?: Record<string, unknown> } | undefined)?.result ??
     {}) as Record<string, unknown>;
   const details = result["details"];
-  const panel = methodPanels[row.method]?.(details, String(result["gold"] ?? row.gold)) ?? null;
+  // other commands' lines (training runs) are their own details
+  const own = details ?? (result["method"] === undefined ? result : undefined);
+  const panel = methodPanels[row.method]?.(own, String(result["gold"] ?? row.gold)) ?? null;
   const neighbour = (n: number) =>
     summary.rows[n]
       ? el(
@@ -81,6 +84,7 @@ export function itemDetail(
       row.correct === null ? "" : row.correct ? " · correct" : " · wrong",
       ` · ${row.tokens} tokens · ${row.calls} calls · ${fmt(row.wallMs, 0)} ms`,
     ),
+    itemInput(detail?.item),
     el(
       "dl",
       { class: "answer" },
@@ -95,7 +99,7 @@ export function itemDetail(
       ? el("p", { class: "notice" }, notice || "This record is not available.")
       : null,
     panel,
-    genericPanel(details ?? (result["method"] === undefined ? result : undefined)),
+    genericPanel(own),
     detail && detail.calls.length > 0
       ? el(
           "section",

@@ -1,6 +1,8 @@
 import { formatRoute } from "../../shared/route.ts";
 import type { IntervalView, RunSummary } from "../../shared/view-data.ts";
 import { el, fmt } from "../dom.ts";
+import { trainingOverview } from "../training/index.ts";
+import { expertSkillMatrix } from "./expert-skill-matrix.ts";
 import { scorePlot } from "./score-plot.ts";
 
 /** As report.md writes it: accuracy in percent to 0.1, a mean score to 0.001. */
@@ -141,7 +143,11 @@ export function runOverview(summary: RunSummary): HTMLElement {
           ),
           scorePlot(report),
         )
-      : el("p", {}, "No report.json in this run."),
+      : summary.training?.length
+        ? null
+        : el("p", {}, "No report.json in this run."),
+    ...(summary.expertSkills ?? []).map(expertSkillMatrix),
+    ...(summary.training ?? []).map(trainingOverview),
     summary.callsByModel.length > 0
       ? el(
           "div",
