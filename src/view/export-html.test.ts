@@ -5,6 +5,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
 import { gunzipSync } from "node:zlib";
+import { evalItemLine } from "../evals/item-line.ts";
+import { Run } from "../runtime/run.ts";
 import { exportHtml } from "./export-html.ts";
 import { dataElementId } from "./page-html.ts";
 import { writeEvalRun } from "./run-fixture.ts";
@@ -23,16 +25,27 @@ function embedded(html: string) {
   };
   const head = unpack<ExportHead>(dataElementId);
   const rows = (run: string) => head.rows[run]!.flatMap((id) => unpack<ItemRow[]>(id));
-  const records = (run: string) => {
+  const blocksOf = (run: string) => {
     const lines: Record<number, string> = {};
+    const items: Record<number, string | null> = {};
     for (const { block, from, count } of head.records[run]!) {
       const got = unpack<RecordBlock>(block);
-      assert.deepEqual([got.from, got.lines.length, got.calls.length], [from, count, count]);
+      assert.deepEqual(
+        [got.from, got.lines.length, got.calls.length, got.items.length],
+        [from, count, count, count],
+      );
       for (const [k, line] of got.lines.entries()) lines[from + k] = line;
+      for (const [k, item] of got.items.entries()) items[from + k] = item;
     }
-    return lines;
+    return { lines, items };
   };
-  return { head, rows, records, blocks: blocks.size };
+  return {
+    head,
+    rows,
+    records: (run: string) => blocksOf(run).lines,
+    blocksOf,
+    blocks: blocks.size,
+  };
 }
 
 describe("chorus view --export", () => {
@@ -87,6 +100,20 @@ describe("chorus view --export", () => {
     // 300 rows: a first chunk and a second; 300 records of ~5 KB: more than one 1 MB block
     const long = (i: number) => noise(i).repeat(5);
     writeEvalRun(many, { methods: ["a", "b"], items: 150, prediction: long });
+    // what each item asked, for its record's detail; q7 left out
+    const run = Run.resume(many);
+    run.recordItems(
+      Array.from({ length: 150 }, (_, i) =>
+        evalItemLine({
+          id: `q${i}`,
+          question: `ask ${i}`,
+          answer: "",
+          answerType: "text",
+          meta: {},
+        }),
+      ).filter((item) => item.id !== "q7"),
+    );
+    run.close();
     const result = await exportHtml(openRuns([many]), 15e6);
     const data = embedded(result.html);
     const chunks = data.head.rows["many"]!;
@@ -96,7 +123,12 @@ describe("chorus view --export", () => {
       data.rows("many").map((r) => r.n),
       Array.from({ length: 300 }, (_, n) => n),
     );
-    assert.equal(JSON.parse(data.records("many")[299]!).result.prediction, long(149));
+    const { lines, items } = data.blocksOf("many");
+    assert.equal(JSON.parse(lines[299]!).result.prediction, long(149));
+    // line 299 is b/q149: the items are the input's, shared by both methods' lines
+    assert.equal(JSON.parse(items[299]!).question, "ask 149");
+    assert.equal(JSON.parse(items[3]!).question, "ask 3");
+    assert.equal(items[7], null, "an item the run did not record");
     assert.ok(data.head.records["many"]!.length >= 2, "records in more than one block");
     // head, rows, both comparisons, records
     assert.equal(data.blocks, 1 + chunks.length + 2 + data.head.records["many"]!.length);
