@@ -4,6 +4,8 @@ import { request } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
+import { sketchTree } from "../methods/pbt/test-trees.ts";
+import { Run } from "../runtime/run.ts";
 import { firstChunkRows } from "./row-chunks.ts";
 import { writeEvalRun } from "./run-fixture.ts";
 import { openRuns } from "./run-folders.ts";
@@ -102,6 +104,33 @@ describe("chorus view server", () => {
       );
       const head2 = await get(other.url, "/api/runs/run-b/summary.jsonl", { method: "HEAD" });
       assert.deepEqual([head2.status, head2.body], [200, ""]);
+    } finally {
+      await other.close();
+    }
+  });
+
+  it("sends a training run's panel data with its summary, in both forms, never in the runs list", async () => {
+    const trees = Run.create({ dir: join(dir, "pbt", "run-t"), config: { demo: "pbt" } });
+    for (const id of ["a", "b"])
+      trees.appendResult({
+        id: `tree/train/${id}`,
+        index: 0,
+        result: sketchTree(id, ["paris"], { text: "paris", answers: ["paris", "rome"] }),
+      });
+    trees.close();
+    const runs = openRuns([trees.dir]);
+    const other = await startViewServer(runs, { host: "127.0.0.1", port: 0 });
+    try {
+      const [head] = (await get(other.url, "/api/runs/run-t/summary.jsonl")).body
+        .trimEnd()
+        .split("\n")
+        .map((l) => JSON.parse(l));
+      assert.equal(head.training[0].kind, "pbt");
+      assert.deepEqual(head.training, runs[0]!.training());
+      const summary = JSON.parse((await get(other.url, "/api/runs/run-t/summary")).body);
+      assert.deepEqual(summary.training, head.training);
+      const [listing] = JSON.parse((await get(other.url, "/api/runs")).body);
+      assert.equal(listing.training, undefined);
     } finally {
       await other.close();
     }
