@@ -6,6 +6,7 @@ import { join } from "node:path";
 import { after, describe, it } from "node:test";
 import { gunzipSync } from "node:zlib";
 import { evalItemLine } from "../evals/item-line.ts";
+import { sketchTree } from "../methods/pbt/test-trees.ts";
 import { Run } from "../runtime/run.ts";
 import { exportHtml } from "./export-html.ts";
 import { dataElementId } from "./page-html.ts";
@@ -72,6 +73,23 @@ describe("chorus view --export", () => {
     const hash = createHash("sha256").update(scripts[0]!).digest("base64");
     assert.ok(result.html.includes(`script-src 'sha256-${hash}'`));
     assert.match(result.html, /connect-src 'none'/);
+  });
+
+  it("carries a training run's panel data in its head's summary", async () => {
+    const trees = Run.create({ dir: join(dir, "pbt"), config: { demo: "pbt" } });
+    trees.appendResult({
+      id: "tree/train/a",
+      index: 0,
+      result: sketchTree("a", ["paris"], { text: "paris", answers: ["paris", "rome"] }),
+    });
+    trees.close();
+    const runs = openRuns([trees.dir, join(dir, "r")]);
+    const { head } = embedded((await exportHtml(runs, 15e6)).html);
+    assert.equal(head.runs[0]!.training![0]!.kind, "pbt");
+    assert.deepEqual(
+      head.runs.map((r) => r.training),
+      runs.map((r) => r.training()),
+    );
   });
 
   it("drops record details past --max-mb, keeps every row, and says what it dropped", async () => {

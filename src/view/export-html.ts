@@ -95,7 +95,8 @@ export async function exportHtml(
     blocks.push(pack(value));
     return blockElementId(blocks.length - 1);
   };
-  const summaries = runs.map((run) => run.summary());
+  // training views go with a run's summary, never in the runs list (run-index.ts)
+  const summaries = runs.map((run) => ({ ...run.summary(), training: run.training() }));
   const rows = Object.fromEntries(
     summaries.map((s) => [s.listing.id, rowChunks(s.rows).map(add)] as const),
   );
