@@ -9,6 +9,25 @@ export interface TurnSketch {
   children?: TurnSketch[];
 }
 
+/**
+ * Gold "rome": after A's wrong "paris", B answers rome; A pushes back with paris and B either
+ * gives in ("Agree") or holds ("Disagree"). Shared by the turn-move and viewer tests.
+ */
+export const rightAnswerPushedBack: TurnSketch = {
+  text: "rome",
+  answers: ["paris", "rome"],
+  children: [
+    {
+      text: "no , it is paris .",
+      answers: ["paris", "rome"],
+      children: [
+        { text: "you are right .", answers: ["paris", "Agree"] },
+        { text: "no .", answers: ["paris", "Disagree"] },
+      ],
+    },
+  ],
+};
+
 /** A tree from a sketch of A's first answer (levels and agents follow the depth). */
 export function sketchTree(id: string, gold: string[], first: TurnSketch): DialogueTree {
   const nodes: TreeNode[] = [

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { sketchTree } from "./test-trees.ts";
+import { rightAnswerPushedBack, sketchTree } from "./test-trees.ts";
 import { countMoves, turnMoves } from "./turn-moves.ts";
 
 test("turn moves: B gives in to a wrong persuader, accepts a right one, holds otherwise", () => {
@@ -9,20 +9,7 @@ test("turn moves: B gives in to a wrong persuader, accepts a right one, holds ot
     text: "paris",
     answers: ["paris", null],
     children: [
-      {
-        text: "rome",
-        answers: ["paris", "rome"],
-        children: [
-          {
-            text: "no , it is paris .",
-            answers: ["paris", "rome"],
-            children: [
-              { text: "you are right .", answers: ["paris", "Agree"] },
-              { text: "no .", answers: ["paris", "Disagree"] },
-            ],
-          },
-        ],
-      },
+      rightAnswerPushedBack,
       {
         text: "london",
         answers: ["paris", "london"],

@@ -17,7 +17,7 @@ import type {
   TrainingDatum,
 } from "../../methods/dataenvgym/types.ts";
 import { UniformAgent } from "../../methods/dataenvgym/uniform-agent.ts";
-import { sketchTree } from "../../methods/pbt/test-trees.ts";
+import { rightAnswerPushedBack, sketchTree } from "../../methods/pbt/test-trees.ts";
 import { Run } from "../../runtime/run.ts";
 import { abacusItems } from "../../testbed/abacus/abacus-eval.ts";
 import type { GymView, PbtView } from "../shared/training-data.ts";
@@ -128,22 +128,7 @@ test("PBT trees: moves and pairs; a measurement's eval lines grouped per conditi
     sketchTree(id, ["rome"], {
       text: "paris",
       answers: ["paris", null],
-      children: [
-        {
-          text: "rome",
-          answers: ["paris", "rome"],
-          children: [
-            {
-              text: "no , it is paris .",
-              answers: ["paris", "rome"],
-              children: [
-                { text: "you are right .", answers: ["paris", "Agree"] },
-                { text: "no .", answers: ["paris", "Disagree"] },
-              ],
-            },
-          ],
-        },
-      ],
+      children: [rightAnswerPushedBack],
     });
   const run = Run.create({ dir: join(root, "measure"), config: { demo: "pbt", evalSeed: 3 } });
   run.appendResult({ id: "tree/train/a", index: 0, result: tree("a") });
