@@ -1,5 +1,5 @@
 import { existsSync } from "node:fs";
-import type { Browser, Page } from "playwright-core";
+import type { Browser, BrowserContext, Page } from "playwright-core";
 
 /** Debian's Chromium, which `.ci/run` installs; playwright-core never downloads a browser. */
 export const chromiumPath = "/usr/bin/chromium";
@@ -45,4 +45,22 @@ export async function openViewer(browser: Browser, url: string): Promise<Page> {
   await page.goto(url);
   await page.waitForSelector("body[data-ready]");
   return page;
+}
+
+/**
+ * A fresh context in which every request but `file://` is aborted, and the list of the URLs that
+ * were: an export must open from disk with no network.
+ */
+export async function offlineContext(
+  browser: Browser,
+): Promise<{ context: BrowserContext; blocked: string[] }> {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  const blocked: string[] = [];
+  await context.route("**/*", (route) => {
+    const url = route.request().url();
+    if (url.startsWith("file://")) return route.continue();
+    blocked.push(url);
+    return route.abort();
+  });
+  return { context, blocked };
 }

@@ -17,7 +17,12 @@ import { transcriptFormat } from "../methods/pbt/transcript-format.ts";
 import { countMoves, turnMoves } from "../methods/pbt/turn-moves.ts";
 import type { ResultRecord } from "../runtime/run.ts";
 import { shippedModel } from "../testbed/shipped-models.ts";
-import { browserSkipReason, launchChromium, openViewer } from "./browser-session.ts";
+import {
+  browserSkipReason,
+  launchChromium,
+  offlineContext,
+  openViewer,
+} from "./browser-session.ts";
 import { exportHtml } from "./export-html.ts";
 import { openRuns } from "./run-folders.ts";
 import { startViewServer, type ViewServer } from "./view-server.ts";
@@ -361,14 +366,7 @@ describe("training panels in Chromium, from real LASeR, DataEnvGym and PBT runs"
       file,
       (await exportHtml(openRuns([join(runs, "laser"), join(runs, "gym")]), 15e6)).html,
     );
-    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
-    const requests: string[] = [];
-    await context.route("**/*", (route) => {
-      const url = route.request().url();
-      if (url.startsWith("file://")) return route.continue();
-      requests.push(url);
-      return route.abort();
-    });
+    const { context, blocked: requests } = await offlineContext(browser);
     const page = await context.newPage();
     await page.goto(`${pathToFileURL(file).href}#/run/laser`);
     await page.waitForSelector("body[data-ready]");

@@ -18,7 +18,7 @@ import type { EvalRecord } from "../evals/eval-record.ts";
 import type { EvalReport } from "../evals/eval-report.ts";
 import { sharedFile } from "../evals/shared-dir.ts";
 import type { IterationTrace } from "../methods/magicore/magicore.ts";
-import { browserSkipReason, launchChromium } from "./browser-session.ts";
+import { browserSkipReason, launchChromium, offlineContext } from "./browser-session.ts";
 import { exportHtml } from "./export-html.ts";
 import { writeEvalRun } from "./run-fixture.ts";
 import { openRuns } from "./run-folders.ts";
@@ -368,14 +368,7 @@ describe("chorus view in Chromium", { skip }, () => {
   it("opens an export from file:// with every network request blocked, with the same counts", async () => {
     const file = join(root, "export.html");
     writeFileSync(file, (await exportHtml(openRuns([real, join(runs, "many")]), 15e6)).html);
-    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
-    const requests: string[] = [];
-    await context.route("**/*", (route) => {
-      const url = route.request().url();
-      if (url.startsWith("file://")) return route.continue();
-      requests.push(url);
-      return route.abort();
-    });
+    const { context, blocked: requests } = await offlineContext(browser);
     const page = await context.newPage();
     const violations: string[] = [];
     page.on("console", (m) => m.type() === "error" && violations.push(m.text()));
