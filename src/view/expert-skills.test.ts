@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { expertSkillMatrices, noSkill, otherSkills } from "./expert-skills.ts";
+import { expertSkillMatrices, noSkill, otherSkills, routedRecord } from "./expert-skills.ts";
 
 const record = (
   mapped: string[],
@@ -66,5 +66,16 @@ describe("expert × skill matrix", () => {
     assert.equal(m!.skills.at(-1), otherSkills);
     assert.deepEqual(m!.cells[0]!.slice(0, 5), Array(5).fill({ recruited: 2, correct: 1 }));
     assert.deepEqual(m!.cells[0]!.at(-1), { recruited: 1, correct: 1 });
+  });
+
+  it("keeps of a routed record only what the matrix reads, and gives the same matrix", () => {
+    const full = record(["algebra"], ["x", "y"], [true, false], { correct: true, majority: true });
+    const line = { ...full, prediction: "B", details: { ...full.details, keywords: ["alg"] } };
+    assert.deepEqual(routedRecord(line), full);
+    assert.deepEqual(expertSkillMatrices([routedRecord(line)]), expertSkillMatrices([line]));
+    // no keyword routing (a baseline), or from before the majority was recorded: not routed
+    assert.equal(routedRecord({ method: "moa-all", details: { experts: ["x"] } }), undefined);
+    const { expertMajorityCorrect: _, ...older } = full.details;
+    assert.equal(routedRecord({ ...full, details: older }), undefined);
   });
 });

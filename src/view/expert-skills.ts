@@ -7,7 +7,7 @@ export const otherSkills = "other skills";
 export const noSkill = "no skill";
 
 /** The parts of a Symbolic-MoE record the matrix reads. */
-interface MoeRecord {
+export interface MoeRecord {
   method: string;
   gold: string;
   correct: boolean;
@@ -23,6 +23,29 @@ interface MoeRecord {
 function isMoeRecord(record: unknown): record is MoeRecord {
   const d = (record as { details?: Partial<MoeRecord["details"]> } | null)?.details;
   return Array.isArray(d?.mapped) && Array.isArray(d?.experts) && Array.isArray(d?.expertAnswers);
+}
+
+/**
+ * What the matrix reads of an eval record whose method routed by skill (it records whether the
+ * experts' majority was right), or undefined for any other record. A run's index keeps this per
+ * routed line as it reads results.jsonl, so the matrix needs no second read of the records.
+ */
+export function routedRecord(record: unknown): MoeRecord | undefined {
+  if (!isMoeRecord(record) || typeof record.details.expertMajorityCorrect !== "boolean")
+    return undefined;
+  const { mapped, experts, expertAnswers, expertCorrect, expertMajorityCorrect } = record.details;
+  return {
+    method: record.method,
+    gold: record.gold,
+    correct: record.correct,
+    details: {
+      mapped,
+      experts,
+      expertAnswers,
+      ...(expertCorrect ? { expertCorrect } : {}),
+      expertMajorityCorrect,
+    },
+  };
 }
 
 const add = (cell: SkillCell, right: boolean) => {

@@ -138,10 +138,11 @@ describe("run index cache on disk", () => {
       ),
     );
     run.close();
+    pinMtime(dir);
+    utimesSync(join(dir, "items.jsonl"), pinned, pinned);
     const fresh = new RunIndex(dir, "r");
     open(dir);
-    assert.ok(readIndexCache(cacheDir, dir));
-    // the matrix and the items' spans are not in the cache: the reopen computes them again
+    assert.equal(readIndexCache(cacheDir, dir)?.head.expertSkills[0]?.items, 6);
     const reopened = open(dir);
     const summary = reopened.summary();
     assert.equal(summary.expertSkills?.[0]?.items, 6);
@@ -151,6 +152,52 @@ describe("run index cache on disk", () => {
     assert.equal(reopened.detail(3)!.item!.question, "what is 3?");
     // and from a reopen that never asked for its rows: an item's input all the same
     assert.equal(open(dir).detail(5)!.item!.question, "what is 5?");
+    // items.jsonl's spans are cached, trusted while its size and mtime hold: the same lines in
+    // another order under the old mtime are read where they were
+    const items = join(dir, "items.jsonl");
+    const lines = readFileSync(items, "utf8").trimEnd().split("\n");
+    writeFileSync(items, `${lines.toReversed().join("\n")}\n`);
+    utimesSync(items, pinned, pinned);
+    assert.equal(open(dir).detail(3)!.item!.question, "what is 2?", "the cached span of q3");
+    assert.equal(new RunIndex(dir).detail(3)!.item!.question, "what is 3?", "uncached");
+    // a new mtime: read again
+    utimesSync(items, new Date(), new Date());
+    assert.equal(open(dir).detail(3)!.item!.question, "what is 3?");
+  });
+
+  it("keeps the expert × skill matrix in the cache, and reads the records again when lines came", () => {
+    const dir = join(root, "f");
+    writeEvalRun(dir, {
+      methods: ["symbolic-moe"],
+      items: 6,
+      details: (i) => ({
+        mapped: i % 2 ? ["algebra"] : ["geometry", "algebra"],
+        experts: ["x", i % 3 ? "y" : "x"],
+        expertAnswers: ["a", null],
+        expertCorrect: [i % 2 === 1, true],
+        expertMajorityCorrect: i % 2 === 0,
+      }),
+    });
+    pinMtime(dir);
+    const skills = (index: RunIndex) => index.summary().expertSkills?.[0]?.skills;
+    const cachedMatrix = open(dir).summary().expertSkills;
+    // a record edited under an unchanged size and mtime: the reopen's matrix is the cached one
+    editInPlace(dir, '"mapped":["algebra"]', '"mapped":["algebrX"]');
+    assert.deepEqual(open(dir).summary().expertSkills, cachedMatrix);
+    assert.deepEqual(skills(new RunIndex(dir)), ["algebra", "geometry", "algebrX"], "uncached");
+    editInPlace(dir, '"mapped":["algebrX"]', '"mapped":["algebra"]');
+    // a line appended: a process that kept the routed parts while indexing, and a cached
+    // reopen, which has only the matrix and reads the routed records again, agree
+    const live = new RunIndex(dir);
+    const line = readFileSync(join(dir, "results.jsonl"), "utf8").split("\n")[0]!;
+    appendFileSync(join(dir, "results.jsonl"), `${line.replaceAll('q0"', 'q9"')}\n`);
+    live.refresh();
+    const grown = open(dir).summary().expertSkills;
+    assert.equal(grown?.[0]?.items, 7);
+    assert.equal(grown?.[0]?.cells[0]?.[0]?.recruited, 10, "x: 8 slots under algebra, 2 more");
+    assert.deepEqual(live.summary().expertSkills, grown);
+    assert.deepEqual(new RunIndex(dir).summary().expertSkills, grown);
+    assert.deepEqual(readIndexCache(cacheDir, dir)?.head.expertSkills, grown, "cached in turn");
   });
 
   it("keeps text beyond ASCII as it was (the file itself is ASCII)", () => {

@@ -2,7 +2,8 @@ import { createHash } from "node:crypto";
 import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { FileMark } from "./file-mark.ts";
-import type { ItemRow } from "./shared/view-data.ts";
+import type { ItemSpans } from "./items-file.ts";
+import type { ExpertSkillMatrix, ItemRow } from "./shared/view-data.ts";
 
 /** Model calls over a run, per model, from events.jsonl. */
 export interface ModelTotals {
@@ -21,8 +22,10 @@ export interface RowTotals {
 /**
  * What a run's index keeps between `chorus view` processes, less its rows: how far it read each
  * file (size, mtime, bytes covered, a fingerprint of them), the line spans and calls per item
- * (flat `[offset, length, ...]` lists), and what the runs list needs without the rows (their
- * ids, sums and extra columns). A new process reads this at once; the rows, most of the file,
+ * (flat `[offset, length, ...]` lists), what the runs list needs without the rows (their ids,
+ * sums and extra columns), Symbolic-MoE's expert × skill matrices over those rows (a few KB
+ * that would otherwise take a second read of every routed record) and where each item's line of
+ * `items.jsonl` lies (else the first item opened reads the whole file). A new process reads this at once; the rows, most of the file,
  * only when something asks for them (a table, a comparison), so listing many runs stays quick.
  */
 export interface IndexHead {
@@ -33,6 +36,9 @@ export interface IndexHead {
   ids: string[];
   totals: RowTotals;
   extraColumns: string[];
+  /** Empty when no line routed by skill. */
+  expertSkills: ExpertSkillMatrix[];
+  items: ItemSpans;
 }
 
 /** A cached index as read back: its head, and its rows parsed on the first call. */
@@ -42,7 +48,7 @@ export interface CachedIndex {
 }
 
 /** Bumped whenever IndexHead, ItemRow or the file's layout changes, so old files are not read. */
-const version = 3;
+const version = 4;
 
 /**
  * The cache file of the run folder `dir`: `<cacheDir>/view-index/<hash of the path>.json`. Two

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { basename, join } from "node:path";
 import type { RunManifest } from "../runtime/run.ts";
-import { expertSkillMatrices } from "./expert-skills.ts";
+import { expertSkillMatrices, type MoeRecord, routedRecord } from "./expert-skills.ts";
 import { type FileMark, markFile, stillCovers } from "./file-mark.ts";
 import {
   type CachedIndex,
@@ -67,6 +67,12 @@ export class RunIndex {
   #byModel = new Map<string, ModelTotals>();
   #marks = new Map<string, FileMark>();
   #items: ItemsFile;
+  /**
+   * What the expert × skill matrix reads of each routed line, kept as the lines are indexed;
+   * undefined after a cached reopen (the cache holds the matrix, not these) until a matrix over
+   * more rows reads them again.
+   */
+  #routed: MoeRecord[] | undefined = [];
   #matrices: { rows: number; value: ExpertSkillMatrix[] } | undefined;
 
   constructor(dir: string, id = basename(dir), options: { cacheDir?: string } = {}) {
@@ -89,6 +95,8 @@ export class RunIndex {
       ids: this.#ids,
       totals: this.#totals,
       extraColumns: this.#extraColumns,
+      expertSkills: this.#expertSkillMatrices(),
+      items: this.#items.spans(),
     };
   }
 
@@ -101,6 +109,9 @@ export class RunIndex {
     this.#events = new Map(Object.entries(head.events));
     this.#byModel = new Map(head.byModel);
     this.#marks = new Map(Object.entries(head.marks));
+    this.#routed = undefined;
+    this.#matrices = { rows: head.ids.length, value: head.expertSkills };
+    this.#items.restore(head.items);
   }
 
   #allRows(): ItemRow[] {
@@ -127,8 +138,11 @@ export class RunIndex {
     const method = strings(this.#runConfig()["method"])[0] ?? this.#command();
     const results = this.#follow("results.jsonl", (text, span) => {
       const n = this.#ids.length;
-      this.#addRow(itemRow(n, JSON.parse(text) as { id?: unknown; result?: unknown }, method));
+      const line = JSON.parse(text) as { id?: unknown; result?: unknown };
+      this.#addRow(itemRow(n, line, method));
       this.#spans.push(span.offset, span.length);
+      const routed = routedRecord(line.result);
+      if (routed) this.#routed?.push(routed);
     });
     const events = this.#follow("events.jsonl", (text, span) => {
       const event = JSON.parse(text) as Partial<CallView> & { item?: string };
@@ -167,6 +181,7 @@ export class RunIndex {
         this.#totals = { tokens: 0, calls: 0, wallMs: 0 };
         this.#extraColumns = [];
         this.#spans = [];
+        this.#routed = [];
         this.#matrices = undefined;
       } else {
         this.#events.clear();
@@ -259,25 +274,43 @@ export class RunIndex {
     };
   }
 
-  /**
-   * Symbolic-MoE's expert × skill matrices, from the records of the lines whose method routed by
-   * skill (their `expertMajorityCorrect` column marks them); computed again only when rows came.
-   * Not in the index cache: a new process reads those records again on its first summary.
-   */
   #expertSkills(): { expertSkills?: ExpertSkillMatrix[] } {
-    if (this.#matrices?.rows !== this.#ids.length) {
-      const routed = this.#extraColumns.includes("expertMajorityCorrect")
+    const value = this.#expertSkillMatrices();
+    return value.length > 0 ? { expertSkills: value } : {};
+  }
+
+  /**
+   * Symbolic-MoE's expert × skill matrices over the lines whose method routed by skill; computed
+   * again only when rows came. The index cache holds them, so a reopened run reads no record for
+   * them unless lines were appended since.
+   */
+  #expertSkillMatrices(): ExpertSkillMatrix[] {
+    if (this.#matrices?.rows !== this.#ids.length)
+      this.#matrices = {
+        rows: this.#ids.length,
+        value: expertSkillMatrices(this.#routedRecords()),
+      };
+    return this.#matrices.value;
+  }
+
+  /**
+   * The routed lines' parts the matrix reads: kept while indexing, or, after a cached reopen,
+   * read again from the records of the lines whose `expertMajorityCorrect` column marks them.
+   */
+  #routedRecords(): MoeRecord[] {
+    if (!this.#routed) {
+      const rows = this.#extraColumns.includes("expertMajorityCorrect")
         ? this.#allRows().filter((r) => typeof r.extra["expertMajorityCorrect"] === "boolean")
         : [];
-      const value =
-        routed.length === 0
-          ? []
-          : expertSkillMatrices(
-              routed.map((r) => (JSON.parse(this.recordLine(r.n)!) as { result: unknown }).result),
-            );
-      this.#matrices = { rows: this.#ids.length, value };
+      const spans = rows.map((r) => ({
+        offset: this.#spans[2 * r.n]!,
+        length: this.#spans[2 * r.n + 1]!,
+      }));
+      this.#routed = readSpans(join(this.dir, "results.jsonl"), spans).flatMap(
+        (text) => routedRecord((JSON.parse(text) as { result?: unknown }).result) ?? [],
+      );
     }
-    return this.#matrices.value.length > 0 ? { expertSkills: this.#matrices.value } : {};
+    return this.#routed;
   }
 
   /**
