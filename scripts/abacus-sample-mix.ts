@@ -4,13 +4,17 @@
  * are mixed (some right, some wrong). A preference loop trained on a correctness RM (LASeR's
  * RM_arith / RM_list) only gets informative pairs from mixed prompts; a family with almost none
  * cannot show which RM is reliable. Read before LASeR's testbed measurement (docs/laser.md).
+ * The prompts are in the model's own world (chain shape and notation from its build record beside
+ * the GGUF, e.g. models/abacus-lsb-1m.json; without one, the default world).
  *
  *   node --import tsx scripts/abacus-sample-mix.ts models/abacus-1m.gguf [perSkill=40] [n=8] [T=0.8] [evalSeed=11]
  */
 import { loadLlamaCppModel } from "../src/engines/llamacpp/index.ts";
 import { abacusFinalAnswer, abacusProbeTokens } from "../src/testbed/abacus/abacus-answer.ts";
+import { type AbacusConfig, abacusConfig } from "../src/testbed/abacus/abacus-config.ts";
 import { abacusItems } from "../src/testbed/abacus/abacus-eval.ts";
 import { abacusSkills } from "../src/testbed/abacus/abacus-skills.ts";
+import { recordBeside } from "../src/testbed/shipped-models.ts";
 
 const [path, perSkillArg, nArg, tArg, seedArg] = process.argv.slice(2);
 if (!path)
@@ -20,11 +24,15 @@ const n = Number(nArg ?? 8);
 const temperature = Number(tArg ?? 0.8);
 const evalSeed = Number(seedArg ?? 11);
 
+const record = recordBeside(path);
+const world = abacusConfig(
+  record?.world === "abacus" ? (record.worldConfig as Partial<AbacusConfig>) : {},
+);
 const model = await loadLlamaCppModel({ modelPath: path, threads: 1 });
 try {
-  const items = abacusItems(evalSeed, perSkill);
+  const items = abacusItems(evalSeed, perSkill, world.chain, world.notation);
   console.log(
-    `${path}: ${perSkill} prompts per skill, n ${n}, T ${temperature}, eval seed ${evalSeed}`,
+    `${path}: ${perSkill} prompts per skill, n ${n}, T ${temperature}, eval seed ${evalSeed}, ${world.notation} numbers (${record ? `record of ${record.name}` : "no record: the default world"})`,
   );
   for (const skill of abacusSkills) {
     let right = 0;

@@ -66,3 +66,26 @@ export function shippedModel(
     );
   return { path, record };
 }
+
+/**
+ * The build record beside a GGUF (`x.gguf` → `x.json`, as `chorus testbed build` writes them), or
+ * undefined when there is none: a renamed or fine-tuned GGUF has no record, and a JSON file there
+ * that is not a record (no `world` and `worldConfig`) is not one.
+ */
+export function recordBeside(ggufPath: string): ShippedModelRecord | undefined {
+  const recordPath = ggufPath.replace(/\.gguf$/i, ".json");
+  if (recordPath === ggufPath || !existsSync(recordPath)) return undefined;
+  let record: unknown;
+  try {
+    record = JSON.parse(readFileSync(recordPath, "utf8"));
+  } catch (error) {
+    throw new DataError(
+      `not valid JSON (${(error as Error).message}); as the file beside ${ggufPath} it is read as that model's build record: fix it or move it away`,
+      { file: recordPath },
+    );
+  }
+  const r = record as Partial<ShippedModelRecord> | null;
+  return r && typeof r === "object" && typeof r.world === "string" && r.worldConfig
+    ? (r as ShippedModelRecord)
+    : undefined;
+}

@@ -46,6 +46,7 @@ export async function dataEnvGymDemo(flags: DemoFlags, nGiven: boolean): Promise
       ...settings,
       seed: flags.seed,
       chain: config.chain,
+      notation: config.notation,
       dir: run.dir,
       onCycle: (arm, r) =>
         process.stderr.write(

@@ -53,6 +53,7 @@ export async function symbolicMoeDemo(
       evalSeed: flags.seed,
       run,
       threads: flags.threads,
+      notation: config.notation,
       onStage: (line) => process.stderr.write(`demo: ${line}\n`),
     });
     const v = r.verdict;

@@ -34,6 +34,7 @@ import {
   type RunFlags,
   type Session,
 } from "../model-options.ts";
+import { gymNotation } from "./gym-notation.ts";
 
 /** The flags `chorus gym run` and `chorus gym compare` share. */
 export interface GymFlags extends ModelFlags, RunFlags {
@@ -65,6 +66,7 @@ export interface GymFlags extends ModelFlags, RunFlags {
   maxLength: number;
   eos: boolean;
   wrongLabelRate: number;
+  notation?: string;
   maxFieldChars?: number;
   temperature: number;
 }
@@ -139,6 +141,10 @@ export function addGymOptions(command: Command): Command {
       numberArg(0, 1),
       0,
     )
+    .option(
+      "--notation <name>",
+      "abacus: msb-first | lsb-first numbers (default: the student's record beside its GGUF, else msb-first)",
+    )
     .option("--max-field-chars <n>", "llm engine: maxLength of each JSON text field", integerArg(1))
     .option("--temperature <x>", "teacher sampling temperature", numberArg(0), 0.7);
 }
@@ -186,10 +192,13 @@ export async function gymParts(
       "the llm engine and --discover-skills need a teacher: --model <name|gguf>",
     );
   const seed = flags.seed ?? 0;
+  const { notation, source } = gymNotation(flags);
+  if (flags.task === "abacus") log(`abacus numbers: ${notation} (${source})`);
   const splits = await loadGymSplits(flags.task, {
     validationN: flags.validationN,
     testN: flags.testN,
     seed,
+    notation,
   });
   const teacher: LanguageModel | undefined = needsTeacher
     ? await session.pool.acquire(session.models[0]!)
@@ -209,7 +218,7 @@ export async function gymParts(
   }
   const engine = (runSeed: number): DataEngine =>
     engineName === "abacus"
-      ? new AbacusDataEngine({ seed: runSeed, wrongLabelRate: flags.wrongLabelRate })
+      ? new AbacusDataEngine({ seed: runSeed, wrongLabelRate: flags.wrongLabelRate, notation })
       : new LlmDataEngine(teacher!, splits.validation, {
           kind: splits.kind === "code" ? "code" : "worked",
           temperature: flags.temperature,

@@ -5,6 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, test } from "node:test";
 import { runChorus, runChorusInProcess } from "../../../test/support/run-chorus.ts";
+import { digits, readNumber } from "../../testbed/abacus/digits.ts";
 
 const dir = await mkdtemp(join(tmpdir(), "chorus-gym-cli-"));
 after(() => rm(dir, { recursive: true, force: true }));
@@ -74,6 +75,37 @@ test("chorus gym run: a cycle line per retraining, per-skill reports, a summary;
   assert.ok(again[0].generated[0] > 0);
 });
 
+test("chorus gym run --notation lsb-first: the world engine's data are written least digit first", async () => {
+  const out = join(dir, "lsb");
+  const r = await runChorus([
+    ...base,
+    "--env",
+    "uniform",
+    ...small,
+    "--cycles",
+    "1",
+    "--budget",
+    "40",
+    "--notation",
+    "lsb-first",
+    "--out",
+    out,
+  ]);
+  assert.equal(r.code, 0, r.stderr);
+  const data = readFileSync(join(out, "episode", "data.jsonl"), "utf8")
+    .trim()
+    .split("\n")
+    .map((l) => JSON.parse(l) as { instruction: string; response: string; skill: string });
+  const sums = data.filter((d) => d.skill === "add");
+  assert.ok(sums.length >= 4, `${sums.length} sums`);
+  for (const d of sums) {
+    const [a, b] = [...d.instruction.matchAll(/\d(?: \d)*/g)].map((m) =>
+      readNumber(m[0], "lsb-first"),
+    );
+    assert.equal(d.response, ` ${digits(a! + b!, "lsb-first")} .`, d.instruction);
+  }
+});
+
 test("chorus gym run: usage errors name the flag; --help shows runnable examples", async () => {
   const wrongTask = await runChorusInProcess([
     "gym",
@@ -104,6 +136,9 @@ test("chorus gym run: usage errors name the flag; --help shows runnable examples
   const badEnv = await runChorusInProcess([...base, "--env", "closed"]);
   assert.equal(badEnv.code, 2);
   assert.match(badEnv.stderr, /--env must be one of open-ended, skill-list, skill-tree, uniform/);
+  const badNotation = await runChorusInProcess([...base, "--env", "uniform", "--notation", "lsb"]);
+  assert.equal(badNotation.code, 2);
+  assert.match(badNotation.stderr, /--notation must be one of msb-first, lsb-first; got "lsb"/);
   const help = await runChorus(["gym", "run", "--help"]);
   assert.equal(help.code, 0);
   assert.match(

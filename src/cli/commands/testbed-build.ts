@@ -47,6 +47,9 @@ Examples:
   # checked by greedy accuracy per skill
   $ chorus testbed build abacus-1m
 
+  # the same recipe on the little-endian world (418 written 8 1 4), checked in that notation
+  $ chorus testbed build abacus-lsb-1m
+
   # the smoke world through the same path, into a scratch folder (what CI runs)
   $ chorus testbed build atlas-smoke --out-dir /tmp/testbed-models
   $ chorus testbed build abacus-smoke --out-dir /tmp/testbed-models --skills-n 10

@@ -1,6 +1,8 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { runChorus, runChorusInProcess } from "../../../test/support/run-chorus.ts";
+import { abacusItems } from "../../testbed/abacus/abacus-eval.ts";
+import { defaultChainShape } from "../../testbed/abacus/chain-skill.ts";
 import { relationNames } from "../../testbed/atlas/atlas-lexicon.ts";
 
 /** `chorus testbed world atlas --variant smoke <flags>`, a child process: its JSON lines. */
@@ -29,6 +31,27 @@ test("testbed world: --corpus writes {text} lines; --eval writes an eval set", a
   assert.ok(lines.length > 10 && lines.every((l) => typeof l.text === "string"));
   const items = await smokeAtlas("--eval", "adacad", "--eval-seed", "4", "--n", "3");
   assert.equal(items.length, 9);
+});
+
+test("testbed world abacus --variant lsb-first writes its eval items least digit first", async () => {
+  const run = await runChorus([
+    "testbed",
+    "world",
+    "abacus",
+    "--variant",
+    "lsb-first",
+    "--eval",
+    "skills",
+    "--n",
+    "2",
+  ]);
+  assert.equal(run.code, 0, run.stderr);
+  const items = run.stdout
+    .trim()
+    .split("\n")
+    .map((l) => JSON.parse(l));
+  assert.deepEqual(items, abacusItems(1, 2, defaultChainShape, "lsb-first"));
+  assert.notDeepEqual(items, abacusItems(1, 2));
 });
 
 test("testbed world: bad flags give one clear usage error (exit 2)", async () => {

@@ -67,11 +67,14 @@ Examples:
   chorus testbed world atlas --eval steer-statements > attrs.jsonl   # for chorus steer train --attributes
   chorus testbed world abacus --seed 7 --corpus --tokens 12000000 > abacus.jsonl
   chorus testbed world abacus --eval skills --eval-seed 1 --n 100 > abacus-test.jsonl
+  chorus testbed world abacus --variant lsb-first --eval skills > abacus-lsb-test.jsonl
 
 Atlas variants:
 ${listing(atlasVariants)}
 Atlas eval sets:
-${listing(atlasEvalSets)}`,
+${listing(atlasEvalSets)}
+Abacus variants:
+${listing(abacusVariants)}`,
     )
     .action(async (world: string, flags: WorldFlags) => {
       const modes = [flags.facts, flags.corpus, flags.eval !== undefined].filter(Boolean).length;
@@ -129,7 +132,7 @@ async function abacusAction(flags: WorldFlags): Promise<void> {
     throw new UsageError(`unknown abacus eval set "${flags.eval}": use skills`);
   const evalSeed = integer(flags.evalSeed ?? "1", "--eval-seed", 0);
   const n = flags.n === undefined ? undefined : integer(flags.n, "--n", 1);
-  await writeJsonl(abacusItems(evalSeed, n, config.chain), process.stdout);
+  await writeJsonl(abacusItems(evalSeed, n, config.chain, config.notation), process.stdout);
 }
 
 /** `  name  about` lines for --help. */

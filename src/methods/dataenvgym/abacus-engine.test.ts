@@ -3,6 +3,8 @@ import { test } from "node:test";
 import { SeededRandom } from "../../math/seeded-random.ts";
 import { abacusItems } from "../../testbed/abacus/abacus-eval.ts";
 import { abacusTask } from "../../testbed/abacus/abacus-skills.ts";
+import { defaultChainShape } from "../../testbed/abacus/chain-skill.ts";
+import { digits, notations, readNumber } from "../../testbed/abacus/digits.ts";
 import { AbacusDataEngine } from "./abacus-engine.ts";
 import { abacusSubskills, subskillOf } from "./abacus-subskills.ts";
 import { AbacusTask } from "./abacus-task.ts";
@@ -18,21 +20,28 @@ test("subskills: carries and borrows are counted per column", () => {
     solution: "",
     difficulty: 1,
   });
-  assert.equal(subskillOf(t("what is 1 2 plus 3 4 ?")), "no carry");
-  assert.equal(subskillOf(t("what is 1 8 plus 3 4 ?")), "one carry");
-  assert.equal(subskillOf(t("what is 9 9 plus 1 ?")), "several carries");
-  assert.equal(subskillOf(t("what is 5 2 minus 1 7 ?", "sub")), "one borrow");
-  assert.equal(subskillOf(t("what is 1 0 0 minus 1 ?", "sub")), "several borrows");
+  assert.equal(subskillOf(t("what is 1 2 plus 3 4 ?"), "msb-first"), "no carry");
+  assert.equal(subskillOf(t("what is 1 8 plus 3 4 ?"), "msb-first"), "one carry");
+  assert.equal(subskillOf(t("what is 9 9 plus 1 ?"), "msb-first"), "several carries");
+  assert.equal(subskillOf(t("what is 5 2 minus 1 7 ?", "sub"), "msb-first"), "one borrow");
+  assert.equal(subskillOf(t("what is 1 0 0 minus 1 ?", "sub"), "msb-first"), "several borrows");
+  // lsb-first: the same words are other numbers (9 1 + 2 is 19 + 2; 1 0 0 - 1 is 1 - 1)
+  assert.equal(subskillOf(t("what is 9 1 plus 2 ?"), "msb-first"), "no carry");
+  assert.equal(subskillOf(t("what is 9 1 plus 2 ?"), "lsb-first"), "one carry");
+  assert.equal(subskillOf(t("what is 1 0 0 minus 1 ?", "sub"), "lsb-first"), "no borrow");
+  assert.equal(subskillOf(t("what is 0 0 1 minus 1 ?", "sub"), "lsb-first"), "several borrows");
+  assert.equal(subskillOf(t("what is 2 5 minus 7 1 ?", "sub"), "lsb-first"), "one borrow");
   // every generated task of every skill has a subskill it satisfies
   const rng = new SeededRandom(3);
-  for (const skill of Object.keys(abacusSubskills) as Array<keyof typeof abacusSubskills>)
-    for (let i = 0; i < 30; i++) {
-      const x = abacusTask(skill, rng);
-      assert.ok(
-        abacusSubskills[skill].some((s) => s.has(x)),
-        `${skill}: ${x.question}`,
-      );
-    }
+  for (const notation of notations)
+    for (const skill of Object.keys(abacusSubskills) as Array<keyof typeof abacusSubskills>)
+      for (let i = 0; i < 30; i++) {
+        const x = abacusTask(skill, rng, defaultChainShape, notation);
+        assert.ok(
+          abacusSubskills[skill].some((s) => s.has(x, notation)),
+          `${skill}: ${x.question}`,
+        );
+      }
 });
 
 test("the world engine draws a subskill's problems, perturbs errors within their subskill, proposes unexplored subskills", async () => {
@@ -65,13 +74,16 @@ test("the world engine draws a subskill's problems, perturbs errors within their
   assert.ok(like.every((d) => d.skill === "chain"));
   // the perturbed problem keeps each error's subskill
   const want = errors.map((e) =>
-    subskillOf({
-      skill: "chain",
-      question: e.instance.instruction,
-      answer: e.instance.gold,
-      solution: String(e.instance.meta!["solution"]),
-      difficulty: 1,
-    }),
+    subskillOf(
+      {
+        skill: "chain",
+        question: e.instance.instruction,
+        answer: e.instance.gold,
+        solution: String(e.instance.meta!["solution"]),
+        difficulty: 1,
+      },
+      "msb-first",
+    ),
   );
   assert.deepEqual(
     like.map((d) => d.subskill),
@@ -87,6 +99,45 @@ test("the world engine draws a subskill's problems, perturbs errors within their
     [...new Set(hard.map((d) => d.subskill))].sort(),
     ["long chain", "with distractors"].sort(),
   );
+});
+
+/** Carries of a + b, independently of the subskills' column count: each carry loses 9 of digit sum. */
+const carriesOf = (a: number, b: number) => {
+  const digitSum = (n: number) => [...String(n)].reduce((sum, d) => sum + Number(d), 0);
+  return (digitSum(a) + digitSum(b) - digitSum(a + b)) / 9;
+};
+
+test("an lsb-first engine writes and classifies its problems least digit first", async () => {
+  const engine = new AbacusDataEngine({ seed: 1, notation: "lsb-first" });
+  const lsbTask = new AbacusTask("lsb", abacusItems(1, 3, defaultChainShape, "lsb-first"));
+  for (const subskill of ["no carry", "one carry", "several carries"]) {
+    const data = await engine.forSubskill({ skill: "add", subskill, count: 15, avoid: [] });
+    assert.equal(data.length, 15);
+    for (const d of data) {
+      const [a, b] = [...d.instruction.matchAll(/\d(?: \d)*/g)].map((m) =>
+        readNumber(m[0], "lsb-first"),
+      );
+      assert.equal(lsbTask.answerOf(d.response, "add"), digits(a! + b!, "lsb-first"));
+      const want = ["no carry", "one carry", "several carries"][Math.min(carriesOf(a!, b!), 2)];
+      assert.equal(subskill, want, d.instruction);
+    }
+  }
+  // blind draws are the default engine's problems with every number reversed
+  const flip = (text: string) =>
+    text.replace(/\b\d(?: \d)*\b/g, (run) => run.split(" ").reverse().join(" "));
+  const lsbData = await new AbacusDataEngine({ seed: 6, notation: "lsb-first" }).forSkillBlind({
+    skill: "chain",
+    count: 4,
+  });
+  const msbData = await new AbacusDataEngine({ seed: 6 }).forSkillBlind({
+    skill: "chain",
+    count: 4,
+  });
+  assert.deepEqual(
+    lsbData.map((d) => ({ ...d, instruction: flip(d.instruction), response: flip(d.response) })),
+    msbData,
+  );
+  assert.notDeepEqual(lsbData, msbData);
 });
 
 test("wrong labels at the engine's rate, the answers still readable; the state resumes the stream", async () => {

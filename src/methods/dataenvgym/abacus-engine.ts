@@ -6,6 +6,7 @@ import {
   abacusTask,
 } from "../../testbed/abacus/abacus-skills.ts";
 import { type ChainShape, defaultChainShape } from "../../testbed/abacus/chain-skill.ts";
+import type { Notation } from "../../testbed/abacus/digits.ts";
 import { abacusSubskills, subskillOf } from "./abacus-subskills.ts";
 import { abacusResponse } from "./abacus-task.ts";
 import { allocate } from "./allocate.ts";
@@ -17,6 +18,8 @@ export interface AbacusEngineOptions {
   /** Share of data whose answer is replaced by another problem's (default 0; the testbed: 0.1). */
   wrongLabelRate?: number;
   chain?: ChainShape;
+  /** How the world writes numbers: the student's own notation (default msb-first, abacus-1m's). */
+  notation?: Notation;
   /** Draws per datum before a subskill is given up as unreachable (default 400). */
   maxTries?: number;
 }
@@ -44,8 +47,15 @@ const isSkill = (s: string | undefined): s is AbacusSkill =>
 export class AbacusDataEngine implements DataEngine {
   private rng: SeededRandom;
 
+  private readonly notation: Notation;
+
   constructor(private readonly options: AbacusEngineOptions = {}) {
     this.rng = new SeededRandom(options.seed ?? 0);
+    this.notation = options.notation ?? "msb-first";
+  }
+
+  private task(skill: AbacusSkill): AbacusTask {
+    return abacusTask(skill, this.rng, this.options.chain ?? defaultChainShape, this.notation);
   }
 
   state(): unknown {
@@ -60,11 +70,11 @@ export class AbacusDataEngine implements DataEngine {
     const want = subskill ? abacusSubskills[skill].find((s) => s.name === subskill) : undefined;
     if (subskill && !want) return undefined;
     for (let i = 0; i < (this.options.maxTries ?? 400); i++) {
-      const task = abacusTask(skill, this.rng, this.options.chain ?? defaultChainShape);
-      if (want && !want.has(task)) continue;
+      const task = this.task(skill);
+      if (want && !want.has(task, this.notation)) continue;
       let solution = task.solution;
       if (this.rng.next() < (this.options.wrongLabelRate ?? 0)) {
-        const other = abacusTask(skill, this.rng, this.options.chain ?? defaultChainShape);
+        const other = this.task(skill);
         if (other.answer !== task.answer) {
           const at = solution.lastIndexOf(task.answer);
           solution = solution.slice(0, at) + other.answer + solution.slice(at + task.answer.length);
@@ -74,7 +84,7 @@ export class AbacusDataEngine implements DataEngine {
         instruction: task.question,
         response: abacusResponse(solution),
         skill,
-        subskill: subskill ?? subskillOf(task),
+        subskill: subskill ?? subskillOf(task, this.notation),
       };
     }
     return undefined;
@@ -97,7 +107,7 @@ export class AbacusDataEngine implements DataEngine {
       const source = sources[i % sources.length]!;
       if (!isSkill(source.skill)) continue;
       // perturb: a new problem of the source's skill and subskill
-      const d = this.draw(source.skill, subskillOf(asTask(source.skill, source)));
+      const d = this.draw(source.skill, subskillOf(asTask(source.skill, source), this.notation));
       if (d) out.push(d);
     }
     return out;
@@ -108,7 +118,7 @@ export class AbacusDataEngine implements DataEngine {
     if (!isSkill(skill)) return [];
     const tally = new Map<string, number>();
     for (const e of errors) {
-      const name = subskillOf(asTask(skill, e.instance));
+      const name = subskillOf(asTask(skill, e.instance), this.notation);
       tally.set(name, (tally.get(name) ?? 0) + 1);
     }
     // hypotheses: the subskills with most errors; without errors, the hardest subskills

@@ -1,14 +1,23 @@
 import type { AbacusSkill, AbacusTask } from "../../testbed/abacus/abacus-skills.ts";
+import { type Notation, readNumber } from "../../testbed/abacus/digits.ts";
 
-/** A named subskill of an Abacus skill: which generated tasks belong to it. */
+/**
+ * A named subskill of an Abacus skill: which generated tasks belong to it. Tasks are read in the
+ * notation of their world (carries depend on which digit is the units digit).
+ */
 export interface AbacusSubskill {
   name: string;
-  has: (task: AbacusTask) => boolean;
+  has: (task: AbacusTask, notation: Notation) => boolean;
 }
 
-/** The two operands of an add/sub question ("2 9 2 plus 5 7" -> [292, 57]). */
-const operands = (t: AbacusTask): number[] =>
-  [...t.question.matchAll(/\d(?: \d)*/g)].map((m) => Number(m[0].replace(/ /g, "")));
+/**
+ * The two operands of an add/sub question, in question order ("2 9 2 plus 5 7" -> [292, 57]
+ * msb-first, [292, 75] lsb-first).
+ */
+const operands = (t: AbacusTask, notation: Notation): [number, number] => {
+  const [a, b] = [...t.question.matchAll(/\d(?: \d)*/g)].map((m) => readNumber(m[0], notation));
+  return [a!, b!];
+};
 /** The digit list of a list question ("4 , 7 , 1" -> [4, 7, 1]). */
 const list = (t: AbacusTask): number[] =>
   (/\d(?: , \d)+/.exec(t.question)?.[0] ?? "").split(" , ").filter(Boolean).map(Number);
@@ -36,14 +45,14 @@ const chainLines = (t: AbacusTask) => (t.question.match(/ = /g) ?? []).length;
  */
 export const abacusSubskills: Record<AbacusSkill, readonly AbacusSubskill[]> = {
   add: [
-    { name: "no carry", has: (t) => carries(operands(t)[0]!, operands(t)[1]!, false) === 0 },
-    { name: "one carry", has: (t) => carries(operands(t)[0]!, operands(t)[1]!, false) === 1 },
-    { name: "several carries", has: (t) => carries(operands(t)[0]!, operands(t)[1]!, false) >= 2 },
+    { name: "no carry", has: (t, n) => carries(...operands(t, n), false) === 0 },
+    { name: "one carry", has: (t, n) => carries(...operands(t, n), false) === 1 },
+    { name: "several carries", has: (t, n) => carries(...operands(t, n), false) >= 2 },
   ],
   sub: [
-    { name: "no borrow", has: (t) => carries(operands(t)[0]!, operands(t)[1]!, true) === 0 },
-    { name: "one borrow", has: (t) => carries(operands(t)[0]!, operands(t)[1]!, true) === 1 },
-    { name: "several borrows", has: (t) => carries(operands(t)[0]!, operands(t)[1]!, true) >= 2 },
+    { name: "no borrow", has: (t, n) => carries(...operands(t, n), true) === 0 },
+    { name: "one borrow", has: (t, n) => carries(...operands(t, n), true) === 1 },
+    { name: "several borrows", has: (t, n) => carries(...operands(t, n), true) >= 2 },
   ],
   max: [
     { name: "short list", has: (t) => list(t).length <= 4 },
@@ -64,7 +73,7 @@ export const abacusSubskills: Record<AbacusSkill, readonly AbacusSubskill[]> = {
   count: [
     { name: "digit absent", has: (t) => t.answer === "0" },
     { name: "digit once", has: (t) => t.answer === "1" },
-    { name: "digit several times", has: (t) => Number(t.answer.replace(/ /g, "")) >= 2 },
+    { name: "digit several times", has: (t, n) => readNumber(t.answer, n) >= 2 },
   ],
   chain: [
     { name: "short chain", has: (t) => chainSteps(t) <= 3 },
@@ -78,8 +87,11 @@ export const abacusSubskills: Record<AbacusSkill, readonly AbacusSubskill[]> = {
   ],
 };
 
-/** The first subskill `task` belongs to (every task has one: each list covers its skill). */
-export function subskillOf(task: AbacusTask): string {
-  const found = abacusSubskills[task.skill].find((s) => s.has(task));
+/**
+ * The first subskill `task` (written in `notation`) belongs to (every task has one: each list
+ * covers its skill).
+ */
+export function subskillOf(task: AbacusTask, notation: Notation): string {
+  const found = abacusSubskills[task.skill].find((s) => s.has(task, notation));
   return found?.name ?? abacusSubskills[task.skill][0]!.name;
 }

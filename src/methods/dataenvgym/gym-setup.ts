@@ -3,6 +3,8 @@ import { deriveSeed, SeededRandom } from "../../math/seeded-random.ts";
 import { UsageError } from "../../model/errors.ts";
 import { abacusItems } from "../../testbed/abacus/abacus-eval.ts";
 import { abacusSkills } from "../../testbed/abacus/abacus-skills.ts";
+import { defaultChainShape } from "../../testbed/abacus/chain-skill.ts";
+import type { Notation } from "../../testbed/abacus/digits.ts";
 import { AbacusTask, abacusPrompt } from "./abacus-task.ts";
 import { CodeTask, mbppProblems } from "./code-task.ts";
 import type { DataEngine } from "./data-engine.ts";
@@ -46,22 +48,26 @@ export interface SplitOptions {
   seed: number;
   /** Abacus: the eval seeds of validation and test (default 101 and 202). */
   evalSeeds?: [number, number];
+  /** Abacus: how numbers are written, the student's own notation (default msb-first). */
+  notation?: Notation;
 }
 
 /**
  * Splits of a task by name: `abacus` (the testbed world: validation and test drawn from two eval
- * seeds, n per skill = ⌈n / 8⌉), `mbpp` (MBPP sanitized), or any math dataset `chorus eval` knows
+ * seeds, n per skill = ⌈n / 8⌉, numbers in `notation`), `mbpp` (MBPP sanitized), or any math dataset `chorus eval` knows
  * (gsm8k, math500, a file): shuffled by the seed, then validation, test and 50 examples.
  */
 export async function loadGymSplits(task: string, o: SplitOptions): Promise<GymSplits> {
   if (task === "abacus") {
     const [v, t] = o.evalSeeds ?? [101, 202];
     const per = (n: number) => Math.ceil(n / abacusSkills.length);
+    const items = (seed: number, n: number) =>
+      abacusItems(seed, n, defaultChainShape, o.notation ?? "msb-first");
     return {
       kind: "abacus",
-      validation: new AbacusTask("abacus-validation", abacusItems(v, per(o.validationN))),
-      ...(o.testN > 0 ? { test: new AbacusTask("abacus-test", abacusItems(t, per(o.testN))) } : {}),
-      examples: new AbacusTask("abacus-examples", abacusItems(deriveSeed(o.seed, "examples"), 4))
+      validation: new AbacusTask("abacus-validation", items(v, per(o.validationN))),
+      ...(o.testN > 0 ? { test: new AbacusTask("abacus-test", items(t, per(o.testN))) } : {}),
+      examples: new AbacusTask("abacus-examples", items(deriveSeed(o.seed, "examples"), 4))
         .instances,
       prompt: abacusPrompt,
       stopAt: ["Q:"],

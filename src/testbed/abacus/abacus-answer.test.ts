@@ -4,8 +4,13 @@ import { spmWords } from "../../gguf/corpus-vocab.ts";
 import { abacusFinalAnswer, abacusProbeTokens } from "./abacus-answer.ts";
 import { type AbacusItem, abacusItems } from "./abacus-eval.ts";
 import { taskText } from "./abacus-skills.ts";
+import { defaultChainShape } from "./chain-skill.ts";
 
-const items = abacusItems(4, 30);
+// both notations: the answer reader reads words, whatever order the digits come in
+const items = [
+  ...abacusItems(4, 30),
+  ...abacusItems(4, 30, defaultChainShape, "lsb-first").map((i) => ({ ...i, id: `lsb-${i.id}` })),
+];
 
 /** What a model that learned the corpus writes after the item's `A:`: the corpus line's rest. */
 function reference(item: AbacusItem): string {

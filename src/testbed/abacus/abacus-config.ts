@@ -1,6 +1,7 @@
 import { ConfigError } from "../../model/errors.ts";
 import { type AbacusSkill, abacusSkills } from "./abacus-skills.ts";
 import { type ChainShape, defaultChainShape } from "./chain-skill.ts";
+import { type Notation, notations } from "./digits.ts";
 
 /** Everything that shapes the Abacus corpus. */
 export interface AbacusConfig {
@@ -13,6 +14,8 @@ export interface AbacusConfig {
   documentWords: number;
   /** Size ranges of chain tasks (difficulty = steps × digits × (distractors + 1)). */
   chain: ChainShape;
+  /** How numbers of 2+ digits are written everywhere: questions, working and answers. */
+  notation: Notation;
 }
 
 export const defaultAbacusConfig: AbacusConfig = {
@@ -30,6 +33,7 @@ export const defaultAbacusConfig: AbacusConfig = {
   },
   documentWords: 48,
   chain: defaultChainShape,
+  notation: "msb-first",
 };
 
 /** Named variants over the default. */
@@ -38,6 +42,10 @@ export const abacusVariants: Record<string, { about: string; config: Partial<Aba
   "magicore-null": {
     about: "MAgICoRe's null: no hard problems (chains of 2 steps, 2 digits, no distractors)",
     config: { chain: { steps: [2, 2], digits: [2, 2], distractors: [0, 0] } },
+  },
+  "lsb-first": {
+    about: "every number of 2+ digits written least significant digit first (418 is `8 1 4`)",
+    config: { notation: "lsb-first" },
   },
 };
 
@@ -78,6 +86,11 @@ export function abacusConfig(overrides: Partial<AbacusConfig> = {}): AbacusConfi
     throw new ConfigError(
       "abacus chain steps + distractors must be ≤ 22 (one letter each)",
       "chain",
+    );
+  if (!(notations as readonly unknown[]).includes(config.notation))
+    throw new ConfigError(
+      `abacus notation must be one of ${notations.join(", ")}, got ${JSON.stringify(config.notation)}`,
+      "notation",
     );
   const total = shares.reduce((a, b) => a + b, 0);
   if (Math.abs(total - 1) > 1e-6)

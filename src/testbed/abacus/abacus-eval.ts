@@ -1,6 +1,7 @@
 import { deriveSeed, SeededRandom } from "../../math/seeded-random.ts";
 import { type AbacusSkill, abacusSkills, abacusTask } from "./abacus-skills.ts";
 import { type ChainShape, defaultChainShape } from "./chain-skill.ts";
+import type { Notation } from "./digits.ts";
 
 /** A held-out Abacus problem: `prompt` ends at `A:`, `answer` is the exact final answer. */
 export interface AbacusItem {
@@ -14,7 +15,8 @@ export interface AbacusItem {
 }
 
 /**
- * `n` problems per skill from the eval seed's own stream, chains of the world's `chain` shape. The generator's space is large (chain
+ * `n` problems per skill from the eval seed's own stream, chains of the world's `chain` shape,
+ * numbers in its `notation` (the same problems in either notation). The generator's space is large (chain
  * and prog programs, 2–3-digit operands), so eval problems are new instances of the skills, not
  * corpus lines; skills with small spaces (sort of 5 digits: 10⁵ lists) can coincide with training
  * problems by chance, as in the papers' setups.
@@ -23,11 +25,12 @@ export function abacusItems(
   evalSeed: number,
   n = 100,
   chain: ChainShape = defaultChainShape,
+  notation: Notation = "msb-first",
 ): AbacusItem[] {
   const rng = new SeededRandom(deriveSeed(evalSeed, "abacus-eval"));
   return abacusSkills.flatMap((skill) =>
     Array.from({ length: n }, (_, i) => {
-      const task = abacusTask(skill, rng, chain);
+      const task = abacusTask(skill, rng, chain, notation);
       return {
         id: `${skill}-${String(i).padStart(4, "0")}`,
         skill,

@@ -1,6 +1,6 @@
 import type { SeededRandom } from "../../math/seeded-random.ts";
 import { type ChainShape, chainTask, defaultChainShape } from "./chain-skill.ts";
-import { digitList, digits, numberOfWidth } from "./digits.ts";
+import { digitList, digits, type Notation, numberOfWidth } from "./digits.ts";
 import { programRationale, programSpec, randomProgram } from "./prog-dsl.ts";
 
 /** Abacus's skills. Their names never appear in questions: only paraphrases do. */
@@ -46,12 +46,15 @@ function list(rng: SeededRandom, length: number): number[] {
   return Array.from({ length }, () => rng.int(10));
 }
 
-/** A task of `skill`, drawn from `rng`. */
+/** A task of `skill`, drawn from `rng`, its numbers written in `notation` (the draws do not depend on it). */
 export function abacusTask(
   skill: AbacusSkill,
   rng: SeededRandom,
   chain: ChainShape = defaultChainShape,
+  notation: Notation = "msb-first",
 ): AbacusTask {
+  const num = (n: number) => digits(n, notation);
+  const nums = (l: readonly number[]) => digitList(l, notation);
   const simple = (question: string, answer: string): AbacusTask => ({
     skill,
     question,
@@ -65,41 +68,38 @@ export function abacusTask(
       const a = numberOfWidth(rng, 2 + rng.int(2));
       const b = numberOfWidth(rng, 2 + rng.int(2));
       const [x, y] = skill === "sub" && b > a ? [b, a] : [a, b];
-      const q = fill(pick(rng, wordings[skill]), { a: digits(x), b: digits(y) });
-      return simple(q, digits(skill === "add" ? x + y : x - y));
+      const q = fill(pick(rng, wordings[skill]), { a: num(x), b: num(y) });
+      return simple(q, num(skill === "add" ? x + y : x - y));
     }
     case "max": {
       const l = list(rng, 3 + rng.int(4));
-      return simple(fill(pick(rng, wordings.max), { l: digitList(l) }), digits(Math.max(...l)));
+      return simple(fill(pick(rng, wordings.max), { l: nums(l) }), num(Math.max(...l)));
     }
     case "sort": {
       const l = list(rng, 5);
       const sorted = [...l].sort((p, q) => p - q);
-      return simple(fill(pick(rng, wordings.sort), { l: digitList(l) }), digitList(sorted));
+      return simple(fill(pick(rng, wordings.sort), { l: nums(l) }), nums(sorted));
     }
     case "reverse": {
       const l = list(rng, 3 + rng.int(4));
-      return simple(
-        fill(pick(rng, wordings.reverse), { l: digitList(l) }),
-        digitList([...l].reverse()),
-      );
+      return simple(fill(pick(rng, wordings.reverse), { l: nums(l) }), nums([...l].reverse()));
     }
     case "count": {
       const l = list(rng, 4 + rng.int(5));
       const d = rng.next() < 0.8 ? l[rng.int(l.length)]! : rng.int(10);
-      const q = fill(pick(rng, wordings.count), { d: digits(d), l: digitList(l) });
-      return simple(q, digits(l.filter((x) => x === d).length));
+      const q = fill(pick(rng, wordings.count), { d: num(d), l: nums(l) });
+      return simple(q, num(l.filter((x) => x === d).length));
     }
     case "chain":
-      return chainTask(rng, chain);
+      return chainTask(rng, chain, notation);
     case "prog": {
       const program = randomProgram(rng, 4);
       const input = list(rng, 2 + rng.int(5));
-      const solution = programRationale(program, input);
+      const solution = programRationale(program, input, notation);
       const answer = solution.slice(solution.lastIndexOf("output : ") + 9, -2);
       return {
         skill,
-        question: `spec : ${programSpec(program, rng)} . input : ${digitList(input)} .`,
+        question: `spec : ${programSpec(program, rng)} . input : ${nums(input)} .`,
         answer,
         solution,
         difficulty: program.length,

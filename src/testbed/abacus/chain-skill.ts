@@ -1,6 +1,6 @@
 import type { SeededRandom } from "../../math/seeded-random.ts";
 import type { AbacusTask } from "./abacus-skills.ts";
-import { digits, numberOfWidth } from "./digits.ts";
+import { digits, type Notation, numberOfWidth } from "./digits.ts";
 
 const letters = "bcdefghjkmnpqrstuvwxyz".split("");
 
@@ -16,17 +16,23 @@ export const defaultChainShape: ChainShape = { steps: [2, 8], digits: [2, 3], di
 /**
  * iGSM-lite (default shape): 2–8 assignments (`c = b + 3 8`) over 2–3-digit numbers, listed in shuffled order
  * with 0–2 distractor variables the question does not need, answered with `step i :` lines in
- * dependency order and `answer : …`. Values stay within 0..999.
+ * dependency order and `answer : …`. Values stay within 0..999. Every number, step indices
+ * included, is written in `notation`.
  */
-export function chainTask(rng: SeededRandom, shape: ChainShape = defaultChainShape): AbacusTask {
+export function chainTask(
+  rng: SeededRandom,
+  shape: ChainShape = defaultChainShape,
+  notation: Notation = "msb-first",
+): AbacusTask {
+  const num = (n: number) => digits(n, notation);
   const between = ([low, high]: readonly [number, number]) => low + rng.int(high - low + 1);
   const steps = between(shape.steps);
   const width = between(shape.digits);
   const distractors = between(shape.distractors);
   const names = rng.shuffle(letters).slice(0, steps + distractors);
   const values: number[] = [numberOfWidth(rng, width)];
-  const lines: string[] = [`${names[0]} = ${digits(values[0]!)} .`];
-  const work: string[] = [`${names[0]} = ${digits(values[0]!)}`];
+  const lines: string[] = [`${names[0]} = ${num(values[0]!)} .`];
+  const work: string[] = [`${names[0]} = ${num(values[0]!)}`];
   const assign = (target: string, from: number): { line: string; value: number; work: string } => {
     const v = values[from]!;
     for (;;) {
@@ -35,11 +41,11 @@ export function chainTask(rng: SeededRandom, shape: ChainShape = defaultChainSha
       if (ops.length === 0) continue;
       const op = ops[rng.int(ops.length)]!;
       const value = op === "+" ? v + c : v - c;
-      const rhs = `${names[from]} ${op} ${digits(c)}`;
+      const rhs = `${names[from]} ${op} ${num(c)}`;
       return {
         line: `${target} = ${rhs} .`,
         value,
-        work: `${target} = ${rhs} = ${digits(v)} ${op} ${digits(c)} = ${digits(value)}`,
+        work: `${target} = ${rhs} = ${num(v)} ${op} ${num(c)} = ${num(value)}`,
       };
     }
   };
@@ -51,12 +57,12 @@ export function chainTask(rng: SeededRandom, shape: ChainShape = defaultChainSha
   }
   for (let j = 0; j < distractors; j++) lines.push(assign(names[steps + j]!, rng.int(steps)).line);
   const target = names[steps - 1]!;
-  const answer = digits(values[steps - 1]!);
+  const answer = num(values[steps - 1]!);
   return {
     skill: "chain",
     question: `${rng.shuffle(lines).join(" ")} what is ${target} ?`,
     answer,
-    solution: `${work.map((w, i) => `step ${digits(i + 1)} : ${w} .`).join(" ")} answer : ${answer} .`,
+    solution: `${work.map((w, i) => `step ${num(i + 1)} : ${w} .`).join(" ")} answer : ${answer} .`,
     difficulty: steps * width * (distractors + 1),
   };
 }

@@ -1,5 +1,5 @@
 import type { SeededRandom } from "../../math/seeded-random.ts";
-import { digitList, numberWords } from "./digits.ts";
+import { digitList, type Notation, numberWords } from "./digits.ts";
 
 /**
  * The prog skill's list DSL: a pipeline of list operations over small non-negative integers,
@@ -107,8 +107,16 @@ export function randomProgram(rng: SeededRandom, maxOps: number): ProgOp[] {
   return ops;
 }
 
-/** `code : … . trace : … ; … . output : … .` — the rationale and answer of a prog task. */
-export function programRationale(program: readonly ProgOp[], input: readonly number[]): string {
+/**
+ * `code : … . trace : … ; … . output : … .` — the rationale and answer of a prog task, its lists
+ * in `notation` (map(*2) and map(+k) make 2-digit values). The code's constants are single digits.
+ */
+export function programRationale(
+  program: readonly ProgOp[],
+  input: readonly number[],
+  notation: Notation = "msb-first",
+): string {
   const trace = runProgram(program, input);
-  return `code : ${programCode(program)} . trace : ${trace.map(digitList).join(" ; ")} . output : ${digitList(trace.at(-1) ?? [...input])} .`;
+  const list = (values: readonly number[]) => digitList(values, notation);
+  return `code : ${programCode(program)} . trace : ${trace.map(list).join(" ; ")} . output : ${list(trace.at(-1) ?? [...input])} .`;
 }

@@ -7,18 +7,21 @@ import { abacusItems } from "../abacus/abacus-eval.ts";
 import { type AbacusSkill, taskText } from "../abacus/abacus-skills.ts";
 import { abacusChecks } from "./abacus-checks.ts";
 
-const chain = abacusConfig(abacusVariants["magicore-null"]!.config).chain;
+const world = abacusConfig(abacusVariants["magicore-null"]!.config);
+const { chain } = world;
 const items = abacusItems(3, 5, chain);
+const lsbWorld = abacusConfig(abacusVariants["lsb-first"]!.config);
+const lsbItems = abacusItems(3, 5, lsbWorld.chain, "lsb-first");
 
 /**
  * A model that has learned `known` skills: after `A:` it writes the corpus line's solution and
  * then a next task, cut to the request's token budget (one token per word); elsewhere it writes
  * the right working with a wrong final answer (a 9 in front).
  */
-function modelKnowing(known: readonly AbacusSkill[]): ScriptedModel {
+function modelKnowing(known: readonly AbacusSkill[], asked = items): ScriptedModel {
   return new ScriptedModel({
     script: (request: GenerateRequest) => {
-      const item = items.find((i) => i.prompt === request.prompt);
+      const item = asked.find((i) => i.prompt === request.prompt);
       assert.ok(item, `not a skills item: ${request.prompt}`);
       assert.equal(request.temperature, 0);
       const line = taskText({ ...item, question: item.prompt.slice(3, -3) });
@@ -38,7 +41,7 @@ function modelKnowing(known: readonly AbacusSkill[]): ScriptedModel {
 
 test("accuracy per skill: exact final answers of the skills eval set, probed greedily", async () => {
   const model = modelKnowing(["add", "chain"]);
-  const checks = await abacusChecks(model, chain, { n: 5, evalSeed: 3 });
+  const checks = await abacusChecks(model, world, { n: 5, evalSeed: 3 });
   assert.deepEqual(
     checks.skills.map((s) => [s.skill, s.n, s.accuracy]),
     [
@@ -63,6 +66,18 @@ test("accuracy per skill: exact final answers of the skills eval set, probed gre
 
 test("a model that knows every skill scores 1 everywhere: budgets hold a right answer", async () => {
   const all = ["add", "sub", "max", "sort", "reverse", "count", "chain", "prog"] as const;
-  const checks = await abacusChecks(modelKnowing(all), chain, { n: 5, evalSeed: 3 });
+  const checks = await abacusChecks(modelKnowing(all), world, { n: 5, evalSeed: 3 });
   assert.equal(checks.accuracy, 1);
+});
+
+test("an lsb-first model is asked in its own notation, and its notation's answers are right", async () => {
+  const all = ["add", "sub", "max", "sort", "reverse", "count", "chain", "prog"] as const;
+  const model = modelKnowing(all, lsbItems);
+  const checks = await abacusChecks(model, lsbWorld, { n: 5, evalSeed: 3 });
+  assert.equal(checks.accuracy, 1);
+  assert.deepEqual(
+    model.calls.map((c) => c.prompt),
+    lsbItems.map((i) => i.prompt),
+  );
+  assert.notDeepEqual(lsbItems, abacusItems(3, 5, lsbWorld.chain), "the notation is in the items");
 });

@@ -1,8 +1,8 @@
 import type { LanguageModel } from "../../model/language-model.ts";
 import { abacusFinalAnswer, abacusProbeTokens } from "../abacus/abacus-answer.ts";
+import type { AbacusConfig } from "../abacus/abacus-config.ts";
 import { abacusItems } from "../abacus/abacus-eval.ts";
 import { type AbacusSkill, abacusSkills } from "../abacus/abacus-skills.ts";
-import type { ChainShape } from "../abacus/chain-skill.ts";
 import { greedyCompletion } from "./greedy-probe.ts";
 
 /** What a built Abacus model can do: greedy accuracy per skill on the `skills` eval set. */
@@ -21,17 +21,18 @@ export const defaultSkillsN = 100;
 
 /**
  * The check every Abacus build records before any method uses the model: `n` problems per skill
- * of the `skills` eval set (eval seed `evalSeed`, chains of the world's shape), each completed
+ * of the `skills` eval set (eval seed `evalSeed`, chains of the world's shape, numbers in the
+ * world's notation: the model is asked in the notation it was trained on), each completed
  * greedily after its `A:` and right when its final answer (after the working, for chain and prog)
  * is exactly the item's.
  */
 export async function abacusChecks(
   model: LanguageModel,
-  chain: ChainShape,
+  world: Pick<AbacusConfig, "chain" | "notation">,
   options: { n?: number; evalSeed?: number } = {},
 ): Promise<AbacusChecks> {
   const evalSeed = options.evalSeed ?? 1;
-  const items = abacusItems(evalSeed, options.n ?? defaultSkillsN, chain);
+  const items = abacusItems(evalSeed, options.n ?? defaultSkillsN, world.chain, world.notation);
   const right = new Map<AbacusSkill, { k: number; n: number }>(
     abacusSkills.map((s) => [s, { k: 0, n: 0 }]),
   );

@@ -4,7 +4,9 @@ import { ConfigError } from "../../model/errors.ts";
 import { ScriptedModel } from "../../testing/scripted-model.ts";
 import { abacusConfig } from "../abacus/abacus-config.ts";
 import { abacusCorpus } from "../abacus/abacus-corpus.ts";
+import { abacusItems } from "../abacus/abacus-eval.ts";
 import { abacusSkills } from "../abacus/abacus-skills.ts";
+import { defaultChainShape } from "../abacus/chain-skill.ts";
 import { wordCount } from "../atlas/atlas-corpus.ts";
 import { testbedRecipe } from "./build-model.ts";
 import { recipeWorld, recipeWorldConfig } from "./recipe-world.ts";
@@ -71,6 +73,37 @@ test("an Abacus recipe trains on the Abacus corpus and is checked per skill", as
   assert.deepEqual(
     checks.skills.map((s) => [s.skill, s.n, s.accuracy]),
     abacusSkills.map((s) => [s, 2, 0]),
+  );
+});
+
+test("abacus-lsb-1m is abacus-1m's recipe on the lsb-first world, checked in that notation", async () => {
+  const lsb = testbedRecipe("abacus-lsb-1m");
+  const { name, variant, about, ...rest } = lsb;
+  const { name: _, about: __, ...base } = testbedRecipe("abacus-1m");
+  assert.deepEqual(rest, base, "nothing but the variant changed");
+  assert.equal(variant, "lsb-first");
+  assert.deepEqual(recipeWorldConfig(lsb), {
+    ...abacusConfig({ seed: 7, tokens: 12_000_000 }),
+    notation: "lsb-first",
+  });
+  // the same path at a few thousand words: corpus and check items in the model's notation
+  const small = recipeWorld({ ...lsb, worldOverrides: { seed: 7, tokens: 3_000 } });
+  const asked = new ScriptedModel({ script: () => " ," });
+  await small.check(asked, { skillsN: 3 });
+  const want = abacusItems(1, 3, defaultChainShape, "lsb-first").map((i) => i.prompt);
+  assert.deepEqual(
+    asked.calls.map((c) => c.prompt),
+    want,
+  );
+  assert.notDeepEqual(
+    want,
+    abacusItems(1, 3).map((i) => i.prompt),
+  );
+  assert.deepEqual(
+    small.documents,
+    [...abacusCorpus(abacusConfig({ seed: 7, tokens: 3_000, notation: "lsb-first" }))].map(
+      (d) => d.text,
+    ),
   );
 });
 

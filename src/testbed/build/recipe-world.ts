@@ -82,6 +82,6 @@ export function recipeWorld(recipe: TestbedRecipe): RecipeWorld {
     documents,
     corpus: { total: documents.reduce((n, d) => n + wordCount(d), 0), documents: documents.length },
     check: (model, sizes) =>
-      abacusChecks(model, config.chain, sizes.skillsN !== undefined ? { n: sizes.skillsN } : {}),
+      abacusChecks(model, config, sizes.skillsN !== undefined ? { n: sizes.skillsN } : {}),
   };
 }

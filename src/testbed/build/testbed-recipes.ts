@@ -206,6 +206,22 @@ export const testbedRecipes: Record<string, TestbedRecipe> = {
     about:
       "the procedural world (digits, chains, list programs): MAgICoRe, UTGen, Symbolic-MoE, LASeR",
   },
+  /**
+   * Pre-registered in docs/testbed.md ("Abacus with little-endian numbers"): abacus-1m learned no
+   * multi-digit arithmetic, and the hypothesis is the notation. Same recipe, numbers written least
+   * significant digit first; its skills check asks in that notation.
+   */
+  "abacus-lsb-1m": {
+    name: "abacus-lsb-1m",
+    world: "abacus",
+    variant: "lsb-first",
+    worldOverrides: { seed: 7, tokens: 12_000_000 },
+    shape: { ...atlas1mShape, seqLen: abacusSeqLen },
+    train: abacusTrain,
+    type: "Q8_0",
+    about:
+      "abacus-1m on the little-endian world (418 is written 8 1 4): does the notation teach arithmetic?",
+  },
   "abacus-smoke": {
     name: "abacus-smoke",
     world: "abacus",

@@ -4,7 +4,11 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, test } from "node:test";
-import { runDataEnvGymDemo } from "./dataenvgym-demo.ts";
+import { deriveSeed } from "../../math/seeded-random.ts";
+import { abacusItems } from "../abacus/abacus-eval.ts";
+import { defaultChainShape } from "../abacus/chain-skill.ts";
+import { digits, readNumber } from "../abacus/digits.ts";
+import { gymDemoWorld, runDataEnvGymDemo } from "./dataenvgym-demo.ts";
 
 // The demo's machinery on a real local GGUF (stories260K stands in for an Abacus model: it loads,
 // trains and answers the same way; it just never solves Abacus problems). The shipped-model run
@@ -55,4 +59,28 @@ test("the smoke runs the four teachers from the same base at equal data and judg
   );
   for (const r of report.runs) assert.equal(Object.keys(r.testItems).length, 16);
   assert.equal(report.targetedSkills.length, 3);
+});
+
+test("the smoke's world follows the student's notation: items and the engine's data", async () => {
+  const settings = { seed: 3, n: 4, wrongLabelRate: 0 };
+  const plain = gymDemoWorld(settings);
+  assert.deepEqual(
+    plain.test.instances.map((x) => x.gold),
+    abacusItems(deriveSeed(3, "gym-test"), 4).map((i) => i.answer),
+  );
+  const lsb = gymDemoWorld({ ...settings, notation: "lsb-first" });
+  const want = abacusItems(deriveSeed(3, "gym-test"), 4, defaultChainShape, "lsb-first");
+  assert.deepEqual(
+    lsb.test.instances.map((x) => x.gold),
+    want.map((i) => i.answer),
+  );
+  assert.notDeepEqual(lsb.test.instances, plain.test.instances);
+  assert.equal(lsb.validation.instances.length, 8 * 2);
+  const sums = await lsb.engine(1).forSkillBlind({ skill: "add", count: 10 });
+  for (const d of sums) {
+    const [a, b] = [...d.instruction.matchAll(/\d(?: \d)*/g)].map((m) =>
+      readNumber(m[0], "lsb-first"),
+    );
+    assert.equal(d.response, ` ${digits(a! + b!, "lsb-first")} .`);
+  }
 });

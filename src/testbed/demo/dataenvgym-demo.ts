@@ -18,6 +18,7 @@ import { UniformAgent } from "../../methods/dataenvgym/uniform-agent.ts";
 import { abacusItems } from "../abacus/abacus-eval.ts";
 import { abacusSkills } from "../abacus/abacus-skills.ts";
 import { type ChainShape, defaultChainShape } from "../abacus/chain-skill.ts";
+import type { Notation } from "../abacus/digits.ts";
 
 /** The claim `chorus demo dataenvgym` measures (pre-registered in docs/dataenvgym.md). */
 export const dataEnvGymClaim =
@@ -33,6 +34,8 @@ export interface GymDemoSettings {
   budget: number;
   wrongLabelRate: number;
   chain?: ChainShape;
+  /** How the student's world writes numbers (its record's; default msb-first). */
+  notation?: Notation;
   /** Longest student answer in tokens (default: the longest reference solution's words + 3). */
   maxTokens?: number;
   /** Episode folders go under it. */
@@ -42,6 +45,29 @@ export interface GymDemoSettings {
 
 /** The smoke settings: one seed, 2 cycles × 40 data, 8 test problems per skill. */
 export const gymDemoDefaults = { n: 8, cycles: 2, budget: 40, wrongLabelRate: 0.1 };
+
+/**
+ * The smoke's Abacus world, in the student's chain shape and notation: validation (half the test
+ * size, at least 2 per skill) and test problems from the seed's own streams, and the engine every
+ * teacher draws its data from.
+ */
+export function gymDemoWorld(
+  s: Pick<GymDemoSettings, "seed" | "n" | "wrongLabelRate" | "chain" | "notation">,
+) {
+  const chain = s.chain ?? defaultChainShape;
+  const notation = s.notation ?? "msb-first";
+  const items = (purpose: string, n: number) =>
+    abacusItems(deriveSeed(s.seed, purpose), n, chain, notation);
+  return {
+    validation: new AbacusTask(
+      "abacus-validation",
+      items("gym-validation", Math.max(2, Math.ceil(s.n / 2))),
+    ),
+    test: new AbacusTask("abacus-test", items("gym-test", s.n)),
+    engine: (seed: number) =>
+      new AbacusDataEngine({ seed, wrongLabelRate: s.wrongLabelRate, chain, notation }),
+  };
+}
 
 /**
  * The DataEnvGym smoke on an Abacus model: the four teachers of the testbed claim (the world
@@ -54,18 +80,8 @@ export async function runDataEnvGymDemo(
   modelPath: string,
   s: GymDemoSettings,
 ): Promise<ComparisonReport> {
-  const chain = s.chain ?? defaultChainShape;
-  const validation = new AbacusTask(
-    "abacus-validation",
-    abacusItems(deriveSeed(s.seed, "gym-validation"), Math.max(2, Math.ceil(s.n / 2)), chain),
-  );
-  const test = new AbacusTask(
-    "abacus-test",
-    abacusItems(deriveSeed(s.seed, "gym-test"), s.n, chain),
-  );
+  const { validation, test, engine } = gymDemoWorld(s);
   const skills = new LabelSkills([...abacusSkills].sort());
-  const engine = (seed: number) =>
-    new AbacusDataEngine({ seed, wrongLabelRate: s.wrongLabelRate, chain });
   const arms: TeacherArm[] = [
     { name: "uniform", agent: (seed) => new UniformAgent(engine(seed), skills.skills, s.budget) },
     {

@@ -3,6 +3,7 @@ import { describe, it } from "node:test";
 import { SeededRandom } from "../../math/seeded-random.ts";
 import { filterKeywords, parseKeywords } from "../../methods/symbolic-moe/keywords.ts";
 import { abacusTask } from "../abacus/abacus-skills.ts";
+import { digits, readNumber } from "../abacus/digits.ts";
 import { KeywordAnnotatorStandIn, skillKeywords, skillOfWording } from "./moe-annotator.ts";
 import { expertTrainingData, moeItems, moeSkills } from "./moe-items.ts";
 
@@ -63,5 +64,20 @@ describe("the demo's items", () => {
     assert.match(train[0]!.prompt, /^Q: .* A:$/);
     assert.match(train[0]!.completion, /^ \d .$/, "max answers one digit");
     assert.deepEqual(moeItems(1, "test", 5), t, "seeded");
+  });
+
+  it("are in the base model's notation: the routed list skills read the same in both", () => {
+    assert.deepEqual(moeItems(2, "test", 10, "lsb-first"), moeItems(2, "test", 10));
+    assert.deepEqual(
+      expertTrainingData(moeSkills, 40, 2, "lsb-first"),
+      expertTrainingData(moeSkills, 40, 2),
+    );
+    // a skill with 2+-digit numbers would follow the notation
+    const sums = expertTrainingData(["add"], 5, 2, "lsb-first");
+    assert.notDeepEqual(sums, expertTrainingData(["add"], 5, 2));
+    for (const { prompt, completion } of sums) {
+      const [a, b] = [...prompt.matchAll(/\d(?: \d)*/g)].map((m) => readNumber(m[0], "lsb-first"));
+      assert.equal(completion, ` ${digits(a! + b!, "lsb-first")} .`);
+    }
   });
 });

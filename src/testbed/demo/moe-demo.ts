@@ -19,6 +19,7 @@ import { readMoeSettings } from "../../methods/symbolic-moe/settings.ts";
 import { buildMoeProfile, runSymbolicMoe } from "../../methods/symbolic-moe/symbolic-moe.ts";
 import { ModelPool } from "../../runtime/model-pool.ts";
 import type { Run } from "../../runtime/run.ts";
+import type { Notation } from "../abacus/digits.ts";
 import { KeywordAnnotatorStandIn, skillKeywords } from "./moe-annotator.ts";
 import { type MoeVerdict, moeMethods, moeVerdict, recoveredFraction } from "./moe-claim.ts";
 import {
@@ -97,8 +98,16 @@ const generalist = "abacus-1m";
 export async function runMoeDemo(
   basePath: string,
   s: MoeDemoSettings,
-  o: { evalSeed: number; run: Run; threads: number; onStage?: (line: string) => void },
+  o: {
+    evalSeed: number;
+    run: Run;
+    threads: number;
+    /** The base model's notation (its record's; default msb-first). */
+    notation?: Notation;
+    onStage?: (line: string) => void;
+  },
 ): Promise<MoeDemoResult> {
+  const notation = o.notation ?? "msb-first";
   const stage = o.onStage ?? (() => {});
   const dir = join(o.run.dir, "experts");
   mkdirSync(dir, { recursive: true });
@@ -112,7 +121,7 @@ export async function runMoeDemo(
   } else {
     for (const [i, recipe] of recipes.entries()) {
       stage(`training expert ${recipe.name} (${recipe.skills.join(", ")})`);
-      trained.push(await trainExpert(basePath, recipe, i, s.training, dir));
+      trained.push(await trainExpert(basePath, recipe, i, s.training, dir, notation));
     }
     writeFileSync(trainedPath, `${JSON.stringify(trained, null, 2)}\n`);
   }
@@ -131,10 +140,10 @@ export async function runMoeDemo(
   const models = withAnnotator(poolModelSource(pool, names), annotator);
   try {
     const largest = Math.max(s.validationPerSkill, ...s.curveSizes);
-    const validationAll = moeItems(o.evalSeed, "validation", largest);
+    const validationAll = moeItems(o.evalSeed, "validation", largest, notation);
     const validation = (perSkill: number) =>
       validationAll.filter((item) => Number(item.id.slice(-4)) < perSkill);
-    const test = moeItems(o.evalSeed, "test", s.testPerSkill);
+    const test = moeItems(o.evalSeed, "test", s.testPerSkill, notation);
 
     stage("greedy accuracy per skill of every model (validation items)");
     const perSkill = await skillAccuracy(models, names, validation(s.validationPerSkill));

@@ -1,6 +1,7 @@
 import { join } from "node:path";
 import { Trainable } from "../../train/trainable.ts";
 import type { AbacusSkill } from "../abacus/abacus-skills.ts";
+import type { Notation } from "../abacus/digits.ts";
 import { expertTrainingData, moeSkills } from "./moe-items.ts";
 
 /** One expert of the pool: a name and the skills its adapter is fine-tuned on. */
@@ -53,7 +54,8 @@ export interface TrainedExpert {
 /**
  * Fine-tunes a LoRA adapter (all linear layers) of `basePath` on `recipe`'s skills and writes it
  * to `<dir>/<name>.lora.gguf`. Each expert draws its own data stream (seeded by the training seed,
- * its index and its skills), so unspecialised experts are different models of one recipe.
+ * its index and its skills), so unspecialised experts are different models of one recipe. The
+ * data are in the base model's `notation`.
  */
 export async function trainExpert(
   basePath: string,
@@ -61,6 +63,7 @@ export async function trainExpert(
   index: number,
   training: ExpertTraining,
   dir: string,
+  notation: Notation = "msb-first",
 ): Promise<TrainedExpert> {
   const trainable = await Trainable.load(basePath, {
     lora: {
@@ -71,7 +74,12 @@ export async function trainExpert(
     },
   });
   try {
-    const data = expertTrainingData(recipe.skills, training.examples, training.seed * 100 + index);
+    const data = expertTrainingData(
+      recipe.skills,
+      training.examples,
+      training.seed * 100 + index,
+      notation,
+    );
     const batchSize = 4;
     const gradientAccumulation = 2;
     const totalSteps =
