@@ -31,6 +31,10 @@ test("subskills: carries and borrows are counted per column", () => {
   assert.equal(subskillOf(t("what is 1 0 0 minus 1 ?", "sub"), "lsb-first"), "no borrow");
   assert.equal(subskillOf(t("what is 0 0 1 minus 1 ?", "sub"), "lsb-first"), "several borrows");
   assert.equal(subskillOf(t("what is 2 5 minus 7 1 ?", "sub"), "lsb-first"), "one borrow");
+  // "take {b} away from {a}" names the subtrahend first: borrows are those of a - b either way
+  assert.equal(subskillOf(t("take 1 7 away from 5 2 ?", "sub"), "msb-first"), "one borrow");
+  assert.equal(subskillOf(t("take 1 away from 1 0 0 ?", "sub"), "msb-first"), "several borrows");
+  assert.equal(subskillOf(t("take 5 4 away from 6 7 ?", "sub"), "msb-first"), "no borrow");
   // every generated task of every skill has a subskill it satisfies
   const rng = new SeededRandom(3);
   for (const notation of notations)

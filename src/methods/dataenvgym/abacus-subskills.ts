@@ -22,6 +22,12 @@ const operands = (t: AbacusTask, notation: Notation): [number, number] => {
 const list = (t: AbacusTask): number[] =>
   (/\d(?: , \d)+/.exec(t.question)?.[0] ?? "").split(" , ").filter(Boolean).map(Number);
 
+/**
+ * Sub's minuend and subtrahend: the larger operand and the smaller (the world never writes a
+ * negative answer), whatever the wording's order ("take {b} away from {a}" names b first).
+ */
+const minuendFirst = ([a, b]: [number, number]): [number, number] => (a >= b ? [a, b] : [b, a]);
+
 /** Column carries of a + b (or borrows of a - b). */
 function carries(a: number, b: number, subtract: boolean): number {
   let n = 0;
@@ -50,9 +56,9 @@ export const abacusSubskills: Record<AbacusSkill, readonly AbacusSubskill[]> = {
     { name: "several carries", has: (t, n) => carries(...operands(t, n), false) >= 2 },
   ],
   sub: [
-    { name: "no borrow", has: (t, n) => carries(...operands(t, n), true) === 0 },
-    { name: "one borrow", has: (t, n) => carries(...operands(t, n), true) === 1 },
-    { name: "several borrows", has: (t, n) => carries(...operands(t, n), true) >= 2 },
+    { name: "no borrow", has: (t, n) => carries(...minuendFirst(operands(t, n)), true) === 0 },
+    { name: "one borrow", has: (t, n) => carries(...minuendFirst(operands(t, n)), true) === 1 },
+    { name: "several borrows", has: (t, n) => carries(...minuendFirst(operands(t, n)), true) >= 2 },
   ],
   max: [
     { name: "short list", has: (t) => list(t).length <= 4 },
