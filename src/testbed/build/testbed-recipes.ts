@@ -87,6 +87,18 @@ const abacusSeqLen = 320;
  */
 const abacusTrain = { ...atlasTrain, epochs: 1 } as const;
 
+/** The procedural world's model; abacus-lsb-1m is the same recipe on the little-endian world. */
+const abacus1m: TestbedRecipe = {
+  name: "abacus-1m",
+  world: "abacus",
+  worldOverrides: { seed: 7, tokens: 12_000_000 },
+  shape: { ...atlas1mShape, seqLen: abacusSeqLen },
+  train: abacusTrain,
+  type: "Q8_0",
+  about:
+    "the procedural world (digits, chains, list programs): MAgICoRe, UTGen, Symbolic-MoE, LASeR",
+};
+
 /**
  * The build recipes (design §3 and §6): the shipped models and the smoke world CI builds through
  * the same path. The world's token budget sets how often each fact is stated in the corpus (the
@@ -196,29 +208,17 @@ export const testbedRecipes: Record<string, TestbedRecipe> = {
     type: "Q8_0",
     about: "the build path at test scale (CI builds it; never shipped)",
   },
-  "abacus-1m": {
-    name: "abacus-1m",
-    world: "abacus",
-    worldOverrides: { seed: 7, tokens: 12_000_000 },
-    shape: { ...atlas1mShape, seqLen: abacusSeqLen },
-    train: abacusTrain,
-    type: "Q8_0",
-    about:
-      "the procedural world (digits, chains, list programs): MAgICoRe, UTGen, Symbolic-MoE, LASeR",
-  },
+  "abacus-1m": abacus1m,
   /**
    * Pre-registered in docs/testbed.md ("Abacus with little-endian numbers"): abacus-1m learned no
    * multi-digit arithmetic, and the hypothesis is the notation. Same recipe, numbers written least
-   * significant digit first; its skills check asks in that notation.
+   * significant digit first; its skills check asks in that notation. Built 2026-12-03: add 0%,
+   * sub 4%, chain 0% (NOT REPRODUCED; not shipped).
    */
   "abacus-lsb-1m": {
+    ...abacus1m,
     name: "abacus-lsb-1m",
-    world: "abacus",
     variant: "lsb-first",
-    worldOverrides: { seed: 7, tokens: 12_000_000 },
-    shape: { ...atlas1mShape, seqLen: abacusSeqLen },
-    train: abacusTrain,
-    type: "Q8_0",
     about:
       "abacus-1m on the little-endian world (418 is written 8 1 4): does the notation teach arithmetic?",
   },
