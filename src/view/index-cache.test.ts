@@ -31,6 +31,29 @@ function editInPlace(dir: string, from: string, to: string): void {
   pinMtime(dir);
 }
 
+/**
+ * A Symbolic-MoE-shaped eval run of 6 items (the expert × skill matrix is computed from these
+ * records): mapped skills and two experts per item, with the first expert's answer and both
+ * experts' correctness given.
+ */
+function writeRoutedRun(
+  dir: string,
+  answer: (i: number) => string,
+  correct: (i: number) => [boolean, boolean],
+): void {
+  writeEvalRun(dir, {
+    methods: ["symbolic-moe"],
+    items: 6,
+    details: (i) => ({
+      mapped: i % 2 ? ["algebra"] : ["geometry", "algebra"],
+      experts: ["x", i % 3 ? "y" : "x"],
+      expertAnswers: [answer(i), null],
+      expertCorrect: correct(i),
+      expertMajorityCorrect: i % 2 === 0,
+    }),
+  });
+}
+
 describe("run index cache on disk", () => {
   const root = mkdtempSync(join(tmpdir(), "chorus-view-cache-"));
   const cacheDir = join(root, "cache");
@@ -113,18 +136,11 @@ describe("run index cache on disk", () => {
 
   it("gives a cached reopen the same summary, matrix, items and training data as a fresh index", () => {
     const dir = join(root, "e");
-    // Symbolic-MoE-shaped details: the expert × skill matrix is computed from the records
-    writeEvalRun(dir, {
-      methods: ["symbolic-moe"],
-      items: 6,
-      details: (i) => ({
-        mapped: i % 2 ? ["algebra"] : ["geometry", "algebra"],
-        experts: ["x", i % 3 ? "y" : "x"],
-        expertAnswers: [`answer ${i}`, null],
-        expertCorrect: [true, i % 2 === 0],
-        expertMajorityCorrect: i % 2 === 0,
-      }),
-    });
+    writeRoutedRun(
+      dir,
+      (i) => `answer ${i}`,
+      (i) => [true, i % 2 === 0],
+    );
     const run = Run.resume(dir);
     run.recordItems(
       [0, 1, 2, 3, 4, 5].map((i) =>
@@ -167,17 +183,11 @@ describe("run index cache on disk", () => {
 
   it("keeps the expert × skill matrix in the cache, and reads the records again when lines came", () => {
     const dir = join(root, "f");
-    writeEvalRun(dir, {
-      methods: ["symbolic-moe"],
-      items: 6,
-      details: (i) => ({
-        mapped: i % 2 ? ["algebra"] : ["geometry", "algebra"],
-        experts: ["x", i % 3 ? "y" : "x"],
-        expertAnswers: ["a", null],
-        expertCorrect: [i % 2 === 1, true],
-        expertMajorityCorrect: i % 2 === 0,
-      }),
-    });
+    writeRoutedRun(
+      dir,
+      () => "a",
+      (i) => [i % 2 === 1, true],
+    );
     pinMtime(dir);
     const skills = (index: RunIndex) => index.summary().expertSkills?.[0]?.skills;
     const cachedMatrix = open(dir).summary().expertSkills;
