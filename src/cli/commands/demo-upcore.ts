@@ -1,9 +1,11 @@
 import type { UnlearnMethod } from "../../methods/upcore/unlearn.ts";
+import { UsageError } from "../../model/errors.ts";
 import { upcoreFacts } from "../../testbed/atlas/upcore-facts.ts";
 import { upcoreClaim } from "../../testbed/demo/upcore-claim.ts";
 import {
   runUpcoreDemo,
   type UpcoreDemoSettings,
+  unlearnRecipes,
   upcoreFullSettings,
   upcoreSmokeSettings,
 } from "../../testbed/demo/upcore-demo.ts";
@@ -12,6 +14,7 @@ import { type DemoFlags, runDemo } from "./demo-run.ts";
 export interface UpcoreDemoFlags extends DemoFlags {
   full?: boolean;
   nullWorld?: boolean;
+  recipe?: string;
 }
 
 const f3 = (x: number) => x.toFixed(3);
@@ -20,9 +23,16 @@ const f3 = (x: number) => x.toFixed(3);
 export function upcoreDemoSettings(flags: {
   full?: boolean;
   nullWorld?: boolean;
+  recipe?: string;
 }): UpcoreDemoSettings {
   const base = flags.full ? upcoreFullSettings : upcoreSmokeSettings;
-  return flags.nullWorld ? { ...base, grouping: "relations" } : base;
+  const name = flags.recipe ?? "spec";
+  if (!Object.hasOwn(unlearnRecipes, name))
+    throw new UsageError(
+      `--recipe ${name} is not an unlearning recipe: use ${Object.keys(unlearnRecipes).join(" or ")}`,
+    );
+  const recipe = unlearnRecipes[name as keyof typeof unlearnRecipes];
+  return { ...base, recipe, ...(flags.nullWorld ? { grouping: "relations" } : {}) };
 }
 
 /** `chorus demo upcore`: UPCORE vs complete and random forget sets on a shipped Atlas model. */
@@ -31,7 +41,7 @@ export async function upcoreDemo(flags: UpcoreDemoFlags): Promise<void> {
   const size = flags.full ? "full" : "smoke";
   await runDemo(flags, {
     method: "upcore",
-    title: `UPCORE (Patil et al. 2025), ${size}${flags.nullWorld ? ", null world (one relation and template per forget set)" : ""}`,
+    title: `UPCORE (Patil et al. 2025), ${size}, recipe ${settings.recipe.name}${flags.nullWorld ? ", null world (one relation and template per forget set)" : ""}`,
     claim: upcoreClaim,
     role: "unlearned",
     config: { size, nullWorld: !!flags.nullWorld, ...settings },
@@ -68,6 +78,8 @@ export async function upcoreDemo(flags: UpcoreDemoFlags): Promise<void> {
           prunedRouge: byMethod((m) => m.prunedRouge),
           varianceDamageRho: v.varianceDamageRho,
           noDifference: v.noDifference,
+          recipe: settings.recipe,
+          precondition: v.precondition,
           checks: v.checks,
         },
         lines: [
@@ -81,13 +93,15 @@ export async function upcoreDemo(flags: UpcoreDemoFlags): Promise<void> {
             (m) =>
               `${m.method.padEnd(8)} ${f3(m.meanAuc.upcore).padStart(10)} ${f3(m.meanAuc.random).padStart(7)} ${f3(m.meanAuc.complete).padStart(9)}   ${f3(m.deltaVsComplete.mean)} [${f3(m.deltaVsComplete.low)}, ${f3(m.deltaVsComplete.high)}]   ${f3(m.deltaVsRandom.mean)} [${f3(m.deltaVsRandom.low)}, ${f3(m.deltaVsRandom.high)}]`,
           ),
-          ...v.checks.map((c) => `${c.pass ? "PASS" : "FAIL"} ${c.name}: ${c.detail}`),
+          ...[...(v.precondition ? [v.precondition] : []), ...v.checks].map(
+            (c) => `${c.pass ? "PASS" : "FAIL"} ${c.name}: ${c.detail}`,
+          ),
           ...(flags.nullWorld
             ? [
                 `null world: ${v.noDifference ? "no difference (as expected)" : "UPCORE differs from random (unexpected)"}`,
               ]
             : []),
-          `claim ${v.reproduced ? "REPRODUCED" : "NOT REPRODUCED"} (${size}: ${r.selections.length} forget sets × ${settings.seeds.length} seed(s), ${settings.methods.join("/")}; pre-registered in docs/upcore.md)`,
+          `claim ${v.reproduced ? "REPRODUCED" : v.precondition?.pass === false ? "NOT REPRODUCED (precondition failed)" : "NOT REPRODUCED"} (${size}, recipe ${settings.recipe.name}: ${r.selections.length} forget sets × ${settings.seeds.length} seed(s), ${settings.methods.join("/")}; pre-registered in docs/upcore.md)`,
         ],
       };
     },

@@ -52,6 +52,10 @@ Examples:
   # --full = 6 clusters x 3 seeds x GA/refusal/NPO; --null-world = one relation per forget set
   $ chorus demo upcore --json | tail -n 1
   $ chorus demo upcore --full --null-world
+  # the second registration: LoRA r4 on every block's ffn_down at lr 2e-2 (the spec's recipe
+  # forgets nothing on atlas-1m)
+  $ chorus demo upcore --recipe strong --json | tail -n 1
+  $ chorus demo upcore --full --recipe strong --resume runs/<id>   # continue a killed one
 
   # DataEnvGym smoke: four teachers vs uniform data on abacus-1m (--n = test problems per skill)
   $ chorus demo dataenvgym --json | tail -n 1
@@ -105,6 +109,11 @@ export function register(program: Command): void {
       "--null-world",
       "upcore: forget sets of one relation and one question template (no outliers); symbolic-moe: unspecialised experts",
     )
+    .option(
+      "--recipe <name>",
+      "upcore: the unlearning recipe, spec (r1/r4 on block 2's ffn_down, lr 2e-3) | strong (r4 on every block's ffn_down, lr 2e-3 × 10); docs/upcore.md",
+      "spec",
+    )
     .option("--json", "print one JSON object (last line) instead of the table")
     .option("--measure", "pbt: the pre-registered measurement (seeds, partner, sizes; docs/pbt.md)")
     .option("--train-seeds <list>", "pbt --measure: training seeds", pbtMeasureDefaults.trainSeeds)
@@ -135,7 +144,7 @@ export function register(program: Command): void {
     )
     .option(
       "--resume <run-dir>",
-      "pbt --measure, symbolic-moe: continue a killed run in its run folder",
+      "pbt --measure, symbolic-moe, upcore: continue a killed run in its run folder",
     )
     .addHelpText("after", examples)
     .action(async (method: string, flags: DemoCommandFlags, command: Command) => {
@@ -149,10 +158,11 @@ export function register(program: Command): void {
           },
           command.getOptionValueSource("n") !== "default",
         );
-      const resumable = (method === "pbt" && flags.measure) || method === "symbolic-moe";
+      const resumable =
+        (method === "pbt" && flags.measure) || method === "symbolic-moe" || method === "upcore";
       if (flags.resume !== undefined && !resumable)
         throw new UsageError(
-          "--resume continues `chorus demo pbt --measure` and `chorus demo symbolic-moe` runs only",
+          "--resume continues `chorus demo pbt --measure`, `chorus demo symbolic-moe` and `chorus demo upcore` runs only",
         );
       if (method === "pbt" && flags.measure)
         return pbtMeasureDemo(flags, command.getOptionValueSource("n") !== "default");

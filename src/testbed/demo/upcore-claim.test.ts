@@ -80,3 +80,28 @@ test("the null world's reading: no difference when UPCORE ≈ random", () => {
   assert.equal(smoke.varianceDamageRho, null, "ρ needs three forget sets");
   assert.equal(smoke.reproduced, true);
 });
+
+test("with the strong recipe's precondition, a recipe that forgets too little fails the claim", () => {
+  const winning = grid(0.05).map((r) =>
+    r.selection === "complete"
+      ? { ...r, utility: { start: 0.9, end: 0.9 - { a: 0.1, b: 0.2, c: 0.3 }[r.forgetSet]! } }
+      : r,
+  );
+  const forgets = judgeUpcoreClaim(winning, { a: 1, b: 2, c: 3 }, 0, 0.5);
+  assert.equal(forgets.precondition?.pass, true);
+  assert.equal(forgets.reproduced, true);
+  const stuck = winning.map((r) =>
+    r.forgetSet === "b" && r.selection === "complete"
+      ? { ...r, forgetRouge: { start: 1, end: 0.6 } }
+      : r,
+  );
+  const v = judgeUpcoreClaim(stuck, { a: 1, b: 2, c: 3 }, 0, 0.5);
+  assert.equal(v.precondition?.pass, false);
+  assert.match(v.precondition!.detail, /0\.200, 0\.600, 0\.200/);
+  assert.equal(
+    v.checks.every((c) => c.pass),
+    true,
+  );
+  assert.equal(v.reproduced, false);
+  assert.equal(judgeUpcoreClaim(stuck, { a: 1, b: 2, c: 3 }).precondition, null);
+});

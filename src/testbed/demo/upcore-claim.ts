@@ -42,6 +42,8 @@ export interface UpcoreMethodVerdict {
 
 export interface UpcoreVerdict {
   reproduced: boolean;
+  /** The recipe's precondition (it forgets), when the registration has one; else null. */
+  precondition: UpcoreCheck | null;
   methods: UpcoreMethodVerdict[];
   /** Spearman ρ between variance and collateral damage over forget sets (≥ 3 sets), else null. */
   varianceDamageRho: number | null;
@@ -88,12 +90,15 @@ const ci = (i: Interval) => `${f3(i.mean)} [${f3(i.low)}, ${f3(i.high)}]`;
  * The pre-registered decision rule: per method, ΔAUC(UPCORE − complete) and ΔAUC(UPCORE − random)
  * with 95% hierarchical bootstrap intervals above 0, and the pruned facts' ROUGE lower at the end
  * than at the start; with ≥ 3 forget sets also Spearman ρ(variance, collateral damage) > 0.
- * `variance` maps a forget set to its hidden-state variance before pruning.
+ * `variance` maps a forget set to its hidden-state variance before pruning. With
+ * `forgetThreshold` (the `strong` recipe's registration) the claim also needs its precondition:
+ * every forget set's complete-set runs end with forget ROUGE ≤ the threshold (the recipe forgets).
  */
 export function judgeUpcoreClaim(
   runs: readonly UpcoreRunSummary[],
   variance: Readonly<Record<string, number>>,
   bootstrapSeed = 0,
+  forgetThreshold?: number,
 ): UpcoreVerdict {
   const methods = [...new Set(runs.map((r) => r.method))];
   const sets = [...new Set(runs.map((r) => r.forgetSet))];
@@ -174,11 +179,33 @@ export function judgeUpcoreClaim(
       (v.deltaVsRandom.low <= 0 && v.deltaVsRandom.high >= 0) ||
       Math.abs(v.deltaVsRandom.mean) < 0.01,
   );
+  const precondition = forgetThreshold === undefined ? null : forgets(runs, sets, forgetThreshold);
   return {
-    reproduced: checks.length > 0 && checks.every((c) => c.pass),
+    reproduced: checks.length > 0 && checks.every((c) => c.pass) && (precondition?.pass ?? true),
+    precondition,
     methods: verdicts,
     varianceDamageRho,
     noDifference,
     checks,
+  };
+}
+
+/** The recipe forgets: in every forget set the complete-set runs end at forget ROUGE ≤ threshold. */
+function forgets(
+  runs: readonly UpcoreRunSummary[],
+  sets: readonly string[],
+  threshold: number,
+): UpcoreCheck {
+  const ends = sets.map((set) =>
+    mean(
+      runs
+        .filter((r) => r.forgetSet === set && r.selection === "complete")
+        .map((r) => r.forgetRouge.end),
+    ),
+  );
+  return {
+    name: `the recipe forgets (complete-set forget ROUGE at the end ≤ ${threshold} in every forget set)`,
+    pass: ends.length > 0 && ends.every((e) => e <= threshold),
+    detail: `forget ROUGE at the end: ${ends.map(f3).join(", ")}`,
   };
 }

@@ -1,11 +1,15 @@
 import assert from "node:assert/strict";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { test } from "node:test";
 import { loadLlamaCppModel } from "../../engines/llamacpp/index.ts";
+import { Run } from "../../runtime/run.ts";
 import { atlasConfig } from "../atlas/atlas-config.ts";
 import { buildAtlasWorld } from "../atlas/atlas-world.ts";
 import { upcoreFacts } from "../atlas/upcore-facts.ts";
 import { shippedModel } from "../shipped-models.ts";
-import { runUpcoreDemo, upcoreSmokeSettings } from "./upcore-demo.ts";
+import { runUpcoreDemo, unlearnRecipes, upcoreSmokeSettings } from "./upcore-demo.ts";
 
 // The shipped atlas-1m at tiny sizes: the ten most popular people's facts, one forget set of (at most) 8,
 // GA for one epoch. It checks the plumbing (probe → k-means → selection → three unlearning runs →
@@ -18,16 +22,16 @@ test("runUpcoreDemo on atlas-1m at tiny sizes: three runs from the same weights,
   const world = buildAtlasWorld(atlasConfig(record.worldConfig));
   const facts = upcoreFacts(world, 1).slice(0, 60);
   const model = await loadLlamaCppModel({ modelPath: path, threads: 1 });
+  const runsDir = mkdtempSync(join(tmpdir(), "upcore-demo-"));
+  const settings = {
+    ...upcoreSmokeSettings,
+    sizes: { forgetSets: 1, forgetCap: 8, neighbours: 3, retainEval: 3 },
+    epochs: 1,
+  };
   try {
-    const r = await runUpcoreDemo(model, facts, {
-      modelPath: path,
-      evalSeed: 1,
-      settings: {
-        ...upcoreSmokeSettings,
-        sizes: { forgetSets: 1, forgetCap: 8, neighbours: 3, retainEval: 3 },
-        epochs: 1,
-      },
-    });
+    const run = Run.create({ runsDir, config: {}, seed: 1 });
+    const r = await runUpcoreDemo(model, facts, { modelPath: path, evalSeed: 1, settings, run });
+    run.close();
     assert.ok(r.n.known >= 48, `atlas-1m knows its head people's facts; known ${r.n.known} of 60`);
     assert.equal(r.n.groupSizes.length, 8);
     assert.equal(
@@ -61,7 +65,37 @@ test("runUpcoreDemo on atlas-1m at tiny sizes: three runs from the same weights,
     assert.equal(new Set(r.runs.map((x) => x.utility.start)).size, 1);
     assert.equal(r.verdict.checks.length, 3);
     assert.equal(r.verdict.varianceDamageRho, null);
+    assert.equal(r.verdict.precondition, null, "the spec recipe has no precondition");
+
+    // Resumed from its folder, the finished unlearning runs are read back, not trained again.
+    const again = Run.resume(run.dir);
+    const stages: string[] = [];
+    const resumed = await runUpcoreDemo(model, facts, {
+      modelPath: path,
+      evalSeed: 1,
+      settings,
+      run: again,
+      onStage: (stage) => stages.push(stage),
+    });
+    again.close();
+    assert.deepEqual(
+      stages.filter((x) => x.startsWith("unlearn")),
+      [],
+    );
+    assert.deepEqual(resumed.runs, r.runs);
   } finally {
     await model.close?.();
+    rmSync(runsDir, { recursive: true, force: true });
   }
+});
+
+test("the strong recipe puts rank-4 LoRA on every block and carries its precondition", () => {
+  assert.deepEqual(unlearnRecipes.strong, {
+    name: "strong",
+    lr: 2e-2,
+    layers: "all",
+    rank: 4,
+    forgetThreshold: 0.5,
+  });
+  assert.deepEqual(unlearnRecipes.spec, { name: "spec", lr: 2e-3, layers: [2] });
 });

@@ -25,7 +25,28 @@ import {
   upcoreSmokeSizes,
 } from "./upcore-sets.ts";
 
-/** What a demo run measures: set sizes, methods, seeds and the training batch. */
+/**
+ * Where and how hard the unlearning LoRA trains. `spec` is the pre-registered recipe (the spec's
+ * lr on block 2's ffn_down, rank by method); `strong` is the second registration in docs/upcore.md,
+ * fixed before it ran, for a model the spec's recipe does not move.
+ */
+export interface UnlearnRecipe {
+  name: "spec" | "strong";
+  lr: number;
+  /** Blocks whose ffn_down gets LoRA; "all" = every block of the model. */
+  layers: number[] | "all";
+  /** LoRA rank for every method (alpha 2 × rank); absent = the spec's per-method ranks. */
+  rank?: number;
+  /** The registration's precondition: complete-set forget ROUGE must end at or below this. */
+  forgetThreshold?: number;
+}
+
+export const unlearnRecipes: Record<UnlearnRecipe["name"], UnlearnRecipe> = {
+  spec: { name: "spec", lr: 2e-3, layers: [2] },
+  strong: { name: "strong", lr: 2e-2, layers: "all", rank: 4, forgetThreshold: 0.5 },
+};
+
+/** What a demo run measures: set sizes, methods, seeds, the training batch and the recipe. */
 export interface UpcoreDemoSettings {
   sizes: UpcoreSizes;
   methods: UnlearnMethod[];
@@ -36,6 +57,7 @@ export interface UpcoreDemoSettings {
   grouping: "clusters" | "relations";
   /** Also score the held-out-template paraphrases of the forget facts (reported only). */
   paraphrases: boolean;
+  recipe: UnlearnRecipe;
 }
 
 /** The pre-registered design (docs/upcore.md, "Testbed claim"). */
@@ -48,6 +70,7 @@ export const upcoreFullSettings: UpcoreDemoSettings = {
   epochs: 10,
   grouping: "clusters",
   paraphrases: true,
+  recipe: unlearnRecipes.spec,
 };
 
 /** The smoke (docs/upcore.md): 2 forget sets of 40, GA, one seed, batch 4 × 1. */
@@ -60,6 +83,7 @@ export const upcoreSmokeSettings: UpcoreDemoSettings = {
   epochs: 10,
   grouping: "clusters",
   paraphrases: false,
+  recipe: unlearnRecipes.spec,
 };
 
 /** Atlas values are one or two words; three greedy tokens hold them (and " ." after one). */
@@ -157,7 +181,7 @@ function summarise(
  * The UPCORE testbed measurement on an Atlas model: known facts → topic groups (k-means on
  * mean-pooled question states, or relations for the null world) → per forget set the UPCORE
  * coreset, an equal-size random subset and the complete set, each unlearned with every method and
- * seed from the same weights (`unlearn`, LoRA on block 2's ffn_down), and the pre-registered
+ * seed from the same weights (`unlearn`, LoRA on ffn_down as the recipe says), and the pre-registered
  * verdict over the deletion–utility AUCs.
  */
 export async function runUpcoreDemo(
@@ -187,8 +211,16 @@ export async function runUpcoreDemo(
     selections.push({ set, sel, pruned });
   }
   const { model: transformer } = await loadTransformer(o.modelPath);
+  const { recipe } = s;
+  const layers =
+    recipe.layers === "all"
+      ? Array.from({ length: transformer.config.nLayer }, (_, i) => i)
+      : recipe.layers;
   const tok = await loadTokenizer(o.modelPath);
   const runs: UpcoreRunSummary[] = [];
+  const finished = new Map(
+    (o.run?.results<{ summary: UpcoreRunSummary }>() ?? []).map((r) => [r.id, r.result.summary]),
+  );
   let index = 0;
   for (const { set, pruned } of selections) {
     const core = set.forget.filter((f) => !pruned.has(f.id));
@@ -206,6 +238,13 @@ export async function runUpcoreDemo(
       for (const method of s.methods)
         for (const selection of upcoreSelections) {
           const id = `${set.name}/seed-${seed}/${method}/${selection}`;
+          const earlier = finished.get(id);
+          if (earlier) {
+            // a resumed run: this unlearning finished before the process was stopped
+            runs.push(earlier);
+            index++;
+            continue;
+          }
           stage(`unlearn ${id}: ${train[selection].length} facts`);
           const report = await unlearn(
             transformer,
@@ -227,8 +266,9 @@ export async function runUpcoreDemo(
             {
               method,
               epochs: s.epochs,
-              lr: 2e-3,
-              layers: [2],
+              lr: recipe.lr,
+              layers,
+              ...(recipe.rank ? { rank: recipe.rank, alpha: 2 * recipe.rank } : {}),
               batchSize: s.batchSize,
               gradientAccumulation: s.gradientAccumulation,
               seed,
@@ -246,7 +286,7 @@ export async function runUpcoreDemo(
   }
   const variance = Object.fromEntries(selections.map(({ set, sel }) => [set.name, sel.varBefore]));
   return {
-    verdict: judgeUpcoreClaim(runs, variance),
+    verdict: judgeUpcoreClaim(runs, variance, 0, recipe.forgetThreshold),
     runs,
     selections: selections.map(({ set, sel, pruned }) => ({
       forgetSet: set.name,
