@@ -43,7 +43,10 @@ test("chorus demo magicore end to end at a tiny size: roles train, every method 
     for (const name of Object.values(magicoreMethods))
       assert.ok(r.verdict.accuracy[name], `${name} was run`);
     // SC@3k draws 3k samples: more generated tokens than SC@k
-    assert.ok(r.verdict.tokensPerProblem[magicoreMethods.sc3k]! > r.verdict.tokensPerProblem[magicoreMethods.sc]!);
+    assert.ok(
+      r.verdict.tokensPerProblem[magicoreMethods.sc3k]! >
+        r.verdict.tokensPerProblem[magicoreMethods.sc]!,
+    );
     assert.ok(r.auroc.steps > 0);
     assert.ok(existsSync(join(run.dir, "report.json")));
   } finally {
