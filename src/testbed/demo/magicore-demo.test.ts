@@ -49,6 +49,7 @@ test("chorus demo magicore end to end at a tiny size: roles train, every method 
     );
     assert.ok(r.auroc.steps > 0);
     assert.ok(existsSync(join(run.dir, "report.json")));
+    assert.ok(existsSync(join(run.dir, "role-counts.json")));
   } finally {
     run.close();
   }

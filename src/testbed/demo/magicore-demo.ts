@@ -53,6 +53,12 @@ export const magicoreFullSettings: MagicoreDemoSettings = {
   k: 16,
 };
 
+/** The agents' own counts, saved in the run folder (`role-counts.json`). */
+interface RoleCounts {
+  roundOne: Record<string, number>;
+  prm: { problemId: string; steps: readonly string[]; scores: number[] }[];
+}
+
 /** The magicore-null variant's chain shape (abacus-config.ts). */
 export const nullChainShape: ChainShape = { steps: [2, 2], digits: [2, 2], distractors: [0, 0] };
 
@@ -150,11 +156,26 @@ export async function runMagicoreDemo(
       log: stage,
     });
     writeReport(o.run.dir, result.report);
-    const verdict = magicoreVerdict(result.records, andTokens.rounds[0] ?? new Map(), o.evalSeed);
+    // what the agents counted (round-1 tokens, PRM scores) lives only in this process: kept next
+    // to the records so a resumed run reads the finished items' counts too
+    const countsPath = join(o.run.dir, "role-counts.json");
+    const earlier = existsSync(countsPath)
+      ? (JSON.parse(readFileSync(countsPath, "utf8")) as RoleCounts)
+      : { roundOne: {}, prm: [] };
+    const counts: RoleCounts = {
+      roundOne: { ...earlier.roundOne, ...Object.fromEntries(andTokens.rounds[0] ?? []) },
+      prm: [...earlier.prm, ...prmLog],
+    };
+    writeFileSync(countsPath, `${JSON.stringify(counts)}\n`);
+    const verdict = magicoreVerdict(
+      result.records,
+      new Map(Object.entries(counts.roundOne)),
+      o.evalSeed,
+    );
     return {
       roles: trained.roles.map(({ adapter: _, ...r }) => r),
       training: { samples: trained.trainSamples, sampleAccuracy: trained.trainSampleAccuracy },
-      auroc: rewardAuroc(prmLog, gold, result.records),
+      auroc: rewardAuroc(counts.prm, gold, result.records),
       verdict,
     };
   } finally {
