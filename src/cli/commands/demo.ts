@@ -8,6 +8,7 @@ import { adacadClaim } from "../../testbed/demo/context-report.ts";
 import { integerArg } from "../model-options.ts";
 import { dataEnvGymDemo } from "./demo-dataenvgym.ts";
 import { laserDemo } from "./demo-laser.ts";
+import { magicoreDemo } from "./demo-magicore.ts";
 import { matSteerDemo, type SteerDemoFlags } from "./demo-mat-steer.ts";
 import { pbtDemo } from "./demo-pbt.ts";
 import { type PbtMeasureFlags, pbtMeasureDefaults, pbtMeasureDemo } from "./demo-pbt-measure.ts";
@@ -67,9 +68,19 @@ Examples:
   $ chorus demo symbolic-moe --null-world
   $ chorus demo symbolic-moe --full --resume runs/<id>    # continue a killed one
 
+  # MAgICoRe smoke: ORM, PRM, Reviewer and Refiner adapters of abacus-1m trained live, MAgICoRe
+  # vs SC, Best-of-k, RM-weighted SC (k and 3k) and OR triage on 100 chains, k 8; --full = 1,000
+  # chains, k 16; --null-world = the magicore-null world's 2-step chains
+  $ chorus demo magicore --json | tail -n 1
+  $ chorus demo magicore --null-world
+
 The claim, its checks and their thresholds are pre-registered in docs/testbed.md (LASeR:
-docs/laser.md, PBT: docs/pbt.md, DataEnvGym: docs/dataenvgym.md, UPCORE: docs/upcore.md).
+docs/laser.md, PBT: docs/pbt.md, DataEnvGym: docs/dataenvgym.md, UPCORE: docs/upcore.md,
+MAgICoRe: docs/magicore.md).
 `;
+
+/** Demos that keep what they measured in their run folder and continue it with --resume. */
+const resumableDemos = ["symbolic-moe", "upcore", "magicore"];
 
 type DemoCommandFlags = SteerDemoFlags & PbtMeasureFlags & { measure?: boolean };
 
@@ -80,7 +91,7 @@ export function register(program: Command): void {
     .description("measure a method's claim offline on the shipped testbed models (default AdaCAD)")
     .argument(
       "[method]",
-      "adacad | mat-steer | laser | pbt | dataenvgym | upcore | symbolic-moe",
+      "adacad | mat-steer | laser | pbt | dataenvgym | upcore | symbolic-moe | magicore",
       "adacad",
     )
     .option("--seed <n>", "evaluation draw over the same model (default 1)", integerArg(0), 1)
@@ -103,11 +114,11 @@ export function register(program: Command): void {
     )
     .option(
       "--full",
-      "upcore, symbolic-moe: the design's sizes instead of the smoke (upcore: 6 forget sets, 3 seeds, GA/refusal/NPO; symbolic-moe: 30 validation + 225 test items per skill)",
+      "upcore, symbolic-moe, magicore: the design's sizes instead of the smoke (upcore: 6 forget sets, 3 seeds, GA/refusal/NPO; symbolic-moe: 30 validation + 225 test items per skill; magicore: 1,000 chains, k 16)",
     )
     .option(
       "--null-world",
-      "upcore: forget sets of one relation and one question template (no outliers); symbolic-moe: unspecialised experts",
+      "upcore: forget sets of one relation and one question template (no outliers); symbolic-moe: unspecialised experts; magicore: the magicore-null world's 2-step chains",
     )
     .option(
       "--recipe <name>",
@@ -144,7 +155,7 @@ export function register(program: Command): void {
     )
     .option(
       "--resume <run-dir>",
-      "pbt --measure, symbolic-moe, upcore: continue a killed run in its run folder",
+      "pbt --measure, symbolic-moe, upcore, magicore: continue a killed run in its run folder",
     )
     .addHelpText("after", examples)
     .action(async (method: string, flags: DemoCommandFlags, command: Command) => {
@@ -159,21 +170,22 @@ export function register(program: Command): void {
           command.getOptionValueSource("n") !== "default",
         );
       const resumable =
-        (method === "pbt" && flags.measure) || method === "symbolic-moe" || method === "upcore";
+        (method === "pbt" && flags.measure) || resumableDemos.includes(method);
       if (flags.resume !== undefined && !resumable)
         throw new UsageError(
-          "--resume continues `chorus demo pbt --measure`, `chorus demo symbolic-moe` and `chorus demo upcore` runs only",
+          `--resume continues \`chorus demo pbt --measure\` and ${resumableDemos.map((m) => `\`chorus demo ${m}\``).join(", ")} runs only`,
         );
       if (method === "pbt" && flags.measure)
         return pbtMeasureDemo(flags, command.getOptionValueSource("n") !== "default");
       if (method === "pbt") return pbtDemo(flags);
       if (method === "upcore") return upcoreDemo(flags);
       if (method === "symbolic-moe") return symbolicMoeDemo(flags);
+      if (method === "magicore") return magicoreDemo(flags);
       if (method === "dataenvgym")
         return dataEnvGymDemo(flags, command.getOptionValueSource("n") !== "default");
       if (method !== "adacad")
         throw new UsageError(
-          `chorus demo knows "adacad", "mat-steer", "laser", "pbt", "dataenvgym", "upcore" and "symbolic-moe", not "${method}"`,
+          `chorus demo knows "adacad", "mat-steer", "laser", "pbt", "dataenvgym", "upcore", "symbolic-moe" and "magicore", not "${method}"`,
         );
       await runDemo(flags, adacadDemo(flags));
     });

@@ -2,7 +2,7 @@ import type { EvalItem } from "../../evals/eval-item.ts";
 import type { EvalContext, EvalMethod } from "../../evals/eval-method.ts";
 import { hashString } from "../../math/seeded-random.ts";
 import type { ChatMessage } from "../../model/language-model.ts";
-import { baselinePool, baselineSamples, readSettings } from "./eval-setup.ts";
+import { answerParser, baselinePool, baselineSamples, readSettings } from "./eval-setup.ts";
 import { parseAnswer } from "./parse-answer.ts";
 import { solverMessages, solverPrefill } from "./prompts.ts";
 import { majorityAnswer, topK, weightedVote } from "./vote.ts";
@@ -62,8 +62,9 @@ export const selfConsistencyMethod: EvalMethod = {
   async runItem(item, context) {
     const s = readSettings(context.options);
     const texts = await baselineSamples(context, s, item);
+    const parse = answerParser(context);
     const answers = texts
-      .map((t) => parseAnswer(t, item.answerType, choices(item)))
+      .map((t) => parse(t, item.answerType, choices(item)))
       .filter((a) => a !== null);
     return { prediction: majorityAnswer(answers) ?? undefined, details: { answers } };
   },

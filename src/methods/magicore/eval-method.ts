@@ -1,6 +1,7 @@
 import type { EvalMethod } from "../../evals/eval-method.ts";
 import { mapLimit } from "../../scoring/map-limit.ts";
 import {
+  answerParser,
   contextAgents,
   initialPool,
   magicoreOptions,
@@ -8,7 +9,6 @@ import {
   toProblem,
 } from "./eval-setup.ts";
 import { runMagicore } from "./magicore.ts";
-import { parseAnswer } from "./parse-answer.ts";
 import { rewardStats } from "./solution.ts";
 
 /**
@@ -42,7 +42,7 @@ export const magicoreMethod: EvalMethod = {
     const results = await runMagicore(
       items.map(toProblem),
       contextAgents(context, s, true, onShort),
-      parseAnswer,
+      answerParser(context),
       { ...options, stats },
       initial,
     );

@@ -9,7 +9,12 @@ import type { OutcomeRewardModel, ProcessRewardModel } from "../../scoring/rewar
 import type { MagicoreAgents } from "./agents.ts";
 import type { EmptyMajority, HardRule } from "./classify.ts";
 import { llmAgents, type MinTokensMode, type RewardSource } from "./llm-agents.ts";
-import { annotate, type MagicoreOptions, type MagicoreProblem } from "./magicore.ts";
+import {
+  type AnswerParser,
+  annotate,
+  type MagicoreOptions,
+  type MagicoreProblem,
+} from "./magicore.ts";
 import { parseAnswer } from "./parse-answer.ts";
 import type { Solution } from "./solution.ts";
 
@@ -119,6 +124,39 @@ export function readSettings(options: Readonly<Record<string, unknown>>): Magico
   return s;
 }
 
+/**
+ * Library-only options (objects, not `--set` strings) for callers whose roles are not chat models:
+ * `agents` builds their own MagicoreAgents for the run (`perProblem`: charge each call to its
+ * problem with `context.forItem`), `parseAnswer` reads answers in their solutions' format. Both
+ * default to the chat roles (`llmAgents`) and the `\boxed{}` parser. The `cot` and `self-refine`
+ * baselines are chat-only and ignore them.
+ */
+export interface MagicoreRoleOptions {
+  agents?: (
+    context: EvalContext,
+    settings: MagicoreEvalSettings,
+    perProblem: boolean,
+  ) => MagicoreAgents;
+  parseAnswer?: AnswerParser;
+}
+
+/** The run's role options, checked (a wrong type is a programming error, named here). */
+export function roleOptions(options: Readonly<Record<string, unknown>>): MagicoreRoleOptions {
+  const { agents, parseAnswer: parse } = options as MagicoreRoleOptions;
+  if (agents !== undefined && typeof agents !== "function")
+    throw new UsageError(
+      "magicore option agents: expected a function (context, settings) => MagicoreAgents",
+    );
+  if (parse !== undefined && typeof parse !== "function")
+    throw new UsageError("magicore option parseAnswer: expected a function (text, type) => answer");
+  return { ...(agents ? { agents } : {}), ...(parse ? { parseAnswer: parse } : {}) };
+}
+
+/** The answer parser of the run: the caller's (`parseAnswer` option) or the `\boxed{}` one. */
+export function answerParser(context: EvalContext): AnswerParser {
+  return roleOptions(context.options).parseAnswer ?? parseAnswer;
+}
+
 /** Core options for `runMagicore` from the settings. */
 export function magicoreOptions(s: MagicoreEvalSettings): MagicoreOptions {
   return {
@@ -165,6 +203,8 @@ export function contextAgents(
   perProblem: boolean,
   onShort?: (role: "reviewer" | "refiner", problemId: string, tokens: number) => void,
 ): MagicoreAgents {
+  const custom = roleOptions(context.options).agents;
+  if (custom) return custom(context, s, perProblem);
   return llmAgents({
     models: context.models,
     solver: context.models.nameFor("solver"),
@@ -227,7 +267,11 @@ export function initialPool(
   return context.reuse(key, async () => {
     const texts = await initialSamples(context, s, item);
     const agents = contextAgents(context, s, false);
-    const [pool] = await annotate([{ problem: toProblem(item), texts }], agents, parseAnswer);
+    const [pool] = await annotate(
+      [{ problem: toProblem(item), texts }],
+      agents,
+      answerParser(context),
+    );
     return pool!;
   });
 }
@@ -283,7 +327,11 @@ export async function baselinePool(
   const extra = await context.reuse(key, async () => {
     const texts = await extraSamples(context, s, item, n - s.k);
     const agents = contextAgents(context, s, false);
-    const [pool] = await annotate([{ problem: toProblem(item), texts }], agents, parseAnswer);
+    const [pool] = await annotate(
+      [{ problem: toProblem(item), texts }],
+      agents,
+      answerParser(context),
+    );
     return pool!;
   });
   return [...first, ...extra];

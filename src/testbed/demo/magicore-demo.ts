@@ -1,0 +1,269 @@
+/**
+ * `chorus demo magicore` (docs/magicore.md, "Testbed measurement"): trains the ORM, PRM,
+ * Reviewer and Refiner adapters of abacus-1m live, then runs the real MAgICoRe and its sampling
+ * baselines through the eval harness on Abacus chains, with the roles plugged into the method's
+ * generic `agents` / `parseAnswer` options.
+ */
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import type { EvalContext, EvalMethod } from "../../evals/eval-method.ts";
+import { writeReport } from "../../evals/eval-report.ts";
+import { auroc } from "../../evals/metrics/auroc.ts";
+import type { ModelSource } from "../../evals/model-source.ts";
+import { runEval } from "../../evals/run-eval.ts";
+import type { MagicoreAgents } from "../../methods/magicore/agents.ts";
+import {
+  bestOfKMethod,
+  rmVoteMethod,
+  selfConsistencyMethod,
+} from "../../methods/magicore/baselines.ts";
+import { magicoreMethod } from "../../methods/magicore/eval-method.ts";
+import type { MagicoreEvalSettings } from "../../methods/magicore/eval-setup.ts";
+import { ModelPool } from "../../runtime/model-pool.ts";
+import type { Run } from "../../runtime/run.ts";
+import { type ChainShape, defaultChainShape } from "../abacus/chain-skill.ts";
+import { chainAgents, RoleTokens } from "./magicore-agents.ts";
+import { type MagicoreVerdict, magicoreMethods, magicoreVerdict } from "./magicore-claim.ts";
+import { type ChainProblem, chainItems, chainProblems } from "./magicore-data.ts";
+import { chainAnswer, solutionSteps, stepLabels } from "./magicore-format.ts";
+import { type RoleTraining, roleTraining, type TrainedRole, trainRoles } from "./magicore-roles.ts";
+
+export interface MagicoreDemoSettings {
+  problems: number;
+  k: number;
+  iterations: number;
+  training: RoleTraining;
+  /** The magicore-null world's chains (2 steps, 2 digits, no distractors). */
+  nullWorld: boolean;
+}
+
+/** The smoke (design §6): 100 test chains, k = 8. */
+export const magicoreSmokeSettings: MagicoreDemoSettings = {
+  problems: 100,
+  k: 8,
+  iterations: 3,
+  training: roleTraining,
+  nullWorld: false,
+};
+
+/** The pre-registered full size: 1,000 test chains, k = 16. */
+export const magicoreFullSettings: MagicoreDemoSettings = {
+  ...magicoreSmokeSettings,
+  problems: 1000,
+  k: 16,
+};
+
+/** The agents' own counts, saved in the run folder (`role-counts.json`). */
+interface RoleCounts {
+  roundOne: Record<string, number>;
+  prm: { problemId: string; steps: readonly string[]; scores: number[] }[];
+}
+
+/** The magicore-null variant's chain shape (abacus-config.ts). */
+export const nullChainShape: ChainShape = { steps: [2, 2], digits: [2, 2], distractors: [0, 0] };
+
+export interface MagicoreDemoResult {
+  roles: Omit<TrainedRole, "adapter">[];
+  training: { samples: number; sampleAccuracy: number };
+  /** AUROC of the PRM's step scores (exact first-error labels) and of the ORM (answer right). */
+  auroc: { prmStep: number; orm: number; steps: number; solutions: number };
+  verdict: MagicoreVerdict;
+}
+
+const solver = "abacus-1m";
+
+/** Runs the demo in `run` (roles are kept in `<run>/roles` so a resumed run reuses them). */
+export async function runMagicoreDemo(
+  basePath: string,
+  s: MagicoreDemoSettings,
+  o: { evalSeed: number; run: Run; threads: number; onStage?: (line: string) => void },
+): Promise<MagicoreDemoResult> {
+  const stage = o.onStage ?? (() => {});
+  const shape = s.nullWorld ? nullChainShape : defaultChainShape;
+  const dir = join(o.run.dir, "roles");
+  mkdirSync(dir, { recursive: true });
+  const pool = new ModelPool({ memoryBudgetMB: 4096 });
+  pool.add(solver, { engine: "llamacpp", file: basePath, threads: o.threads });
+  const roleModel: Record<string, string> = { solver };
+  const addAdapter = (role: TrainedRole) => {
+    const name = `magicore-${role.name}`;
+    pool.add(name, {
+      engine: "llamacpp",
+      file: basePath,
+      threads: o.threads,
+      lora: [{ path: role.adapter }],
+    });
+    roleModel[role.name] = name;
+  };
+  const models: ModelSource = {
+    names: [solver],
+    nameFor: (role) => roleModel[role] ?? solver,
+    use: (name, fn) => pool.use(name, fn),
+  };
+  try {
+    const trainedPath = join(dir, "roles.json");
+    let trained: { roles: TrainedRole[]; trainSamples: number; trainSampleAccuracy: number };
+    if (existsSync(trainedPath)) {
+      trained = JSON.parse(readFileSync(trainedPath, "utf8"));
+      trained.roles.forEach(addAdapter);
+      stage(`roles from ${trainedPath}`);
+    } else {
+      trained = await trainRoles(basePath, models, addAdapter, {
+        shape,
+        training: s.training,
+        dir,
+        stage,
+      });
+      writeFileSync(trainedPath, `${JSON.stringify(trained, null, 2)}\n`);
+    }
+
+    const problems = chainProblems(o.evalSeed, "test", s.problems, shape);
+    const gold = new Map(problems.map((p) => [p.id, p]));
+    const andTokens = new RoleTokens();
+    const orTokens = new RoleTokens();
+    const prmLog: { problemId: string; steps: readonly string[]; scores: number[] }[] = [];
+    const options = {
+      k: s.k,
+      iterations: s.iterations,
+      temperature: 0.8,
+      topP: 0.95,
+      concurrency: 1,
+      agents: roleFactory(andTokens, prmLog),
+      parseAnswer: (text: string) => chainAnswer(text),
+    };
+    const threeK = { baselineK: 3 * s.k };
+    stage(`eval: MAgICoRe and 6 baselines on ${problems.length} chains, k ${s.k}`);
+    const result = await runEval({
+      methods: [
+        magicoreMethod,
+        variant(magicoreMethod, magicoreMethods.or, "MAgICoRe with OR triage, 1 iteration", {
+          hardRule: "or",
+          iterations: 1,
+          agents: roleFactory(orTokens),
+        }),
+        selfConsistencyMethod,
+        bestOfKMethod,
+        rmVoteMethod,
+        variant(selfConsistencyMethod, magicoreMethods.sc3k, "SC over 3k samples", threeK),
+        variant(rmVoteMethod, magicoreMethods.rmVote3k, "RM-weighted SC over 3k samples", threeK),
+      ],
+      items: chainItems(problems),
+      dataset: { name: "abacus-chain", split: "test", answerType: "number" },
+      models,
+      seed: o.evalSeed,
+      options,
+      run: o.run,
+      log: stage,
+    });
+    writeReport(o.run.dir, result.report);
+    // what the agents counted (round-1 tokens, PRM scores) lives only in this process: kept next
+    // to the records so a resumed run reads the finished items' counts too
+    const countsPath = join(o.run.dir, "role-counts.json");
+    const earlier = existsSync(countsPath)
+      ? (JSON.parse(readFileSync(countsPath, "utf8")) as RoleCounts)
+      : { roundOne: {}, prm: [] };
+    const counts: RoleCounts = {
+      roundOne: { ...earlier.roundOne, ...Object.fromEntries(andTokens.rounds[0] ?? []) },
+      prm: [...earlier.prm, ...prmLog],
+    };
+    writeFileSync(countsPath, `${JSON.stringify(counts)}\n`);
+    const verdict = magicoreVerdict(
+      result.records,
+      new Map(Object.entries(counts.roundOne)),
+      o.evalSeed,
+    );
+    return {
+      roles: trained.roles.map(({ adapter: _, ...r }) => r),
+      training: { samples: trained.trainSamples, sampleAccuracy: trained.trainSampleAccuracy },
+      auroc: rewardAuroc(counts.prm, gold, result.records),
+      verdict,
+    };
+  } finally {
+    await pool.close();
+  }
+}
+
+/** The method's `agents` option: the chain roles on the run's (metered) models. */
+function roleFactory(
+  tokens: RoleTokens,
+  prmLog?: { problemId: string; steps: readonly string[]; scores: number[] }[],
+) {
+  return (context: EvalContext, s: MagicoreEvalSettings, perProblem: boolean): MagicoreAgents => {
+    const agents = chainAgents({
+      models: context.models,
+      temperature: s.temperature,
+      topP: s.topP,
+      seed: context.seed,
+      tokens,
+      ...(perProblem ? { forItem: context.forItem } : {}),
+    });
+    if (!prmLog) return agents;
+    return {
+      ...agents,
+      async prm(jobs) {
+        const scores = await agents.prm(jobs);
+        jobs.forEach((j, i) => {
+          prmLog.push({ problemId: j.problemId, steps: j.value.steps, scores: scores[i]! });
+        });
+        return scores;
+      },
+    };
+  };
+}
+
+/** `method` under another name with extra options (a variant in the same run). */
+function variant(
+  method: EvalMethod,
+  name: string,
+  description: string,
+  extra: Record<string, unknown>,
+): EvalMethod {
+  const withExtra = (c: EvalContext): EvalContext => ({
+    ...c,
+    options: { ...c.options, ...extra },
+  });
+  return {
+    ...method,
+    name,
+    description,
+    ...(method.runItem
+      ? { runItem: (item, c) => method.runItem!(item, withExtra(c)) }
+      : { runBatch: (items, c) => method.runBatch!(items, withExtra(c)) }),
+  };
+}
+
+/**
+ * PRM step AUROC over every step it scored for the test problems (exact first-error labels), and
+ * the ORM's AUROC over the initial samples (answer right).
+ */
+function rewardAuroc(
+  log: readonly { problemId: string; steps: readonly string[]; scores: number[] }[],
+  gold: ReadonlyMap<string, ChainProblem>,
+  records: readonly { method: string; gold: string; details?: Record<string, unknown> }[],
+): MagicoreDemoResult["auroc"] {
+  const pos: number[] = [];
+  const neg: number[] = [];
+  for (const { problemId, steps, scores } of log) {
+    const p = gold.get(problemId);
+    if (!p) continue;
+    stepLabels(steps, solutionSteps(p.gold)).forEach((right, i) => {
+      (right ? pos : neg).push(scores[i] ?? 0);
+    });
+  }
+  const ormPos: number[] = [];
+  const ormNeg: number[] = [];
+  for (const r of records.filter((x) => x.method === magicoreMethods.magicore)) {
+    const first = (
+      r.details?.["iterations"] as { pool?: { answer: string | null; orm: number }[] }[]
+    )?.[0];
+    for (const sol of first?.pool ?? []) (sol.answer === r.gold ? ormPos : ormNeg).push(sol.orm);
+  }
+  const safe = (a: number[], b: number[]) =>
+    a.length > 0 && b.length > 0 ? auroc(a, b) : Number.NaN;
+  return {
+    prmStep: safe(pos, neg),
+    orm: safe(ormPos, ormNeg),
+    steps: pos.length + neg.length,
+    solutions: ormPos.length + ormNeg.length,
+  };
+}
