@@ -14,6 +14,7 @@ import { type PbtMeasureFlags, pbtMeasureDefaults, pbtMeasureDemo } from "./demo
 import { type Demo, type DemoFlags, runDemo } from "./demo-run.ts";
 import { symbolicMoeDemo } from "./demo-symbolic-moe.ts";
 import { upcoreDemo } from "./demo-upcore.ts";
+import { utdebugDemo } from "./demo-utdebug.ts";
 
 const examples = `
 Examples:
@@ -63,8 +64,15 @@ Examples:
   $ chorus demo symbolic-moe --null-world
   $ chorus demo symbolic-moe --full --resume runs/<id>    # continue a killed one
 
+  # UTGen + UTDebug smoke: 4 LoRA adapters of abacus-1m trained live (UTGen, random-UT, debugger,
+  # no-UT debugger), pass@1 after 3 rounds and Acc∩Attack on 24 prog tasks; --full = 500 tasks;
+  # --null-world = bugs that fail every input
+  $ chorus demo utdebug --json | tail -n 1
+  $ chorus demo utdebug --full --resume runs/<id>
+
 The claim, its checks and their thresholds are pre-registered in docs/testbed.md (LASeR:
-docs/laser.md, PBT: docs/pbt.md, DataEnvGym: docs/dataenvgym.md, UPCORE: docs/upcore.md).
+docs/laser.md, PBT: docs/pbt.md, DataEnvGym: docs/dataenvgym.md, UPCORE: docs/upcore.md,
+UTGen + UTDebug: docs/utgen-utdebug.md).
 `;
 
 type DemoCommandFlags = SteerDemoFlags & PbtMeasureFlags & { measure?: boolean };
@@ -76,7 +84,7 @@ export function register(program: Command): void {
     .description("measure a method's claim offline on the shipped testbed models (default AdaCAD)")
     .argument(
       "[method]",
-      "adacad | mat-steer | laser | pbt | dataenvgym | upcore | symbolic-moe",
+      "adacad | mat-steer | laser | pbt | dataenvgym | upcore | symbolic-moe | utdebug",
       "adacad",
     )
     .option("--seed <n>", "evaluation draw over the same model (default 1)", integerArg(0), 1)
@@ -99,11 +107,11 @@ export function register(program: Command): void {
     )
     .option(
       "--full",
-      "upcore, symbolic-moe: the design's sizes instead of the smoke (upcore: 6 forget sets, 3 seeds, GA/refusal/NPO; symbolic-moe: 30 validation + 225 test items per skill)",
+      "upcore, symbolic-moe, utdebug: the design's sizes instead of the smoke (upcore: 6 forget sets, 3 seeds, GA/refusal/NPO; symbolic-moe: 30 validation + 225 test items per skill; utdebug: 500 tasks, adapters on 960 examples × 3 epochs)",
     )
     .option(
       "--null-world",
-      "upcore: forget sets of one relation and one question template (no outliers); symbolic-moe: unspecialised experts",
+      "upcore: forget sets of one relation and one question template (no outliers); symbolic-moe: unspecialised experts; utdebug: bugs that fail every input",
     )
     .option("--json", "print one JSON object (last line) instead of the table")
     .option("--measure", "pbt: the pre-registered measurement (seeds, partner, sizes; docs/pbt.md)")
@@ -135,7 +143,7 @@ export function register(program: Command): void {
     )
     .option(
       "--resume <run-dir>",
-      "pbt --measure, symbolic-moe: continue a killed run in its run folder",
+      "pbt --measure, symbolic-moe, utdebug: continue a killed run in its run folder",
     )
     .addHelpText("after", examples)
     .action(async (method: string, flags: DemoCommandFlags, command: Command) => {
@@ -149,16 +157,18 @@ export function register(program: Command): void {
           },
           command.getOptionValueSource("n") !== "default",
         );
-      const resumable = (method === "pbt" && flags.measure) || method === "symbolic-moe";
+      const resumable =
+        (method === "pbt" && flags.measure) || method === "symbolic-moe" || method === "utdebug";
       if (flags.resume !== undefined && !resumable)
         throw new UsageError(
-          "--resume continues `chorus demo pbt --measure` and `chorus demo symbolic-moe` runs only",
+          "--resume continues `chorus demo pbt --measure`, `chorus demo symbolic-moe` and `chorus demo utdebug` runs only",
         );
       if (method === "pbt" && flags.measure)
         return pbtMeasureDemo(flags, command.getOptionValueSource("n") !== "default");
       if (method === "pbt") return pbtDemo(flags);
       if (method === "upcore") return upcoreDemo(flags);
       if (method === "symbolic-moe") return symbolicMoeDemo(flags);
+      if (method === "utdebug") return utdebugDemo(flags);
       if (method === "dataenvgym")
         return dataEnvGymDemo(flags, command.getOptionValueSource("n") !== "default");
       if (method !== "adacad")

@@ -5,7 +5,7 @@ import { ModelCalls } from "./model-calls.ts";
 import type { UtPromptKind } from "./prompts.ts";
 import type { IntrinsicVerdict, UnitTest, UnitTestHarness } from "./unit-test-harness.ts";
 import { chatFormat, type UtFormat } from "./ut-format.ts";
-import { resolveUtDebugConfig } from "./utdebug-config.ts";
+import { resolveUtDebugConfig, type UtDebugConfig } from "./utdebug-config.ts";
 
 /** Attack rate, output accuracy and their intersection over all sampled UTs (spec 3.7). */
 export interface IntrinsicScores {
@@ -68,6 +68,8 @@ export interface IntrinsicOptions {
   seed?: number;
   /** Prompts and reply parsing (default: the paper's chat format). */
   format?: UtFormat;
+  /** Vote settings for `selfConsistency` (votes, voteFrac, voteKey, scSampling; default spec 4's). */
+  vote?: Partial<UtDebugConfig>;
 }
 
 /** Samples `nUts` UTs independently for the buggy code and scores them (spec 3.7). */
@@ -84,7 +86,7 @@ export async function intrinsicEval(
   const sampling =
     (options.useTemperature ?? true) ? { temperature: 0.8, topP: 0.9 } : { temperature: 0 };
   const tests: (UnitTest | undefined)[] = [];
-  const config = resolveUtDebugConfig({ seed: options.seed ?? 0 });
+  const config = resolveUtDebugConfig({ ...options.vote, seed: options.seed ?? 0 });
   for (let i = 0; i < nUts; i++) {
     const result = await calls.generate(model, {
       ...format.request(messages),

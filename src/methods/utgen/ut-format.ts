@@ -38,11 +38,14 @@ export interface UtFormat {
   ): ChatMessage;
   /** A round with no failing UT to show: ask for a checked rewrite of `code`. */
   reviewMessage(task: DebugTask, code: string): ChatMessage;
-  /** A chat (and optionally the start of the assistant's answer) as a generation request. */
+  /**
+   * A chat (and optionally the start of the assistant's answer) as a generation request; a
+   * format whose answers end at a known text may add `stop`.
+   */
   request(
     messages: readonly ChatMessage[],
     prefill?: string,
-  ): Pick<GenerateRequest, "messages" | "prompt" | "prefill">;
+  ): Pick<GenerateRequest, "messages" | "prompt" | "prefill" | "stop">;
   /** The call arguments in a UT response, or undefined. */
   parseInput(response: string, entryPoint: string): string | undefined;
   /** The expected-output literal in a UT response, or undefined. */
