@@ -65,7 +65,7 @@ Examples:
   $ chorus demo symbolic-moe --full --resume runs/<id>    # continue a killed one
 
   # UTGen + UTDebug smoke: 4 LoRA adapters of abacus-1m trained live (UTGen, random-UT, debugger,
-  # no-UT debugger), pass@1 after 3 rounds and Acc∩Attack on 24 prog tasks; --full = 500 tasks;
+  # no-UT debugger), pass@1 after 3 rounds and Acc∩Attack on 12 prog tasks; --full = 500 tasks;
   # --null-world = bugs that fail every input
   $ chorus demo utdebug --json | tail -n 1
   $ chorus demo utdebug --full --resume runs/<id>
