@@ -28,7 +28,7 @@ export interface UtdebugDemoSettings {
 
 /**
  * The smoke: 12 tasks, adapters on 320 examples × 2 epochs. (Pre-registered at 24 tasks; the first
- * run took 6.5 CPU-minutes, over the 5-minute budget, so halved before its numbers were read:
+ * run took 6.1 CPU-minutes, over the 5-minute budget, so halved before its numbers were read:
  * docs/utgen-utdebug.md.)
  */
 export const utdebugSmokeSettings: UtdebugDemoSettings = {
