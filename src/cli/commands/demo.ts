@@ -15,6 +15,7 @@ import { type PbtMeasureFlags, pbtMeasureDefaults, pbtMeasureDemo } from "./demo
 import { type Demo, type DemoFlags, runDemo } from "./demo-run.ts";
 import { symbolicMoeDemo } from "./demo-symbolic-moe.ts";
 import { upcoreDemo } from "./demo-upcore.ts";
+import { utdebugDemo } from "./demo-utdebug.ts";
 
 const examples = `
 Examples:
@@ -74,13 +75,25 @@ Examples:
   $ chorus demo magicore --json | tail -n 1
   $ chorus demo magicore --null-world
 
+  # UTGen + UTDebug smoke: 4 LoRA adapters of abacus-1m trained live (UTGen, random-UT, debugger,
+  # no-UT debugger), pass@1 after 3 rounds and Acc∩Attack on 12 prog tasks; --full = 500 tasks;
+  # --null-world = bugs that fail every input
+  $ chorus demo utdebug --json | tail -n 1
+  $ chorus demo utdebug --full --resume runs/<id>
+
+  # MAMM-Refine smoke: 5 role adapters of atlas-1m / atlas-mini trained live, one agent vs
+  # multi-agent vs multi-model detection, RERANK vs GENERATE; --full = 500 summaries
+  $ chorus demo mamm-refine --json | tail -n 1
+  $ chorus demo mamm-refine --full --resume runs/<id>    # continue a killed one
+
 The claim, its checks and their thresholds are pre-registered in docs/testbed.md (LASeR:
 docs/laser.md, PBT: docs/pbt.md, DataEnvGym: docs/dataenvgym.md, UPCORE: docs/upcore.md,
-MAgICoRe: docs/magicore.md).
+MAgICoRe: docs/magicore.md, UTGen + UTDebug: docs/utgen-utdebug.md, MAMM-Refine:
+docs/mamm-refine.md).
 `;
 
 /** Demos that keep what they measured in their run folder and continue it with --resume. */
-const resumableDemos = ["symbolic-moe", "upcore", "magicore"];
+const resumableDemos = ["symbolic-moe", "upcore", "magicore", "utdebug", "mamm-refine"];
 
 type DemoCommandFlags = SteerDemoFlags & PbtMeasureFlags & { measure?: boolean };
 
@@ -91,7 +104,7 @@ export function register(program: Command): void {
     .description("measure a method's claim offline on the shipped testbed models (default AdaCAD)")
     .argument(
       "[method]",
-      "adacad | mat-steer | laser | pbt | dataenvgym | upcore | symbolic-moe | magicore",
+      "adacad | mat-steer | laser | pbt | dataenvgym | upcore | symbolic-moe | magicore | utdebug | mamm-refine",
       "adacad",
     )
     .option("--seed <n>", "evaluation draw over the same model (default 1)", integerArg(0), 1)
@@ -114,11 +127,11 @@ export function register(program: Command): void {
     )
     .option(
       "--full",
-      "upcore, symbolic-moe, magicore: the design's sizes instead of the smoke (upcore: 6 forget sets, 3 seeds, GA/refusal/NPO; symbolic-moe: 30 validation + 225 test items per skill; magicore: 1,000 chains, k 16)",
+      "upcore, symbolic-moe, magicore, utdebug, mamm-refine: the design's sizes instead of the smoke (upcore: 6 forget sets, 3 seeds, GA/refusal/NPO; symbolic-moe: 30 validation + 225 test items per skill; magicore: 1,000 chains, k 16; utdebug: 500 tasks, adapters on 960 examples × 3 epochs; mamm-refine: 500 summaries)",
     )
     .option(
       "--null-world",
-      "upcore: forget sets of one relation and one question template (no outliers); symbolic-moe: unspecialised experts; magicore: the magicore-null world's 2-step chains",
+      "upcore: forget sets of one relation and one question template (no outliers); symbolic-moe: unspecialised experts; magicore: the magicore-null world's 2-step chains; utdebug: bugs that fail every input",
     )
     .option(
       "--recipe <name>",
@@ -155,7 +168,7 @@ export function register(program: Command): void {
     )
     .option(
       "--resume <run-dir>",
-      "pbt --measure, symbolic-moe, upcore, magicore: continue a killed run in its run folder",
+      "pbt --measure, symbolic-moe, upcore, magicore, utdebug, mamm-refine: continue a killed run in its run folder",
     )
     .addHelpText("after", examples)
     .action(async (method: string, flags: DemoCommandFlags, command: Command) => {
@@ -181,11 +194,13 @@ export function register(program: Command): void {
       if (method === "upcore") return upcoreDemo(flags);
       if (method === "symbolic-moe") return symbolicMoeDemo(flags);
       if (method === "magicore") return magicoreDemo(flags);
+      if (method === "utdebug") return utdebugDemo(flags);
+      if (method === "mamm-refine") return mammRefineDemo(flags);
       if (method === "dataenvgym")
         return dataEnvGymDemo(flags, command.getOptionValueSource("n") !== "default");
       if (method !== "adacad")
         throw new UsageError(
-          `chorus demo knows "adacad", "mat-steer", "laser", "pbt", "dataenvgym", "upcore", "symbolic-moe" and "magicore", not "${method}"`,
+          `chorus demo knows "adacad", "mat-steer", "laser", "pbt", "dataenvgym", "upcore", "symbolic-moe", "magicore", "utdebug" and "mamm-refine", not "${method}"`,
         );
       await runDemo(flags, adacadDemo(flags));
     });

@@ -22,8 +22,12 @@ export interface DebugTask {
    * program exits 0.
    */
   hiddenTest: string;
-  /** Language of the code and hidden tests; unit-test generation is Python only. */
-  language: "python" | "js";
+  /**
+   * Language of the code and hidden tests. "python" and "js" run in the sandbox harness
+   * (ut-harness.ts); any other language needs its own harness passed to the method
+   * (`options.harness`).
+   */
+  language: string;
   /** Unit tests stated in the prompt (docstring examples), for the example-tests baseline. */
   exampleTests?: UnitTest[];
   /** The hidden tests compare outputs as sets (spec 3.6: their text uses `set(`). */

@@ -3,9 +3,8 @@ import type { ChatMessage, LanguageModel } from "../../model/language-model.ts";
 import type { DebugTask } from "./debug-task.ts";
 import { majorityVote } from "./majority-vote.ts";
 import type { ModelCalls } from "./model-calls.ts";
-import { cutBeforeOutput, parseInputText, parseOutputText } from "./parse-unit-test.ts";
-import { outputOnlyPrompt, unitTestPrompt } from "./prompts.ts";
-import type { ParsedLiteral, UnitTest, UtHarness } from "./ut-harness.ts";
+import type { ParsedLiteral, UnitTest, UnitTestHarness } from "./unit-test-harness.ts";
+import { chatFormat, type UtFormat } from "./ut-format.ts";
 import type { UtDebugConfig } from "./utdebug-config.ts";
 
 /** A generated unit test and how its output was decided. */
@@ -19,9 +18,11 @@ export interface GeneratedTest extends UnitTest {
 /** What a UT generator needs. */
 export interface UtGenContext {
   model: LanguageModel;
-  harness: UtHarness;
+  harness: UnitTestHarness;
   calls: ModelCalls;
   config: UtDebugConfig;
+  /** Prompts and reply parsing (default: the paper's chat format). */
+  format?: UtFormat;
 }
 
 /** Why the last attempt of a round was or was not kept (for traces and tests). */
@@ -34,12 +35,13 @@ export async function sampleOutputs(
   response: string,
 ): Promise<(string | undefined)[] | undefined> {
   const { config } = context;
-  const prefix = cutBeforeOutput(response);
+  const format = context.format ?? chatFormat;
+  const prefix = format.cutBeforeOutput(response);
   if (prefix === undefined) return undefined;
   const request =
     config.scMode === "prefill"
-      ? { messages: [...messages], prefill: prefix }
-      : { messages: outputOnlyPrompt(messages, prefix) };
+      ? format.request(messages, prefix)
+      : format.request(format.outputOnlyPrompt(messages, prefix));
   const result = await context.calls.generate(context.model, {
     ...request,
     n: config.votes,
@@ -47,7 +49,7 @@ export async function sampleOutputs(
     topP: config.scSampling.topP,
     maxTokens: config.scSampling.maxTokens,
   });
-  return result.generations.map((g) => parseOutputText(g.text));
+  return result.generations.map((g) => format.parseOutput(g.text));
 }
 
 /**
@@ -97,12 +99,13 @@ export async function buildUnitTests(
   context: UtGenContext,
 ): Promise<{ tests: GeneratedTest[]; attempts: AttemptOutcome[] }> {
   const { config } = context;
+  const format = context.format ?? chatFormat;
   if (config.utSource === "example")
     return {
       tests: (task.exampleTests ?? []).slice(0, config.nUts).map((t) => ({ ...t, votes: 0 })),
       attempts: [],
     };
-  const messages = unitTestPrompt(task, code, config.utSource);
+  const messages = format.unitTestPrompt(task, code, config.utSource);
   const tests: GeneratedTest[] = [];
   const keys = new Set<string>();
   const attempts: AttemptOutcome[] = [];
@@ -132,14 +135,14 @@ export async function buildUnitTests(
 
   async function oneAttempt(): Promise<AttemptOutcome> {
     const result = await context.calls.generate(context.model, {
-      messages,
+      ...format.request(messages),
       n: 1,
       temperature: config.utSampling.temperature,
       topP: config.utSampling.topP,
       maxTokens: config.utSampling.maxTokens,
     });
     const response = result.generations[0]?.text ?? "";
-    const input = parseInputText(response, task.entryPoint);
+    const input = format.parseInput(response, task.entryPoint);
     if (input === undefined) return "no-input";
     if (config.oracleOutputs) return oracleAttempt(input, response);
     const texts = await sampleOutputs(context, messages, response);

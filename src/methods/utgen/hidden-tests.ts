@@ -1,3 +1,4 @@
+import { ConfigError } from "../../model/errors.ts";
 import { runSandboxed } from "../../sandbox/sandbox.ts";
 import type { SandboxStatus } from "../../sandbox/sandbox-result.ts";
 import type { DebugTask } from "./debug-task.ts";
@@ -34,6 +35,10 @@ export async function runHiddenTests(
   code: string,
   options: { timeoutMs?: number; memoryMb?: number } = {},
 ): Promise<HiddenTestOutcome> {
+  if (task.language !== "python" && task.language !== "js")
+    throw new ConfigError(
+      `hidden tests run in the sandbox for python and js tasks, not "${task.language}"; score other languages with their own interpreter`,
+    );
   const result = await runSandboxed({
     lang: task.language,
     code: hiddenTestProgram(task, code),

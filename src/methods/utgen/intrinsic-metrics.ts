@@ -2,10 +2,10 @@ import type { LanguageModel } from "../../model/language-model.ts";
 import type { DebugTask } from "./debug-task.ts";
 import { selfConsistentOutput } from "./generate-unit-tests.ts";
 import { ModelCalls } from "./model-calls.ts";
-import { parseInputText, parseOutputText } from "./parse-unit-test.ts";
-import { type UtPromptKind, unitTestPrompt } from "./prompts.ts";
-import type { IntrinsicVerdict, UnitTest, UtHarness } from "./ut-harness.ts";
-import { resolveUtDebugConfig } from "./utdebug-config.ts";
+import type { UtPromptKind } from "./prompts.ts";
+import type { IntrinsicVerdict, UnitTest, UnitTestHarness } from "./unit-test-harness.ts";
+import { chatFormat, type UtFormat } from "./ut-format.ts";
+import { resolveUtDebugConfig, type UtDebugConfig } from "./utdebug-config.ts";
 
 /** Attack rate, output accuracy and their intersection over all sampled UTs (spec 3.7). */
 export interface IntrinsicScores {
@@ -23,7 +23,7 @@ export interface IntrinsicScores {
  * not be parsed: it counts in the denominator and as a failure on every metric.
  */
 export async function scoreUnitTests(
-  harness: UtHarness,
+  harness: UnitTestHarness,
   task: Pick<DebugTask, "goldCode" | "buggyCode" | "entryPoint" | "setCompare">,
   tests: readonly (UnitTest | undefined)[],
 ): Promise<{ verdicts: (IntrinsicVerdict | undefined)[]; scores: IntrinsicScores }> {
@@ -66,35 +66,40 @@ export interface IntrinsicOptions {
   /** Decide outputs by the SC vote (UTGen + test-time scaling) instead of the response's own. */
   selfConsistency?: boolean;
   seed?: number;
+  /** Prompts and reply parsing (default: the paper's chat format). */
+  format?: UtFormat;
+  /** Vote settings for `selfConsistency` (votes, voteFrac, voteKey, scSampling; default spec 4's). */
+  vote?: Partial<UtDebugConfig>;
 }
 
 /** Samples `nUts` UTs independently for the buggy code and scores them (spec 3.7). */
 export async function intrinsicEval(
   task: DebugTask,
   model: LanguageModel,
-  harness: UtHarness,
+  harness: UnitTestHarness,
   options: IntrinsicOptions = {},
 ): Promise<{ tests: (UnitTest | undefined)[]; scores: IntrinsicScores }> {
   const nUts = options.nUts ?? 3;
   const calls = new ModelCalls(options.seed ?? 0);
-  const messages = unitTestPrompt(task, task.buggyCode, options.kind ?? "adversarial");
+  const format = options.format ?? chatFormat;
+  const messages = format.unitTestPrompt(task, task.buggyCode, options.kind ?? "adversarial");
   const sampling =
     (options.useTemperature ?? true) ? { temperature: 0.8, topP: 0.9 } : { temperature: 0 };
   const tests: (UnitTest | undefined)[] = [];
-  const config = resolveUtDebugConfig({ seed: options.seed ?? 0 });
+  const config = resolveUtDebugConfig({ ...options.vote, seed: options.seed ?? 0 });
   for (let i = 0; i < nUts; i++) {
     const result = await calls.generate(model, {
-      messages,
+      ...format.request(messages),
       n: 1,
       ...sampling,
       maxTokens: options.maxTokens ?? 2560,
     });
     const response = result.generations[0]?.text ?? "";
-    const input = parseInputText(response, task.entryPoint);
-    let output = parseOutputText(response);
+    const input = format.parseInput(response, task.entryPoint);
+    let output = format.parseOutput(response);
     if (input !== undefined && options.selfConsistency) {
       const voted = await selfConsistentOutput(
-        { model, harness, calls, config },
+        { model, harness, calls, config, format },
         messages,
         response,
       );

@@ -9,7 +9,7 @@ function fence(code: string, language: DebugTask["language"] = "python"): string
 }
 
 const languageName = (language: DebugTask["language"]) =>
-  language === "js" ? "JavaScript" : "Python";
+  language === "js" ? "JavaScript" : language === "python" ? "Python" : language;
 
 const responseLayout = (
   entry: string,

@@ -4,45 +4,30 @@ import { ChorusError, ConfigError } from "../../model/errors.ts";
 import { runSandboxed } from "../../sandbox/sandbox.ts";
 import type { SandboxResult } from "../../sandbox/sandbox-result.ts";
 import { pythonImportHeader } from "./python-header.ts";
+import type {
+  IntrinsicVerdict,
+  ParsedInput,
+  ParsedLiteral,
+  Revealed,
+  TestVerdict,
+  UnitTest,
+  UnitTestHarness,
+} from "./unit-test-harness.ts";
+
+export type {
+  IntrinsicVerdict,
+  ParsedInput,
+  ParsedLiteral,
+  Revealed,
+  TestVerdict,
+  UnitTest,
+  UnitTestHarness,
+} from "./unit-test-harness.ts";
 
 const harnessCode = {
   python: readFileSync(new URL("./ut-harness.py", import.meta.url), "utf8"),
   js: readFileSync(new URL("./ut-harness.js", import.meta.url), "utf8"),
 };
-
-/** A unit test as Python literal text: `input` is what goes inside `f(...)`. */
-export interface UnitTest {
-  input: string;
-  output: string;
-}
-
-/** One test's outcome; `actual` is the repr of the returned value, or "Error: ..."/"Timeout: ...". */
-export interface TestVerdict {
-  verdict: "pass" | "fail" | "error" | "timeout";
-  actual: string;
-}
-
-/** A literal parsed by Python: its `str` and `repr`, or why it is not a literal. */
-export interface ParsedLiteral {
-  ok: boolean;
-  str: string;
-  repr: string;
-  error: string;
-}
-
-/** Call arguments parsed by Python: `key` is the repr of the argument list. */
-export interface ParsedInput {
-  ok: boolean;
-  key: string;
-  error: string;
-}
-
-/** Intrinsic-metric facts for one unit test (spec 3.7). */
-export interface IntrinsicVerdict {
-  valid: boolean;
-  attack: boolean;
-  outputCorrect: boolean;
-}
 
 /** A single-site mutation of a program. */
 export interface Mutant {
@@ -51,14 +36,6 @@ export interface Mutant {
   /** From the faulty code's side, e.g. "`<=` is used where `<` is needed". */
   description: string;
   line: number;
-}
-
-/** Whether an input is valid for the gold code and reveals the mutant; outputs as repr. */
-export interface Revealed {
-  valid: boolean;
-  revealing: boolean;
-  goldOutput: string;
-  buggyOutput: string;
 }
 
 /** Limits for executing candidate code (spec 3.6 defaults). */
@@ -91,7 +68,7 @@ export class HarnessError extends ChorusError {
  * (ut-harness.js) structural equality of arrays and plain objects with float tolerance.
  * Intrinsic metrics and training-data ops are Python only.
  */
-export class UtHarness {
+export class UtHarness implements UnitTestHarness {
   readonly limits: HarnessLimits;
 
   constructor(
@@ -238,6 +215,18 @@ export class UtHarness {
     if (tolerant) return { ok: false, error, timedOut: result.status === "timeout" };
     throw new HarnessError(`unit-test harness failed: ${error}`);
   }
+}
+
+/**
+ * The sandbox harness for a task's language.
+ * @throws ConfigError for a language the sandbox harness does not know (pass your own harness).
+ */
+export function sandboxHarness(language: string, limits: Partial<HarnessLimits> = {}): UtHarness {
+  if (language !== "python" && language !== "js")
+    throw new ConfigError(
+      `the sandbox unit-test harness runs python and js code, not "${language}"; pass a harness for it (utDebug's options.harness)`,
+    );
+  return new UtHarness(limits, language);
 }
 
 function readAnswer(

@@ -6,7 +6,7 @@ import type { DebugTask } from "./debug-task.ts";
 import { debugTaskFromItem } from "./debug-task-from-item.ts";
 import { runHiddenTests } from "./hidden-tests.ts";
 import { selfDebug } from "./self-debug.ts";
-import { UtHarness } from "./ut-harness.ts";
+import { sandboxHarness } from "./ut-harness.ts";
 import { utDebug } from "./utdebug.ts";
 import { resolveUtDebugConfig, type UtDebugConfig, type UtSource } from "./utdebug-config.ts";
 
@@ -146,7 +146,7 @@ function utDebugMethod(name: string, description: string, utSource: UtSource): E
       const config = { ...readConfig(context.options, itemSeed(context.seed, item.id)), utSource };
       const result = await withModels(context, (utgen, debuggerModel) =>
         utDebug(task, { utgen, debugger: debuggerModel }, config, {
-          harness: new UtHarness({}, task.language),
+          harness: sandboxHarness(task.language),
           ...(context.signal ? { signal: context.signal } : {}),
         }),
       );

@@ -7,9 +7,9 @@ import {
   type UtGenContext,
 } from "./generate-unit-tests.ts";
 import { type CallUsage, ModelCalls } from "./model-calls.ts";
-import { extractCode } from "./parse-unit-test.ts";
-import { debugChatStart, feedbackMessage, reviewMessage } from "./prompts.ts";
-import { type TestVerdict, UtHarness } from "./ut-harness.ts";
+import type { TestVerdict, UnitTestHarness } from "./unit-test-harness.ts";
+import { chatFormat, type UtFormat } from "./ut-format.ts";
+import { sandboxHarness } from "./ut-harness.ts";
 import { resolveUtDebugConfig, type UtDebugConfig } from "./utdebug-config.ts";
 
 /** What happened in one round (round 0 = the given code, no edit). */
@@ -68,17 +68,24 @@ export async function utDebug(
   task: DebugTask,
   models: UtDebugModels,
   overrides: Partial<UtDebugConfig> = {},
-  options: { harness?: UtHarness; signal?: AbortSignal } = {},
+  options: {
+    /** Runs the task's code (default: the sandbox harness for python and js). */
+    harness?: UnitTestHarness;
+    /** Prompts and reply parsing (default: the paper's chat format). */
+    format?: UtFormat;
+    signal?: AbortSignal;
+  } = {},
 ): Promise<UtDebugResult> {
   const config = resolveUtDebugConfig(overrides);
-  const harness = options.harness ?? new UtHarness({}, task.language);
+  const harness = options.harness ?? sandboxHarness(task.language);
+  const format = options.format ?? chatFormat;
   const calls = new ModelCalls(config.seed, options.signal);
-  const context: UtGenContext = { model: models.utgen, harness, calls, config };
+  const context: UtGenContext = { model: models.utgen, harness, calls, config, format };
   const runTests = (code: string, tests: readonly GeneratedTest[]) =>
     harness.run(code, task.entryPoint, tests, { setCompare: task.setCompare ?? false });
   const rounds: RoundTrace[] = [];
 
-  let history: ChatMessage[] = debugChatStart(task);
+  let history: ChatMessage[] = format.debugChatStart(task);
   let code = task.buggyCode;
   const first = await buildUnitTests(task, code, context);
   let tests = first.tests;
@@ -97,7 +104,7 @@ export async function utDebug(
     stopped: stopped0,
   });
   if (stopped0) return { finalCode: code, rounds, history, usage: calls.usage };
-  history = [...history, feedbackFor(tests, verdicts)];
+  history = [...history, feedbackFor(code, tests, verdicts)];
   let previousTests = tests;
   let previousRate = passRate(verdicts);
   let edited = true;
@@ -106,14 +113,14 @@ export async function utDebug(
     const reply =
       (
         await calls.generate(models.debugger, {
-          messages: history,
+          ...format.request(history),
           n: 1,
           temperature: config.debugSampling.temperature,
           topP: config.debugSampling.topP,
           maxTokens: config.debugSampling.maxTokens,
         })
       ).generations[0]?.text ?? "";
-    const candidate = extractCode(reply);
+    const candidate = format.extractCode(reply);
     let regenerated = false;
     let attempts: AttemptOutcome[] = [];
     if (edited && config.regenerateBeforeValidation) {
@@ -139,7 +146,11 @@ export async function utDebug(
       // no UTs this round: nothing to show the debugger, nothing to stop on
       rounds.push({ ...trace, ...withValidation, verdicts: [], stopped: false });
       if (accepted)
-        history = [...history, { role: "assistant", content: reply }, reviewMessage(task.language)];
+        history = [
+          ...history,
+          { role: "assistant", content: reply },
+          format.reviewMessage(task, code),
+        ];
       continue;
     }
     verdicts = await runTests(code, tests);
@@ -149,19 +160,24 @@ export async function utDebug(
     // a rejected attempt is dropped from the chat, so the next round re-samples from the last
     // accepted state instead of answering after two assistant turns (spec pitfall 7)
     if (accepted)
-      history = [...history, { role: "assistant", content: reply }, feedbackFor(tests, verdicts)];
+      history = [
+        ...history,
+        { role: "assistant", content: reply },
+        feedbackFor(code, tests, verdicts),
+      ];
     previousTests = tests;
     previousRate = passRate(verdicts);
   }
   return { finalCode: code, rounds, history, usage: calls.usage };
 
   function feedbackFor(
-    current: readonly GeneratedTest[],
+    current: string,
+    currentTests: readonly GeneratedTest[],
     results: readonly TestVerdict[],
   ): ChatMessage {
     const failing = results.findIndex((v) => v.verdict !== "pass");
-    const test = current[failing];
-    if (failing < 0 || !test) return reviewMessage(task.language);
-    return feedbackMessage(task.entryPoint, test, results[failing]!.actual, task.language);
+    const test = currentTests[failing];
+    if (failing < 0 || !test) return format.reviewMessage(task, current);
+    return format.feedbackMessage(task, current, test, results[failing]!.actual);
   }
 }

@@ -31,6 +31,14 @@ export function readNumber(text: string, notation: Notation = "msb-first"): numb
   return Number((notation === "lsb-first" ? words.reverse() : words).join(""));
 }
 
+/** The list `digitList` wrote ("3 , 1 2" or "empty"); undefined if any entry is not a number. */
+export function readList(text: string, notation: Notation = "msb-first"): number[] | undefined {
+  const trimmed = text.trim();
+  if (trimmed === "empty") return [];
+  const values = trimmed.split(",").map((part) => readNumber(part, notation));
+  return values.every((v) => Number.isInteger(v)) ? values : undefined;
+}
+
 /** A number with exactly `width` digits (no leading zero unless width is 1). */
 export function numberOfWidth(rng: SeededRandom, width: number): number {
   if (width === 1) return rng.int(10);

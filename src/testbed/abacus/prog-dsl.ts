@@ -120,3 +120,31 @@ export function programRationale(
   const list = (values: readonly number[]) => digitList(values, notation);
   return `code : ${programCode(program)} . trace : ${trace.map(list).join(" ; ")} . output : ${list(trace.at(-1) ?? [...input])} .`;
 }
+
+/**
+ * Reads code as `programCode` writes it (`map ( + 3 ) | keep ( even ) | sort`), spaces optional;
+ * undefined when any operation is not one of the DSL's (the constant of `map (+k)` and `take (k)`
+ * is a single digit, as in the corpus).
+ */
+export function parseProgram(code: string): ProgOp[] | undefined {
+  const parts = code.split("|").map((p) => p.replace(/\s+/g, ""));
+  const ops: ProgOp[] = [];
+  for (const part of parts) {
+    const op = parseOp(part);
+    if (!op) return undefined;
+    ops.push(op);
+  }
+  return ops;
+}
+
+function parseOp(text: string): ProgOp | undefined {
+  if (text === "sort" || text === "reverse") return { op: text };
+  if (text === "map(*2)") return { op: "double" };
+  const add = /^map\(\+(\d)\)$/.exec(text);
+  if (add) return { op: "add", k: Number(add[1]) };
+  const keep = /^keep\((even|odd)\)$/.exec(text);
+  if (keep) return { op: "keep", parity: keep[1] as "even" | "odd" };
+  const take = /^take\((\d)\)$/.exec(text);
+  if (take) return { op: "take", k: Number(take[1]) };
+  return undefined;
+}

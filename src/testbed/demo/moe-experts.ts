@@ -1,7 +1,7 @@
 import { join } from "node:path";
-import { Trainable } from "../../train/trainable.ts";
 import type { AbacusSkill } from "../abacus/abacus-skills.ts";
 import type { Notation } from "../abacus/digits.ts";
+import { trainLoraAdapter } from "./lora-sft.ts";
 import { expertTrainingData, moeSkills } from "./moe-items.ts";
 
 /** One expert of the pool: a name and the skills its adapter is fine-tuned on. */
@@ -65,46 +65,17 @@ export async function trainExpert(
   dir: string,
   notation: Notation = "msb-first",
 ): Promise<TrainedExpert> {
-  const trainable = await Trainable.load(basePath, {
-    lora: {
-      rank: training.rank,
-      alpha: 2 * training.rank,
-      targets: ["attn_q", "attn_k", "attn_v", "attn_output", "ffn_gate", "ffn_up", "ffn_down"],
-      seed: training.seed + index,
-    },
-  });
-  try {
-    const data = expertTrainingData(
-      recipe.skills,
-      training.examples,
-      training.seed * 100 + index,
-      notation,
-    );
-    const batchSize = 4;
-    const gradientAccumulation = 2;
-    const totalSteps =
-      Math.ceil(training.examples / (batchSize * gradientAccumulation)) * training.epochs;
-    const session = trainable.session({
-      lr: training.lr,
-      totalSteps,
-      warmupSteps: Math.round(0.1 * totalSteps),
-      schedule: "cosine",
-      batchSize,
-      gradientAccumulation,
-      seed: training.seed + index,
-    });
-    const result = await session.sft(data, { epochs: training.epochs });
-    const adapter = join(dir, `${recipe.name}.lora.gguf`);
-    await trainable.saveAdapter(adapter);
-    return {
-      name: recipe.name,
-      skills: recipe.skills,
-      adapter,
-      steps: result.steps,
-      loss: result.losses.at(-1) ?? Number.NaN,
-      seconds: result.seconds,
-    };
-  } finally {
-    await trainable.close();
-  }
+  const data = expertTrainingData(
+    recipe.skills,
+    training.examples,
+    training.seed * 100 + index,
+    notation,
+  );
+  const result = await trainLoraAdapter(
+    basePath,
+    data,
+    { ...training, seed: training.seed + index },
+    join(dir, `${recipe.name}.lora.gguf`),
+  );
+  return { name: recipe.name, skills: recipe.skills, ...result };
 }
