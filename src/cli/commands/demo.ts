@@ -8,6 +8,7 @@ import { adacadClaim } from "../../testbed/demo/context-report.ts";
 import { integerArg } from "../model-options.ts";
 import { dataEnvGymDemo } from "./demo-dataenvgym.ts";
 import { laserDemo } from "./demo-laser.ts";
+import { mammRefineDemo } from "./demo-mamm-refine.ts";
 import { matSteerDemo, type SteerDemoFlags } from "./demo-mat-steer.ts";
 import { pbtDemo } from "./demo-pbt.ts";
 import { type PbtMeasureFlags, pbtMeasureDefaults, pbtMeasureDemo } from "./demo-pbt-measure.ts";
@@ -63,8 +64,14 @@ Examples:
   $ chorus demo symbolic-moe --null-world
   $ chorus demo symbolic-moe --full --resume runs/<id>    # continue a killed one
 
+  # MAMM-Refine smoke: 5 role adapters of atlas-1m / atlas-mini trained live, one agent vs
+  # multi-agent vs multi-model detection, RERANK vs GENERATE; --full = 500 summaries
+  $ chorus demo mamm-refine --json | tail -n 1
+  $ chorus demo mamm-refine --full --resume runs/<id>    # continue a killed one
+
 The claim, its checks and their thresholds are pre-registered in docs/testbed.md (LASeR:
-docs/laser.md, PBT: docs/pbt.md, DataEnvGym: docs/dataenvgym.md, UPCORE: docs/upcore.md).
+docs/laser.md, PBT: docs/pbt.md, DataEnvGym: docs/dataenvgym.md, UPCORE: docs/upcore.md,
+MAMM-Refine: docs/mamm-refine.md).
 `;
 
 type DemoCommandFlags = SteerDemoFlags & PbtMeasureFlags & { measure?: boolean };
@@ -76,7 +83,7 @@ export function register(program: Command): void {
     .description("measure a method's claim offline on the shipped testbed models (default AdaCAD)")
     .argument(
       "[method]",
-      "adacad | mat-steer | laser | pbt | dataenvgym | upcore | symbolic-moe",
+      "adacad | mat-steer | laser | pbt | dataenvgym | upcore | symbolic-moe | mamm-refine",
       "adacad",
     )
     .option("--seed <n>", "evaluation draw over the same model (default 1)", integerArg(0), 1)
@@ -99,7 +106,7 @@ export function register(program: Command): void {
     )
     .option(
       "--full",
-      "upcore, symbolic-moe: the design's sizes instead of the smoke (upcore: 6 forget sets, 3 seeds, GA/refusal/NPO; symbolic-moe: 30 validation + 225 test items per skill)",
+      "upcore, symbolic-moe, mamm-refine: the design's sizes instead of the smoke (upcore: 6 forget sets, 3 seeds, GA/refusal/NPO; symbolic-moe: 30 validation + 225 test items per skill; mamm-refine: 500 summaries)",
     )
     .option(
       "--null-world",
@@ -135,7 +142,7 @@ export function register(program: Command): void {
     )
     .option(
       "--resume <run-dir>",
-      "pbt --measure, symbolic-moe: continue a killed run in its run folder",
+      "pbt --measure, symbolic-moe, mamm-refine: continue a killed run in its run folder",
     )
     .addHelpText("after", examples)
     .action(async (method: string, flags: DemoCommandFlags, command: Command) => {
@@ -149,21 +156,25 @@ export function register(program: Command): void {
           },
           command.getOptionValueSource("n") !== "default",
         );
-      const resumable = (method === "pbt" && flags.measure) || method === "symbolic-moe";
+      const resumable =
+        (method === "pbt" && flags.measure) ||
+        method === "symbolic-moe" ||
+        method === "mamm-refine";
       if (flags.resume !== undefined && !resumable)
         throw new UsageError(
-          "--resume continues `chorus demo pbt --measure` and `chorus demo symbolic-moe` runs only",
+          "--resume continues `chorus demo pbt --measure`, `symbolic-moe` and `mamm-refine` runs only",
         );
       if (method === "pbt" && flags.measure)
         return pbtMeasureDemo(flags, command.getOptionValueSource("n") !== "default");
       if (method === "pbt") return pbtDemo(flags);
       if (method === "upcore") return upcoreDemo(flags);
       if (method === "symbolic-moe") return symbolicMoeDemo(flags);
+      if (method === "mamm-refine") return mammRefineDemo(flags);
       if (method === "dataenvgym")
         return dataEnvGymDemo(flags, command.getOptionValueSource("n") !== "default");
       if (method !== "adacad")
         throw new UsageError(
-          `chorus demo knows "adacad", "mat-steer", "laser", "pbt", "dataenvgym", "upcore" and "symbolic-moe", not "${method}"`,
+          `chorus demo knows "adacad", "mat-steer", "laser", "pbt", "dataenvgym", "upcore", "symbolic-moe" and "mamm-refine", not "${method}"`,
         );
       await runDemo(flags, adacadDemo(flags));
     });
