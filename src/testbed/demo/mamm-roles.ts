@@ -32,21 +32,31 @@ export function roleTrainingPairs(
   n: number,
 ): RolePair[] {
   const rng = new SeededRandom(deriveSeed(seed, `mamm-role-${role}`));
-  const items = summaryItems(world, seed, `train-${role}`, n);
+  // more items than pairs: a role that needs an unfaithful sentence skips summaries without one
+  const items = summaryItems(world, seed, `train-${role}`, 3 * n);
+  let next = 0;
+  const draw = (ok: (item: SummaryItem) => boolean) => {
+    while (next < items.length - 1 && !ok(items[next]!)) next++;
+    return items[next++]!;
+  };
   const make = { detector, critic, selector, editor }[role];
-  return items.map((item) => make(item, rng));
+  return Array.from({ length: n }, () => make(draw, rng));
 }
+
+type Draw = (ok: (item: SummaryItem) => boolean) => SummaryItem;
+const any = () => true;
+const hasFlaw = (item: SummaryItem) => item.sentences.some((s) => !s.faithful);
 
 const flip = (rng: SeededRandom, p = 0.5) => rng.next() < p;
 
-/** A sentence to judge: unfaithful ones drawn as often as faithful ones (balanced classes). */
-function sentenceOf(item: SummaryItem, rng: SeededRandom, wantFaithful: boolean): SummarySentence {
-  const pool = item.sentences.filter((s) => s.faithful === wantFaithful);
-  return pick(rng, pool.length > 0 ? pool : item.sentences);
-}
-
-function detector(item: SummaryItem, rng: SeededRandom): RolePair {
-  const s = sentenceOf(item, rng, flip(rng));
+function detector(draw: Draw, rng: SeededRandom): RolePair {
+  // unfaithful sentences as often as faithful ones (balanced classes)
+  const wantFaithful = flip(rng);
+  const item = draw((it) => it.sentences.some((s) => s.faithful === wantFaithful));
+  const s = pick(
+    rng,
+    item.sentences.filter((x) => x.faithful === wantFaithful),
+  );
   const label = s.faithful ? "yes" : "no";
   const base = P.detect(item.document, s.text);
   const answer = { label, reasoning: evidenceFor(item, s) };
@@ -78,7 +88,9 @@ function wrongCritique(s: SummarySentence, rng: SeededRandom): string {
   return `${s.value} , ${notStated}`;
 }
 
-function critic(item: SummaryItem, rng: SeededRandom): RolePair {
+function critic(draw: Draw, rng: SeededRandom): RolePair {
+  // a summary without a flaw teaches the false alarm's critique: the span and the same value
+  const item = draw(any);
   const s = unfaithfulOf(item, rng) ?? flawless(item, rng);
   const base = P.critique(item.document, s.text);
   const gold = goldCritique(s);
@@ -115,7 +127,8 @@ function fixedWith(item: SummaryItem, s: SummarySentence, value: string): string
   return (fixedSentence(item, { ...s, documentValue: value }) ?? s.text).trim();
 }
 
-function selector(item: SummaryItem, rng: SeededRandom): RolePair {
+function selector(draw: Draw, rng: SeededRandom): RolePair {
+  const item = draw(hasFlaw);
   const s = unfaithfulOf(item, rng);
   let base: string;
   let goldFirst = flip(rng);
@@ -137,7 +150,9 @@ function selector(item: SummaryItem, rng: SeededRandom): RolePair {
   return { prompt, completion: ` ${gold}` };
 }
 
-function editor(item: SummaryItem, rng: SeededRandom): RolePair {
+function editor(draw: Draw, rng: SeededRandom): RolePair {
+  // summaries without a flaw still come (false alarms to leave alone), at their natural rate
+  const item = draw(any);
   const bad = item.sentences.filter((s) => !s.faithful);
   // false alarms: a faithful sentence whose critique repeats the document's value stays as it is
   const alarms = item.sentences.filter(
