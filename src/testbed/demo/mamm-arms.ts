@@ -155,6 +155,8 @@ export function armMethod(spec: ArmSpec): EvalMethod {
           score: after.faithfulness,
           details: {
             arm,
+            // every detector's first answer and evidence per sentence, to read how detection failed
+            firstVotes: result.trace.detect.map((d) => d.rounds[0]?.votes ?? []),
             labels: result.labels,
             critiques: result.critiques,
             changed: result.changed,
