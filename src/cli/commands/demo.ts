@@ -9,6 +9,7 @@ import { integerArg } from "../model-options.ts";
 import { dataEnvGymDemo } from "./demo-dataenvgym.ts";
 import { laserDemo } from "./demo-laser.ts";
 import { magicoreDemo } from "./demo-magicore.ts";
+import { mammRefineDemo } from "./demo-mamm-refine.ts";
 import { matSteerDemo, type SteerDemoFlags } from "./demo-mat-steer.ts";
 import { pbtDemo } from "./demo-pbt.ts";
 import { type PbtMeasureFlags, pbtMeasureDefaults, pbtMeasureDemo } from "./demo-pbt-measure.ts";
@@ -182,8 +183,7 @@ export function register(program: Command): void {
           },
           command.getOptionValueSource("n") !== "default",
         );
-      const resumable =
-        (method === "pbt" && flags.measure) || resumableDemos.includes(method);
+      const resumable = (method === "pbt" && flags.measure) || resumableDemos.includes(method);
       if (flags.resume !== undefined && !resumable)
         throw new UsageError(
           `--resume continues \`chorus demo pbt --measure\` and ${resumableDemos.map((m) => `\`chorus demo ${m}\``).join(", ")} runs only`,

@@ -9,10 +9,15 @@ export interface AgentCallSettings {
   temperature?: number;
   /** Base seed; agent i samples with seed + i so two instances of one model differ. */
   seed?: number;
+  /** "chat" (one user message, the default) or "completion" (the raw prompt, for base models). */
+  request?: "chat" | "completion";
+  /** Stop strings for every call. */
+  stop?: readonly string[];
 }
 
 /**
- * One agent call: a single user message, no system prompt. Returns the text (empty when the
+ * One agent call: a single user message, no system prompt (or the raw prompt for completion
+ * prompt sets). Returns the text (empty when the
  * engine returned no generation) and books the call under `stage`.
  */
 export async function askAgent(
@@ -22,8 +27,11 @@ export async function askAgent(
   extra: Pick<GenerateRequest, "jsonSchema" | "signal"> = {},
 ): Promise<string> {
   const request: GenerateRequest = {
-    messages: [{ role: "user", content: prompt }],
+    ...(settings.request === "completion"
+      ? { prompt }
+      : { messages: [{ role: "user" as const, content: prompt }] }),
     maxTokens: settings.maxTokens,
+    ...(settings.stop ? { stop: [...settings.stop] } : {}),
     ...extra,
   };
   if (settings.temperature !== undefined) request.temperature = settings.temperature;

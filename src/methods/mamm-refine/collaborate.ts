@@ -2,7 +2,6 @@ import type { LanguageModel } from "../../model/language-model.ts";
 import { mapLimit } from "../../scoring/map-limit.ts";
 import { askAgent } from "./ask-agent.ts";
 import { type DebateOptions, type DebateOutcome, type DebateQuestion, debate } from "./debate.ts";
-import { updateInstruction } from "./prompts.ts";
 
 /** How several agents turn one task into one text (a critique or a revision). */
 export type Framing = "rerank" | "generate";
@@ -94,7 +93,7 @@ async function regenerate(
     current = await mapLimit(setup.writers, options.concurrency, (_, agent) => {
       const order = [agent, ...previous.map((_, i) => i).filter((i) => i !== agent)];
       const outputs = order.map((i) => previous[i]!).filter((o) => o !== "");
-      return write(agent, `${task.prompt}\n\n${updateInstruction(task.what, outputs)}`);
+      return write(agent, options.prompts.update(task.prompt, task.what, outputs));
     });
     rounds.push(current);
   }

@@ -1,9 +1,9 @@
 import type { LanguageModel } from "../../model/language-model.ts";
 import { mapLimit } from "../../scoring/map-limit.ts";
-import { agentAnswerSchema, cleanReasoning, parseAgentAnswer } from "./agent-answer.ts";
+import { agentAnswerSchema } from "./agent-answer.ts";
 import { type AgentCallSettings, askAgent } from "./ask-agent.ts";
 import type { CallLedger } from "./call-ledger.ts";
-import { debateInstruction } from "./prompts.ts";
+import type { MammPromptSet, ShownAnswer } from "./prompt-set.ts";
 
 /**
  * One item agents vote on. Votes are compared by content key, never by label: in reranking each
@@ -55,8 +55,10 @@ export interface DebateOptions extends AgentCallSettings {
   finalRule: "agent" | "majority";
   /** Calls per answer before giving up on a reply that does not parse (default 3). */
   parseAttempts: number;
-  /** Ask engines that can to constrain replies to the answer JSON schema. */
+  /** Ask engines that can to constrain replies to the answer JSON schema (JSON prompt sets only). */
   constrainJson: boolean;
+  /** What the agents are told and how their votes are read. */
+  prompts: MammPromptSet;
   /** Longest reasoning the schema allows (default 400 characters, ~50 words). */
   maxReasoningChars?: number;
   concurrency: number;
@@ -87,7 +89,9 @@ export async function debate(
       const question = questions[item]!;
       const base = question.prompt(agent);
       const prompt =
-        round === 1 ? base : `${base}\n\n${formatOthers(question, previous[item]!, agent)}`;
+        round === 1
+          ? base
+          : options.prompts.debateRound(base, shownAnswers(question, previous[item]!, agent));
       return ask(agents[agent]!, prompt, question, agent, options);
     });
     jobs.forEach(({ item, agent }, j) => {
@@ -136,27 +140,19 @@ function finalKey(votes: readonly DebateVote[], options: DebateOptions): string 
 }
 
 /** The previous answers, the viewer's own first, each label and reasoning in the viewer's frame. */
-function formatOthers(
+function shownAnswers(
   question: DebateQuestion,
   votes: readonly DebateVote[],
   viewer: number,
-): string {
+): ShownAnswer[] {
   const order = [viewer, ...votes.map((_, i) => i).filter((i) => i !== viewer)];
-  const lines: string[] = [debateInstruction];
-  let shown = 0;
-  for (const from of order) {
-    const vote = votes[from]!;
-    if (vote.key === null) continue;
-    shown++;
-    const reasoning = cleanReasoning(
-      question.translateReasoning?.(vote.reasoning, from, viewer) ?? vote.reasoning,
-    );
-    const answer = question.labelOf(vote.key, viewer);
-    lines.push(
-      `Agent ${shown}'s answer:\n{"reasoning": ${JSON.stringify(reasoning)}, "answer": "${answer}"}`,
-    );
-  }
-  return lines.join("\n\n");
+  return order
+    .map((from) => ({ from, vote: votes[from]! }))
+    .filter(({ vote }) => vote.key !== null)
+    .map(({ from, vote }) => ({
+      label: question.labelOf(vote.key!, viewer),
+      reasoning: question.translateReasoning?.(vote.reasoning, from, viewer) ?? vote.reasoning,
+    }));
 }
 
 async function ask(
@@ -168,7 +164,7 @@ async function ask(
 ): Promise<DebateVote> {
   const labels = question.labels(agent);
   const extra = {
-    ...(options.constrainJson
+    ...(options.constrainJson && options.prompts.jsonAnswers
       ? { jsonSchema: agentAnswerSchema(labels, options.maxReasoningChars) }
       : {}),
     ...(options.signal ? { signal: options.signal } : {}),
@@ -177,7 +173,7 @@ async function ask(
     // A retry with the same seed would repeat the same unparsable reply.
     const seed = options.seed === undefined ? {} : { seed: options.seed + attempt * 7919 };
     const text = await askAgent(model, prompt, { ...options, ...seed, agentIndex: agent }, extra);
-    const parsed = parseAgentAnswer(text, labels);
+    const parsed = options.prompts.parseAnswer(text, labels);
     if (parsed) {
       return {
         key: question.keyOf(parsed.answer, agent),

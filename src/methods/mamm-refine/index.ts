@@ -31,5 +31,6 @@ export {
   mammRefine,
   type StageSetup,
 } from "./mamm-refine.ts";
+export { englishJsonPrompts, type MammPromptSet, type ShownAnswer } from "./prompt-set.ts";
 export { readSourceSummaryPairs, type SourceSummaryPair } from "./source-summary-file.ts";
 export { stripPreamble } from "./strip-preamble.ts";

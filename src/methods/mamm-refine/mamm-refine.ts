@@ -4,14 +4,7 @@ import { splitSentences } from "../../scoring/faithfulness/split-sentences.ts";
 import { CallLedger } from "./call-ledger.ts";
 import { type CollaborationResult, collaborate, type Framing } from "./collaborate.ts";
 import { type DebateOptions, type DebateOutcome, debate } from "./debate.ts";
-import {
-  critiquePrompt,
-  critiqueRerankPrompt,
-  defaultTask,
-  detectPrompt,
-  refinePrompt,
-  refineRerankPrompt,
-} from "./prompts.ts";
+import { englishJsonPrompts, type MammPromptSet } from "./prompt-set.ts";
 import { stripPreamble } from "./strip-preamble.ts";
 
 /** The text to refine and what grounds it. */
@@ -70,6 +63,11 @@ export interface MammRefineConfig {
   rerankCandidates?: number;
   /** Rotate candidate order per reranker (default true); choices are still compared by content. */
   rotateCandidates?: boolean;
+  /**
+   * What agents are told and how votes are read (default `englishJsonPrompts`: English
+   * instructions, JSON votes, chat requests). Base models get a set in their own words.
+   */
+  prompts?: MammPromptSet;
   /** Model calls in flight at once (default 4). */
   concurrency?: number;
   signal?: AbortSignal;
@@ -112,6 +110,7 @@ export async function mammRefine(
 ): Promise<MammRefineResult> {
   validate(config);
   const ledger = new CallLedger();
+  const prompts = config.prompts ?? englishJsonPrompts;
   const base: Omit<DebateOptions, "stage"> = {
     maxRounds: config.maxRounds ?? 10,
     finalAgentIndex: config.finalAgentIndex ?? 0,
@@ -124,6 +123,9 @@ export async function mammRefine(
     concurrency: config.concurrency ?? 4,
     maxTokens: config.maxTokens ?? 1000,
     ledger,
+    prompts,
+    request: prompts.request,
+    ...(prompts.stop ? { stop: prompts.stop } : {}),
     temperature: config.temperature ?? 1,
     ...(config.seed !== undefined ? { seed: config.seed } : {}),
     ...(config.signal ? { signal: config.signal } : {}),
@@ -134,7 +136,7 @@ export async function mammRefine(
   const detect = await debate(
     config.detect.agents,
     sentences.map((sentence) => ({
-      prompt: () => detectPrompt(document, sentence),
+      prompt: () => prompts.detect(document, sentence),
       labels: () => ["yes", "no"],
       keyOf: (label) => label,
       labelOf: (key) => key,
@@ -159,8 +161,8 @@ export async function mammRefine(
         ? null
         : collaborate(
             {
-              prompt: critiquePrompt(document, sentence, topic),
-              rerankPrompt: (shown) => critiqueRerankPrompt(document, sentence, topic, shown),
+              prompt: prompts.critique(document, sentence, topic),
+              rerankPrompt: (shown) => prompts.critiqueRerank(document, sentence, topic, shown),
               what: "critique",
             },
             critiqueSetup,
@@ -170,15 +172,15 @@ export async function mammRefine(
   const critiques = critiqueTrace.map((c) => c?.text ?? null);
 
   const chosen = critiques.filter((c): c is string => c !== null);
-  const feedback = chosen.map((c, i) => `${i + 1}. ${c}`).join("\n");
+  const feedback = prompts.feedback(chosen);
   let refine: CollaborationResult | null = null;
   let refinedText = input.text;
   if (chosen.length > 0) {
-    const task = input.task ?? defaultTask(topic);
+    const task = input.task ?? prompts.task(topic);
     refine = await collaborate(
       {
-        prompt: refinePrompt(document, input.text, feedback, topic),
-        rerankPrompt: (shown) => refineRerankPrompt(document, task, shown),
+        prompt: prompts.refine(document, input.text, feedback, topic),
+        rerankPrompt: (shown) => prompts.refineRerank(document, task, shown),
         what: "revision",
         clean: stripPreamble,
       },
