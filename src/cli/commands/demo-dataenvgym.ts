@@ -1,13 +1,11 @@
 import { basename } from "node:path";
-import { UsageError } from "../../model/errors.ts";
 import { Run } from "../../runtime/run.ts";
-import { type AbacusConfig, abacusConfig } from "../../testbed/abacus/abacus-config.ts";
 import {
   dataEnvGymClaim,
   gymDemoDefaults,
   runDataEnvGymDemo,
 } from "../../testbed/demo/dataenvgym-demo.ts";
-import { shippedModel } from "../../testbed/shipped-models.ts";
+import { abacusSubject } from "./demo-abacus.ts";
 import type { DemoFlags } from "./demo-run.ts";
 
 const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
@@ -19,14 +17,7 @@ const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
  */
 export async function dataEnvGymDemo(flags: DemoFlags, nGiven: boolean): Promise<void> {
   const started = performance.now();
-  const shipped = shippedModel(flags.model ?? "abacus-1m", flags.modelsDir);
-  const { record } = shipped;
-  if (record.world !== "abacus")
-    throw new UsageError(
-      `the dataenvgym demo needs an Abacus model; ${record.name} is of ${record.world}`,
-    );
-  const path = flags.modelPath ?? shipped.path;
-  const config = abacusConfig(record.worldConfig as Partial<AbacusConfig>);
+  const { record, path, config } = abacusSubject(flags, "dataenvgym");
   const settings = { ...gymDemoDefaults, n: nGiven ? flags.n : gymDemoDefaults.n };
   const run = Run.create({
     runsDir: flags.runsDir,

@@ -1,6 +1,4 @@
 import { basename } from "node:path";
-import { UsageError } from "../../model/errors.ts";
-import { type AbacusConfig, abacusConfig } from "../../testbed/abacus/abacus-config.ts";
 import {
   magicoreClaim,
   magicoreMethods,
@@ -11,7 +9,7 @@ import {
   magicoreSmokeSettings,
   runMagicoreDemo,
 } from "../../testbed/demo/magicore-demo.ts";
-import { shippedModel } from "../../testbed/shipped-models.ts";
+import { abacusSubject } from "./demo-abacus.ts";
 import { type DemoFlags, openDemoRun } from "./demo-run.ts";
 
 const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
@@ -26,18 +24,7 @@ export async function magicoreDemo(
   flags: DemoFlags & { full?: boolean; nullWorld?: boolean },
 ): Promise<void> {
   const started = performance.now();
-  const shipped = shippedModel(flags.model ?? "abacus-1m", flags.modelsDir);
-  const { record } = shipped;
-  if (record.world !== "abacus")
-    throw new UsageError(
-      `the magicore demo needs an Abacus model; ${record.name} is of ${record.world}`,
-    );
-  const path = flags.modelPath ?? shipped.path;
-  const config = abacusConfig(record.worldConfig as Partial<AbacusConfig>);
-  if (config.notation !== "msb-first")
-    throw new UsageError(
-      `the magicore demo reads msb-first numbers; ${record.name} writes ${config.notation}`,
-    );
+  const { record, path, config } = abacusSubject(flags, "magicore", "msb-first");
   const size = flags.full ? "full" : "smoke";
   const settings = {
     ...(flags.full ? magicoreFullSettings : magicoreSmokeSettings),

@@ -1,6 +1,4 @@
 import { basename } from "node:path";
-import { UsageError } from "../../model/errors.ts";
-import { type AbacusConfig, abacusConfig } from "../../testbed/abacus/abacus-config.ts";
 import { moeClaim, moeMethods } from "../../testbed/demo/moe-claim.ts";
 import {
   moeFullSettings,
@@ -9,7 +7,7 @@ import {
   runMoeDemo,
 } from "../../testbed/demo/moe-demo.ts";
 import { moeSkills } from "../../testbed/demo/moe-items.ts";
-import { shippedModel } from "../../testbed/shipped-models.ts";
+import { abacusSubject } from "./demo-abacus.ts";
 import { type DemoFlags, openDemoRun } from "./demo-run.ts";
 
 const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
@@ -24,14 +22,7 @@ export async function symbolicMoeDemo(
   flags: DemoFlags & { full?: boolean; nullWorld?: boolean },
 ): Promise<void> {
   const started = performance.now();
-  const shipped = shippedModel(flags.model ?? "abacus-1m", flags.modelsDir);
-  const { record } = shipped;
-  if (record.world !== "abacus")
-    throw new UsageError(
-      `the symbolic-moe demo needs an Abacus model; ${record.name} is of ${record.world}`,
-    );
-  const path = flags.modelPath ?? shipped.path;
-  const config = abacusConfig(record.worldConfig as Partial<AbacusConfig>);
+  const { record, path, config } = abacusSubject(flags, "symbolic-moe");
   const size = flags.full ? "full" : "smoke";
   const settings = {
     ...(flags.full ? moeFullSettings : moeSmokeSettings),

@@ -1,6 +1,4 @@
 import { basename } from "node:path";
-import { UsageError } from "../../model/errors.ts";
-import { type AbacusConfig, abacusConfig } from "../../testbed/abacus/abacus-config.ts";
 import { utdebugClaim, verdictWords } from "../../testbed/demo/utdebug-claim.ts";
 import {
   runUtdebugDemo,
@@ -8,7 +6,7 @@ import {
   utdebugSmokeSettings,
 } from "../../testbed/demo/utdebug-demo.ts";
 import { utdebugSettings } from "../../testbed/demo/utdebug-methods.ts";
-import { shippedModel } from "../../testbed/shipped-models.ts";
+import { abacusSubject } from "./demo-abacus.ts";
 import { type DemoFlags, openDemoRun } from "./demo-run.ts";
 
 const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
@@ -25,18 +23,7 @@ export async function utdebugDemo(
   flags: DemoFlags & { full?: boolean; nullWorld?: boolean },
 ): Promise<void> {
   const started = performance.now();
-  const shipped = shippedModel(flags.model ?? "abacus-1m", flags.modelsDir);
-  const { record } = shipped;
-  if (record.world !== "abacus")
-    throw new UsageError(
-      `the utdebug demo needs an Abacus model; ${record.name} is of ${record.world}`,
-    );
-  const path = flags.modelPath ?? shipped.path;
-  const config = abacusConfig(record.worldConfig as Partial<AbacusConfig>);
-  if (config.notation !== "msb-first")
-    throw new UsageError(
-      `the utdebug demo writes lists msb-first; ${record.name} is ${config.notation}`,
-    );
+  const { record, path, config } = abacusSubject(flags, "utdebug", "msb-first");
   const size = flags.full ? "full" : "smoke";
   const settings = {
     ...(flags.full ? utdebugFullSettings : utdebugSmokeSettings),
