@@ -7,19 +7,27 @@ export interface LoraSftRecipe {
   rank: number;
   /** LoRA initialisation and batch order. */
   seed: number;
+  /** Default 4. */
+  batchSize?: number;
+  /** Default 2. */
+  gradientAccumulation?: number;
+  /** Longest example in tokens (default: the trainer's, the model's context). */
+  maxLength?: number;
 }
 
 /** What one adapter's training did. */
 export interface LoraSftResult {
   adapter: string;
   steps: number;
+  firstLoss: number;
   loss: number;
   seconds: number;
 }
 
 /**
  * LoRA SFT of `basePath` on prompt/completion pairs (all linear layers, alpha 2·rank, batch 4 ×
- * 2 accumulation, cosine with 10% warm-up), written to `adapterPath`. The demos' one training
+ * 2 accumulation unless the recipe says otherwise, cosine with 10% warm-up), written to
+ * `adapterPath`. The demos' one training
  * recipe, so their adapters differ only in data and sizes.
  */
 export async function trainLoraAdapter(
@@ -37,8 +45,8 @@ export async function trainLoraAdapter(
     },
   });
   try {
-    const batchSize = 4;
-    const gradientAccumulation = 2;
+    const batchSize = recipe.batchSize ?? 4;
+    const gradientAccumulation = recipe.gradientAccumulation ?? 2;
     const totalSteps = Math.ceil(data.length / (batchSize * gradientAccumulation)) * recipe.epochs;
     const session = trainable.session({
       lr: recipe.lr,
@@ -49,11 +57,15 @@ export async function trainLoraAdapter(
       gradientAccumulation,
       seed: recipe.seed,
     });
-    const result = await session.sft([...data], { epochs: recipe.epochs });
+    const result = await session.sft([...data], {
+      epochs: recipe.epochs,
+      ...(recipe.maxLength ? { maxLength: recipe.maxLength } : {}),
+    });
     await trainable.saveAdapter(adapterPath);
     return {
       adapter: adapterPath,
       steps: result.steps,
+      firstLoss: result.losses[0] ?? Number.NaN,
       loss: result.losses.at(-1) ?? Number.NaN,
       seconds: result.seconds,
     };

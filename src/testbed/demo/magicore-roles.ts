@@ -6,8 +6,8 @@
 import { join } from "node:path";
 import type { ModelSource } from "../../evals/model-source.ts";
 import { deriveSeed, SeededRandom } from "../../math/seeded-random.ts";
-import { Trainable } from "../../train/trainable.ts";
 import type { ChainShape } from "../abacus/chain-skill.ts";
+import { trainLoraAdapter } from "./lora-sft.ts";
 import { chainAgents } from "./magicore-agents.ts";
 import {
   chainProblems,
@@ -69,44 +69,23 @@ export async function trainRole(
   const index = roleNames.indexOf(name);
   const rng = new SeededRandom(deriveSeed(t.seed, `magicore-${name}`));
   const data = rng.shuffle([...examples]).slice(0, t.maxExamples);
-  const trainable = await Trainable.load(basePath, {
-    lora: {
-      rank: t.rank,
-      alpha: 2 * t.rank,
-      targets: ["attn_q", "attn_k", "attn_v", "attn_output", "ffn_gate", "ffn_up", "ffn_down"],
-      seed: t.seed + index,
-    },
-  });
-  try {
-    const batchSize = 4;
-    const gradientAccumulation = 2;
-    const totalSteps = Math.ceil(data.length / (batchSize * gradientAccumulation)) * t.epochs;
-    const session = trainable.session({
-      lr: t.lr,
-      totalSteps,
-      warmupSteps: Math.round(0.1 * totalSteps),
-      schedule: "cosine",
-      batchSize,
-      gradientAccumulation,
-      seed: t.seed + index,
-    });
-    const result = await session.sft(data, { epochs: t.epochs });
-    const adapter = join(dir, `${name}.lora.gguf`);
-    await trainable.saveAdapter(adapter);
-    const plus = data.filter((d) => d.completion === " +").length;
-    return {
-      name,
-      adapter,
-      examples: data.length,
-      ...(name === "orm" || name === "prm" ? { positives: plus / Math.max(1, data.length) } : {}),
-      steps: result.steps,
-      firstLoss: result.losses[0] ?? Number.NaN,
-      loss: result.losses.at(-1) ?? Number.NaN,
-      seconds: result.seconds,
-    };
-  } finally {
-    await trainable.close();
-  }
+  const plus = data.filter((d) => d.completion === " +").length;
+  const trained = await trainLoraAdapter(
+    basePath,
+    data,
+    { epochs: t.epochs, lr: t.lr, rank: t.rank, seed: t.seed + index },
+    join(dir, `${name}.lora.gguf`),
+  );
+  return {
+    name,
+    adapter: trained.adapter,
+    examples: data.length,
+    ...(name === "orm" || name === "prm" ? { positives: plus / Math.max(1, data.length) } : {}),
+    steps: trained.steps,
+    firstLoss: trained.firstLoss,
+    loss: trained.loss,
+    seconds: trained.seconds,
+  };
 }
 
 /**

@@ -1,6 +1,6 @@
 import { join } from "node:path";
-import { Trainable } from "../../train/trainable.ts";
 import type { AtlasWorld } from "../atlas/atlas-world.ts";
+import { trainLoraAdapter } from "./lora-sft.ts";
 import { type MammRole, roleTrainingPairs } from "./mamm-roles.ts";
 
 /** One adapter the demo trains: its name, role, and the shipped base model it adapts. */
@@ -49,38 +49,27 @@ export async function trainAdapter(
   training: AdapterTraining,
   dir: string,
 ): Promise<TrainedAdapter> {
-  const trainable = await Trainable.load(basePath, {
-    lora: {
-      rank: training.rank,
-      alpha: 2 * training.rank,
-      targets: ["attn_q", "attn_k", "attn_v", "attn_output", "ffn_gate", "ffn_up", "ffn_down"],
-      seed: training.seed + index,
-    },
-  });
-  try {
-    // both detectors learn from the same pairs: the families differ, the data do not
-    const data = roleTrainingPairs(world, recipe.role, training.seed, training.examples);
-    const batchSize = 8;
-    const totalSteps = Math.ceil(training.examples / batchSize) * training.epochs;
-    const session = trainable.session({
+  // both detectors learn from the same pairs: the families differ, the data do not
+  const data = roleTrainingPairs(world, recipe.role, training.seed, training.examples);
+  const trained = await trainLoraAdapter(
+    basePath,
+    data,
+    {
+      epochs: training.epochs,
       lr: training.lr,
-      totalSteps,
-      warmupSteps: Math.round(0.1 * totalSteps),
-      schedule: "cosine",
-      batchSize,
+      rank: training.rank,
       seed: training.seed + index,
-    });
-    const result = await session.sft(data, { epochs: training.epochs, maxLength: 192 });
-    const adapter = join(dir, `${recipe.name}.lora.gguf`);
-    await trainable.saveAdapter(adapter);
-    return {
-      ...recipe,
-      adapter,
-      steps: result.steps,
-      loss: result.losses.at(-1) ?? Number.NaN,
-      seconds: result.seconds,
-    };
-  } finally {
-    await trainable.close();
-  }
+      batchSize: 8,
+      gradientAccumulation: 1,
+      maxLength: 192,
+    },
+    join(dir, `${recipe.name}.lora.gguf`),
+  );
+  return {
+    ...recipe,
+    adapter: trained.adapter,
+    steps: trained.steps,
+    loss: trained.loss,
+    seconds: trained.seconds,
+  };
 }
