@@ -44,6 +44,15 @@ const relativeImportsAsJs: Plugin = {
   },
 };
 
+// A copied file must not land where a compiled module goes (ut-harness.js once overwrote the
+// compiled ut-harness.ts, and the package failed at its first import of it).
+const outputs = new Set(compiled.map((f) => relative(src, f).replace(/\.ts$/, ".js")));
+const clashes = copied.map((f) => relative(src, f)).filter((f) => outputs.has(f));
+if (clashes.length > 0)
+  throw new Error(
+    `src/ files would overwrite compiled modules in dist/: ${clashes.join(", ")}; rename them`,
+  );
+
 rmSync(dist, { recursive: true, force: true });
 await build({
   entryPoints: compiled,

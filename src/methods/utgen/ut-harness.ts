@@ -26,7 +26,7 @@ export type {
 
 const harnessCode = {
   python: readFileSync(new URL("./ut-harness.py", import.meta.url), "utf8"),
-  js: readFileSync(new URL("./ut-harness.js", import.meta.url), "utf8"),
+  js: readFileSync(new URL("./ut-harness-node.js", import.meta.url), "utf8"),
 };
 
 /** A single-site mutation of a program. */
@@ -65,7 +65,7 @@ export class HarnessError extends ChorusError {
 /**
  * Runs literal parsing and unit tests in the sandbox, with the task language's semantics: for
  * Python (the spec's language) tuples vs lists, sets, float tolerance, big ints; for JavaScript
- * (ut-harness.js) structural equality of arrays and plain objects with float tolerance.
+ * (ut-harness-node.js) structural equality of arrays and plain objects with float tolerance.
  * Intrinsic metrics and training-data ops are Python only.
  */
 export class UtHarness implements UnitTestHarness {
