@@ -85,6 +85,8 @@ export const modelConfigSchema = z
     threads: z.number().int().positive().optional(),
     /** llamacpp: contexts generating side by side. */
     parallel: z.number().int().positive().optional(),
+    /** llamacpp: false evaluates every prompt from an empty KV cache (reproducible in parallel). */
+    reusePrefix: z.boolean().optional(),
     gpu: z.union([z.literal("auto"), z.boolean()]).optional(),
     lora: z.array(loraSchema).optional(),
   })
@@ -126,7 +128,15 @@ export const modelConfigSchema = z
             message: 'required for engine "openai"',
           });
       }
-      for (const key of ["file", "contextSize", "threads", "parallel", "gpu", "lora"] as const) {
+      for (const key of [
+        "file",
+        "contextSize",
+        "threads",
+        "parallel",
+        "reusePrefix",
+        "gpu",
+        "lora",
+      ] as const) {
         if (model[key] !== undefined)
           ctx.addIssue({
             code: "custom",

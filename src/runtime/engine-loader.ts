@@ -50,6 +50,7 @@ export const loadWithEngine: ModelLoader = async ({ name, entry, file }) => {
       ...(entry.contextSize !== undefined ? { contextSize: entry.contextSize } : {}),
       ...(entry.threads !== undefined ? { threads: entry.threads } : {}),
       ...(entry.parallel !== undefined ? { parallel: entry.parallel } : {}),
+      ...(entry.reusePrefix !== undefined ? { reusePrefix: entry.reusePrefix } : {}),
       ...(entry.gpu !== undefined ? { gpu: entry.gpu } : {}),
       ...(entry.lora !== undefined
         ? {

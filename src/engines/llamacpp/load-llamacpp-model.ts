@@ -28,6 +28,13 @@ export interface LlamaCppModelOptions {
   threads?: number;
   /** Contexts generating side by side (default: cores / threads, at least 1). */
   parallel?: number;
+  /**
+   * Reuse the KV cache of a context's previous prompt's common prefix in `generate` (default
+   * true: faster). false evaluates every prompt from an empty cache, so a seeded request returns
+   * the same text whichever context serves it and whatever ran before: bit-reproducible
+   * generation under parallel requests, at the cost of re-evaluating each prompt.
+   */
+  reusePrefix?: boolean;
   /** "auto" (default): a GPU when a prebuilt GPU binary works here, else the CPU. */
   gpu?: "auto" | boolean;
   /**
@@ -96,7 +103,13 @@ export async function loadLlamaCppModel(options: LlamaCppModelOptions): Promise<
     }
   };
   const nodeLora = new NodeLoraAdapters(model);
-  const generator = new NodeGenerator(model, createContext, parallel, nodeLora);
+  const generator = new NodeGenerator(
+    model,
+    createContext,
+    parallel,
+    nodeLora,
+    options.reusePrefix ?? true,
+  );
 
   // The FFI layer only runs the CPU libllama; with a GPU runtime it would be a second, CPU-only
   // copy of the model, so it is offered only when generation runs on the CPU too.

@@ -65,7 +65,8 @@ export interface NodeLoraSet {
 /**
  * Generation on node-llama-cpp: a pool of single-sequence contexts (on CPU, two 1-thread contexts
  * decoding side by side beat one context with two sequences, see docs/engines-llamacpp.md), each
- * reusing the KV cache of the longest common prefix with its previous prompt.
+ * reusing the KV cache of the longest common prefix with its previous prompt unless `reusePrefix`
+ * is false.
  */
 export class NodeGenerator {
   private readonly pool: ResourcePool<Slot>;
@@ -77,6 +78,10 @@ export class NodeGenerator {
     createContext: () => Promise<LlamaContext>,
     parallel: number,
     private readonly adapters: NodeLoraAdapters,
+    // llama.cpp's logits depend (~1e-6) on how a prompt's tokens were split into batches, so a
+    // reused prefix can flip a sample; with several contexts, which one served the previous
+    // request is timing. false: every sample starts from an empty cache (reproducible).
+    private readonly reusePrefix = true,
   ) {
     this.pool = new ResourcePool<Slot>(
       async () => {
@@ -135,6 +140,7 @@ export class NodeGenerator {
     let common = 0;
     // Keep at least one prompt token to evaluate: its logits give the first sampled token.
     while (
+      this.reusePrefix &&
       common < cached.length &&
       common < prompt.length - 1 &&
       cached[common] === prompt[common]

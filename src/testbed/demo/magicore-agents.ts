@@ -8,6 +8,7 @@ import type { ModelSource } from "../../evals/model-source.ts";
 import { hashString } from "../../math/seeded-random.ts";
 import type { MagicoreAgents, Tagged } from "../../methods/magicore/agents.ts";
 import type { LanguageModel } from "../../model/language-model.ts";
+import { mapLimit } from "../../scoring/map-limit.ts";
 import { MathShepherdPrm } from "../../scoring/math-shepherd-prm.ts";
 import { wordCount } from "../atlas/atlas-corpus.ts";
 import {
@@ -53,12 +54,18 @@ export interface ChainAgentsOptions {
   /** Charges a problem's calls to it (the eval harness's `forItem`). */
   forItem?: <T>(problemId: string, fn: () => Promise<T>) => Promise<T>;
   tokens?: RoleTokens;
+  /**
+   * Calls in flight at once (default 1). Every call carries its own seed, so the outputs do not
+   * depend on it; 2 keeps both of a 2-core box's llama.cpp contexts busy.
+   */
+  concurrency?: number;
 }
 
 /** The five roles on the pool's `solver`, `reviewer`, `refiner`, `orm` and `prm` models. */
 export function chainAgents(o: ChainAgentsOptions): MagicoreAgents {
   const forItem = o.forItem ?? (<T>(_: string, fn: () => Promise<T>) => fn());
   const role = (name: string) => o.models.nameFor(name);
+  const concurrency = o.concurrency ?? 1;
 
   async function complete(model: LanguageModel, prompt: string, key: string) {
     const r = await model.generate({
@@ -72,18 +79,15 @@ export function chainAgents(o: ChainAgentsOptions): MagicoreAgents {
     return { text: r.generations[0]?.text ?? "", tokens: r.usage.outputTokens };
   }
 
-  /** One call per job, in order, each charged to its problem. */
+  /** One call per job, results in job order, each charged to its problem. */
   async function each<I, R>(
     name: string,
     jobs: readonly Tagged<I>[],
     run: (model: LanguageModel, job: Tagged<I>, i: number) => Promise<R>,
   ): Promise<R[]> {
-    return o.models.use(role(name), async (model) => {
-      const out: R[] = [];
-      for (const [i, job] of jobs.entries())
-        out.push(await forItem(job.problemId, () => run(model, job, i)));
-      return out;
-    });
+    return o.models.use(role(name), (model) =>
+      mapLimit(jobs, concurrency, (job, i) => forItem(job.problemId, () => run(model, job, i))),
+    );
   }
 
   const tagger = (model: LanguageModel) =>
@@ -92,14 +96,13 @@ export function chainAgents(o: ChainAgentsOptions): MagicoreAgents {
   return {
     solve: (jobs) =>
       each("solver", jobs, async (model, job) => {
-        const texts: string[] = [];
-        for (let i = 0; i < job.value.k; i++) {
-          const prompt = solverPrompt(job.value.question);
+        const prompt = solverPrompt(job.value.question);
+        const samples = Array.from({ length: job.value.k }, (_, i) => i);
+        return mapLimit(samples, concurrency, async (i) => {
           const r = await complete(model, prompt, `solve:${job.problemId}#${i}`);
           o.tokens?.add("solve", job.problemId, r.tokens);
-          texts.push(solutionText(r.text));
-        }
-        return texts;
+          return solutionText(r.text);
+        });
       }),
     review: (jobs) => {
       o.tokens?.startRound();

@@ -76,14 +76,26 @@ const solver = "abacus-1m";
 export async function runMagicoreDemo(
   basePath: string,
   s: MagicoreDemoSettings,
-  o: { evalSeed: number; run: Run; threads: number; onStage?: (line: string) => void },
+  o: {
+    evalSeed: number;
+    run: Run;
+    threads: number;
+    /**
+     * Calls in flight at once, in the roles' sampling and across eval items (default 2: a 2-core
+     * box's two llama.cpp contexts). Each call has its own seed, so results do not depend on it.
+     */
+    concurrency?: number;
+    onStage?: (line: string) => void;
+  },
 ): Promise<MagicoreDemoResult> {
   const stage = o.onStage ?? (() => {});
+  const concurrency = o.concurrency ?? 2;
   const shape = s.nullWorld ? nullChainShape : defaultChainShape;
   const dir = join(o.run.dir, "roles");
   mkdirSync(dir, { recursive: true });
   const pool = new ModelPool({ memoryBudgetMB: 4096 });
-  pool.add(solver, { engine: "llamacpp", file: basePath, threads: o.threads });
+  // no prefix reuse: with calls in parallel, a reused prefix would make samples depend on timing
+  pool.add(solver, { engine: "llamacpp", file: basePath, threads: o.threads, reusePrefix: false });
   const roleModel: Record<string, string> = { solver };
   const addAdapter = (role: TrainedRole) => {
     const name = `magicore-${role.name}`;
@@ -91,6 +103,7 @@ export async function runMagicoreDemo(
       engine: "llamacpp",
       file: basePath,
       threads: o.threads,
+      reusePrefix: false,
       lora: [{ path: role.adapter }],
     });
     roleModel[role.name] = name;
@@ -113,6 +126,7 @@ export async function runMagicoreDemo(
         training: s.training,
         dir,
         stage,
+        concurrency,
       });
       writeFileSync(trainedPath, `${JSON.stringify(trained, null, 2)}\n`);
     }
@@ -127,8 +141,8 @@ export async function runMagicoreDemo(
       iterations: s.iterations,
       temperature: 0.8,
       topP: 0.95,
-      concurrency: 1,
-      agents: roleFactory(andTokens, prmLog),
+      concurrency,
+      agents: roleFactory(concurrency, andTokens, prmLog),
       parseAnswer: (text: string) => chainAnswer(text),
     };
     const threeK = { baselineK: 3 * s.k };
@@ -139,7 +153,7 @@ export async function runMagicoreDemo(
         variant(magicoreMethod, magicoreMethods.or, "MAgICoRe with OR triage, 1 iteration", {
           hardRule: "or",
           iterations: 1,
-          agents: roleFactory(orTokens),
+          agents: roleFactory(concurrency, orTokens),
         }),
         selfConsistencyMethod,
         bestOfKMethod,
@@ -152,6 +166,7 @@ export async function runMagicoreDemo(
       models,
       seed: o.evalSeed,
       options,
+      concurrency,
       run: o.run,
       log: stage,
     });
@@ -185,6 +200,7 @@ export async function runMagicoreDemo(
 
 /** The method's `agents` option: the chain roles on the run's (metered) models. */
 function roleFactory(
+  concurrency: number,
   tokens: RoleTokens,
   prmLog?: { problemId: string; steps: readonly string[]; scores: number[] }[],
 ) {
@@ -195,6 +211,7 @@ function roleFactory(
       topP: s.topP,
       seed: context.seed,
       tokens,
+      concurrency,
       ...(perProblem ? { forItem: context.forItem } : {}),
     });
     if (!prmLog) return agents;

@@ -96,11 +96,24 @@ export async function trainRoles(
   basePath: string,
   models: ModelSource,
   addAdapter: (role: TrainedRole) => void,
-  o: { shape: ChainShape; training: RoleTraining; dir: string; stage: (line: string) => void },
+  o: {
+    shape: ChainShape;
+    training: RoleTraining;
+    dir: string;
+    stage: (line: string) => void;
+    /** Sampling and scoring calls in flight at once (outputs do not depend on it). */
+    concurrency?: number;
+  },
 ): Promise<{ roles: TrainedRole[]; trainSamples: number; trainSampleAccuracy: number }> {
   const t = o.training;
   const problems = chainProblems(t.seed, "train", t.problems, o.shape);
-  const agents = chainAgents({ models, temperature: 0.8, topP: 0.95, seed: t.seed });
+  const agents = chainAgents({
+    models,
+    temperature: 0.8,
+    topP: 0.95,
+    seed: t.seed,
+    ...(o.concurrency ? { concurrency: o.concurrency } : {}),
+  });
   o.stage(`solver samples of ${problems.length} training chains × ${t.samplesPerProblem}`);
   const texts = await agents.solve(
     problems.map((p) => ({
