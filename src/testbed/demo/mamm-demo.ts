@@ -80,6 +80,9 @@ export async function runMammDemo(
       engine: "llamacpp",
       file: basePaths[a.base],
       threads: o.threads,
+      // items run two at a time: a reused KV prefix would make samples depend on which context
+      // served the previous call, i.e. on timing (docs/engines-llamacpp.md, "Parallel requests")
+      reusePrefix: false,
       lora: [{ path: a.adapter }],
     });
   try {

@@ -67,7 +67,17 @@ export function utdebugItems(evalSeed: number, n: number, rule: BugRule): EvalIt
 export async function runUtdebugDemo(
   basePath: string,
   s: UtdebugDemoSettings,
-  o: { evalSeed: number; run: Run; threads: number; onStage?: (line: string) => void },
+  o: {
+    evalSeed: number;
+    run: Run;
+    threads: number;
+    /**
+     * Tasks evaluated at once (default 2: a 2-core box's two llama.cpp contexts). Every call's
+     * seed comes from its task, and no model reuses a cached prefix, so results do not depend on it.
+     */
+    concurrency?: number;
+    onStage?: (line: string) => void;
+  },
 ): Promise<UtdebugDemoResult> {
   const stage = o.onStage ?? (() => {});
   const rule: BugRule = s.nullWorld ? "fails-all" : "hard";
@@ -91,12 +101,19 @@ export async function runUtdebugDemo(
   }
 
   const pool = new ModelPool();
-  pool.add(utdebugModels.base, { engine: "llamacpp", file: basePath, threads: o.threads });
+  // no prefix reuse: with tasks in parallel, a reused prefix would make samples depend on timing
+  pool.add(utdebugModels.base, {
+    engine: "llamacpp",
+    file: basePath,
+    threads: o.threads,
+    reusePrefix: false,
+  });
   for (const t of trained)
     pool.add(t.role, {
       engine: "llamacpp",
       file: basePath,
       threads: o.threads,
+      reusePrefix: false,
       lora: [{ path: t.adapter }],
     });
   try {
@@ -112,6 +129,7 @@ export async function runUtdebugDemo(
       },
       models: poolModelSource(pool, [utdebugModels.base, ...trained.map((t) => t.role)]),
       seed: o.evalSeed,
+      concurrency: o.concurrency ?? 2,
       run: o.run,
       log: stage,
     });
