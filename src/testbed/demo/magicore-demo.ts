@@ -20,8 +20,8 @@ import {
 import { magicoreMethod } from "../../methods/magicore/eval-method.ts";
 import type { MagicoreEvalSettings } from "../../methods/magicore/eval-setup.ts";
 import { ModelPool } from "../../runtime/model-pool.ts";
-import type { Run } from "../../runtime/run.ts";
 import { type ChainShape, defaultChainShape } from "../abacus/chain-skill.ts";
+import { type LiveDemoOptions, liveDemoModel } from "./live-demo.ts";
 import { chainAgents, RoleTokens } from "./magicore-agents.ts";
 import { type MagicoreVerdict, magicoreMethods, magicoreVerdict } from "./magicore-claim.ts";
 import { type ChainProblem, chainItems, chainProblems } from "./magicore-data.ts";
@@ -76,17 +76,7 @@ const solver = "abacus-1m";
 export async function runMagicoreDemo(
   basePath: string,
   s: MagicoreDemoSettings,
-  o: {
-    evalSeed: number;
-    run: Run;
-    threads: number;
-    /**
-     * Calls in flight at once, in the roles' sampling and across eval items (default 2: a 2-core
-     * box's two llama.cpp contexts). Each call has its own seed, so results do not depend on it.
-     */
-    concurrency?: number;
-    onStage?: (line: string) => void;
-  },
+  o: LiveDemoOptions,
 ): Promise<MagicoreDemoResult> {
   const stage = o.onStage ?? (() => {});
   const concurrency = o.concurrency ?? 2;
@@ -94,18 +84,11 @@ export async function runMagicoreDemo(
   const dir = join(o.run.dir, "roles");
   mkdirSync(dir, { recursive: true });
   const pool = new ModelPool({ memoryBudgetMB: 4096 });
-  // no prefix reuse: with calls in parallel, a reused prefix would make samples depend on timing
-  pool.add(solver, { engine: "llamacpp", file: basePath, threads: o.threads, reusePrefix: false });
+  pool.add(solver, liveDemoModel(basePath, o.threads));
   const roleModel: Record<string, string> = { solver };
   const addAdapter = (role: TrainedRole) => {
     const name = `magicore-${role.name}`;
-    pool.add(name, {
-      engine: "llamacpp",
-      file: basePath,
-      threads: o.threads,
-      reusePrefix: false,
-      lora: [{ path: role.adapter }],
-    });
+    pool.add(name, liveDemoModel(basePath, o.threads, role.adapter));
     roleModel[role.name] = name;
   };
   const models: ModelSource = {

@@ -4,8 +4,8 @@ import { writeReport } from "../../evals/eval-report.ts";
 import { poolModelSource } from "../../evals/pool-model-source.ts";
 import { runEval } from "../../evals/run-eval.ts";
 import { ModelPool } from "../../runtime/model-pool.ts";
-import type { Run } from "../../runtime/run.ts";
 import type { AtlasWorld } from "../atlas/atlas-world.ts";
+import { type LiveDemoOptions, liveDemoModel } from "./live-demo.ts";
 import {
   type AdapterTraining,
   adapterRecipes,
@@ -55,7 +55,7 @@ export async function runMammDemo(
   world: AtlasWorld,
   basePaths: Record<"atlas-1m" | "atlas-mini", string>,
   s: MammDemoSettings,
-  o: { evalSeed: number; run: Run; threads: number; onStage?: (line: string) => void },
+  o: LiveDemoOptions,
 ): Promise<MammDemoResult> {
   const stage = o.onStage ?? (() => {});
   const dir = join(o.run.dir, "adapters");
@@ -75,16 +75,7 @@ export async function runMammDemo(
   }
 
   const pool = new ModelPool({});
-  for (const a of trained)
-    pool.add(a.name, {
-      engine: "llamacpp",
-      file: basePaths[a.base],
-      threads: o.threads,
-      // items run two at a time: a reused KV prefix would make samples depend on which context
-      // served the previous call, i.e. on timing (docs/engines-llamacpp.md, "Parallel requests")
-      reusePrefix: false,
-      lora: [{ path: a.adapter }],
-    });
+  for (const a of trained) pool.add(a.name, liveDemoModel(basePaths[a.base], o.threads, a.adapter));
   try {
     const items = summaryItems(world, o.evalSeed, "eval", s.summaries);
     stage(`eval: ${armSpecs.length} arms on ${items.length} summaries`);
@@ -98,7 +89,7 @@ export async function runMammDemo(
       ),
       seed: o.evalSeed,
       options: mammSettings,
-      concurrency: 2,
+      concurrency: o.concurrency ?? 2,
       run: o.run,
       log: stage,
     });

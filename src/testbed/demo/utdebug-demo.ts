@@ -5,7 +5,7 @@ import { writeReport } from "../../evals/eval-report.ts";
 import { poolModelSource } from "../../evals/pool-model-source.ts";
 import { runEval } from "../../evals/run-eval.ts";
 import { ModelPool } from "../../runtime/model-pool.ts";
-import type { Run } from "../../runtime/run.ts";
+import { type LiveDemoOptions, liveDemoModel } from "./live-demo.ts";
 import { type UtdebugVerdict, utdebugVerdict } from "./utdebug-claim.ts";
 import { utdebugMethods, utdebugModels } from "./utdebug-methods.ts";
 import { type BugRule, drawProgTask } from "./utdebug-tasks.ts";
@@ -67,17 +67,7 @@ export function utdebugItems(evalSeed: number, n: number, rule: BugRule): EvalIt
 export async function runUtdebugDemo(
   basePath: string,
   s: UtdebugDemoSettings,
-  o: {
-    evalSeed: number;
-    run: Run;
-    threads: number;
-    /**
-     * Tasks evaluated at once (default 2: a 2-core box's two llama.cpp contexts). Every call's
-     * seed comes from its task, and no model reuses a cached prefix, so results do not depend on it.
-     */
-    concurrency?: number;
-    onStage?: (line: string) => void;
-  },
+  o: LiveDemoOptions,
 ): Promise<UtdebugDemoResult> {
   const stage = o.onStage ?? (() => {});
   const rule: BugRule = s.nullWorld ? "fails-all" : "hard";
@@ -101,21 +91,8 @@ export async function runUtdebugDemo(
   }
 
   const pool = new ModelPool();
-  // no prefix reuse: with tasks in parallel, a reused prefix would make samples depend on timing
-  pool.add(utdebugModels.base, {
-    engine: "llamacpp",
-    file: basePath,
-    threads: o.threads,
-    reusePrefix: false,
-  });
-  for (const t of trained)
-    pool.add(t.role, {
-      engine: "llamacpp",
-      file: basePath,
-      threads: o.threads,
-      reusePrefix: false,
-      lora: [{ path: t.adapter }],
-    });
+  pool.add(utdebugModels.base, liveDemoModel(basePath, o.threads));
+  for (const t of trained) pool.add(t.role, liveDemoModel(basePath, o.threads, t.adapter));
   try {
     const items = utdebugItems(o.evalSeed, s.tasks, rule);
     stage(`eval: 5 debugging arms and 5 UT generators on ${items.length} tasks`);
