@@ -108,7 +108,11 @@ export async function loadAdapterOrm(
   family: string,
   threads: number,
 ): Promise<{ rm: AdapterOrm; model: LanguageModel }> {
-  const model = await loadLlamaCppModel({ modelPath: basePath, lora: [{ path: adapter }], threads });
+  const model = await loadLlamaCppModel({
+    modelPath: basePath,
+    lora: [{ path: adapter }],
+    threads,
+  });
   return { rm: new AdapterOrm(`rm-${family}`, model), model };
 }
 
@@ -153,11 +157,18 @@ export async function trainLaserRms(
       const held = heldout.filter((it) => it.family === family);
       stage(`${family}: precondition on ${held.length} held-out prompts × ${s.samplesPerPrompt}`);
       const heldSamples = await policySamples(base, held, s.samplesPerPrompt, s.seed + 1000);
-      const { rm, model } = await loadAdapterOrm(basePath, join(runDir, adapter), family, o.threads);
+      const { rm, model } = await loadAdapterOrm(
+        basePath,
+        join(runDir, adapter),
+        family,
+        o.threads,
+      );
       let scores: number[];
       try {
         scores = await rm.scoreOutcomes(
-          held.flatMap((it, i) => heldSamples[i]!.map((solution) => ({ question: it.prompt, solution }))),
+          held.flatMap((it, i) =>
+            heldSamples[i]!.map((solution) => ({ question: it.prompt, solution })),
+          ),
         );
       } finally {
         await model.close?.();

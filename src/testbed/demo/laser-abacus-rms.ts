@@ -29,7 +29,12 @@ export class AdapterOrm implements OutcomeRewardModel {
     readonly name: string,
     model: LanguageModel,
   ) {
-    this.#prm = new MathShepherdPrm(model, { stepTag: ormTag, good: "+", bad: "-", concurrency: 1 });
+    this.#prm = new MathShepherdPrm(model, {
+      stepTag: ormTag,
+      good: "+",
+      bad: "-",
+      concurrency: 1,
+    });
   }
 
   async scoreOutcomes(inputs: readonly OutcomeInput[], o: { signal?: AbortSignal } = {}) {
@@ -114,9 +119,11 @@ export class FamilyRoutedRm implements OutcomeRewardModel {
   }
 
   async scoreOutcomes(inputs: readonly OutcomeInput[], o: { signal?: AbortSignal } = {}) {
-    const out = new Array<number>(inputs.length);
+    const out = new Array<number | undefined>(inputs.length).fill(undefined);
     for (const [family, rm] of Object.entries(this.byFamily)) {
-      const at = inputs.flatMap((i, k) => (this.#items.get(i.question)?.family === family ? [k] : []));
+      const at = inputs.flatMap((i, k) =>
+        this.#items.get(i.question)?.family === family ? [k] : [],
+      );
       if (at.length === 0) continue;
       const scores = await rm.scoreOutcomes(
         at.map((k) => inputs[k]!),
@@ -126,9 +133,8 @@ export class FamilyRoutedRm implements OutcomeRewardModel {
         out[k] = scores[j]!;
       });
     }
-    const missing = out.findIndex((s) => s === undefined);
-    if (missing >= 0 && inputs.length > 0 && out[missing] === undefined)
-      throw new Error(`${this.name}: no family for "${inputs[missing]!.question}"`);
-    return out;
+    const missing = out.indexOf(undefined);
+    if (missing >= 0) throw new Error(`${this.name}: no family for "${inputs[missing]!.question}"`);
+    return out as number[];
   }
 }
