@@ -17,7 +17,7 @@ const r = await trainLaserRms(model ?? "models/abacus-1m.gguf", dir, {
 });
 for (const rm of Object.values(r.rms))
   console.log(
-    `rm-${rm.family}: ${rm.examples} examples (${rm.positives} +), ${rm.steps} steps, loss ${rm.firstLoss.toFixed(3)} → ${rm.loss.toFixed(3)}, ${rm.seconds.toFixed(0)} s · held-out ${rm.heldout.samples} samples (${rm.heldout.right} right): AUROC ${rm.heldout.auroc.toFixed(3)} → ${rm.heldout.pass ? "pass" : "MISS"}`,
+    `rm-${rm.family}: ${rm.examples} examples (${rm.positives} +), ${rm.steps} steps, loss ${rm.firstLoss.toFixed(3)} → ${rm.loss.toFixed(3)}, ${rm.seconds.toFixed(0)} s · held-out ${rm.heldout.samples} samples (${rm.heldout.right} right): AUROC ${rm.heldout.auroc.toFixed(3)}${rm.heldout.ci ? ` [${rm.heldout.ci.low.toFixed(3)}, ${rm.heldout.ci.high.toFixed(3)}] (95% CI over prompts)` : ""} → ${rm.heldout.pass ? "pass" : "MISS"}`,
   );
 console.log(
   `RM precondition (AUROC ≥ ${r.settings.minAuroc} each): ${r.pass ? "pass" : "FAILED"} · wall ${((performance.now() - started) / 1000).toFixed(0)} s`,

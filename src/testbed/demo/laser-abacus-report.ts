@@ -42,7 +42,7 @@ const shares = (s: Record<string, number>) =>
 export function renderLaserRun(rms: TrainedRms, r: LaserClaimReport): string[] {
   const lines = Object.values(rms.rms).map(
     (m) =>
-      `RM_${m.family}: ${m.examples} examples (${m.positives} +), loss ${m.firstLoss.toFixed(2)} → ${m.loss.toFixed(2)} · AUROC ${m.heldout.auroc.toFixed(3)} on ${m.heldout.samples} held-out samples (${m.heldout.right} right) → ${m.heldout.pass ? "pass" : "MISS"}`,
+      `RM_${m.family}: ${m.examples} examples (${m.positives} +), loss ${m.firstLoss.toFixed(2)} → ${m.loss.toFixed(2)} · AUROC ${m.heldout.auroc.toFixed(3)}${m.heldout.ci ? ` [${m.heldout.ci.low.toFixed(3)}, ${m.heldout.ci.high.toFixed(3)}]` : ""} on ${m.heldout.samples} held-out samples (${m.heldout.right} right) → ${m.heldout.pass ? "pass" : "MISS"}`,
   );
   lines.push(
     `RM precondition (AUROC ≥ ${rms.settings.minAuroc} each): ${rms.pass ? "met" : "FAILED: the loop is not run"}`,

@@ -7,7 +7,8 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { loadLlamaCppModel } from "../../engines/llamacpp/index.ts";
-import { auroc } from "../../evals/metrics/auroc.ts";
+import type { Interval } from "../../evals/bootstrap.ts";
+import { auroc, aurocInterval } from "../../evals/metrics/auroc.ts";
 import { deriveSeed, SeededRandom } from "../../math/seeded-random.ts";
 import type { LanguageModel } from "../../model/language-model.ts";
 import {
@@ -59,7 +60,11 @@ export interface TrainedRm {
   firstLoss: number;
   loss: number;
   seconds: number;
-  heldout: { samples: number; right: number; auroc: number; pass: boolean };
+  /**
+   * The precondition on held-out samples; `ci` is a 95% bootstrap interval over prompts (reported
+   * only: the registered rule reads the point estimate). Scores in `rms/heldout-<family>.jsonl`.
+   */
+  heldout: { samples: number; right: number; auroc: number; ci?: Interval; pass: boolean };
 }
 
 export interface TrainedRms {
@@ -173,10 +178,25 @@ export async function trainLaserRms(
       } finally {
         await model.close?.();
       }
-      const labels = held.flatMap((it, i) => heldSamples[i]!.map((text) => isRight(it, text)));
+      const rows = held.flatMap((it, i) =>
+        heldSamples[i]!.map((text) => ({ id: it.id, right: isRight(it, text), text })),
+      );
+      writeFileSync(
+        join(dir, `heldout-${family}.jsonl`),
+        rows.map((r, k) => `${JSON.stringify({ ...r, score: scores[k] })}\n`).join(""),
+      );
+      const labels = rows.map((r) => r.right);
       const value = auroc(
         scores.filter((_, k) => labels[k]),
         scores.filter((_, k) => !labels[k]),
+      );
+      const ci = aurocInterval(
+        held.map((_, i) =>
+          scores
+            .slice(i * s.samplesPerPrompt, (i + 1) * s.samplesPerPrompt)
+            .map((score, j) => ({ score, positive: labels[i * s.samplesPerPrompt + j]! })),
+        ),
+        { seed: s.seed },
       );
       rms[family] = {
         family,
@@ -191,6 +211,7 @@ export async function trainLaserRms(
           samples: labels.length,
           right: labels.filter(Boolean).length,
           auroc: value,
+          ci,
           pass: value >= s.minAuroc,
         },
       };
