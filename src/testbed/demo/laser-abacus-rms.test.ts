@@ -3,7 +3,7 @@ import { test } from "node:test";
 import type { LanguageModel } from "../../model/language-model.ts";
 import { MathShepherdPrm } from "../../scoring/math-shepherd-prm.ts";
 import { laserAbacusPrompts } from "./laser-abacus-items.ts";
-import { ormExamples } from "./laser-abacus-rm-train.ts";
+import { ormExamples } from "./laser-abacus-rm-data.ts";
 import { FamilyRoutedRm, GoldRm, LengthRm, NoiseRm, ormTag, ormText } from "./laser-abacus-rms.ts";
 
 const items = laserAbacusPrompts(3, "rm-train", 6);

@@ -5,7 +5,7 @@
  * Resumable at every level: stored RMs are reused, finished (condition, seed) folders skipped, a
  * killed loop continues at its next batch and a killed test at its next item.
  */
-import { appendFileSync, existsSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { loadLlamaCppModel } from "../../engines/llamacpp/index.ts";
 import { deriveSeed, SeededRandom } from "../../math/seeded-random.ts";
@@ -16,8 +16,6 @@ import { Trainable } from "../../train/trainable.ts";
 import { laserArmSets } from "./laser-abacus-arms.ts";
 import type { LaserCondition } from "./laser-abacus-conditions.ts";
 import {
-  type AbacusLaserItem,
-  isRight,
   laserAbacusPrompts,
   laserAbacusTestItems,
   laserSampleTokens,
@@ -28,6 +26,7 @@ import {
   type TrainedRms,
   trainLaserRms,
 } from "./laser-abacus-rm-train.ts";
+import { greedyTest, type TestOutcome } from "./laser-abacus-test.ts";
 
 /** The loop's registered settings (docs/laser.md); `rm` the RM adapters'. */
 export interface LaserFullSettings {
@@ -65,7 +64,7 @@ export interface ConditionSeedResult {
   seed: number;
   train: LaserTrainReport;
   /** Per test item: id, family, right. */
-  test: { id: string; family: string; correct: boolean }[];
+  test: TestOutcome[];
 }
 
 /** Where a (condition, seed) lives in the run folder. */
@@ -190,43 +189,4 @@ export async function runLaserFull(
     await armSets.close();
   }
   return { rms, ran };
-}
-
-/**
- * Greedy answers to the test items, one line each appended to `path` (a killed test continues
- * at its next item), right iff the skill's final answer is exactly the gold one.
- */
-export async function greedyTest(
-  policy: Pick<TrainablePolicy, "sample">,
-  items: readonly AbacusLaserItem[],
-  path: string,
-): Promise<ConditionSeedResult["test"]> {
-  const done = new Map<string, ConditionSeedResult["test"][number]>();
-  if (existsSync(path))
-    for (const line of readFileSync(path, "utf8").split("\n")) {
-      if (line.trim() === "") continue;
-      try {
-        const r = JSON.parse(line) as ConditionSeedResult["test"][number];
-        done.set(r.id, r);
-      } catch {
-        // a line torn by a kill: that item is answered again
-      }
-    }
-  const out: ConditionSeedResult["test"] = [];
-  for (const item of items) {
-    let r = done.get(item.id);
-    if (!r) {
-      const [[response]] = (await policy.sample([item.prompt], {
-        n: 1,
-        temperature: 0,
-        maxTokens: laserSampleTokens,
-        stop: ["\nQ:"],
-        seed: 0,
-      })) as [[string]];
-      r = { id: item.id, family: item.family, correct: isRight(item, response) };
-      appendFileSync(path, `${JSON.stringify({ ...r, response })}\n`);
-    }
-    out.push({ id: r.id, family: r.family, correct: r.correct });
-  }
-  return out;
 }
