@@ -8,6 +8,7 @@ import { adacadClaim } from "../../testbed/demo/context-report.ts";
 import { integerArg } from "../model-options.ts";
 import { dataEnvGymDemo } from "./demo-dataenvgym.ts";
 import { laserDemo } from "./demo-laser.ts";
+import { type LaserFullFlags, laserFullDemo } from "./demo-laser-full.ts";
 import { magicoreDemo } from "./demo-magicore.ts";
 import { mammRefineDemo } from "./demo-mamm-refine.ts";
 import { matSteerDemo, type SteerDemoFlags } from "./demo-mat-steer.ts";
@@ -39,6 +40,11 @@ Examples:
   # LASeR smoke: the bandit picks the reliable reward model per question family (~3 minutes;
   # --n = training prompts per family, default 48; --train-seed default 1)
   $ chorus demo laser --json | tail -n 1
+  # LASeR, the pre-registered measurement on abacus-1m (RM adapters + precondition, then 11
+  # conditions x 3 seeds; hours, resumable per condition and seed; docs/laser.md)
+  $ chorus demo laser --full --json | tail -n 1
+  $ chorus demo laser --full --conditions laser,random --train-seeds 1 --resume runs/<id>
+  $ chorus demo laser --full --null-world --resume runs/<id>    # all arms equally reliable
 
   # PBT smoke: trees, balanced and one-sided SFT+DPO, persuasion / "are you sure?" / team evals
   $ chorus demo pbt --n 100 --json | tail -n 1
@@ -96,7 +102,9 @@ docs/mamm-refine.md).
 /** Demos that keep what they measured in their run folder and continue it with --resume. */
 const resumableDemos = ["symbolic-moe", "upcore", "magicore", "utdebug", "mamm-refine"];
 
-type DemoCommandFlags = SteerDemoFlags & PbtMeasureFlags & { measure?: boolean };
+type DemoCommandFlags = SteerDemoFlags &
+  PbtMeasureFlags &
+  Omit<LaserFullFlags, "trainSeeds"> & { measure?: boolean; full?: boolean };
 
 /** `chorus demo [method]`: a method's pre-registered claim measured on a shipped testbed model. */
 export function register(program: Command): void {
@@ -128,11 +136,11 @@ export function register(program: Command): void {
     )
     .option(
       "--full",
-      "upcore, symbolic-moe, magicore, utdebug, mamm-refine: the design's sizes instead of the smoke (upcore: 6 forget sets, 3 seeds, GA/refusal/NPO; symbolic-moe: 30 validation + 225 test items per skill; magicore: 1,000 chains, k 16; utdebug: 500 tasks, adapters on 960 examples × 3 epochs; mamm-refine: 500 summaries)",
+      "laser: the pre-registered measurement on abacus-1m (docs/laser.md); upcore, symbolic-moe, magicore, utdebug, mamm-refine: the design's sizes instead of the smoke (upcore: 6 forget sets, 3 seeds, GA/refusal/NPO; symbolic-moe: 30 validation + 225 test items per skill; magicore: 1,000 chains, k 16; utdebug: 500 tasks, adapters on 960 examples × 3 epochs; mamm-refine: 500 summaries)",
     )
     .option(
       "--null-world",
-      "upcore: forget sets of one relation and one question template (no outliers); symbolic-moe: unspecialised experts; magicore: the magicore-null world's 2-step chains; utdebug: bugs that fail every input",
+      "laser --full: the null world's conditions (equally reliable arms); upcore: forget sets of one relation and one question template (no outliers); symbolic-moe: unspecialised experts; magicore: the magicore-null world's 2-step chains; utdebug: bugs that fail every input",
     )
     .option(
       "--recipe <name>",
@@ -141,7 +149,16 @@ export function register(program: Command): void {
     )
     .option("--json", "print one JSON object (last line) instead of the table")
     .option("--measure", "pbt: the pre-registered measurement (seeds, partner, sizes; docs/pbt.md)")
-    .option("--train-seeds <list>", "pbt --measure: training seeds", pbtMeasureDefaults.trainSeeds)
+    .option(
+      "--train-seeds <list>",
+      "pbt --measure: training seeds; laser --full: the seeds to run now (default 1,2,3)",
+      pbtMeasureDefaults.trainSeeds,
+    )
+    .option(
+      "--conditions <list>",
+      "laser --full: the conditions to run now (default all registered; docs/laser.md lists them)",
+    )
+    .option("--rms <run-dir>", "laser --full: reuse the RM adapters and precondition of that run")
     .option("--partner <name>", "pbt --measure: the shipped weak model", pbtMeasureDefaults.partner)
     .option("--partner-path <gguf>", "pbt --measure: the weak model as a GGUF file")
     .option(
@@ -169,11 +186,19 @@ export function register(program: Command): void {
     )
     .option(
       "--resume <run-dir>",
-      "pbt --measure, symbolic-moe, upcore, magicore, utdebug, mamm-refine: continue a killed run in its run folder",
+      "pbt --measure, laser --full, symbolic-moe, upcore, magicore, utdebug, mamm-refine: continue a killed run in its run folder",
     )
     .addHelpText("after", examples)
     .action(async (method: string, flags: DemoCommandFlags, command: Command) => {
       if (method === "mat-steer") return matSteerDemo(flags);
+      if (method === "laser" && flags.full)
+        return laserFullDemo({
+          ...flags,
+          trainSeeds:
+            command.getOptionValueSource("trainSeeds") === "default" ? undefined : flags.trainSeeds,
+        });
+      if (method === "laser" && flags.resume !== undefined)
+        throw new UsageError("--resume continues `chorus demo laser --full` runs only");
       if (method === "laser")
         return laserDemo(
           {

@@ -1,3 +1,6 @@
+import { SeededRandom } from "../../math/seeded-random.ts";
+import type { Interval } from "../bootstrap.ts";
+
 /**
  * Area under the ROC curve of scores that should be higher for `positives` than for
  * `negatives`: the probability that a random positive outscores a random negative, ties counting
@@ -21,4 +24,33 @@ export function auroc(positives: readonly number[], negatives: readonly number[]
   const nPos = positives.length;
   const u = rankSumPositive - (nPos * (nPos + 1)) / 2;
   return u / (nPos * negatives.length);
+}
+
+/**
+ * AUROC with a seeded percentile bootstrap interval over clusters (e.g. the samples of one
+ * prompt, which are not independent): clusters are redrawn with replacement, replicates with
+ * only one class are skipped. Default 1000 resamples, 95%.
+ */
+export function aurocInterval(
+  clusters: ReadonlyArray<ReadonlyArray<{ score: number; positive: boolean }>>,
+  options: { seed?: number; resamples?: number; level?: number } = {},
+): Interval {
+  const split = (cs: typeof clusters) => {
+    const all = cs.flat();
+    return auroc(
+      all.filter((x) => x.positive).map((x) => x.score),
+      all.filter((x) => !x.positive).map((x) => x.score),
+    );
+  };
+  const rng = new SeededRandom(options.seed ?? 0);
+  const stats: number[] = [];
+  for (let r = 0; r < (options.resamples ?? 1000); r++) {
+    const value = split(Array.from(clusters, () => clusters[rng.int(clusters.length)]!));
+    if (!Number.isNaN(value)) stats.push(value);
+  }
+  stats.sort((a, b) => a - b);
+  const alpha = (1 - (options.level ?? 0.95)) / 2;
+  const at = (q: number) =>
+    stats[Math.min(stats.length - 1, Math.max(0, Math.floor(q * stats.length)))] ?? Number.NaN;
+  return { mean: split(clusters), low: at(alpha), high: at(1 - alpha) };
 }

@@ -73,7 +73,12 @@ export function accuracyOf(outcomes: readonly ItemOutcome[], seed = 0): Accuracy
 export async function evaluateGreedy(
   policy: Pick<LaserPolicy, "sample">,
   items: readonly LaserItem[],
-  options: AnswerReading & { maxTokens?: number; onItem?: (o: ItemOutcome) => void } = {},
+  options: AnswerReading & {
+    maxTokens?: number;
+    /** Strings that end a response (completion-format prompts). */
+    stop?: readonly string[];
+    onItem?: (o: ItemOutcome) => void;
+  } = {},
 ): Promise<ItemOutcome[]> {
   const out: ItemOutcome[] = [];
   for (const item of items) {
@@ -81,6 +86,7 @@ export async function evaluateGreedy(
       n: 1,
       temperature: 0,
       maxTokens: options.maxTokens ?? 512,
+      ...(options.stop ? { stop: options.stop } : {}),
       seed: 0,
     })) as [[string]];
     const o = {

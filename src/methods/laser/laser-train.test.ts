@@ -132,3 +132,18 @@ test("early stop: an iteration whose mean loss is below the threshold ends train
   assert.equal(report.batches, 4);
   run.close();
 });
+
+test("stop strings reach every sample call (completion-format prompts)", async () => {
+  const policy = new ToyPolicy(1);
+  const seen: (readonly string[] | undefined)[] = [];
+  const sample = policy.sample.bind(policy);
+  policy.sample = (prompts, o) => {
+    seen.push(o.stop);
+    return sample(prompts, o);
+  };
+  const run = newRun();
+  await laserTrain(policy, arms(), toyItems(4), run, { ...options, iterations: 1, stop: ["\nQ:"] });
+  run.close();
+  assert.ok(seen.length > 0);
+  assert.ok(seen.every((s) => s?.[0] === "\nQ:"));
+});

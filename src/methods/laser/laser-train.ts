@@ -31,6 +31,8 @@ export interface LaserTrainOptions {
   temperature?: number;
   /** New tokens per sample (default 512; the official 150 counted the prompt too). */
   maxTokens?: number;
+  /** Strings that end a sample (completion-format prompts; default none). */
+  stop?: readonly string[];
   /** Preference pairs per prompt P (default 10). */
   pairsPerPrompt?: number;
   /** LinUCB exploration α (default 0.1). */
@@ -177,6 +179,7 @@ export async function laserTrain(
       n: o.samples,
       temperature: o.temperature,
       maxTokens: o.maxTokens,
+      ...(o.stop ? { stop: o.stop } : {}),
       seed: sampleSeed(o.seed, g),
     });
     const inputs = batch.flatMap((it, i) =>

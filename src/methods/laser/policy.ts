@@ -10,6 +10,11 @@ export interface SampleOptions {
   n: number;
   temperature: number;
   maxTokens: number;
+  /**
+   * Strings that end a sample (not included), e.g. `["\nQ:"]` for a completion-format base model
+   * that would otherwise run on into a next question. Default: none.
+   */
+  stop?: readonly string[];
   /** Base seed; sample j of prompt i uses a seed derived from it, so runs repeat exactly. */
   seed: number;
 }

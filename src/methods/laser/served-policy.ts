@@ -24,6 +24,7 @@ export class ServedPolicy implements Pick<LaserPolicy, "sample" | "pooledStates"
         n: o.n,
         temperature: o.temperature,
         maxTokens: o.maxTokens,
+        ...(o.stop ? { stop: [...o.stop] } : {}),
         seed: (o.seed + i * o.n) >>> 0,
       });
       out.push(r.generations.map((g) => g.text));
