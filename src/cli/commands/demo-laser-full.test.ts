@@ -77,6 +77,9 @@ test("demo laser: usage errors name the fix", async () => {
   const resume = await runChorus(["demo", "laser", "--resume", "runs/x"]);
   assert.notEqual(resume.code, 0);
   assert.match(resume.stderr, /--resume continues `chorus demo laser --full` runs only/);
+  const full = await runChorus(["demo", "adacad", "--full"]);
+  assert.notEqual(full.code, 0);
+  assert.match(full.stderr, /`chorus demo adacad` has one size \(drop --full\)/);
   const help = await runChorus(["demo", "--help"]);
   assert.match(help.stdout, /chorus demo laser --full --conditions laser,random --train-seeds 1/);
 });

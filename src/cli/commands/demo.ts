@@ -101,6 +101,8 @@ docs/mamm-refine.md).
 
 /** Demos that keep what they measured in their run folder and continue it with --resume. */
 const resumableDemos = ["symbolic-moe", "upcore", "magicore", "utdebug", "mamm-refine"];
+/** Demos with a `--full` size (laser's is its testbed measurement). */
+const fullDemos = ["laser", ...resumableDemos];
 
 type DemoCommandFlags = SteerDemoFlags &
   PbtMeasureFlags &
@@ -190,6 +192,10 @@ export function register(program: Command): void {
     )
     .addHelpText("after", examples)
     .action(async (method: string, flags: DemoCommandFlags, command: Command) => {
+      if (flags.full && !fullDemos.includes(method))
+        throw new UsageError(
+          `--full runs the pre-registered sizes of ${fullDemos.map((m) => `\`chorus demo ${m}\``).join(", ")} only; \`chorus demo ${method}\` has one size (drop --full)`,
+        );
       if (method === "mat-steer") return matSteerDemo(flags);
       if (method === "laser" && flags.full)
         return laserFullDemo({
