@@ -50,6 +50,15 @@ test("demo laser --full --rms: a failed RM precondition runs no loop, exits 0 an
     assert.deepEqual(out.ran, []);
     assert.equal(out.missing.length, 39);
     assert.equal(out.rms.prog.heldout.auroc, 0.6);
+    const otherRecipe = await runChorus([
+      ...args.slice(0, -2),
+      "--runs-dir",
+      join(dir, "other"),
+      "--rm-recipe",
+      "large",
+    ]);
+    assert.notEqual(otherRecipe.code, 0);
+    assert.match(otherRecipe.stderr, /holds RMs trained with other settings/);
     const [run] = await readdir(join(dir, "runs"));
     const resumed = await runChorus([
       "demo",
@@ -77,6 +86,9 @@ test("demo laser: usage errors name the fix", async () => {
   const resume = await runChorus(["demo", "laser", "--resume", "runs/x"]);
   assert.notEqual(resume.code, 0);
   assert.match(resume.stderr, /--resume continues `chorus demo laser --full` runs only/);
+  const recipe = await runChorus(["demo", "laser", "--full", "--rm-recipe", "huge"]);
+  assert.notEqual(recipe.code, 0);
+  assert.match(recipe.stderr, /--rm-recipe huge: the recipes are registered, large/);
   const full = await runChorus(["demo", "adacad", "--full"]);
   assert.notEqual(full.code, 0);
   assert.match(full.stderr, /`chorus demo adacad` has one size \(drop --full\)/);

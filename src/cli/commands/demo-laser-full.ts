@@ -3,6 +3,7 @@ import { basename, join } from "node:path";
 import { UsageError } from "../../model/errors.ts";
 import { laserTrainSeeds, selectConditions } from "../../testbed/demo/laser-abacus-conditions.ts";
 import { laserRunReport, renderLaserRun } from "../../testbed/demo/laser-abacus-report.ts";
+import { type RmRecipe, rmRecipes } from "../../testbed/demo/laser-abacus-rm-train.ts";
 import { laserFullSettings, runLaserFull } from "../../testbed/demo/laser-abacus-run.ts";
 import { abacusSubject } from "./demo-abacus.ts";
 import { parseSeeds } from "./demo-pbt-measure.ts";
@@ -20,6 +21,8 @@ export interface LaserFullFlags extends DemoFlags {
   trainSeeds?: string | undefined;
   /** A run folder whose `rms/` (trained adapters and precondition) this run reuses. */
   rms?: string;
+  /** How the RMs are trained: "registered" or Amendment 4's "large". */
+  rmRecipe?: string;
 }
 
 /**
@@ -32,7 +35,12 @@ export async function laserFullDemo(flags: LaserFullFlags): Promise<void> {
   const { record, path, config } = abacusSubject(flags, "laser --full", "msb-first");
   const conditions = selectConditions(flags.conditions, !!flags.nullWorld);
   const seeds = flags.trainSeeds === undefined ? laserTrainSeeds : parseSeeds(flags.trainSeeds);
-  const settings = laserFullSettings;
+  const recipe = flags.rmRecipe ?? "registered";
+  if (!Object.hasOwn(rmRecipes, recipe))
+    throw new UsageError(
+      `--rm-recipe ${recipe}: the recipes are ${Object.keys(rmRecipes).join(", ")} (docs/laser.md)`,
+    );
+  const settings = { ...laserFullSettings, rm: rmRecipes[recipe as RmRecipe] };
   // Which conditions and seeds run now is not a setting: a resumed run may pick others.
   const run = openDemoRun(flags, {
     demo: "laser",

@@ -45,6 +45,7 @@ Examples:
   $ chorus demo laser --full --json | tail -n 1
   $ chorus demo laser --full --conditions laser,random --train-seeds 1 --resume runs/<id>
   $ chorus demo laser --full --null-world --resume runs/<id>    # all arms equally reliable
+  $ chorus demo laser --full --rm-recipe large   # RMs on 4x the data (amendment 4)
 
   # PBT smoke: trees, balanced and one-sided SFT+DPO, persuasion / "are you sure?" / team evals
   $ chorus demo pbt --n 100 --json | tail -n 1
@@ -161,6 +162,11 @@ export function register(program: Command): void {
       "laser --full: the conditions to run now (default all registered; docs/laser.md lists them)",
     )
     .option("--rms <run-dir>", "laser --full: reuse the RM adapters and precondition of that run")
+    .option(
+      "--rm-recipe <name>",
+      "laser --full: registered (400 examples per RM) | large (1,600: docs/laser.md, amendment 4)",
+      "registered",
+    )
     .option("--partner <name>", "pbt --measure: the shipped weak model", pbtMeasureDefaults.partner)
     .option("--partner-path <gguf>", "pbt --measure: the weak model as a GGUF file")
     .option(

@@ -10,6 +10,7 @@ import { loadLlamaCppModel } from "../../engines/llamacpp/index.ts";
 import type { Interval } from "../../evals/bootstrap.ts";
 import { auroc, aurocInterval } from "../../evals/metrics/auroc.ts";
 import { deriveSeed, SeededRandom } from "../../math/seeded-random.ts";
+import { UsageError } from "../../model/errors.ts";
 import type { LanguageModel } from "../../model/language-model.ts";
 import {
   isRight,
@@ -47,6 +48,15 @@ export const rmSettings: RmSettings = {
   seed: 1,
   minAuroc: 0.75,
 };
+
+/** The RM recipes: the registered one and Amendment 4's single larger one (docs/laser.md). */
+export const rmRecipes = {
+  registered: rmSettings,
+  /** 4× the RM data: 320 prompts per family × (4 samples + gold) = 1,600 examples. */
+  large: { ...rmSettings, trainPrompts: 320 },
+} satisfies Record<string, RmSettings>;
+
+export type RmRecipe = keyof typeof rmRecipes;
 
 /** One family's trained RM and its precondition. */
 export interface TrainedRm {
@@ -102,8 +112,14 @@ export async function trainLaserRms(
   const dir = join(runDir, "rms");
   const saved = join(dir, "rms.json");
   if (existsSync(saved)) {
+    const stored = JSON.parse(readFileSync(saved, "utf8")) as TrainedRms;
+    // RMs trained on another recipe would silently stand in for this run's
+    if (JSON.stringify(stored.settings) !== JSON.stringify(s))
+      throw new UsageError(
+        `${saved} holds RMs trained with other settings (${JSON.stringify(stored.settings)}, this run: ${JSON.stringify(s)}); use RMs of the same --rm-recipe or let this run train its own`,
+      );
     stage(`RM adapters and precondition from ${saved}`);
-    return JSON.parse(readFileSync(saved, "utf8")) as TrainedRms;
+    return stored;
   }
   mkdirSync(dir, { recursive: true });
   const train = laserAbacusPrompts(s.seed, "rm-train", s.trainPrompts);
