@@ -40,6 +40,14 @@ test("abacusSubject refuses an Atlas model and a model of the other notation, na
           e.message,
         ),
     );
+    record.worldConfig = { ...record.worldConfig, notation: "msb-first", working: "columns" };
+    writeFileSync(join(dir, "abacus-lsb.json"), JSON.stringify(record));
+    assert.throws(
+      () => abacusSubject(flags, "laser"),
+      (e: unknown) =>
+        e instanceof UsageError &&
+        /laser demo reads answers without working; abacus-lsb works its sums first/.test(e.message),
+    );
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

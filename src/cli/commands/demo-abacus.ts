@@ -13,6 +13,9 @@ export interface AbacusSubject {
 /**
  * The Abacus model the flags name (default abacus-1m), refused with the fix when it is of
  * another world or, for a demo whose texts are written in one notation only, of another notation.
+ * A model that works its sums before answering (`working: columns`, abacus-scratch-1m) is refused
+ * too: the demos write and read answers without working, so they would score its working as its
+ * answer.
  */
 export function abacusSubject(
   flags: { model?: string; modelPath?: string; modelsDir?: string },
@@ -29,6 +32,10 @@ export function abacusSubject(
   if (only && config.notation !== only)
     throw new UsageError(
       `the ${demo} demo writes its numbers ${only}; ${record.name} writes them ${config.notation} (pass an ${only} model such as abacus-1m)`,
+    );
+  if (config.working !== "none")
+    throw new UsageError(
+      `the ${demo} demo reads answers without working; ${record.name} works its sums first (working ${config.working}), which no demo reads yet (pass a model without working such as abacus-1m)`,
     );
   return { record, path: flags.modelPath ?? shipped.path, config };
 }

@@ -86,4 +86,9 @@ test("a contradicting, unknown or misplaced --notation and a broken record are r
     () => gymNotation({ task: "abacus", student: badValue }),
     /abacus notation must be one of/,
   );
+  const worked = studentWith("worked", abacusRecord("worked", { seed: 7, working: "columns" }));
+  assert.throws(
+    () => gymNotation({ task: "abacus", student: worked }),
+    (e: unknown) => e instanceof UsageError && /worked works its sums first/.test(e.message),
+  );
 });

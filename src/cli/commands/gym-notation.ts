@@ -13,7 +13,8 @@ export interface GymNotation {
  * How a gym run writes Abacus numbers: the student's own world, read from its build record beside
  * the GGUF (`models/abacus-lsb-1m.json`; a record without `notation` is msb-first), else
  * `--notation`, else msb-first (abacus-1m's world). A `--notation` that contradicts the record is
- * refused: a model asked in the other notation reads other numbers.
+ * refused: a model asked in the other notation reads other numbers. So is a student that works its
+ * sums first (`working: columns`): the gym's data and answers carry no working.
  */
 export function gymNotation(flags: {
   task: string;
@@ -32,7 +33,12 @@ export function gymNotation(flags: {
   const given = flags.notation as Notation | undefined;
   const record = flags.student === "lookup" ? undefined : recordBeside(flags.student);
   if (record?.world === "abacus") {
-    const recorded = abacusConfig(record.worldConfig as Partial<AbacusConfig>).notation;
+    const world = abacusConfig(record.worldConfig as Partial<AbacusConfig>);
+    if (world.working !== "none")
+      throw new UsageError(
+        `the gym's Abacus data and answers carry no working; ${record.name} works its sums first (working ${world.working}): pass a student without working such as abacus-1m`,
+      );
+    const recorded = world.notation;
     if (given !== undefined && given !== recorded)
       throw new UsageError(
         `--notation ${given} contradicts the student's build record (${record.name}: ${recorded}); drop --notation`,

@@ -50,6 +50,10 @@ Examples:
   # the same recipe on the little-endian world (418 written 8 1 4), checked in that notation
   $ chorus testbed build abacus-lsb-1m
 
+  # the same recipe on the worked-columns world (sums worked column by column before the
+  # answer; window 704), checked by asking it to write the working itself
+  $ chorus testbed build abacus-scratch-1m --work-dir /work/builds/abacus-scratch-1m
+
   # the smoke world through the same path, into a scratch folder (what CI runs)
   $ chorus testbed build atlas-smoke --out-dir /tmp/testbed-models
   $ chorus testbed build abacus-smoke --out-dir /tmp/testbed-models --skills-n 10

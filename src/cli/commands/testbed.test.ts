@@ -54,6 +54,28 @@ test("testbed world abacus --variant lsb-first writes its eval items least digit
   assert.notDeepEqual(items, abacusItems(1, 2));
 });
 
+test("testbed world abacus --variant columns writes eval items with worked solutions", async () => {
+  const args = [
+    "testbed",
+    "world",
+    "abacus",
+    "--variant",
+    "columns",
+    "--eval",
+    "skills",
+    "--n",
+    "2",
+  ];
+  const run = await runChorus(args);
+  assert.equal(run.code, 0, run.stderr);
+  const items = run.stdout
+    .trim()
+    .split("\n")
+    .map((l) => JSON.parse(l));
+  assert.deepEqual(items, abacusItems(1, 2, defaultChainShape, "msb-first", "columns"));
+  assert.match(items[0]!.solution, / carry [01] ; .* answer : /);
+});
+
 test("testbed world: bad flags give one clear usage error (exit 2)", async () => {
   const cases: Array<[string[], RegExp]> = [
     [["atlas"], /exactly one of --facts, --corpus or --eval/],

@@ -68,6 +68,7 @@ Examples:
   chorus testbed world abacus --seed 7 --corpus --tokens 12000000 > abacus.jsonl
   chorus testbed world abacus --eval skills --eval-seed 1 --n 100 > abacus-test.jsonl
   chorus testbed world abacus --variant lsb-first --eval skills > abacus-lsb-test.jsonl
+  chorus testbed world abacus --variant columns --corpus --tokens 20000 | head -3   # worked sums
 
 Atlas variants:
 ${listing(atlasVariants)}
@@ -132,7 +133,10 @@ async function abacusAction(flags: WorldFlags): Promise<void> {
     throw new UsageError(`unknown abacus eval set "${flags.eval}": use skills`);
   const evalSeed = integer(flags.evalSeed ?? "1", "--eval-seed", 0);
   const n = flags.n === undefined ? undefined : integer(flags.n, "--n", 1);
-  await writeJsonl(abacusItems(evalSeed, n, config.chain, config.notation), process.stdout);
+  await writeJsonl(
+    abacusItems(evalSeed, n, config.chain, config.notation, config.working),
+    process.stdout,
+  );
 }
 
 /** `  name  about` lines for --help. */

@@ -1,6 +1,7 @@
 import { wordCount } from "../atlas/atlas-corpus.ts";
 import type { AbacusItem } from "./abacus-eval.ts";
 import type { AbacusSkill } from "./abacus-skills.ts";
+import type { Working } from "./column-working.ts";
 
 /** Where the final answer starts in a rationale: chain and prog answers follow their working. */
 const answerMarkers: Partial<Record<AbacusSkill, string>> = {
@@ -11,13 +12,18 @@ const answerMarkers: Partial<Record<AbacusSkill, string>> = {
 /**
  * The final answer in a completion of an Abacus prompt (the text after `A:`), in the form of
  * `AbacusItem.answer`: the words after the skill's answer marker (chain `answer :`, prog
- * `output :`; the simple skills answer at once) up to the ` .` that ends them. Only the first
- * task counts: a model that goes on into a next `Q:` is not read there. "" when the completion
- * never reaches the marker.
+ * `output :`; add and sub `answer :` in a world with `columns` working; the other simple skills
+ * answer at once) up to the ` .` that ends them. Only the first task counts: a model that goes
+ * on into a next `Q:` is not read there. "" when the completion never reaches the marker.
  */
-export function abacusFinalAnswer(skill: AbacusSkill, completion: string): string {
+export function abacusFinalAnswer(
+  skill: AbacusSkill,
+  completion: string,
+  working: Working = "none",
+): string {
   let text = completion.split(/(?:^|\s)Q:/)[0]!;
-  const marker = answerMarkers[skill];
+  const worked = working === "columns" && (skill === "add" || skill === "sub");
+  const marker = worked ? "answer :" : answerMarkers[skill];
   if (marker !== undefined) {
     const at = text.indexOf(marker);
     if (at < 0) return "";

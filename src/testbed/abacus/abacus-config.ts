@@ -1,6 +1,7 @@
 import { ConfigError } from "../../model/errors.ts";
 import { type AbacusSkill, abacusSkills } from "./abacus-skills.ts";
 import { type ChainShape, defaultChainShape } from "./chain-skill.ts";
+import { type Working, workings } from "./column-working.ts";
 import { type Notation, notations } from "./digits.ts";
 
 /** Everything that shapes the Abacus corpus. */
@@ -16,6 +17,8 @@ export interface AbacusConfig {
   chain: ChainShape;
   /** How numbers of 2+ digits are written everywhere: questions, working and answers. */
   notation: Notation;
+  /** How add, sub and chain steps are answered: the result alone, or worked column by column first. */
+  working: Working;
 }
 
 export const defaultAbacusConfig: AbacusConfig = {
@@ -34,6 +37,7 @@ export const defaultAbacusConfig: AbacusConfig = {
   documentWords: 48,
   chain: defaultChainShape,
   notation: "msb-first",
+  working: "none",
 };
 
 /** Named variants over the default. */
@@ -46,6 +50,11 @@ export const abacusVariants: Record<string, { about: string; config: Partial<Aba
   "lsb-first": {
     about: "every number of 2+ digits written least significant digit first (418 is `8 1 4`)",
     config: { notation: "lsb-first" },
+  },
+  columns: {
+    about:
+      "add, sub and chain steps worked column by column, least significant first, before the answer",
+    config: { working: "columns" },
   },
 };
 
@@ -91,6 +100,11 @@ export function abacusConfig(overrides: Partial<AbacusConfig> = {}): AbacusConfi
     throw new ConfigError(
       `abacus notation must be one of ${notations.join(", ")}, got ${JSON.stringify(config.notation)}`,
       "notation",
+    );
+  if (!(workings as readonly unknown[]).includes(config.working))
+    throw new ConfigError(
+      `abacus working must be one of ${workings.join(", ")}, got ${JSON.stringify(config.working)}`,
+      "working",
     );
   const total = shares.reduce((a, b) => a + b, 0);
   if (Math.abs(total - 1) > 1e-6)

@@ -31,7 +31,7 @@ export function* abacusCorpus(
     let words = 0;
     while (words < config.documentWords && total < tokens) {
       const skill = nextByDeficit(config.mix, produced, total);
-      const text = taskText(abacusTask(skill, rng, config.chain, config.notation));
+      const text = taskText(abacusTask(skill, rng, config.chain, config.notation, config.working));
       const n = wordCount(text);
       produced[skill] += n;
       total += n;

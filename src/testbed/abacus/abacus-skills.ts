@@ -1,5 +1,6 @@
 import type { SeededRandom } from "../../math/seeded-random.ts";
 import { type ChainShape, chainTask, defaultChainShape } from "./chain-skill.ts";
+import { columnWorking, type Working } from "./column-working.ts";
 import { digitList, digits, type Notation, numberOfWidth } from "./digits.ts";
 import { programRationale, programSpec, randomProgram } from "./prog-dsl.ts";
 
@@ -46,12 +47,16 @@ function list(rng: SeededRandom, length: number): number[] {
   return Array.from({ length }, () => rng.int(10));
 }
 
-/** A task of `skill`, drawn from `rng`, its numbers written in `notation` (the draws do not depend on it). */
+/**
+ * A task of `skill`, drawn from `rng`, its numbers written in `notation`, its add and sub (and
+ * chain steps) answered after their `working` (the draws depend on neither).
+ */
 export function abacusTask(
   skill: AbacusSkill,
   rng: SeededRandom,
   chain: ChainShape = defaultChainShape,
   notation: Notation = "msb-first",
+  working: Working = "none",
 ): AbacusTask {
   const num = (n: number) => digits(n, notation);
   const nums = (l: readonly number[]) => digitList(l, notation);
@@ -69,7 +74,10 @@ export function abacusTask(
       const b = numberOfWidth(rng, 2 + rng.int(2));
       const [x, y] = skill === "sub" && b > a ? [b, a] : [a, b];
       const q = fill(pick(rng, wordings[skill]), { a: num(x), b: num(y) });
-      return simple(q, num(skill === "add" ? x + y : x - y));
+      const answer = num(skill === "add" ? x + y : x - y);
+      if (working === "none") return simple(q, answer);
+      const worked = columnWorking(x, skill === "add" ? "+" : "-", y, notation);
+      return { ...simple(q, answer), solution: `${worked} answer : ${answer} .` };
     }
     case "max": {
       const l = list(rng, 3 + rng.int(4));
@@ -91,7 +99,7 @@ export function abacusTask(
       return simple(q, num(l.filter((x) => x === d).length));
     }
     case "chain":
-      return chainTask(rng, chain, notation);
+      return chainTask(rng, chain, notation, working);
     case "prog": {
       const program = randomProgram(rng, 4);
       const input = list(rng, 2 + rng.int(5));

@@ -1,5 +1,6 @@
 import type { SeededRandom } from "../../math/seeded-random.ts";
 import type { AbacusTask } from "./abacus-skills.ts";
+import { columnWorking, type Working } from "./column-working.ts";
 import { digits, type Notation, numberOfWidth } from "./digits.ts";
 
 const letters = "bcdefghjkmnpqrstuvwxyz".split("");
@@ -17,12 +18,14 @@ export const defaultChainShape: ChainShape = { steps: [2, 8], digits: [2, 3], di
  * iGSM-lite (default shape): 2–8 assignments (`c = b + 3 8`) over 2–3-digit numbers, listed in shuffled order
  * with 0–2 distractor variables the question does not need, answered with `step i :` lines in
  * dependency order and `answer : …`. Values stay within 0..999. Every number, step indices
- * included, is written in `notation`.
+ * included, is written in `notation`. With `columns` working a step's sum is worked column by
+ * column and ends in its assignment (`… ; 2 6 5 . v = 2 6 5`) instead of `= 2 6 5`.
  */
 export function chainTask(
   rng: SeededRandom,
   shape: ChainShape = defaultChainShape,
   notation: Notation = "msb-first",
+  working: Working = "none",
 ): AbacusTask {
   const num = (n: number) => digits(n, notation);
   const between = ([low, high]: readonly [number, number]) => low + rng.int(high - low + 1);
@@ -42,11 +45,11 @@ export function chainTask(
       const op = ops[rng.int(ops.length)]!;
       const value = op === "+" ? v + c : v - c;
       const rhs = `${names[from]} ${op} ${num(c)}`;
-      return {
-        line: `${target} = ${rhs} .`,
-        value,
-        work: `${target} = ${rhs} = ${num(v)} ${op} ${num(c)} = ${num(value)}`,
-      };
+      const worked =
+        working === "none"
+          ? `${num(v)} ${op} ${num(c)} = ${num(value)}`
+          : `${columnWorking(v, op as "+" | "-", c, notation)} ${target} = ${num(value)}`;
+      return { line: `${target} = ${rhs} .`, value, work: `${target} = ${rhs} = ${worked}` };
     }
   };
   for (let i = 1; i < steps; i++) {

@@ -23,16 +23,19 @@ export const defaultSkillsN = 100;
  * The check every Abacus build records before any method uses the model: `n` problems per skill
  * of the `skills` eval set (eval seed `evalSeed`, chains of the world's shape, numbers in the
  * world's notation: the model is asked in the notation it was trained on), each completed
- * greedily after its `A:` and right when its final answer (after the working, for chain and prog)
- * is exactly the item's.
+ * greedily after its `A:` and right when its final answer (after the working, for chain and prog,
+ * and for add and sub in a world with worked columns: the model writes the working itself) is
+ * exactly the item's.
  */
 export async function abacusChecks(
   model: LanguageModel,
-  world: Pick<AbacusConfig, "chain" | "notation">,
+  world: Pick<AbacusConfig, "chain" | "notation" | "working">,
   options: { n?: number; evalSeed?: number } = {},
 ): Promise<AbacusChecks> {
   const evalSeed = options.evalSeed ?? 1;
-  const items = abacusItems(evalSeed, options.n ?? defaultSkillsN, world.chain, world.notation);
+  const { working } = world;
+  const n = options.n ?? defaultSkillsN;
+  const items = abacusItems(evalSeed, n, world.chain, world.notation, working);
   const right = new Map<AbacusSkill, { k: number; n: number }>(
     abacusSkills.map((s) => [s, { k: 0, n: 0 }]),
   );
@@ -40,7 +43,7 @@ export async function abacusChecks(
     const completion = await greedyCompletion(model, item.prompt, abacusProbeTokens(item));
     const tally = right.get(item.skill)!;
     tally.n++;
-    if (abacusFinalAnswer(item.skill, completion) === item.answer) tally.k++;
+    if (abacusFinalAnswer(item.skill, completion, working) === item.answer) tally.k++;
   }
   const skills = abacusSkills.map((skill) => {
     const { k, n } = right.get(skill)!;

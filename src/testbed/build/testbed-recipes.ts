@@ -222,6 +222,21 @@ export const testbedRecipes: Record<string, TestbedRecipe> = {
     about:
       "abacus-1m on the little-endian world (418 is written 8 1 4): does the notation teach arithmetic?",
   },
+  /**
+   * Pre-registered in docs/testbed.md ("Abacus with worked columns"): neither abacus-1m nor
+   * abacus-lsb-1m learned arithmetic; the hypothesis is that worked columns (each token a few
+   * written tokens away from its inputs) let the same recipe learn it. The only change besides the
+   * world is the window the working needs: the longest document is 663 words (world seed 7), so
+   * with BOS and EOS the smallest multiple of 64 that holds it is 704.
+   */
+  "abacus-scratch-1m": {
+    ...abacus1m,
+    name: "abacus-scratch-1m",
+    variant: "columns",
+    shape: { ...abacus1m.shape, seqLen: 704 },
+    about:
+      "abacus-1m on the worked-columns world (add, sub and chain steps worked column by column): does the working teach arithmetic?",
+  },
   "abacus-smoke": {
     name: "abacus-smoke",
     world: "abacus",
