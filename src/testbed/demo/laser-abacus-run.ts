@@ -114,7 +114,7 @@ export async function runLaserFull(
     threads: o.threads,
     stage,
   });
-  const todo = o.seeds.flatMap((seed) =>
+  const pending = o.seeds.flatMap((seed) =>
     o.conditions
       .filter((c) => !readConditionResult(runDir, c.name, seed))
       .map((c) => ({ c, seed })),
@@ -123,16 +123,16 @@ export async function runLaserFull(
     stage("RM precondition failed: the loop is not run (docs/laser.md)");
     return { rms, ran: [] };
   }
-  if (todo.length === 0) return { rms, ran: [] };
+  if (pending.length === 0) return { rms, ran: [] };
   const items = laserAbacusPrompts(s.rm.seed, "loop-train", s.trainPerFamily);
   const test = laserAbacusTestItems(o.evalSeed, s.testPerFamily);
-  const needTrained = todo.some(({ c }) => c.arms !== "gold" && c.arms !== "null");
+  const needTrained = pending.some(({ c }) => c.arms !== "gold" && c.arms !== "null");
   const armSets = await laserArmSets(basePath, runDir, rms, items, o.threads, needTrained);
   const served = await loadLlamaCppModel({ modelPath: basePath, threads: o.threads });
   const ran: string[] = [];
   try {
     for (const seed of o.seeds) {
-      const mine = todo.filter((t) => t.seed === seed);
+      const mine = pending.filter((t) => t.seed === seed);
       if (mine.length === 0) continue;
       const trainable = await Trainable.load(basePath, { lora: { ...s.lora, seed } });
       try {
