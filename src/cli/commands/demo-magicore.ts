@@ -13,15 +13,22 @@ import { abacusSubject } from "./demo-abacus.ts";
 import { type DemoFlags, openDemoRun } from "./demo-run.ts";
 
 const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
+const rolesFrom = {
+  shipped: "shipped (models/magicore-roles; --train-roles trains them live)",
+  trained: "trained live",
+  run: "from the resumed run",
+};
 
 /**
  * `chorus demo magicore`: MAgICoRe on abacus-1m's chains with ORM, PRM, Reviewer and Refiner
  * adapters trained live (docs/magicore.md, "Testbed measurement"). Same flags and JSON fields as
  * the other demos; `--full` runs the pre-registered sizes, `--null-world` the magicore-null
- * world's easy chains, `--resume <run-dir>` continues a killed run with its roles.
+ * world's easy chains, `--resume <run-dir>` continues a killed run with its roles. The roles start
+ * from the shipped adapters (models/magicore-roles) when their recipe matches; `--train-roles`
+ * trains them live and says whether they came out byte-identical to the shipped ones.
  */
 export async function magicoreDemo(
-  flags: DemoFlags & { full?: boolean; nullWorld?: boolean },
+  flags: DemoFlags & { full?: boolean; nullWorld?: boolean; trainRoles?: boolean },
 ): Promise<void> {
   const started = performance.now();
   const { record, path, config } = abacusSubject(flags, "magicore", "msb-first");
@@ -44,6 +51,7 @@ export async function magicoreDemo(
       evalSeed: flags.seed,
       run,
       threads: flags.threads,
+      ...(flags.trainRoles ? { trainRoles: true } : {}),
       onStage: (line) => process.stderr.write(`demo: ${line}\n`),
     });
     const v = r.verdict;
@@ -72,6 +80,8 @@ export async function magicoreDemo(
             pass: v.precondition,
           },
           roles: r.roles,
+          rolesFrom: r.rolesFrom,
+          ...(r.matchesShipped === undefined ? {} : { matchesShipped: r.matchesShipped }),
           training: r.training,
           accuracy: v.accuracy,
           delta: v.delta,
@@ -90,7 +100,7 @@ export async function magicoreDemo(
     console.log(
       [
         `chorus demo · MAgICoRe (Chen et al. 2024), ${size}${settings.nullWorld ? ", null world (magicore-null chains)" : ""} · offline · ${basename(path)} (${(record.params / 1e6).toFixed(2)}M params, sha256 ${record.sha256.slice(0, 8)}…) · world seed ${config.seed}`,
-        `eval seed ${flags.seed}: ${v.n} test chains, k ${settings.k}, T 0.8; roles = LoRA adapters trained live on ${r.training.samples} solver samples (+ gold)`,
+        `eval seed ${flags.seed}: ${v.n} test chains, k ${settings.k}, T 0.8; roles = LoRA adapters trained on ${r.training.samples} solver samples (+ gold), ${rolesFrom[r.rolesFrom]}${r.matchesShipped === undefined ? "" : r.matchesShipped ? " (byte-identical to the shipped ones)" : " (NOT byte-identical to the shipped ones)"}`,
         ...r.roles.map(
           (x) =>
             `role ${x.name}: ${x.examples} examples${x.positives === undefined ? "" : ` (${pct(x.positives)} +)`}, ${x.steps} steps, loss ${x.firstLoss.toFixed(2)} → ${x.loss.toFixed(2)}, ${x.seconds.toFixed(0)} s`,

@@ -77,10 +77,12 @@ Examples:
   $ chorus demo symbolic-moe --null-world
   $ chorus demo symbolic-moe --full --resume runs/<id>    # continue a killed one
 
-  # MAgICoRe smoke: ORM, PRM, Reviewer and Refiner adapters of abacus-1m trained live, MAgICoRe
-  # vs SC, Best-of-k, RM-weighted SC (k and 3k) and OR triage on 100 chains, k 8; --full = 1,000
-  # chains, k 16; --null-world = the magicore-null world's 2-step chains
+  # MAgICoRe smoke: ORM, PRM, Reviewer and Refiner adapters of abacus-1m (shipped, or trained
+  # live with --train-roles), MAgICoRe vs SC, Best-of-k, RM-weighted SC (k and 3k) and OR triage
+  # on 100 chains, k 8; --full = 1,000 chains, k 16; --null-world = the magicore-null world's
+  # 2-step chains (its roles always train live)
   $ chorus demo magicore --json | tail -n 1
+  $ chorus demo magicore --train-roles    # retrain the roles; says if they match the shipped ones
   $ chorus demo magicore --null-world
 
   # UTGen + UTDebug smoke: 4 LoRA adapters of abacus-1m trained live (UTGen, random-UT, debugger,
@@ -107,7 +109,7 @@ const fullDemos = ["laser", ...resumableDemos];
 
 type DemoCommandFlags = SteerDemoFlags &
   PbtMeasureFlags &
-  Omit<LaserFullFlags, "trainSeeds"> & { measure?: boolean; full?: boolean };
+  Omit<LaserFullFlags, "trainSeeds"> & { measure?: boolean; full?: boolean; trainRoles?: boolean };
 
 /** `chorus demo [method]`: a method's pre-registered claim measured on a shipped testbed model. */
 export function register(program: Command): void {
@@ -149,6 +151,10 @@ export function register(program: Command): void {
       "--recipe <name>",
       "upcore: the unlearning recipe, spec (r1/r4 on block 2's ffn_down, lr 2e-3) | strong (r4 on every block's ffn_down, lr 2e-3 × 10); docs/upcore.md",
       "spec",
+    )
+    .option(
+      "--train-roles",
+      "magicore: train the four role adapters live instead of starting from the shipped ones (models/magicore-roles) and say whether they match them",
     )
     .option("--json", "print one JSON object (last line) instead of the table")
     .option("--measure", "pbt: the pre-registered measurement (seeds, partner, sizes; docs/pbt.md)")
@@ -201,6 +207,10 @@ export function register(program: Command): void {
       if (flags.full && !fullDemos.includes(method))
         throw new UsageError(
           `--full runs the pre-registered sizes of ${fullDemos.map((m) => `\`chorus demo ${m}\``).join(", ")} only; \`chorus demo ${method}\` has one size (drop --full)`,
+        );
+      if (flags.trainRoles && method !== "magicore")
+        throw new UsageError(
+          `--train-roles retrains \`chorus demo magicore\`'s shipped role adapters; \`chorus demo ${method}\` trains its own live (drop --train-roles)`,
         );
       if (method === "mat-steer") return matSteerDemo(flags);
       if (method === "laser" && flags.full)

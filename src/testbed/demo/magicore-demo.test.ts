@@ -1,37 +1,51 @@
 import assert from "node:assert/strict";
-import { existsSync, mkdtempSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
+import { DataError } from "../../model/errors.ts";
+import { fileSha256 } from "../../runtime/file-hash.ts";
 import { Run } from "../../runtime/run.ts";
+import { defaultChainShape } from "../abacus/chain-skill.ts";
 import { shippedModel } from "../shipped-models.ts";
 import { magicoreMethods } from "./magicore-claim.ts";
-import { magicoreSmokeSettings, runMagicoreDemo } from "./magicore-demo.ts";
+import {
+  type MagicoreDemoSettings,
+  magicoreSmokeSettings,
+  runMagicoreDemo,
+} from "./magicore-demo.ts";
+import {
+  matchingShippedRoles,
+  shippedRolesDir,
+  writeShippedRoles,
+} from "./magicore-shipped-roles.ts";
 
-test("chorus demo magicore end to end at a tiny size: roles train, every method runs", async () => {
-  const { path } = shippedModel("abacus-1m");
-  const run = Run.create({
+const tiny: MagicoreDemoSettings = {
+  ...magicoreSmokeSettings,
+  problems: 2,
+  k: 2,
+  training: {
+    ...magicoreSmokeSettings.training,
+    problems: 3,
+    samplesPerProblem: 2,
+    maxExamples: 8,
+  },
+};
+
+const newRun = () =>
+  Run.create({
     runsDir: mkdtempSync(join(tmpdir(), "chorus-magicore-demo-")),
     config: {},
     seed: 1,
     argv: [],
   });
+
+test("chorus demo magicore end to end at a tiny size: roles train, every method runs", async () => {
+  const { path } = shippedModel("abacus-1m");
+  const run = newRun();
   try {
-    const r = await runMagicoreDemo(
-      path,
-      {
-        ...magicoreSmokeSettings,
-        problems: 2,
-        k: 2,
-        training: {
-          ...magicoreSmokeSettings.training,
-          problems: 3,
-          samplesPerProblem: 2,
-          maxExamples: 8,
-        },
-      },
-      { evalSeed: 1, run, threads: 1 },
-    );
+    const r = await runMagicoreDemo(path, tiny, { evalSeed: 1, run, threads: 1 });
+    assert.equal(r.rolesFrom, "trained");
     assert.deepEqual(
       r.roles.map((x) => x.name),
       ["orm", "prm", "reviewer", "refiner"],
@@ -53,4 +67,58 @@ test("chorus demo magicore end to end at a tiny size: roles train, every method 
   } finally {
     run.close();
   }
+});
+
+test("shipped roles: a matching recipe starts from them, --train-roles retrains them byte for byte, a damaged file is named", async () => {
+  const { path } = shippedModel("abacus-1m");
+  const settings = { ...tiny, problems: 1, k: 1, iterations: 1 };
+  const first = newRun();
+  const shipped = mkdtempSync(join(tmpdir(), "chorus-magicore-roles-"));
+  try {
+    await runMagicoreDemo(path, settings, { evalSeed: 1, run: first, threads: 1 });
+    const { recipe, ...trained } = JSON.parse(
+      readFileSync(join(first.dir, "roles", "roles.json"), "utf8"),
+    );
+    await writeShippedRoles(trained, recipe, "test", shipped);
+  } finally {
+    first.close();
+  }
+  const runWith = async (o: { trainRoles?: boolean }) => {
+    const run = newRun();
+    try {
+      return await runMagicoreDemo(path, settings, {
+        evalSeed: 1,
+        run,
+        threads: 1,
+        shippedRolesDir: shipped,
+        ...o,
+      });
+    } finally {
+      run.close();
+    }
+  };
+  const reused = await runWith({});
+  assert.equal(reused.rolesFrom, "shipped");
+  assert.equal(reused.matchesShipped, undefined);
+  const retrained = await runWith({ trainRoles: true });
+  assert.equal(retrained.rolesFrom, "trained");
+  assert.equal(retrained.matchesShipped, true, "role training is deterministic");
+  writeFileSync(join(shipped, "prm.lora.gguf"), "not an adapter");
+  await assert.rejects(
+    runWith({}),
+    (e: Error) =>
+      e instanceof DataError && /prm\.lora\.gguf is damaged.*--train-roles/.test(e.message),
+  );
+});
+
+test("the shipped MAgICoRe roles match the smoke's recipe on the shipped abacus-1m", async () => {
+  const recipe = {
+    baseSha256: await fileSha256(shippedModel("abacus-1m").path),
+    shape: defaultChainShape,
+    training: magicoreSmokeSettings.training,
+  };
+  assert.ok(
+    matchingShippedRoles(recipe, shippedRolesDir),
+    "models/magicore-roles is stale: retrain with --train-roles and scripts/ship-magicore-roles.ts",
+  );
 });

@@ -6,6 +6,7 @@
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { isDeepStrictEqual } from "node:util";
 import type { EvalContext, EvalMethod } from "../../evals/eval-method.ts";
 import { writeReport } from "../../evals/eval-report.ts";
 import { auroc } from "../../evals/metrics/auroc.ts";
@@ -19,6 +20,7 @@ import {
 } from "../../methods/magicore/baselines.ts";
 import { magicoreMethod } from "../../methods/magicore/eval-method.ts";
 import type { MagicoreEvalSettings } from "../../methods/magicore/eval-setup.ts";
+import { fileSha256 } from "../../runtime/file-hash.ts";
 import { ModelPool } from "../../runtime/model-pool.ts";
 import { type ChainShape, defaultChainShape } from "../abacus/chain-skill.ts";
 import { type LiveDemoOptions, liveDemoModel } from "./live-demo.ts";
@@ -26,7 +28,19 @@ import { chainAgents, RoleTokens } from "./magicore-agents.ts";
 import { type MagicoreVerdict, magicoreMethods, magicoreVerdict } from "./magicore-claim.ts";
 import { type ChainProblem, chainItems, chainProblems } from "./magicore-data.ts";
 import { chainAnswer, solutionSteps, stepLabels } from "./magicore-format.ts";
-import { type RoleTraining, roleTraining, type TrainedRole, trainRoles } from "./magicore-roles.ts";
+import {
+  type RoleTraining,
+  roleTraining,
+  type TrainedRole,
+  type TrainedRoles,
+  trainRoles,
+} from "./magicore-roles.ts";
+import {
+  adapterHashes,
+  copyShippedRoles,
+  matchingShippedRoles,
+  type RolesRecipe,
+} from "./magicore-shipped-roles.ts";
 
 export interface MagicoreDemoSettings {
   problems: number;
@@ -62,8 +76,23 @@ interface RoleCounts {
 /** The magicore-null variant's chain shape (abacus-config.ts). */
 export const nullChainShape: ChainShape = { steps: [2, 2], digits: [2, 2], distractors: [0, 0] };
 
+/** Where the roles came from, beyond the shared demo options. */
+export interface MagicoreRoleSource {
+  /** Train the roles live even when shipped adapters of the same recipe exist. */
+  trainRoles?: boolean;
+  /** The shipped roles' folder (default `models/magicore-roles`). */
+  shippedRolesDir?: string;
+}
+
 export interface MagicoreDemoResult {
   roles: Omit<TrainedRole, "adapter">[];
+  /**
+   * `shipped`: copied from the shipped adapters (same base, chain shape and recipe); `trained`:
+   * trained live in this run; `run`: a resumed run's own.
+   */
+  rolesFrom: "shipped" | "trained" | "run";
+  /** Trained live with a shipped recipe's twin: whether all four files are byte-identical to it. */
+  matchesShipped?: boolean;
   training: { samples: number; sampleAccuracy: number };
   /** AUROC of the PRM's step scores (exact first-error labels) and of the ORM (answer right). */
   auroc: { prmStep: number; orm: number; steps: number; solutions: number };
@@ -76,7 +105,7 @@ const solver = "abacus-1m";
 export async function runMagicoreDemo(
   basePath: string,
   s: MagicoreDemoSettings,
-  o: LiveDemoOptions,
+  o: LiveDemoOptions & MagicoreRoleSource,
 ): Promise<MagicoreDemoResult> {
   const stage = o.onStage ?? (() => {});
   const concurrency = o.concurrency ?? 2;
@@ -98,11 +127,27 @@ export async function runMagicoreDemo(
   };
   try {
     const trainedPath = join(dir, "roles.json");
-    let trained: { roles: TrainedRole[]; trainSamples: number; trainSampleAccuracy: number };
+    const recipe: RolesRecipe = {
+      baseSha256: await fileSha256(basePath),
+      shape,
+      training: s.training,
+    };
+    let trained: TrainedRoles;
+    let rolesFrom: MagicoreDemoResult["rolesFrom"];
+    let matchesShipped: boolean | undefined;
+    const shipped = matchingShippedRoles(recipe, o.shippedRolesDir);
     if (existsSync(trainedPath)) {
       trained = JSON.parse(readFileSync(trainedPath, "utf8"));
       trained.roles.forEach(addAdapter);
+      rolesFrom = "run";
       stage(`roles from ${trainedPath}`);
+    } else if (shipped && !o.trainRoles) {
+      trained = await copyShippedRoles(shipped, dir, o.shippedRolesDir);
+      trained.roles.forEach(addAdapter);
+      rolesFrom = "shipped";
+      stage(
+        "roles: the shipped adapters (models/magicore-roles, same recipe; --train-roles trains them live)",
+      );
     } else {
       trained = await trainRoles(basePath, models, addAdapter, {
         shape,
@@ -111,7 +156,11 @@ export async function runMagicoreDemo(
         stage,
         concurrency,
       });
-      writeFileSync(trainedPath, `${JSON.stringify(trained, null, 2)}\n`);
+      // the recipe beside the record: scripts/ship-magicore-roles.ts ships a run's roles with it
+      writeFileSync(trainedPath, `${JSON.stringify({ ...trained, recipe }, null, 2)}\n`);
+      rolesFrom = "trained";
+      if (shipped)
+        matchesShipped = isDeepStrictEqual(await adapterHashes(trained.roles), shipped.sha256);
     }
 
     const problems = chainProblems(o.evalSeed, "test", s.problems, shape);
@@ -172,6 +221,8 @@ export async function runMagicoreDemo(
     );
     return {
       roles: trained.roles.map(({ adapter: _, ...r }) => r),
+      rolesFrom,
+      ...(matchesShipped === undefined ? {} : { matchesShipped }),
       training: { samples: trained.trainSamples, sampleAccuracy: trained.trainSampleAccuracy },
       auroc: rewardAuroc(counts.prm, gold, result.records),
       verdict,

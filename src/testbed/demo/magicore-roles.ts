@@ -58,6 +58,14 @@ export interface TrainedRole {
   seconds: number;
 }
 
+/** What training the four roles gave (a run's `roles/roles.json`). */
+export interface TrainedRoles {
+  roles: TrainedRole[];
+  /** Solver samples of the training chains, and the share of them with the right answer. */
+  trainSamples: number;
+  trainSampleAccuracy: number;
+}
+
 /** Fine-tunes one LoRA adapter (all linear layers) on `examples`, saved in `dir`. */
 export async function trainRole(
   basePath: string,
@@ -104,7 +112,7 @@ export async function trainRoles(
     /** Sampling and scoring calls in flight at once (outputs do not depend on it). */
     concurrency?: number;
   },
-): Promise<{ roles: TrainedRole[]; trainSamples: number; trainSampleAccuracy: number }> {
+): Promise<TrainedRoles> {
   const t = o.training;
   const problems = chainProblems(t.seed, "train", t.problems, o.shape);
   const agents = chainAgents({
