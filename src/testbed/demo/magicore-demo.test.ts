@@ -1,8 +1,16 @@
 import assert from "node:assert/strict";
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import {
+  copyFileSync,
+  cpSync,
+  existsSync,
+  mkdtempSync,
+  readFileSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
+import Database from "better-sqlite3";
 import { DataError } from "../../model/errors.ts";
 import { fileSha256 } from "../../runtime/file-hash.ts";
 import { Run } from "../../runtime/run.ts";
@@ -121,4 +129,26 @@ test("the shipped MAgICoRe roles match the smoke's recipe on the shipped abacus-
     matchingShippedRoles(recipe, shippedRolesDir),
     "models/magicore-roles is stale: retrain with --train-roles and scripts/ship-magicore-roles.ts",
   );
+});
+
+test("a run's calls are kept in calls.sqlite and replay to the same verdict and token counts", async () => {
+  const { path } = shippedModel("abacus-1m");
+  const settings = { ...tiny, problems: 2, k: 2, iterations: 1 };
+  const first = newRun();
+  const second = newRun();
+  try {
+    const a = await runMagicoreDemo(path, settings, { evalSeed: 1, run: first, threads: 1 });
+    const calls = new Database(join(first.dir, "calls.sqlite"), { readonly: true });
+    const stored = (calls.prepare("SELECT COUNT(*) AS n FROM calls").get() as { n: number }).n;
+    calls.close();
+    assert.ok(stored > 0, "seeded generate calls are stored");
+    cpSync(join(first.dir, "roles"), join(second.dir, "roles"), { recursive: true });
+    copyFileSync(join(first.dir, "calls.sqlite"), join(second.dir, "calls.sqlite"));
+    const b = await runMagicoreDemo(path, settings, { evalSeed: 1, run: second, threads: 1 });
+    assert.equal(b.rolesFrom, "run");
+    assert.deepEqual(b.verdict, a.verdict);
+  } finally {
+    first.close();
+    second.close();
+  }
 });

@@ -20,6 +20,7 @@ import {
 } from "../../methods/magicore/baselines.ts";
 import { magicoreMethod } from "../../methods/magicore/eval-method.ts";
 import type { MagicoreEvalSettings } from "../../methods/magicore/eval-setup.ts";
+import { CallCache } from "../../runtime/call-cache.ts";
 import { fileSha256 } from "../../runtime/file-hash.ts";
 import { ModelPool } from "../../runtime/model-pool.ts";
 import { type ChainShape, defaultChainShape } from "../abacus/chain-skill.ts";
@@ -112,7 +113,11 @@ export async function runMagicoreDemo(
   const shape = s.nullWorld ? nullChainShape : defaultChainShape;
   const dir = join(o.run.dir, "roles");
   mkdirSync(dir, { recursive: true });
-  const pool = new ModelPool({ memoryBudgetMB: 4096 });
+  // MAgICoRe runs its items as one batch (μ and σ are the batch's), so a killed run has no
+  // finished items to resume from; every call is seeded and evaluated from an empty KV cache, so
+  // a call cache in the run folder replays the calls it made, identically, when it is resumed
+  const cache = new CallCache(join(o.run.dir, "calls.sqlite"));
+  const pool = new ModelPool({ memoryBudgetMB: 4096, middleware: { cache }, fileHashes: cache });
   pool.add(solver, liveDemoModel(basePath, o.threads));
   const roleModel: Record<string, string> = { solver };
   const addAdapter = (role: TrainedRole) => {
@@ -229,6 +234,7 @@ export async function runMagicoreDemo(
     };
   } finally {
     await pool.close();
+    cache.close();
   }
 }
 
