@@ -125,3 +125,22 @@ test("score calls are always cached and keep the inner model's answer", async ()
   assert.equal(stats.cacheHits, 1);
   cache.close();
 });
+
+test("cacheScores false: scores go to the model every time while generations stay cached", async () => {
+  const cache = tempCache();
+  const inner = new ScriptedModel({
+    script: () => "same",
+    score: (request) =>
+      request.continuation.split(" ").map((token) => ({ token, logprob: -1, top: [] })),
+  });
+  const model = wrapModel(inner, { cache, cacheScores: false });
+  const request = { prompt: "2+2=", continuation: "four" };
+  await model.score!(request);
+  const again = await model.score!({ ...request });
+  assert.equal(inner.scoreCalls.length, 2);
+  assert.notEqual(again.meta?.cached, true);
+  await model.generate({ prompt: "q", temperature: 0 });
+  await model.generate({ prompt: "q", temperature: 0 });
+  assert.equal(inner.calls.length, 1);
+  cache.close();
+});

@@ -30,6 +30,12 @@ export interface WrapModelOptions {
   cache?: CallCache;
   /** Cache sampled calls too (by default only temperature 0 or seeded calls are cached). */
   cacheAll?: boolean;
+  /**
+   * Cache score calls (default true). false sends them straight to the model: a score with top
+   * logprobs at every position is ~100 KB, against ~0.3 KB for a short generation, so a run that
+   * keeps its cache for resuming may want only its (far slower) generations.
+   */
+  cacheScores?: boolean;
   /** Filled into requests that leave them unset. */
   defaults?: SamplingDefaults;
   budget?: TokenBudget;
@@ -214,6 +220,7 @@ export function wrapModel(inner: LanguageModel, options: WrapModelOptions = {}):
     ): Promise<ScoreResult> => {
       const full = withRoutingKey(request);
       const { signal: _signal, routingKey: _routingKey, ...keyed } = full;
+      if (options.cacheScores === false) return callInner("score", () => innerScore(full));
       return cached("score", keyed, () => innerScore(full));
     };
   }

@@ -115,9 +115,14 @@ export async function runMagicoreDemo(
   mkdirSync(dir, { recursive: true });
   // MAgICoRe runs its items as one batch (μ and σ are the batch's), so a killed run has no
   // finished items to resume from; every call is seeded and evaluated from an empty KV cache, so
-  // a call cache in the run folder replays the calls it made, identically, when it is resumed
+  // a call cache in the run folder replays the generations it made, identically, when it is
+  // resumed (scores are cheap to redo and ~100 KB each to keep: not cached)
   const cache = new CallCache(join(o.run.dir, "calls.sqlite"));
-  const pool = new ModelPool({ memoryBudgetMB: 4096, middleware: { cache }, fileHashes: cache });
+  const pool = new ModelPool({
+    memoryBudgetMB: 4096,
+    middleware: { cache, cacheScores: false },
+    fileHashes: cache,
+  });
   pool.add(solver, liveDemoModel(basePath, o.threads));
   const roleModel: Record<string, string> = { solver };
   const addAdapter = (role: TrainedRole) => {
