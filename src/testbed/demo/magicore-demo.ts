@@ -1,6 +1,7 @@
 /**
- * `chorus demo magicore` (docs/magicore.md, "Testbed measurement"): trains the ORM, PRM,
- * Reviewer and Refiner adapters of abacus-1m live, then runs the real MAgICoRe and its sampling
+ * `chorus demo magicore` (docs/magicore.md, "Testbed measurement"): the ORM, PRM, Reviewer and
+ * Refiner adapters of abacus-1m (shipped when their recipe matches, else trained live), then the
+ * real MAgICoRe and its sampling
  * baselines through the eval harness on Abacus chains, with the roles plugged into the method's
  * generic `agents` / `parseAnswer` options.
  */
