@@ -1,9 +1,8 @@
 /**
  * `chorus demo magicore` (docs/magicore.md, "Testbed measurement"): the ORM, PRM, Reviewer and
  * Refiner adapters of abacus-1m (shipped when their recipe matches, else trained live), then the
- * real MAgICoRe and its sampling
- * baselines through the eval harness on Abacus chains, with the roles plugged into the method's
- * generic `agents` / `parseAnswer` options.
+ * real MAgICoRe and its sampling baselines through the eval harness on Abacus chains, with the
+ * roles plugged into the method's generic `agents` / `parseAnswer` options.
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
