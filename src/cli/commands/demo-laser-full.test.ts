@@ -89,6 +89,12 @@ test("demo laser: usage errors name the fix", async () => {
   const recipe = await runChorus(["demo", "laser", "--full", "--rm-recipe", "huge"]);
   assert.notEqual(recipe.code, 0);
   assert.match(recipe.stderr, /--rm-recipe huge: the recipes are registered, large/);
+  const loop = await runChorus(["demo", "laser", "--full", "--loop-recipe", "a6"]);
+  assert.notEqual(loop.code, 0);
+  assert.match(loop.stderr, /--loop-recipe a6: the recipes are registered, a5/);
+  const lr = await runChorus(["demo", "laser", "--full", "--lr", "-1"]);
+  assert.notEqual(lr.code, 0);
+  assert.match(lr.stderr, /--lr/);
   const full = await runChorus(["demo", "adacad", "--full"]);
   assert.notEqual(full.code, 0);
   assert.match(full.stderr, /`chorus demo adacad` has one size \(drop --full\)/);

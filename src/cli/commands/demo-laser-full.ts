@@ -4,7 +4,12 @@ import { UsageError } from "../../model/errors.ts";
 import { laserTrainSeeds, selectConditions } from "../../testbed/demo/laser-abacus-conditions.ts";
 import { laserRunReport, renderLaserRun } from "../../testbed/demo/laser-abacus-report.ts";
 import { type RmRecipe, rmRecipes } from "../../testbed/demo/laser-abacus-rm-train.ts";
-import { laserFullSettings, runLaserFull } from "../../testbed/demo/laser-abacus-run.ts";
+import {
+  type LoopRecipe,
+  laserFullSettings,
+  loopRecipes,
+  runLaserFull,
+} from "../../testbed/demo/laser-abacus-run.ts";
 import { abacusSubject } from "./demo-abacus.ts";
 import { parseSeeds } from "./demo-pbt-measure.ts";
 import { type DemoFlags, openDemoRun } from "./demo-run.ts";
@@ -23,6 +28,10 @@ export interface LaserFullFlags extends DemoFlags {
   rms?: string;
   /** How the RMs are trained: "registered" or Amendment 4's "large". */
   rmRecipe?: string;
+  /** How the loop runs: "registered" or Amendment 5's "a5" (stop at " Q:"). */
+  loopRecipe?: string;
+  /** The policy's learning rate (default the recipe's; Amendment 5's positive control sets it). */
+  lr?: number;
 }
 
 /**
@@ -40,7 +49,17 @@ export async function laserFullDemo(flags: LaserFullFlags): Promise<void> {
     throw new UsageError(
       `--rm-recipe ${recipe}: the recipes are ${Object.keys(rmRecipes).join(", ")} (docs/laser.md)`,
     );
-  const settings = { ...laserFullSettings, rm: rmRecipes[recipe as RmRecipe] };
+  const loop = flags.loopRecipe ?? "registered";
+  if (!Object.hasOwn(loopRecipes, loop))
+    throw new UsageError(
+      `--loop-recipe ${loop}: the recipes are ${Object.keys(loopRecipes).join(", ")} (docs/laser.md)`,
+    );
+  const settings = {
+    ...laserFullSettings,
+    rm: rmRecipes[recipe as RmRecipe],
+    ...loopRecipes[loop as LoopRecipe],
+    ...(flags.lr === undefined ? {} : { lr: flags.lr }),
+  };
   // Which conditions and seeds run now is not a setting: a resumed run may pick others.
   const run = openDemoRun(flags, {
     demo: "laser",

@@ -5,7 +5,7 @@ import { runAdacadDemo } from "../../testbed/demo/adacad-demo.ts";
 import type { ContextItem } from "../../testbed/demo/context-items.ts";
 import { renderExample, renderReport } from "../../testbed/demo/context-render.ts";
 import { adacadClaim } from "../../testbed/demo/context-report.ts";
-import { integerArg } from "../model-options.ts";
+import { integerArg, numberArg } from "../model-options.ts";
 import { dataEnvGymDemo } from "./demo-dataenvgym.ts";
 import { laserDemo } from "./demo-laser.ts";
 import { type LaserFullFlags, laserFullDemo } from "./demo-laser-full.ts";
@@ -46,6 +46,7 @@ Examples:
   $ chorus demo laser --full --conditions laser,random --train-seeds 1 --resume runs/<id>
   $ chorus demo laser --full --null-world --resume runs/<id>    # all arms equally reliable
   $ chorus demo laser --full --rm-recipe large   # RMs on 4x the data (amendment 4)
+  $ chorus demo laser --full --rm-recipe large --loop-recipe a5 --rms runs/<id>  # amendment 5
 
   # PBT smoke: trees, balanced and one-sided SFT+DPO, persuasion / "are you sure?" / team evals
   $ chorus demo pbt --n 100 --json | tail -n 1
@@ -172,6 +173,16 @@ export function register(program: Command): void {
       "--rm-recipe <name>",
       "laser --full: registered (400 examples per RM) | large (1,600: docs/laser.md, amendment 4)",
       "registered",
+    )
+    .option(
+      "--loop-recipe <name>",
+      'laser --full: registered | a5 (samples stop at " Q:": docs/laser.md, amendment 5)',
+      "registered",
+    )
+    .option(
+      "--lr <x>",
+      "laser --full: the policy's learning rate (default: the loop recipe's, 5e-6)",
+      numberArg(Number.MIN_VALUE),
     )
     .option("--partner <name>", "pbt --measure: the shipped weak model", pbtMeasureDefaults.partner)
     .option("--partner-path <gguf>", "pbt --measure: the weak model as a GGUF file")

@@ -109,6 +109,32 @@ test("a partial run is incomplete (never a verdict) and names what is missing", 
   assert.equal(empty.rule1, undefined);
 });
 
+test("rule 1 settles NOT REPRODUCED early only once the missing laser seeds cannot lift it to 80%", () => {
+  const late = (list: number, prog: number) => ({
+    list: { "rm-list": list, "rm-noise": 30 - list },
+    prog: { "rm-prog": prog, "rm-noise": 30 - prog },
+  });
+  const seed1Only = (l: number, p: number) =>
+    [result("laser", 1, { right: 50, late: late(l, p) })].concat(
+      laserConditions
+        .filter((c) => c.name !== "laser")
+        .map((c) => result(c.name, 1, { right: 50 })),
+    );
+  // The registered run's seed 1: 0 of 30 reliable late batches per family caps the pool at 60/90.
+  const settled = laserClaimReport(seed1Only(0, 0), expected, true);
+  assert.equal(settled.verdict, "NOT REPRODUCED (settled: rule 1 cannot pass)");
+  assert.ok(Math.abs(settled.rule1!.best.list! - 2 / 3) < 1e-9);
+  // 12 of 30 on one family: (12 + 60) / 90 = 80% is still reachable, so nothing is settled.
+  const open = laserClaimReport(seed1Only(12, 30), expected, true);
+  assert.equal(open.verdict, "incomplete");
+  assert.equal(open.rule1!.pass, false);
+  assert.equal(
+    laserClaimReport(seed1Only(0, 0), expected, false).verdict,
+    "NOT REPRODUCED (precondition failed)",
+    "a failed precondition still reads as such",
+  );
+});
+
 test("null world: a LASeR gain beyond ±3 points with a CI excluding 0 is flagged", () => {
   const r = laserClaimReport(world({ "null-laser": { right: 70 } }), expected, true);
   assert.equal(r.nullWorld!.diff.mean, 20);

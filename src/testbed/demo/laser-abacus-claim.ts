@@ -1,8 +1,10 @@
 /**
  * The verdict of LASeR's testbed measurement from whatever (condition, seed) results a run folder
  * holds (docs/laser.md, "Testbed claim" rules 1–4, the RM_len finding, the null world). A run
- * missing any registered (condition, seed) is "incomplete", never a verdict; a failed RM
- * precondition is "NOT REPRODUCED (precondition failed)" whatever else is there.
+ * missing any registered (condition, seed) is "incomplete", never a verdict, unless rule 1 can
+ * no longer pass whatever its missing seeds choose (Amendment 5: settled NOT REPRODUCED; nothing
+ * settles a pass early); a failed RM precondition is "NOT REPRODUCED (precondition failed)"
+ * whatever else is there.
  */
 import type { Interval } from "../../evals/bootstrap.ts";
 import { hierarchicalBootstrapMean } from "../../evals/hierarchical-bootstrap.ts";
@@ -15,6 +17,7 @@ export type LaserVerdict =
   | "REPRODUCED"
   | "NOT REPRODUCED"
   | "NOT REPRODUCED (precondition failed)"
+  | "NOT REPRODUCED (settled: rule 1 cannot pass)"
   | "incomplete";
 
 export interface Comparison {
@@ -30,7 +33,13 @@ export interface LaserClaimReport {
   missing: string[];
   /** Test accuracy in points per condition (seeds pooled by the hierarchical bootstrap). */
   accuracy: Record<string, Interval & { seeds: number }>;
-  rule1?: { pooled: Record<string, number>; perSeed: Record<string, number>[]; pass: boolean };
+  rule1?: {
+    pooled: Record<string, number>;
+    perSeed: Record<string, number>[];
+    pass: boolean;
+    /** Per family, the pooled share if every missing laser seed chose the reliable RM throughout. */
+    best: Record<string, number>;
+  };
   rule2?: Comparison & { bestSingle: string };
   rule3?: { random: Comparison; ensemble: Comparison; pass: boolean };
   rule4?: { ratio: number; max: number; pass: boolean };
@@ -45,6 +54,12 @@ const singles = ["single-list", "single-prog", "single-noise"];
 
 /** The late-batch share of each family's batches that chose `arm(family)`, over `results`. */
 function lateShares(results: readonly ConditionSeedResult[], arm: (f: string) => string) {
+  const { chosen, total } = lateCounts(results, arm);
+  return Object.fromEntries(Object.keys(total).map((f) => [f, (chosen[f] ?? 0) / total[f]!]));
+}
+
+/** Per family, late batches in all and those that chose `arm(family)`, over `results`. */
+function lateCounts(results: readonly ConditionSeedResult[], arm: (f: string) => string) {
   const chosen: Record<string, number> = {};
   const total: Record<string, number> = {};
   for (const r of results)
@@ -54,7 +69,21 @@ function lateShares(results: readonly ConditionSeedResult[], arm: (f: string) =>
         if (a === arm(family)) chosen[family] = (chosen[family] ?? 0) + n;
       }
     }
-  return Object.fromEntries(Object.keys(total).map((f) => [f, (chosen[f] ?? 0) / total[f]!]));
+  return { chosen, total };
+}
+
+/**
+ * Rule 1's best case: each family's pooled late share if every expected laser seed not yet run
+ * had chosen the reliable arm on all its late batches (as many as a finished seed has).
+ */
+function bestLateShares(laser: readonly ConditionSeedResult[], missingSeeds: number) {
+  const { chosen, total } = lateCounts(laser, (f) => reliableArm[f] ?? "");
+  return Object.fromEntries(
+    Object.keys(total).map((f) => {
+      const extra = (missingSeeds * total[f]!) / laser.length;
+      return [f, ((chosen[f] ?? 0) + extra) / (total[f]! + extra)];
+    }),
+  );
 }
 
 /** Per seed present in both, per item (paired by id): 100·(a − b). */
@@ -99,7 +128,14 @@ export function laserClaimReport(
     const perSeed = laser.map((r) => lateShares([r], (f) => reliableArm[f] ?? ""));
     const pooled = lateShares(laser, (f) => reliableArm[f] ?? "");
     const fams = Object.keys(reliableArm);
-    report.rule1 = { pooled, perSeed, pass: fams.every((f) => (pooled[f] ?? 0) >= 0.8) };
+    const missingSeeds = expected.seeds.filter((s) => !laser.some((r) => r.seed === s)).length;
+    const best = bestLateShares(laser, missingSeeds);
+    report.rule1 = {
+      pooled,
+      perSeed,
+      pass: fams.every((f) => (pooled[f] ?? 0) >= 0.8),
+      best,
+    };
   }
   const present = singles.filter((s) => of(s).length > 0);
   if (laser.length > 0 && present.length > 0) {
@@ -127,7 +163,10 @@ export function laserClaimReport(
     };
   }
   if (!preconditionPass) report.verdict = "NOT REPRODUCED (precondition failed)";
-  else if (missing.length > 0) report.verdict = "incomplete";
+  else if (missing.length > 0)
+    report.verdict = Object.values(report.rule1?.best ?? {}).some((b) => b < 0.8)
+      ? "NOT REPRODUCED (settled: rule 1 cannot pass)"
+      : "incomplete";
   else {
     const all = [report.rule1, report.rule2, report.rule3, report.rule4].every((r) => r?.pass);
     report.verdict = all ? "REPRODUCED" : "NOT REPRODUCED";

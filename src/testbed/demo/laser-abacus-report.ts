@@ -51,7 +51,7 @@ export function renderLaserRun(rms: TrainedRms, r: LaserClaimReport): string[] {
     lines.push(`${c.padEnd(13)} test accuracy ${pts(a)} points (${a.seeds} seeds)`);
   if (r.rule1)
     lines.push(
-      `rule 1 late choice of the family's RM ≥ 80%: ${shares(r.rule1.pooled)} (per seed: ${r.rule1.perSeed.map(shares).join(" | ")}) → ${r.rule1.pass ? "pass" : "MISS"}`,
+      `rule 1 late choice of the family's RM ≥ 80%: ${shares(r.rule1.pooled)} (per seed: ${r.rule1.perSeed.map(shares).join(" | ")}${r.missing.length > 0 ? `; at best ${shares(r.rule1.best)} once every seed is in` : ""}) → ${r.rule1.pass ? "pass" : "MISS"}`,
     );
   if (r.rule2)
     lines.push(

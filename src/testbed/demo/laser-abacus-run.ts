@@ -43,6 +43,11 @@ export interface LaserFullSettings {
   lr: number;
   lora: { rank: number; alpha: number; dropout: number; targets: string[] };
   rm: RmSettings;
+  /**
+   * Where samples and test answers stop; absent: the registered `"\nQ:"` (absent rather than
+   * written out, so run folders started before the switch resume with the same settings).
+   */
+  stop?: string[];
 }
 
 export const laserFullSettings: LaserFullSettings = {
@@ -57,6 +62,20 @@ export const laserFullSettings: LaserFullSettings = {
   lora: { rank: 16, alpha: 32, dropout: 0.1, targets: ["attn_q", "attn_v"] },
   rm: rmSettings,
 };
+
+/** The registered harness's stop, which never fires on Abacus (documents end in a space). */
+export const registeredStop = ["\nQ:"];
+
+/**
+ * The loop recipes (docs/laser.md): the registered one, and Amendment 5's, which stops at `" Q:"`
+ * (the harness fix). Amendment 5's lr comes from its positive control; until then `--lr` sets it.
+ */
+export const loopRecipes = {
+  registered: {},
+  a5: { stop: [" Q:"] },
+} satisfies Record<string, Partial<LaserFullSettings>>;
+
+export type LoopRecipe = keyof typeof loopRecipes;
 
 /** What one finished (condition, seed) wrote to its `result.json`. */
 export interface ConditionSeedResult {
@@ -164,7 +183,7 @@ export async function runLaserFull(
               batching: c.batching ?? "by-family",
               samples: s.samples,
               maxTokens: laserSampleTokens,
-              stop: ["\nQ:"],
+              stop: s.stop ?? registeredStop,
               pairsPerPrompt: s.pairsPerPrompt,
               alpha: c.alpha ?? s.alpha,
               earlyStopLoss: 0.1,
@@ -175,7 +194,12 @@ export async function runLaserFull(
             run.close();
           }
           stage(`${c.name} seed ${seed}: greedy test on ${test.length} items`);
-          const outcomes = await greedyTest(policy, test, join(dir, "test.jsonl"));
+          const outcomes = await greedyTest(
+            policy,
+            test,
+            join(dir, "test.jsonl"),
+            s.stop ?? registeredStop,
+          );
           const result: ConditionSeedResult = { condition: c.name, seed, train, test: outcomes };
           writeFileSync(join(dir, "result.json"), `${JSON.stringify(result)}\n`);
           ran.push(`${c.name}/seed-${seed}`);

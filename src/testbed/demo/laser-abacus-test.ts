@@ -12,12 +12,13 @@ export interface TestOutcome {
 
 /**
  * Greedy answers to the test items, one line each appended to `path` (a killed test continues
- * at its next item), right iff the skill's final answer is exactly the gold one.
+ * at its next item), cut at `stop`, right iff the skill's final answer is exactly the gold one.
  */
 export async function greedyTest(
   policy: Pick<LaserPolicy, "sample">,
   items: readonly AbacusLaserItem[],
   path: string,
+  stop: readonly string[],
 ): Promise<TestOutcome[]> {
   const done = new Map<string, TestOutcome>();
   if (existsSync(path))
@@ -38,7 +39,7 @@ export async function greedyTest(
         n: 1,
         temperature: 0,
         maxTokens: laserSampleTokens,
-        stop: ["\nQ:"],
+        stop: [...stop],
         seed: 0,
       })) as [[string]];
       r = { id: item.id, family: item.family, correct: isRight(item, response) };
