@@ -15,6 +15,7 @@ export interface UpcoreDemoFlags extends DemoFlags {
   full?: boolean;
   nullWorld?: boolean;
   recipe?: string;
+  evalBatch?: number;
 }
 
 const f3 = (x: number) => x.toFixed(3);
@@ -24,6 +25,7 @@ export function upcoreDemoSettings(flags: {
   full?: boolean;
   nullWorld?: boolean;
   recipe?: string;
+  evalBatch?: number;
 }): UpcoreDemoSettings {
   const base = flags.full ? upcoreFullSettings : upcoreSmokeSettings;
   const name = flags.recipe ?? "spec";
@@ -32,7 +34,21 @@ export function upcoreDemoSettings(flags: {
       `--recipe ${name} is not an unlearning recipe: use ${Object.keys(unlearnRecipes).join(" or ")}`,
     );
   const recipe = unlearnRecipes[name as keyof typeof unlearnRecipes];
-  return { ...base, recipe, ...(flags.nullWorld ? { grouping: "relations" } : {}) };
+  return {
+    ...base,
+    recipe,
+    ...(flags.nullWorld ? { grouping: "relations" } : {}),
+    ...(flags.evalBatch !== undefined ? { evalBatch: flags.evalBatch } : {}),
+  };
+}
+
+/**
+ * The run folder's settings. `evalBatch` 1 is left out: run folders started before the setting
+ * existed decoded one prompt at a time and recorded no `evalBatch`, so `--eval-batch 1` resumes them.
+ */
+export function upcoreRunConfig(settings: UpcoreDemoSettings): Record<string, unknown> {
+  const { evalBatch, ...rest } = settings;
+  return evalBatch === 1 ? rest : { ...rest, evalBatch };
 }
 
 /** `chorus demo upcore`: UPCORE vs complete and random forget sets on a shipped Atlas model. */
@@ -44,7 +60,7 @@ export async function upcoreDemo(flags: UpcoreDemoFlags): Promise<void> {
     title: `UPCORE (Patil et al. 2025), ${size}, recipe ${settings.recipe.name}${flags.nullWorld ? ", null world (one relation and template per forget set)" : ""}`,
     claim: upcoreClaim,
     role: "unlearned",
-    config: { size, nullWorld: !!flags.nullWorld, ...settings },
+    config: { size, nullWorld: !!flags.nullWorld, ...upcoreRunConfig(settings) },
     prepare: ({ world }) => upcoreFacts(world, flags.seed, { oneTemplate: !!flags.nullWorld }),
     measure: async (model, facts, { subject, run }) => {
       const r = await runUpcoreDemo(model, facts, {

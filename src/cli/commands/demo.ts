@@ -67,6 +67,7 @@ Examples:
   # forgets nothing on atlas-1m)
   $ chorus demo upcore --recipe strong --json | tail -n 1
   $ chorus demo upcore --full --recipe strong --resume runs/<id>   # continue a killed one
+  $ chorus demo upcore --full --recipe strong --eval-batch 1 --resume runs/<id>  # a run started before --eval-batch
 
   # DataEnvGym smoke: four teachers vs uniform data on abacus-1m (--n = test problems per skill)
   $ chorus demo dataenvgym --json | tail -n 1
@@ -110,7 +111,12 @@ const fullDemos = ["laser", ...resumableDemos];
 
 type DemoCommandFlags = SteerDemoFlags &
   PbtMeasureFlags &
-  Omit<LaserFullFlags, "trainSeeds"> & { measure?: boolean; full?: boolean; trainRoles?: boolean };
+  Omit<LaserFullFlags, "trainSeeds"> & {
+    measure?: boolean;
+    full?: boolean;
+    trainRoles?: boolean;
+    evalBatch?: number;
+  };
 
 /** `chorus demo [method]`: a method's pre-registered claim measured on a shipped testbed model. */
 export function register(program: Command): void {
@@ -150,8 +156,13 @@ export function register(program: Command): void {
     )
     .option(
       "--recipe <name>",
-      "upcore: the unlearning recipe, spec (r1/r4 on block 2's ffn_down, lr 2e-3) | strong (r4 on every block's ffn_down, lr 2e-3 × 10); docs/upcore.md",
+      "upcore: the unlearning recipe, spec (r1/r4 on block 2's ffn_down, lr 2e-3) | strong (r4 on every block's ffn_down, lr 2e-2); docs/upcore.md",
       "spec",
+    )
+    .option(
+      "--eval-batch <n>",
+      "upcore: evaluation prompts decoded together per pass (default 32; 1 = one at a time, as run folders started before 2026-12-04 did: resume those with --eval-batch 1)",
+      integerArg(1),
     )
     .option(
       "--train-roles",
@@ -222,6 +233,10 @@ export function register(program: Command): void {
       if (flags.trainRoles && method !== "magicore")
         throw new UsageError(
           `--train-roles retrains \`chorus demo magicore\`'s shipped role adapters; \`chorus demo ${method}\` trains its own live (drop --train-roles)`,
+        );
+      if (flags.evalBatch !== undefined && method !== "upcore")
+        throw new UsageError(
+          `--eval-batch sets \`chorus demo upcore\`'s evaluation batch; \`chorus demo ${method}\` has none (drop --eval-batch)`,
         );
       if (method === "mat-steer") return matSteerDemo(flags);
       if (method === "laser" && flags.full)

@@ -1,8 +1,9 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import { fileURLToPath } from "node:url";
 import { sharedFile } from "../../evals/shared-dir.ts";
 import { loadTokenizer, loadTransformer } from "../../train/index.ts";
-import { answerNll, evaluateSet } from "./evaluate.ts";
+import { answerNll, evaluateSet, greedyOutputs } from "./evaluate.ts";
 import { relativeProbability } from "./tofu-metrics.ts";
 
 const stories = sharedFile("models", "stories260K.gguf");
@@ -50,6 +51,42 @@ test("evaluateSet on stories260K: gen_acc, ROUGE, Prob. and Truth Ratio from the
     });
     close(mixed.prob!, relativeProbability(nllTime, [nllKing]));
     close(mixed.truthRatio!, Math.max(0, 1 - Math.exp(-nllKing) / Math.exp(-nllTime)));
+  } finally {
+    await tok.close();
+  }
+});
+
+test("greedyOutputs: batched decoding gives atlas-1m's one-at-a-time answers; evalBatch < 1 is refused", async () => {
+  const path = fileURLToPath(new URL("../../../models/atlas-1m.gguf", import.meta.url));
+  const { model } = await loadTransformer(path);
+  const tok = await loadTokenizer(path);
+  try {
+    const questions = [
+      "Q: What is the job of Ada Quill? A:",
+      "Q: Where does Bo Marsh live? A:",
+      "Q: What pet does Cy Vance have? A:",
+      "Q: What is the favourite color of Dee Lark? A:",
+      "Q: Which sport does Eli Rowe play? A:",
+    ];
+    const prompts = questions.map((q) => [tok.bos!, ...tok.tokenize(q)]);
+    const options = { maxTokens: 3, stopTokens: [tok.eos!] };
+    const one = await greedyOutputs(model, prompts, options, 1);
+    assert.deepEqual(await greedyOutputs(model, prompts, options, 2), one);
+    assert.deepEqual(await greedyOutputs(model, prompts, options, 32), one);
+    assert.ok(one.every((out) => out.length > 0 && out.length <= 3));
+    const items = questions.map((question, i) => ({ id: `${i}`, question, answer: "fisher" }));
+    const scored = (evalBatch: number) =>
+      evaluateSet(model, tok, items, {
+        role: "retain",
+        maxNewTokens: 3,
+        likelihood: false,
+        evalBatch,
+      });
+    assert.deepEqual(await scored(4), await scored(1));
+    await assert.rejects(
+      greedyOutputs(model, prompts, options, 0),
+      /evalBatch must be a whole number/,
+    );
   } finally {
     await tok.close();
   }

@@ -52,6 +52,12 @@ export interface UnlearnOptions {
   seed: number;
   /** Greedy tokens generated per evaluation prompt. */
   maxNewTokens: number;
+  /**
+   * Evaluation prompts decoded together per pass (`generateGreedyBatch`); 1 decodes them one at
+   * a time as the reference does. The same greedy outputs up to last-bit rounding of the batched
+   * products; keep one value within a measurement.
+   */
+  evalBatch: number;
   /** Teacher-forced log-probs for Prob., Truth Ratio and Model Utility (off: ROUGE and gen_acc only). */
   likelihood: boolean;
   /** Refusal pool of the "refusal" method (the CLI uses TOFU's idontknow.jsonl when present). */
@@ -72,6 +78,7 @@ export const unlearnDefaults: UnlearnOptions = {
   beta: 0.1,
   seed: 42,
   maxNewTokens: 16,
+  evalBatch: 32,
   likelihood: true,
   refusals: [
     "I don't know.",
@@ -233,6 +240,7 @@ export async function unlearn(
         role,
         maxNewTokens: o.maxNewTokens,
         likelihood: o.likelihood,
+        evalBatch: o.evalBatch,
       });
     const utility: Record<string, number> = {};
     for (const name of Object.keys(evalSets.utility)) utility[name] = metrics[name]!.rouge;

@@ -58,6 +58,8 @@ export interface UpcoreDemoSettings {
   /** Also score the held-out-template paraphrases of the forget facts (reported only). */
   paraphrases: boolean;
   recipe: UnlearnRecipe;
+  /** Evaluation prompts decoded together (`unlearn`'s `evalBatch`); 1 = one at a time. */
+  evalBatch: number;
 }
 
 /** The pre-registered design (docs/upcore.md, "Testbed claim"). */
@@ -71,6 +73,7 @@ export const upcoreFullSettings: UpcoreDemoSettings = {
   grouping: "clusters",
   paraphrases: true,
   recipe: unlearnRecipes.spec,
+  evalBatch: 32,
 };
 
 /** The smoke (docs/upcore.md): 2 forget sets of 40, GA, one seed, batch 4 × 1. */
@@ -84,6 +87,7 @@ export const upcoreSmokeSettings: UpcoreDemoSettings = {
   grouping: "clusters",
   paraphrases: false,
   recipe: unlearnRecipes.spec,
+  evalBatch: 32,
 };
 
 /** Atlas values are one or two words; three greedy tokens hold them (and " ." after one). */
@@ -273,6 +277,7 @@ export async function runUpcoreDemo(
               gradientAccumulation: s.gradientAccumulation,
               seed,
               maxNewTokens: answerTokens,
+              evalBatch: s.evalBatch,
               likelihood: false,
               refusals: atlasRefusals,
             },

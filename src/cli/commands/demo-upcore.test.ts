@@ -1,0 +1,27 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { runChorus } from "../../../test/support/run-chorus.ts";
+import { upcoreDemoSettings, upcoreRunConfig } from "./demo-upcore.ts";
+
+test("demo upcore: evaluation batch 32 by default; 1 is left out of the run config so older folders resume", () => {
+  const full = upcoreDemoSettings({ full: true, recipe: "strong" });
+  assert.equal(full.evalBatch, 32);
+  assert.equal(upcoreRunConfig(full).evalBatch, 32);
+  const oneByOne = upcoreDemoSettings({ full: true, recipe: "strong", evalBatch: 1 });
+  assert.equal(oneByOne.evalBatch, 1);
+  const config = upcoreRunConfig(oneByOne);
+  assert.ok(!("evalBatch" in config), "a folder started before --eval-batch recorded none");
+  assert.deepEqual(config.recipe, full.recipe);
+});
+
+test("demo: --eval-batch belongs to upcore, refuses 0, and its help shows how to resume an older run", async () => {
+  const other = await runChorus(["demo", "utdebug", "--eval-batch", "8"]);
+  assert.notEqual(other.code, 0);
+  assert.match(other.stderr, /--eval-batch sets `chorus demo upcore`'s evaluation batch/);
+  const zero = await runChorus(["demo", "upcore", "--eval-batch", "0"]);
+  assert.notEqual(zero.code, 0);
+  assert.match(zero.stderr, /--eval-batch/);
+  const help = await runChorus(["demo", "--help"]);
+  assert.equal(help.code, 0);
+  assert.match(help.stdout, /chorus demo upcore --full --recipe strong --eval-batch 1 --resume/);
+});
