@@ -14,6 +14,14 @@ test("demo upcore: evaluation batch 32 by default; 1 is left out of the run conf
   assert.deepEqual(config.recipe, full.recipe);
 });
 
+test("demo upcore --full --null-world: five forget sets, one per relation but the retain one", () => {
+  const nullWorld = upcoreDemoSettings({ full: true, nullWorld: true, recipe: "strong" });
+  assert.equal(nullWorld.grouping, "relations");
+  assert.equal(nullWorld.sizes.forgetSets, 5);
+  assert.equal(upcoreDemoSettings({ full: true }).sizes.forgetSets, 6);
+  assert.equal(upcoreDemoSettings({ nullWorld: true }).sizes.forgetSets, 2);
+});
+
 test("demo: --eval-batch belongs to upcore, refuses 0, and its help shows how to resume an older run", async () => {
   const other = await runChorus(["demo", "utdebug", "--eval-batch", "8"]);
   assert.notEqual(other.code, 0);

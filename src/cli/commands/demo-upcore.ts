@@ -9,6 +9,7 @@ import {
   upcoreFullSettings,
   upcoreSmokeSettings,
 } from "../../testbed/demo/upcore-demo.ts";
+import { relationSizes } from "../../testbed/demo/upcore-sets.ts";
 import { type DemoFlags, runDemo } from "./demo-run.ts";
 
 export interface UpcoreDemoFlags extends DemoFlags {
@@ -37,7 +38,7 @@ export function upcoreDemoSettings(flags: {
   return {
     ...base,
     recipe,
-    ...(flags.nullWorld ? { grouping: "relations" } : {}),
+    ...(flags.nullWorld ? { grouping: "relations", sizes: relationSizes(base.sizes) } : {}),
     ...(flags.evalBatch !== undefined ? { evalBatch: flags.evalBatch } : {}),
   };
 }

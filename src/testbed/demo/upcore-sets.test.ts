@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { relationNames } from "../atlas/atlas-lexicon.ts";
 import type { UpcoreFact } from "../atlas/upcore-facts.ts";
-import { upcoreSets } from "./upcore-sets.ts";
+import { relationForgetSets, relationSizes, upcoreSets } from "./upcore-sets.ts";
 
 /** 8 blobs on a line (blob g at x = 10g) of 10 + g facts each; relation = blob mod 6. */
 function blobs(): { facts: UpcoreFact[]; features: number[][] } {
@@ -65,6 +65,22 @@ test("null-world grouping: one relation per forget set, instrument is the retain
   assert.ok(s.forgetSets[0]!.forget.every((f) => f.relation === "city"));
   assert.ok(s.retain.every((f) => f.relation === "instrument"));
   assert.ok(s.forgetSets[0]!.neighbours.every((f) => !["city", "instrument"].includes(f.relation)));
+  // the full design's six forget sets become the five relations before instrument
+  const full = { forgetSets: 6, forgetCap: 100, neighbours: 3, retainEval: 100 };
+  assert.throws(
+    () => upcoreSets(facts, features, full, { evalSeed: 1, grouping: "relations" }),
+    /6 groups cannot give 6 forget sets/,
+  );
+  assert.equal(relationForgetSets, 5);
+  assert.deepEqual(relationSizes(full), { ...full, forgetSets: 5 });
+  assert.deepEqual(relationSizes({ ...full, forgetSets: 2 }), { ...full, forgetSets: 2 });
+  assert.deepEqual(
+    upcoreSets(facts, features, relationSizes(full), {
+      evalSeed: 1,
+      grouping: "relations",
+    }).forgetSets.map((f) => f.name),
+    ["city", "job", "pet", "color", "sport"],
+  );
   assert.throws(
     () =>
       upcoreSets(

@@ -27,6 +27,17 @@ export const upcoreSmokeSizes: UpcoreSizes = {
   retainEval: 20,
 };
 
+/**
+ * The null world's forget sets are the relations but the last (instrument, the retain set): five,
+ * so `--full`'s six become five there (docs/upcore.md: city, job, pet, color, sport).
+ */
+export const relationForgetSets = relationNames.length - 1;
+
+/** The sizes on one-relation groups: at most `relationForgetSets` forget sets. */
+export function relationSizes(sizes: UpcoreSizes): UpcoreSizes {
+  return { ...sizes, forgetSets: Math.min(sizes.forgetSets, relationForgetSets) };
+}
+
 /** One forget set: its group (cluster or relation), the facts to forget and their neighbours. */
 export interface UpcoreForgetSet {
   name: string;
