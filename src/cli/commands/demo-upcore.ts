@@ -44,12 +44,13 @@ export function upcoreDemoSettings(flags: {
 }
 
 /**
- * The run folder's settings. `evalBatch` 1 is left out: run folders started before the setting
- * existed decoded one prompt at a time and recorded no `evalBatch`, so `--eval-batch 1` resumes them.
+ * The run folder's settings: all but `evalBatch`, which is how the evaluation is computed (like
+ * threads), not what is measured; each unlearning run's record says which it used, so a run
+ * folder can be resumed with either.
  */
 export function upcoreRunConfig(settings: UpcoreDemoSettings): Record<string, unknown> {
-  const { evalBatch, ...rest } = settings;
-  return evalBatch === 1 ? rest : { ...rest, evalBatch };
+  const { evalBatch: _, ...measured } = settings;
+  return measured;
 }
 
 /** `chorus demo upcore`: UPCORE vs complete and random forget sets on a shipped Atlas model. */

@@ -67,7 +67,7 @@ Examples:
   # forgets nothing on atlas-1m)
   $ chorus demo upcore --recipe strong --json | tail -n 1
   $ chorus demo upcore --full --recipe strong --resume runs/<id>   # continue a killed one
-  $ chorus demo upcore --full --recipe strong --eval-batch 1 --resume runs/<id>  # a run started before --eval-batch
+  $ chorus demo upcore --recipe strong --eval-batch 1   # evaluation prompts one at a time (same scores, ~3x slower)
 
   # DataEnvGym smoke: four teachers vs uniform data on abacus-1m (--n = test problems per skill)
   $ chorus demo dataenvgym --json | tail -n 1
@@ -161,7 +161,7 @@ export function register(program: Command): void {
     )
     .option(
       "--eval-batch <n>",
-      "upcore: evaluation prompts decoded together per pass (default 32; 1 = one at a time, as run folders started before 2026-12-04 did: resume those with --eval-batch 1)",
+      "upcore: evaluation prompts decoded together per pass (default 32; 1 = one at a time, as before 2026-12-04; each run's record says which it used)",
       integerArg(1),
     )
     .option(

@@ -69,6 +69,11 @@ test("runUpcoreDemo on atlas-1m at tiny sizes: three runs from the same weights,
 
     // Resumed from its folder, the finished unlearning runs are read back, not trained again.
     const again = Run.resume(run.dir);
+    // each unlearning run's record says how its evaluations were decoded
+    assert.deepEqual(
+      again.results<{ evalBatch: number }>().map((x) => x.result.evalBatch),
+      [32, 32, 32],
+    );
     const stages: string[] = [];
     const resumed = await runUpcoreDemo(model, facts, {
       modelPath: path,

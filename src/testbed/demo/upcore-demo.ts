@@ -285,7 +285,11 @@ export async function runUpcoreDemo(
           removeLora(transformer);
           const summary = summarise(report, { forgetSet: set.name, seed, method, selection });
           runs.push(summary);
-          o.run?.appendResult({ id, index: index++, result: { summary, points: report.points } });
+          o.run?.appendResult({
+            id,
+            index: index++,
+            result: { summary, points: report.points, evalBatch: s.evalBatch },
+          });
         }
     }
   }
