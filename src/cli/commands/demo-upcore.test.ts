@@ -13,7 +13,7 @@ test("demo upcore: evaluation batch 32 by default, kept out of the run config (a
   assert.deepEqual(upcoreRunConfig(full).recipe, full.recipe);
 });
 
-test("demo: --eval-batch belongs to upcore, refuses 0, and its help shows how to resume an older run", async () => {
+test("demo: --eval-batch belongs to upcore, refuses 0, and its help shows it", async () => {
   const other = await runChorus(["demo", "utdebug", "--eval-batch", "8"]);
   assert.notEqual(other.code, 0);
   assert.match(other.stderr, /--eval-batch sets `chorus demo upcore`'s evaluation batch/);

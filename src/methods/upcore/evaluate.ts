@@ -82,7 +82,8 @@ function promptTokens(tok: TrainTokenizer, question: string): number[] {
 /**
  * Greedy outputs of `prompts`: one at a time (`evalBatch` 1, `generateGreedy`) or decoded
  * together `evalBatch` rows per pass (`generateGreedyBatch`, several times faster on small
- * models; its products may round differently in the last float32 bits, so a run keeps one mode).
+ * models). The batched products may round differently in the last float32 bits, which could
+ * flip a near-tie; every state compared so far was identical (bench upcore-eval, docs/upcore.md).
  */
 export async function greedyOutputs(
   model: Transformer,
