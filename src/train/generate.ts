@@ -94,3 +94,23 @@ export async function generateGreedyBatch(
   }
   return outs;
 }
+
+/**
+ * Greedy outputs of `prompts` with the decoder a caller chose: `batchSize` 1 decodes them one at
+ * a time (`generateGreedy`), more decodes them together (`generateGreedyBatch`). The batched
+ * products may round differently in the last float32 bits, which could flip a near-tie, so callers
+ * that measure keep the choice in their records.
+ */
+export async function generateGreedyEach(
+  model: Transformer,
+  prompts: readonly (readonly number[])[],
+  options: GreedyOptions & { batchSize: number },
+): Promise<number[][]> {
+  const { batchSize, ...greedy } = options;
+  if (!Number.isInteger(batchSize) || batchSize < 1)
+    throw new RangeError(`the evaluation batch must be a whole number ≥ 1; got ${batchSize}`);
+  if (batchSize > 1) return generateGreedyBatch(model, prompts, options);
+  const outputs: number[][] = [];
+  for (const prompt of prompts) outputs.push(await generateGreedy(model, prompt, greedy));
+  return outputs;
+}

@@ -35,7 +35,12 @@ export {
   resetGemmStats,
   runGraph,
 } from "./gemm.ts";
-export { type GreedyOptions, generateGreedy, generateGreedyBatch } from "./generate.ts";
+export {
+  type GreedyOptions,
+  generateGreedy,
+  generateGreedyBatch,
+  generateGreedyEach,
+} from "./generate.ts";
 export { retainFreedHeap } from "./heap-retention.ts";
 export type { Linear, LoraAdapter } from "./linear.ts";
 export {

@@ -1,4 +1,4 @@
-import { generateGreedy, generateGreedyBatch } from "../../train/generate.ts";
+import { generateGreedyEach } from "../../train/generate.ts";
 import type { LoraConfig } from "../../train/lora.ts";
 import { Trainable } from "../../train/trainable.ts";
 import type { TaskInstance, TrainablePredictor, TrainingDatum } from "./types.ts";
@@ -127,13 +127,7 @@ export class LoraStudent implements TrainablePredictor {
       stopTokens: [...tok.endTokens, ...extra],
     };
     const batchSize = this.options.evalBatch ?? 32;
-    let answers: number[][];
-    if (batchSize > 1)
-      answers = await generateGreedyBatch(t.model, prompts, { ...options, batchSize });
-    else {
-      answers = [];
-      for (const p of prompts) answers.push(await generateGreedy(t.model, p, options));
-    }
+    const answers = await generateGreedyEach(t.model, prompts, { ...options, batchSize });
     return answers.map((tokens) => tok.detokenize(tokens));
   }
 

@@ -2,8 +2,8 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { fileURLToPath } from "node:url";
 import { sharedFile } from "../../evals/shared-dir.ts";
-import { loadTokenizer, loadTransformer } from "../../train/index.ts";
-import { answerNll, evaluateSet, greedyOutputs } from "./evaluate.ts";
+import { generateGreedyEach, loadTokenizer, loadTransformer } from "../../train/index.ts";
+import { answerNll, evaluateSet } from "./evaluate.ts";
 import { relativeProbability } from "./tofu-metrics.ts";
 
 const stories = sharedFile("models", "stories260K.gguf");
@@ -56,7 +56,7 @@ test("evaluateSet on stories260K: gen_acc, ROUGE, Prob. and Truth Ratio from the
   }
 });
 
-test("greedyOutputs: batched decoding gives atlas-1m's one-at-a-time answers; evalBatch < 1 is refused", async () => {
+test("generateGreedyEach: batched decoding gives atlas-1m's one-at-a-time answers; evalBatch < 1 is refused", async () => {
   const path = fileURLToPath(new URL("../../../models/atlas-1m.gguf", import.meta.url));
   const { model } = await loadTransformer(path);
   const tok = await loadTokenizer(path);
@@ -70,9 +70,11 @@ test("greedyOutputs: batched decoding gives atlas-1m's one-at-a-time answers; ev
     ];
     const prompts = questions.map((q) => [tok.bos!, ...tok.tokenize(q)]);
     const options = { maxTokens: 3, stopTokens: [tok.eos!] };
-    const one = await greedyOutputs(model, prompts, options, 1);
-    assert.deepEqual(await greedyOutputs(model, prompts, options, 2), one);
-    assert.deepEqual(await greedyOutputs(model, prompts, options, 32), one);
+    const each = (batchSize: number) =>
+      generateGreedyEach(model, prompts, { ...options, batchSize });
+    const one = await each(1);
+    assert.deepEqual(await each(2), one);
+    assert.deepEqual(await each(32), one);
     assert.ok(one.every((out) => out.length > 0 && out.length <= 3));
     const items = questions.map((question, i) => ({ id: `${i}`, question, answer: "fisher" }));
     const scored = (evalBatch: number) =>
@@ -83,10 +85,7 @@ test("greedyOutputs: batched decoding gives atlas-1m's one-at-a-time answers; ev
         evalBatch,
       });
     assert.deepEqual(await scored(4), await scored(1));
-    await assert.rejects(
-      greedyOutputs(model, prompts, options, 0),
-      /evalBatch must be a whole number/,
-    );
+    await assert.rejects(each(0), /must be a whole number ≥ 1/);
   } finally {
     await tok.close();
   }

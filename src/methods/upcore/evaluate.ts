@@ -1,8 +1,7 @@
 import { rougeL } from "../../evals/metrics/rouge-l.ts";
 import {
   encodePromptCompletion,
-  generateGreedy,
-  generateGreedyBatch,
+  generateGreedyEach,
   scoreSequence,
   type TrainTokenizer,
   type Transformer,
@@ -79,27 +78,6 @@ function promptTokens(tok: TrainTokenizer, question: string): number[] {
   return [...(tok.addBos && tok.bos !== undefined ? [tok.bos] : []), ...tok.tokenize(question)];
 }
 
-/**
- * Greedy outputs of `prompts`: one at a time (`evalBatch` 1, `generateGreedy`) or decoded
- * together `evalBatch` rows per pass (`generateGreedyBatch`, several times faster on small
- * models). The batched products may round differently in the last float32 bits, which could
- * flip a near-tie; every state compared so far was identical (bench upcore-eval, docs/upcore.md).
- */
-export async function greedyOutputs(
-  model: Transformer,
-  prompts: readonly number[][],
-  options: { maxTokens: number; stopTokens?: number[] },
-  evalBatch: number,
-): Promise<number[][]> {
-  if (!Number.isInteger(evalBatch) || evalBatch < 1)
-    throw new RangeError(`evalBatch must be a whole number ≥ 1; got ${evalBatch}`);
-  if (evalBatch > 1)
-    return generateGreedyBatch(model, prompts, { ...options, batchSize: evalBatch });
-  const outputs: number[][] = [];
-  for (const prompt of prompts) outputs.push(await generateGreedy(model, prompt, options));
-  return outputs;
-}
-
 /** Mean token NLL of " answer" after BOS + question, under the model being unlearned. */
 export async function answerNll(
   model: Transformer,
@@ -131,14 +109,14 @@ export async function evaluateSet(
   let tr = 0;
   let trItems = 0;
   const likelihood = options.likelihood ?? true;
-  const outputs = await greedyOutputs(
+  const outputs = await generateGreedyEach(
     model,
     items.map((item) => promptTokens(tok, item.question)),
     {
       maxTokens: options.maxNewTokens,
       ...(tok.eos !== undefined ? { stopTokens: [tok.eos] } : {}),
+      batchSize: options.evalBatch ?? 1,
     },
-    options.evalBatch ?? 1,
   );
   for (const [k, item] of items.entries()) {
     const out = outputs[k]!;

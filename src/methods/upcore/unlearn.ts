@@ -55,7 +55,7 @@ export interface UnlearnOptions {
   /**
    * Evaluation prompts decoded together per pass (`generateGreedyBatch`); 1 decodes them one at
    * a time as the reference does. The same greedy outputs up to last-bit rounding of the batched
-   * products (see `greedyOutputs`); record the value with the results.
+   * products (see `generateGreedyEach`); record the value with the results.
    */
   evalBatch: number;
   /** Teacher-forced log-probs for Prob., Truth Ratio and Model Utility (off: ROUGE and gen_acc only). */
